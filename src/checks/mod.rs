@@ -1,0 +1,232 @@
+//! The check registry. Each check lives in its own file, has a stable ID (`S3P` + three
+//! digits, never reused), a kebab-case name, a category, a default severity and a page
+//! `checks/<ID>.md` compiled into the binary.
+//!
+//! IDs are grouped by hundreds: 0xx identity, 1xx routing, 2xx DNS, 3xx endpoints, 4xx host
+//! settings, 5xx probes, 6xx policy, 9xx verdict.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Analysis, PathKind, TargetPath};
+use crate::facts::{EndpointType, Facts, VpcEndpoint};
+
+mod s3p101_no_route_to_s3;
+mod s3p102_gateway_endpoint_not_on_route_table;
+mod s3p103_s3_via_nat_gateway;
+mod s3p104_specific_route_overrides_prefix_list;
+mod s3p105_internet_gateway_without_public_ip;
+mod s3p201_interface_endpoint_names_public;
+mod s3p202_vpc_dns_attributes_off;
+mod s3p401_hosts_file_pin;
+mod s3p402_proxy_diverts_s3;
+mod s3p901_targets_disagree;
+mod s3p902_global_endpoint_path_differs;
+mod s3p903_expectation_not_met;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Identity,
+    Routing,
+    Dns,
+    Endpoint,
+    Host,
+    Probe,
+    Policy,
+    Verdict,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Identity => "identity",
+            Category::Routing => "routing",
+            Category::Dns => "dns",
+            Category::Endpoint => "endpoint",
+            Category::Host => "host",
+            Category::Probe => "probe",
+            Category::Policy => "policy",
+            Category::Verdict => "verdict",
+        }
+    }
+}
+
+/// What a check is, independent of any run.
+#[derive(Debug)]
+pub struct CheckMeta {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// One line, lower case, no trailing period.
+    pub summary: &'static str,
+    /// The Markdown page `checks/<ID>.md`.
+    pub doc: &'static str,
+}
+
+/// What a check reads: the facts, the engine's analysis and what the user expects.
+pub struct Context<'a> {
+    pub facts: &'a Facts,
+    pub analysis: &'a Analysis,
+    pub expect: &'a [PathKind],
+}
+
+impl<'a> Context<'a> {
+    pub fn region(&self) -> Option<&'a str> {
+        self.analysis.region.as_deref()
+    }
+
+    pub fn primary(&self) -> Option<&'a TargetPath> {
+        self.analysis.primary()
+    }
+
+    /// The endpoints of the VPC that serve S3 in the analysed region, of type `ty`.
+    pub fn s3_endpoints(&self, ty: EndpointType) -> Option<Vec<&'a VpcEndpoint>> {
+        let region = self.region()?;
+        let eps = self.facts.vpc_endpoints.get()?;
+        Some(
+            eps.iter()
+                .filter(|e| e.endpoint_type == ty && e.is_s3_service(region))
+                .collect(),
+        )
+    }
+
+    pub fn vpc_id(&self) -> Option<&'a str> {
+        self.facts.vantage.get().and_then(|v| v.vpc_id.as_deref())
+    }
+}
+
+/// One finding as a check drafts it; the registry adds id, name and severity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub message: String,
+    pub remediation: Vec<String>,
+    pub evidence: Vec<String>,
+}
+
+impl Draft {
+    pub fn new(message: impl Into<String>) -> Self {
+        Draft {
+            message: message.into(),
+            remediation: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn fix(mut self, step: impl Into<String>) -> Self {
+        self.remediation.push(step.into());
+        self
+    }
+
+    pub fn evidence(mut self, e: impl Into<String>) -> Self {
+        self.evidence.push(e.into());
+        self
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Looked, found nothing wrong.
+    Pass,
+    /// Found something.
+    Fail(Vec<Draft>),
+    /// Could not look: the facts it needs are missing (the reason says which and why).
+    Skipped(String),
+}
+
+pub trait Check: Sync {
+    fn meta(&self) -> &'static CheckMeta;
+    fn evaluate(&self, cx: &Context) -> Outcome;
+}
+
+/// Every check, sorted by ID.
+pub static REGISTRY: &[&dyn Check] = &[
+    &s3p101_no_route_to_s3::NoRouteToS3,
+    &s3p102_gateway_endpoint_not_on_route_table::GatewayEndpointNotOnRouteTable,
+    &s3p103_s3_via_nat_gateway::S3ViaNatGateway,
+    &s3p104_specific_route_overrides_prefix_list::SpecificRouteOverridesPrefixList,
+    &s3p105_internet_gateway_without_public_ip::InternetGatewayWithoutPublicIp,
+    &s3p201_interface_endpoint_names_public::InterfaceEndpointNamesPublic,
+    &s3p202_vpc_dns_attributes_off::VpcDnsAttributesOff,
+    &s3p401_hosts_file_pin::HostsFilePin,
+    &s3p402_proxy_diverts_s3::ProxyDivertsS3,
+    &s3p901_targets_disagree::TargetsDisagree,
+    &s3p902_global_endpoint_path_differs::GlobalEndpointPathDiffers,
+    &s3p903_expectation_not_met::ExpectationNotMet,
+];
+
+/// Finds a check by ID (`S3P101`, `s3p101`, `101`) or name (`no-route-to-s3`).
+pub fn find(key: &str) -> Option<&'static dyn Check> {
+    let key = key.trim();
+    let upper = key.to_ascii_uppercase();
+    let id = if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_digit()) {
+        format!("S3P{upper}")
+    } else {
+        upper
+    };
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|c| c.meta().id == id || c.meta().name.eq_ignore_ascii_case(key))
+}
+
+/// Shared wording: "… because <part> <missing reason>".
+pub fn skipped_for(part: &str, reason: Option<String>) -> Outcome {
+    Outcome::Skipped(format!(
+        "{part} {}",
+        reason.unwrap_or_else(|| "not available".to_string())
+    ))
+}
+
+/// The command that attaches a gateway endpoint to a route table, or creates one.
+pub fn gateway_endpoint_fix(cx: &Context, route_table: &str) -> String {
+    let region = cx.region().unwrap_or("REGION");
+    let existing = cx
+        .s3_endpoints(EndpointType::Gateway)
+        .and_then(|eps| eps.first().map(|e| e.id.clone()));
+    match existing {
+        Some(id) => format!(
+            "aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {id} --add-route-table-ids {route_table}"
+        ),
+        None => format!(
+            "aws ec2 create-vpc-endpoint --region {region} --vpc-id {} --vpc-endpoint-type Gateway --service-name {} --route-table-ids {route_table}",
+            cx.vpc_id().unwrap_or("VPC_ID"),
+            s3_service_name(region)
+        ),
+    }
+}
+
+pub fn s3_service_name(region: &str) -> String {
+    if region.starts_with("cn-") {
+        format!("cn.com.amazonaws.{region}.s3")
+    } else {
+        format!("com.amazonaws.{region}.s3")
+    }
+}

@@ -1,0 +1,75 @@
+use super::{gateway_endpoint_fix, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::{BlockCause, PathKind};
+
+pub struct NoRouteToS3;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P101",
+    name: "no-route-to-s3",
+    category: Category::Routing,
+    severity: Severity::Error,
+    summary: "the subnet's route table has no usable route to the S3 addresses",
+    doc: include_str!("../../checks/S3P101.md"),
+};
+
+impl Check for NoRouteToS3 {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        let d = primary.decision.terminal();
+        match (d.path, d.blocked_by) {
+            (PathKind::Unknown, _) => Outcome::Skipped(format!(
+                "the path is not known: {}",
+                d.reason.as_deref().unwrap_or("no reason recorded")
+            )),
+            (PathKind::Blocked, Some(cause @ (BlockCause::NoRoute | BlockCause::Blackhole))) => {
+                let table = d
+                    .route_table
+                    .clone()
+                    .unwrap_or_else(|| "RTB_ID".to_string());
+                let region = cx.region().unwrap_or("REGION");
+                let through = if primary.decision.path == PathKind::Proxy {
+                    format!(
+                        " (requests go to proxy {}, which is unreachable)",
+                        primary.decision.via.as_deref().unwrap_or("?")
+                    )
+                } else {
+                    String::new()
+                };
+                let mut draft = Draft::new(format!(
+                    "{} is unreachable{through}: {}",
+                    primary.target.host,
+                    d.reason.as_deref().unwrap_or("blocked")
+                ));
+                if cause == BlockCause::Blackhole {
+                    let dest = d
+                        .route
+                        .as_deref()
+                        .and_then(|r| r.split(" -> ").next())
+                        .unwrap_or("DESTINATION");
+                    let flag = if dest.starts_with("pl-") {
+                        "--destination-prefix-list-id"
+                    } else if dest.contains(':') {
+                        "--destination-ipv6-cidr-block"
+                    } else {
+                        "--destination-cidr-block"
+                    };
+                    draft = draft.fix(format!(
+                        "aws ec2 delete-route --region {region} --route-table-id {table} {flag} {dest}"
+                    ));
+                }
+                draft = draft.fix(gateway_endpoint_fix(cx, &table));
+                for e in &d.evidence {
+                    draft = draft.evidence(e.detail.clone());
+                }
+                Outcome::Fail(vec![draft])
+            }
+            _ => Outcome::Pass,
+        }
+    }
+}

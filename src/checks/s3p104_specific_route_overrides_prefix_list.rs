@@ -1,0 +1,115 @@
+use std::collections::BTreeMap;
+
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::route_target_label;
+use crate::targets::TargetClass;
+
+pub struct SpecificRouteOverridesPrefixList;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P104",
+    name: "specific-route-overrides-prefix-list",
+    category: Category::Routing,
+    severity: Severity::Warning,
+    summary: "a more specific CIDR route wins over the S3 prefix-list route for some S3 addresses",
+    doc: include_str!("../../checks/S3P104.md"),
+};
+
+impl Check for SpecificRouteOverridesPrefixList {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(tables) = cx.facts.route_tables.get() else {
+            return skipped_for("route tables", cx.facts.route_tables.missing_reason());
+        };
+        let Some(lists) = cx.facts.prefix_lists.get() else {
+            return skipped_for("prefix lists", cx.facts.prefix_lists.missing_reason());
+        };
+        let Some(eff) = &cx.analysis.route_table else {
+            return Outcome::Skipped("the subnet's route table is not known".to_string());
+        };
+        let Some(table) = tables.iter().find(|t| t.id == eff.id) else {
+            return Outcome::Skipped(format!("route table {} is not among the facts", eff.id));
+        };
+        let pl_routes: Vec<_> = table
+            .routes
+            .iter()
+            .filter(|r| {
+                r.gateway_id
+                    .as_deref()
+                    .is_some_and(|g| g.starts_with("vpce-"))
+                    && !r.is_blackhole()
+            })
+            .filter_map(|r| {
+                let id = r.destination_prefix_list_id.as_deref()?;
+                lists.iter().find(|l| l.id == id).map(|l| (r, l))
+            })
+            .collect();
+        if pl_routes.is_empty() {
+            return Outcome::Pass;
+        }
+        // winning route text -> (prefix list route, entry, addresses)
+        let mut overridden: BTreeMap<String, (String, String, Vec<String>)> = BTreeMap::new();
+        for t in &cx.analysis.targets {
+            if !matches!(
+                t.target.class,
+                TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack
+            ) {
+                continue;
+            }
+            for a in &t.addresses {
+                let Some(won) = &a.decision.route else {
+                    continue;
+                };
+                for (route, list) in &pl_routes {
+                    let Some(entry) = list.cidrs.iter().find(|c| c.contains(&a.address)) else {
+                        continue;
+                    };
+                    if won.starts_with(&list.id) {
+                        continue;
+                    }
+                    let e = overridden.entry(won.clone()).or_insert_with(|| {
+                        (
+                            format!("{} -> {}", list.id, route_target_label(route)),
+                            entry.to_string(),
+                            Vec::new(),
+                        )
+                    });
+                    let addr = format!("{} ({})", a.address, t.target.host);
+                    if !e.2.contains(&addr) {
+                        e.2.push(addr);
+                    }
+                }
+            }
+        }
+        if overridden.is_empty() {
+            return Outcome::Pass;
+        }
+        let region = cx.region().unwrap_or("REGION");
+        let drafts = overridden
+            .into_iter()
+            .map(|(won, (pl_route, entry, addrs))| {
+                let dest = won.split(" -> ").next().unwrap_or("CIDR");
+                let flag = if dest.contains(':') {
+                    "--destination-ipv6-cidr-block"
+                } else {
+                    "--destination-cidr-block"
+                };
+                Draft::new(format!(
+                    "in {}, route {won} is more specific than prefix-list entry {entry} of route {pl_route}, so {} bypass the gateway endpoint",
+                    eff.id,
+                    addrs.join(", ")
+                ))
+                .fix(format!(
+                    "if the specific route is not needed: aws ec2 delete-route --region {region} --route-table-id {} {flag} {dest}",
+                    eff.id
+                ))
+                .evidence(format!("winning route {won}"))
+                .evidence(format!("{pl_route} covers {entry}"))
+            })
+            .collect();
+        Outcome::Fail(drafts)
+    }
+}

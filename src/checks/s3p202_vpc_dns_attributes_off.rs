@@ -1,0 +1,67 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::facts::EndpointType;
+
+pub struct VpcDnsAttributesOff;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P202",
+    name: "vpc-dns-attributes-off",
+    category: Category::Dns,
+    severity: Severity::Error,
+    summary: "an interface endpoint relies on private DNS but the VPC's DNS support or DNS hostnames is off",
+    doc: include_str!("../../checks/S3P202.md"),
+};
+
+impl Check for VpcDnsAttributesOff {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(eps) = cx.s3_endpoints(EndpointType::Interface) else {
+            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+        };
+        let private: Vec<_> = eps.into_iter().filter(|e| e.private_dns_enabled).collect();
+        if private.is_empty() {
+            return Outcome::Pass;
+        }
+        let Some(attrs) = cx.facts.vpc_dns_attributes.get() else {
+            return skipped_for(
+                "VPC DNS attributes",
+                cx.facts.vpc_dns_attributes.missing_reason(),
+            );
+        };
+        if attrs.enable_dns_support && attrs.enable_dns_hostnames {
+            return Outcome::Pass;
+        }
+        let region = cx.region().unwrap_or("REGION");
+        let vpc = cx.vpc_id().unwrap_or("VPC_ID");
+        let mut off = Vec::new();
+        let mut d = Draft::new(String::new());
+        if !attrs.enable_dns_support {
+            off.push("enableDnsSupport");
+            d = d.fix(format!(
+                "aws ec2 modify-vpc-attribute --region {region} --vpc-id {vpc} --enable-dns-support '{{\"Value\":true}}'"
+            ));
+        }
+        if !attrs.enable_dns_hostnames {
+            off.push("enableDnsHostnames");
+            d = d.fix(format!(
+                "aws ec2 modify-vpc-attribute --region {region} --vpc-id {vpc} --enable-dns-hostnames '{{\"Value\":true}}'"
+            ));
+        }
+        let ids: Vec<&str> = private.iter().map(|e| e.id.as_str()).collect();
+        d.message = format!(
+            "{vpc} has {} off, so the private DNS names of {} are not served and S3 names resolve to public addresses",
+            off.join(" and "),
+            ids.join(", ")
+        );
+        d = d
+            .evidence(format!(
+                "enableDnsSupport={}, enableDnsHostnames={}",
+                attrs.enable_dns_support, attrs.enable_dns_hostnames
+            ))
+            .evidence(format!("private DNS enabled on {}", ids.join(", ")));
+        Outcome::Fail(vec![d])
+    }
+}

@@ -1,0 +1,76 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::PathKind;
+use crate::proxy;
+use crate::validate::{has_global_endpoint, partition_dns_suffix};
+
+pub struct ProxyDivertsS3;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P402",
+    name: "proxy-diverts-s3",
+    category: Category::Host,
+    severity: Severity::Warning,
+    summary: "an HTTPS proxy setting sends S3 requests to a proxy instead of the VPC's own path",
+    doc: include_str!("../../checks/S3P402.md"),
+};
+
+impl Check for ProxyDivertsS3 {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(settings) = cx.facts.client_settings.get() else {
+            return skipped_for("proxy settings", cx.facts.client_settings.missing_reason());
+        };
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        if primary.decision.path != PathKind::Proxy {
+            return Outcome::Pass;
+        }
+        let region = cx.region().unwrap_or("REGION");
+        let suffix = partition_dns_suffix(region);
+        let proxy = primary.decision.via.as_deref().unwrap_or("?");
+        let next = primary
+            .decision
+            .next
+            .as_ref()
+            .map(|n| n.label())
+            .unwrap_or_else(|| "unknown".to_string());
+        let no_proxy = proxy::no_proxy(settings);
+        let mut msg = format!(
+            "HTTPS requests to {} go to proxy {proxy} (reached through {next}); the VPC's own path to S3 only carries the proxy's traffic",
+            primary.target.host
+        );
+        let mut d = Draft::new(String::new());
+        match no_proxy {
+            Some((var, value)) => {
+                let addr_entries = proxy::address_entries(value);
+                if !addr_entries.is_empty() {
+                    msg.push_str(&format!(
+                        "; {var} entries {} match only requests addressed by IP, never an S3 host name",
+                        addr_entries.join(", ")
+                    ));
+                }
+                d = d.evidence(format!("{var}={value}"));
+            }
+            None => d = d.evidence("NO_PROXY is not set"),
+        }
+        let mut names = vec![format!("s3.{region}.{suffix}")];
+        if has_global_endpoint(region) {
+            names.push("s3.amazonaws.com".to_string());
+        }
+        let var = no_proxy.map(|(v, _)| v).unwrap_or("NO_PROXY");
+        d = d.fix(format!(
+            "if S3 should not use the proxy, exempt it (a domain entry also covers bucket names below it): export {var}=\"${{{var}:+${var},}}{}\"",
+            names.join(",")
+        ));
+        d = d.fix("set the same in the service's environment (systemd unit, task definition, container env) and restart it");
+        d.message = msg;
+        for e in &primary.decision.evidence {
+            d = d.evidence(e.detail.clone());
+        }
+        Outcome::Fail(vec![d])
+    }
+}

@@ -1,0 +1,78 @@
+use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::PathKind;
+use crate::targets::TargetClass;
+
+pub struct TargetsDisagree;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P901",
+    name: "targets-disagree",
+    category: Category::Verdict,
+    severity: Severity::Warning,
+    summary: "regional S3 names (or the addresses of one name) take different paths",
+    doc: include_str!("../../checks/S3P901.md"),
+};
+
+impl Check for TargetsDisagree {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        if primary.decision.path == PathKind::Unknown {
+            return Outcome::Skipped(format!(
+                "the primary target's path is not known: {}",
+                primary
+                    .decision
+                    .reason
+                    .as_deref()
+                    .unwrap_or("no reason recorded")
+            ));
+        }
+        let reference = primary.decision.label();
+        let mut drafts = Vec::new();
+        let mut differing = Vec::new();
+        for t in &cx.analysis.targets {
+            if !matches!(
+                t.target.class,
+                TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack
+            ) || t.decision.path == PathKind::Unknown
+            {
+                continue;
+            }
+            if !t.consistent {
+                let mut d = Draft::new(format!(
+                    "the addresses of {} take different paths, so requests succeed or fail (or cost) depending on which answer the client gets",
+                    t.target.host
+                ));
+                for a in &t.addresses {
+                    d = d.evidence(format!("{} -> {}", a.address, a.decision.label()));
+                }
+                drafts.push(d);
+            }
+            if !t.primary && t.decision.label() != reference {
+                differing.push(format!("{} -> {}", t.target.host, t.decision.label()));
+            }
+        }
+        if !differing.is_empty() {
+            let mut d = Draft::new(format!(
+                "{} takes {reference}, but {}: clients that use those names take another path",
+                primary.target.host,
+                differing.join("; ")
+            ))
+            .fix("make every client use the primary name, or route the others the same way (for dualstack: an IPv6 route to the gateway endpoint's prefix list, or an interface endpoint with IPv6)");
+            for x in &differing {
+                d = d.evidence(x.clone());
+            }
+            drafts.push(d);
+        }
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}

@@ -1,0 +1,523 @@
+//! The `Facts` value: everything a verdict needs, gathered once, serializable and versioned.
+//!
+//! Every part is an [`Observed`]: collected (with its value), not collected (with the reason)
+//! or failed (with the error). The path engine and the checks read only this value, so a
+//! saved facts file can be judged again offline with `s3path replay`.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// Version of the facts file format. Bump it when a field changes meaning or a required field
+/// is added; `replay` refuses files from a newer version instead of misreading them.
+pub const FACTS_SCHEMA_VERSION: u32 = 1;
+
+/// One part of the facts: collected, not collected (why), or failed (error).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Observed<T> {
+    Collected { value: T },
+    NotCollected { reason: String },
+    Failed { error: String },
+}
+
+impl<T> Observed<T> {
+    pub fn collected(value: T) -> Self {
+        Observed::Collected { value }
+    }
+
+    pub fn not_collected(reason: impl Into<String>) -> Self {
+        Observed::NotCollected {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn failed(error: impl Into<String>) -> Self {
+        Observed::Failed {
+            error: error.into(),
+        }
+    }
+
+    /// The value, when it was collected.
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Observed::Collected { value } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Why the value is missing ("not collected: …" / "failed: …"), or `None` when collected.
+    pub fn missing_reason(&self) -> Option<String> {
+        match self {
+            Observed::Collected { .. } => None,
+            Observed::NotCollected { reason } => Some(format!("not collected: {reason}")),
+            Observed::Failed { error } => Some(format!("failed: {error}")),
+        }
+    }
+}
+
+impl<T> Default for Observed<T> {
+    fn default() -> Self {
+        Observed::not_collected("no gatherer produced this part")
+    }
+}
+
+/// Everything s3path knows about one vantage point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub schema_version: u32,
+    /// Version of the s3path that gathered these facts (informational).
+    #[serde(default)]
+    pub tool_version: String,
+    /// When the facts were gathered (RFC 3339, informational; never read by the judge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gathered_at: Option<String>,
+    /// What the run was asked about.
+    pub request: Request,
+    #[serde(default)]
+    pub vantage: Observed<Vantage>,
+    /// Answers of the system resolver (including the hosts file), one per host asked.
+    #[serde(default)]
+    pub dns: Observed<Vec<Resolution>>,
+    /// Answers of the VPC resolver asked directly (to compare with the system view).
+    #[serde(default)]
+    pub vpc_resolver_dns: Observed<Vec<Resolution>>,
+    /// Every route table of the vantage's VPC.
+    #[serde(default)]
+    pub route_tables: Observed<Vec<RouteTable>>,
+    /// Every VPC endpoint of the vantage's VPC.
+    #[serde(default)]
+    pub vpc_endpoints: Observed<Vec<VpcEndpoint>>,
+    /// Managed prefix lists of the region that name S3.
+    #[serde(default)]
+    pub prefix_lists: Observed<Vec<PrefixList>>,
+    #[serde(default)]
+    pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
+    /// Proxy and SDK settings of the environment the tool ran in.
+    #[serde(default)]
+    pub client_settings: Observed<ClientSettings>,
+    /// Live probes (TCP/TLS/first hop).
+    #[serde(default)]
+    pub probes: Observed<Probes>,
+}
+
+impl Facts {
+    /// An empty facts value for `request`: every part not collected with `reason`.
+    pub fn empty(request: Request, reason: &str) -> Self {
+        Facts {
+            schema_version: FACTS_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            gathered_at: None,
+            request,
+            vantage: Observed::not_collected(reason),
+            dns: Observed::not_collected(reason),
+            vpc_resolver_dns: Observed::not_collected(reason),
+            route_tables: Observed::not_collected(reason),
+            vpc_endpoints: Observed::not_collected(reason),
+            prefix_lists: Observed::not_collected(reason),
+            vpc_dns_attributes: Observed::not_collected(reason),
+            client_settings: Observed::not_collected(reason),
+            probes: Observed::not_collected(reason),
+        }
+    }
+
+    /// The region the facts are about: the request's, else the vantage's.
+    pub fn region(&self) -> Option<&str> {
+        self.request
+            .region
+            .as_deref()
+            .or_else(|| self.vantage.get().and_then(|v| v.region.as_deref()))
+    }
+
+    /// The system resolver's answer for `host`, when one was recorded.
+    pub fn resolution(&self, host: &str) -> Option<&Resolution> {
+        self.dns
+            .get()?
+            .iter()
+            .find(|r| r.host.eq_ignore_ascii_case(host))
+    }
+}
+
+/// What the run was asked about.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Request {
+    /// The region to judge against (from `--region`, the environment or the vantage).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Buckets named with `--bucket`, in order; the first decides the primary target.
+    #[serde(default)]
+    pub buckets: Vec<String>,
+}
+
+/// Where the tool ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VantageKind {
+    Ec2Instance,
+    EcsTask,
+    OffAws,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vantage {
+    pub kind: VantageKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// Every IPv4 CIDR block of the VPC, primary and secondary (any range, not only RFC 1918).
+    #[serde(default)]
+    pub vpc_ipv4_cidr_blocks: Vec<IpNet>,
+    #[serde(default)]
+    pub vpc_ipv6_cidr_blocks: Vec<IpNet>,
+    #[serde(default)]
+    pub local_ipv4s: Vec<IpAddr>,
+    #[serde(default)]
+    pub public_ipv4s: Vec<IpAddr>,
+    #[serde(default)]
+    pub ipv6s: Vec<IpAddr>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+}
+
+impl Vantage {
+    /// Every CIDR block of the VPC, v4 then v6.
+    pub fn vpc_cidrs(&self) -> impl Iterator<Item = &IpNet> {
+        self.vpc_ipv4_cidr_blocks
+            .iter()
+            .chain(self.vpc_ipv6_cidr_blocks.iter())
+    }
+
+    /// The VPC CIDR block that contains `addr`, if any.
+    pub fn vpc_cidr_containing(&self, addr: IpAddr) -> Option<&IpNet> {
+        self.vpc_cidrs().find(|net| net.contains(&addr))
+    }
+}
+
+/// Where an answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerSource {
+    Dns,
+    HostsFile,
+}
+
+/// How a lookup ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupStatus {
+    Answered,
+    Nxdomain,
+    NoData,
+    Servfail,
+    Timeout,
+    Error,
+}
+
+/// The answer to one name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub host: String,
+    pub status: LookupStatus,
+    #[serde(default = "default_source")]
+    pub source: AnswerSource,
+    #[serde(default)]
+    pub addresses: Vec<IpAddr>,
+    /// CNAMEs followed, in order, from `host` to the name that carried the addresses.
+    #[serde(default)]
+    pub cname_chain: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Which resolver answered (address or "hosts file").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<String>,
+}
+
+fn default_source() -> AnswerSource {
+    AnswerSource::Dns
+}
+
+/// A route table with its routes, as `describe-route-tables` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTable {
+    pub id: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// True for the VPC's main route table.
+    #[serde(default)]
+    pub main: bool,
+    /// Subnets explicitly associated with this table.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// One route. Exactly one destination and (normally) one target field is set, mirroring the
+/// EC2 API so a route from `describe-route-tables` maps field for field.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Route {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_cidr_block: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_ipv6_cidr_block: Option<IpNet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_prefix_list_id: Option<String>,
+    /// `igw-…`, `vgw-…`, `vpce-…` or `local`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transit_gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_peering_connection_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_interface_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress_only_internet_gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier_gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_gateway_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_network_arn: Option<String>,
+    /// `active` or `blackhole`.
+    #[serde(default = "default_route_state")]
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+fn default_route_state() -> String {
+    "active".to_string()
+}
+
+impl Route {
+    pub fn is_blackhole(&self) -> bool {
+        self.state.eq_ignore_ascii_case("blackhole")
+    }
+
+    /// The destination as written in the route table.
+    pub fn destination_label(&self) -> String {
+        if let Some(pl) = &self.destination_prefix_list_id {
+            pl.clone()
+        } else if let Some(net) = self
+            .destination_cidr_block
+            .or(self.destination_ipv6_cidr_block)
+        {
+            net.to_string()
+        } else {
+            "(no destination)".to_string()
+        }
+    }
+}
+
+/// A VPC endpoint and what it consists of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VpcEndpoint {
+    pub id: String,
+    pub endpoint_type: EndpointType,
+    #[serde(default)]
+    pub service_name: Option<String>,
+    /// `available`, `pending`, `rejected`, `deleting`, `failed`, …
+    pub state: String,
+    #[serde(default)]
+    pub route_table_ids: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub network_interfaces: Vec<EndpointInterface>,
+    #[serde(default)]
+    pub dns_entries: Vec<DnsEntry>,
+    #[serde(default)]
+    pub private_dns_enabled: bool,
+    /// `PrivateDnsOnlyForInboundResolverEndpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_dns_only_for_inbound_resolver_endpoint: Option<bool>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_document: Option<String>,
+    /// For Resource endpoints: the resource configuration they reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_configuration_arn: Option<String>,
+}
+
+impl VpcEndpoint {
+    pub fn is_available(&self) -> bool {
+        self.state.eq_ignore_ascii_case("available")
+    }
+
+    /// True when this endpoint serves Amazon S3 in `region` (`com.amazonaws.<region>.s3`,
+    /// or the China partition's `cn.com.amazonaws.<region>.s3`).
+    pub fn is_s3_service(&self, region: &str) -> bool {
+        match &self.service_name {
+            Some(name) => {
+                name == &format!("com.amazonaws.{region}.s3")
+                    || name == &format!("cn.com.amazonaws.{region}.s3")
+            }
+            None => false,
+        }
+    }
+
+    /// The regional endpoint-specific DNS name (`vpce-…-….s3.<r>.vpce.amazonaws.com`): the
+    /// entry that carries no availability-zone suffix and is not a private-DNS name.
+    pub fn regional_dns_name(&self) -> Option<&str> {
+        let vpce_names: Vec<&str> = self
+            .dns_entries
+            .iter()
+            .map(|e| e.dns_name.trim_start_matches("*.").trim_end_matches('.'))
+            .filter(|n| n.starts_with("vpce-") && n.contains(".vpce."))
+            .collect();
+        // Zonal names carry the AZ in the first label: vpce-abc-def-us-east-1a.s3…
+        vpce_names
+            .iter()
+            .copied()
+            .find(|n| {
+                let first = n.split('.').next().unwrap_or("");
+                first.matches('-').count() == 2
+            })
+            .or_else(|| vpce_names.first().copied())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointType {
+    Gateway,
+    Interface,
+    GatewayLoadBalancer,
+    Resource,
+    ServiceNetwork,
+}
+
+/// One ENI of an interface (or resource) endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndpointInterface {
+    pub id: String,
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    #[serde(default)]
+    pub availability_zone: Option<String>,
+    #[serde(default)]
+    pub private_ipv4: Option<IpAddr>,
+    #[serde(default)]
+    pub ipv6s: Vec<IpAddr>,
+}
+
+impl EndpointInterface {
+    pub fn addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.private_ipv4
+            .into_iter()
+            .chain(self.ipv6s.iter().copied())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DnsEntry {
+    pub dns_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_zone_id: Option<String>,
+}
+
+/// A managed prefix list (for S3: `com.amazonaws.<region>.s3`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrefixList {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub cidrs: Vec<IpNet>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpcDnsAttributes {
+    pub enable_dns_support: bool,
+    pub enable_dns_hostnames: bool,
+}
+
+/// Settings of the environment that change where an S3 request goes. Proxy URLs are stored
+/// with any user-info removed; credentials are never read.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ClientSettings {
+    /// Proxy-related variables as set, by their exact name (`https_proxy`, `NO_PROXY`, …).
+    #[serde(default)]
+    pub proxy_env: Vec<EnvSetting>,
+    /// Other variables that change the endpoint or region (`AWS_ENDPOINT_URL_S3`, …).
+    #[serde(default)]
+    pub aws_env: Vec<EnvSetting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvSetting {
+    pub name: String,
+    pub value: String,
+}
+
+impl ClientSettings {
+    pub fn proxy_var(&self, name: &str) -> Option<&str> {
+        self.proxy_env
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.value.as_str())
+    }
+}
+
+/// Live probe results.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Probes {
+    #[serde(default)]
+    pub tcp: Vec<TcpProbe>,
+    /// First-hop (TTL-limited) probes toward public S3 addresses.
+    #[serde(default)]
+    pub first_hop: Vec<FirstHopProbe>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TcpOutcome {
+    Connected,
+    Refused,
+    TimedOut,
+    Unreachable,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TcpProbe {
+    pub address: IpAddr,
+    pub port: u16,
+    pub outcome: TcpOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirstHopProbe {
+    /// The public S3 address probed.
+    pub target: IpAddr,
+    /// The address that answered with "time exceeded" at the lowest TTL, if any did.
+    #[serde(default)]
+    pub responder: Option<IpAddr>,
+    /// The TTL at which `responder` answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u8>,
+    /// The highest TTL tried.
+    pub max_ttl: u8,
+}

@@ -1,0 +1,192 @@
+//! Reading and validating user input: facts files, bucket names, regions, expectations.
+//! Every error is one line that names the input and the problem.
+
+use std::path::Path;
+
+use crate::engine::PathKind;
+use crate::facts::{Facts, FACTS_SCHEMA_VERSION};
+use crate::validate;
+
+/// A problem with what the user gave us (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+fn err(msg: String) -> InputError {
+    InputError(msg)
+}
+
+/// Reads a facts file (`-` for standard input is not supported: replay needs a file name to
+/// cite in errors).
+pub fn load_facts(path: &Path) -> Result<Facts, InputError> {
+    let name = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(format!("{name}: cannot read: {e}")))?;
+    parse_facts(&text, &name.to_string())
+}
+
+/// Parses facts JSON; `name` is used in error messages.
+pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        err(format!(
+            "{name}: invalid JSON at line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ))
+    })?;
+    let version = match value.get("schema_version") {
+        None => {
+            return Err(err(format!(
+                "{name}: not an s3path facts file (no \"schema_version\" field)"
+            )))
+        }
+        Some(v) => v.as_u64().ok_or_else(|| {
+            err(format!(
+                "{name}: \"schema_version\" must be a whole number, found {v}"
+            ))
+        })?,
+    };
+    if version > u64::from(FACTS_SCHEMA_VERSION) {
+        return Err(err(format!(
+            "{name}: facts schema_version {version} is newer than this s3path understands ({FACTS_SCHEMA_VERSION}); use a newer s3path"
+        )));
+    }
+    if version < 1 {
+        return Err(err(format!(
+            "{name}: facts schema_version {version} is not valid (the first version is 1)"
+        )));
+    }
+    let facts: Facts = serde_json::from_str(text).map_err(|e| {
+        err(format!(
+            "{name}: line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        ))
+    })?;
+    if let Some(r) = &facts.request.region {
+        region(r).map_err(|e| {
+            err(format!(
+                "{name}: request.region {}",
+                e.0.trim_start_matches("--region ")
+            ))
+        })?;
+    }
+    for b in &facts.request.buckets {
+        bucket(b).map_err(|e| {
+            err(format!(
+                "{name}: request.buckets: {}",
+                e.0.trim_start_matches("--bucket ")
+            ))
+        })?;
+    }
+    Ok(facts)
+}
+
+/// serde_json appends " at line L column C"; we put the position first instead.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+pub fn bucket(name: &str) -> Result<(), InputError> {
+    validate::bucket_name(name)
+        .map_err(|why| err(format!("--bucket '{name}': a bucket name {why}")))
+}
+
+pub fn region(name: &str) -> Result<(), InputError> {
+    validate::region(name).map_err(|why| err(format!("--region '{name}' {why}")))
+}
+
+/// Parses `--expect KIND[,KIND...]` (also given several times).
+pub fn expectations(values: &[String]) -> Result<Vec<PathKind>, InputError> {
+    let mut out = Vec::new();
+    for raw in values.iter().flat_map(|v| v.split(',')) {
+        let k = raw.trim();
+        if k.is_empty() {
+            continue;
+        }
+        let kind = PathKind::parse(k).ok_or_else(|| {
+            let known: Vec<&str> = PathKind::ALL.iter().map(|k| k.as_str()).collect();
+            err(format!(
+                "--expect '{k}' is not a path kind (one of: {})",
+                known.join(", ")
+            ))
+        })?;
+        if kind == PathKind::Unknown {
+            return Err(err("--expect 'unknown' cannot be expected; exit code 3 already reports an unknown verdict".to_string()));
+        }
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_errors_name_the_problem() {
+        let e = parse_facts("{\n  \"schema_version\": 1,\n  oops\n}", "f.json")
+            .unwrap_err()
+            .0;
+        assert!(
+            e.starts_with("f.json: invalid JSON at line 3, column 3:"),
+            "{e}"
+        );
+        let e = parse_facts("{\"schema_version\": 99, \"request\": {}}", "f.json")
+            .unwrap_err()
+            .0;
+        assert!(e.contains("schema_version 99 is newer"), "{e}");
+        let e = parse_facts("{\"request\": {}}", "f.json").unwrap_err().0;
+        assert!(e.contains("not an s3path facts file"), "{e}");
+        let e = parse_facts("{\"schema_version\": \"1\"}", "f.json")
+            .unwrap_err()
+            .0;
+        assert!(e.contains("whole number"), "{e}");
+        let e = parse_facts("{\"schema_version\": 1}", "f.json")
+            .unwrap_err()
+            .0;
+        assert!(e.contains("missing field `request`"), "{e}");
+        let e = parse_facts(
+            "{\"schema_version\": 1, \"request\": {\"region\": \"mars-1\"}}",
+            "f.json",
+        )
+        .unwrap_err()
+        .0;
+        assert!(e.contains("request.region 'mars-1'"), "{e}");
+        let ok = parse_facts(
+            "{\"schema_version\": 1, \"request\": {\"region\": \"eu-west-1\"}}",
+            "f.json",
+        )
+        .unwrap();
+        assert_eq!(ok.request.region.as_deref(), Some("eu-west-1"));
+        assert!(ok.dns.get().is_none());
+    }
+
+    #[test]
+    fn expectations_parse() {
+        assert_eq!(
+            expectations(&[
+                "gateway-endpoint,interface-endpoint".into(),
+                "nat-gateway".into()
+            ])
+            .unwrap(),
+            [
+                PathKind::GatewayEndpoint,
+                PathKind::InterfaceEndpoint,
+                PathKind::NatGateway
+            ]
+        );
+        assert!(expectations(&["gateway".into()])
+            .unwrap_err()
+            .0
+            .contains("not a path kind"));
+        assert!(expectations(&["unknown".into()]).is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! s3path: how does traffic from here reach Amazon S3, and why?
+//!
+//! The walk is one-way: [`gather`] (all I/O) → [`facts::Facts`] → [`engine`] and [`checks`]
+//! (pure) → [`report::Report`] → [`render`].
+
+pub mod checks;
+pub mod cli;
+pub mod engine;
+pub mod facts;
+pub mod gather;
+pub mod input;
+pub mod proxy;
+pub mod render;
+pub mod report;
+pub mod targets;
+pub mod validate;

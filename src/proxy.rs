@@ -1,0 +1,358 @@
+//! Which proxy an HTTPS request to S3 would use, and `NO_PROXY` matching as curl and
+//! botocore do it. Pure: reads recorded settings, never the process environment.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::facts::ClientSettings;
+
+/// The proxy an HTTPS request would use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProxyChoice {
+    /// The variable that supplied it (`https_proxy`, `HTTPS_PROXY`, `all_proxy`, …).
+    pub variable: String,
+    pub url: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl ProxyChoice {
+    /// `host:port`, with IPv6 hosts in brackets.
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// The variables consulted for an HTTPS URL, in precedence order (lower case first, as curl
+/// and Python's urllib do).
+pub const HTTPS_PROXY_VARS: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+pub const NO_PROXY_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
+
+/// The proxy configured for HTTPS, if any (an empty value counts as unset).
+pub fn https_proxy(settings: &ClientSettings) -> Option<Result<ProxyChoice, String>> {
+    HTTPS_PROXY_VARS.iter().find_map(|var| {
+        let value = settings.proxy_var(var)?.trim();
+        if value.is_empty() {
+            return None;
+        }
+        Some(parse_proxy_url(value).map(|(host, port)| ProxyChoice {
+            variable: var.to_string(),
+            url: value.to_string(),
+            host,
+            port,
+        }))
+    })
+}
+
+/// The `NO_PROXY` value in force and the variable it came from.
+pub fn no_proxy(settings: &ClientSettings) -> Option<(&'static str, &str)> {
+    NO_PROXY_VARS
+        .iter()
+        .find_map(|var| settings.proxy_var(var).map(|v| (*var, v)))
+}
+
+/// Splits a proxy URL (`http://proxy.corp:3128`, `proxy:3128`, `socks5h://[::1]:1080`) into
+/// host and port; the port defaults by scheme (http 80, https 443, socks 1080).
+pub fn parse_proxy_url(url: &str) -> Result<(String, u16), String> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("http".to_string(), url),
+    };
+    let default_port = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        s if s.starts_with("socks") => 1080,
+        other => return Err(format!("unsupported proxy scheme '{other}'")),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or("");
+    let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
+        let (h, after) = inner
+            .split_once(']')
+            .ok_or_else(|| "unclosed '[' in proxy address".to_string())?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err("unexpected text after ']' in proxy address".to_string()),
+        };
+        (h.to_string(), port)
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p)),
+            None => (hostport.to_string(), None),
+        }
+    };
+    if host.is_empty() {
+        return Err("proxy URL has no host".to_string());
+    }
+    let port = match port {
+        Some(p) => p
+            .parse::<u16>()
+            .map_err(|_| format!("proxy port '{p}' is not a number from 0 to 65535"))?,
+        None => default_port,
+    };
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+/// How one `NO_PROXY` entry relates to a host name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// `*`: everything bypasses the proxy.
+    Wildcard,
+    /// A domain or host name (leading `.` or `*.` stripped), optionally with a port.
+    Domain { domain: String, port: Option<u16> },
+    /// An IP address or CIDR block: matches only requests addressed by IP, never a host name.
+    Network(IpNet),
+}
+
+pub fn parse_entry(entry: &str) -> Option<EntryKind> {
+    let e = entry.trim();
+    if e.is_empty() {
+        return None;
+    }
+    if e == "*" {
+        return Some(EntryKind::Wildcard);
+    }
+    if let Ok(net) = e.parse::<IpNet>() {
+        return Some(EntryKind::Network(net));
+    }
+    let bare = e.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Some(EntryKind::Network(IpNet::from(ip)));
+    }
+    let e = e.strip_prefix("*.").unwrap_or(e).trim_start_matches('.');
+    let (domain, port) = match e.rsplit_once(':') {
+        Some((d, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
+            (d, p.parse::<u16>().ok())
+        }
+        _ => (e, None),
+    };
+    Some(EntryKind::Domain {
+        domain: domain.trim_end_matches('.').to_ascii_lowercase(),
+        port,
+    })
+}
+
+/// The `NO_PROXY` entries, split on commas and white space (curl accepts both).
+pub fn entries(no_proxy: &str) -> impl Iterator<Item = &str> {
+    no_proxy
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+}
+
+/// The `NO_PROXY` entry that exempts `host` (a name or an IP literal) on `port`, if any.
+///
+/// A domain entry matches the host itself and every name below it (`amazonaws.com`,
+/// `.amazonaws.com` and `*.amazonaws.com` all match `s3.eu-west-1.amazonaws.com`); an entry with
+/// a port matches only that port; IP and CIDR entries match only IP-literal hosts.
+pub fn bypass_entry<'a>(no_proxy: &'a str, host: &str, port: u16) -> Option<&'a str> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host_ip = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .ok();
+    entries(no_proxy).find(|raw| match parse_entry(raw) {
+        Some(EntryKind::Wildcard) => true,
+        Some(EntryKind::Network(net)) => host_ip.is_some_and(|ip| net.contains(&ip)),
+        Some(EntryKind::Domain { domain, port: p }) => {
+            if p.is_some_and(|p| p != port) || domain.is_empty() {
+                return false;
+            }
+            host == domain || host.ends_with(&format!(".{domain}"))
+        }
+        None => false,
+    })
+}
+
+/// Whether an HTTPS request to `host` would go through a proxy, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxyDecision {
+    /// No proxy variable applies to HTTPS.
+    NoProxy,
+    /// A proxy is set, but `NO_PROXY` exempts the host (the entry and its variable).
+    Bypassed {
+        proxy: ProxyChoice,
+        variable: &'static str,
+        entry: String,
+    },
+    /// The request goes through the proxy.
+    Proxied(ProxyChoice),
+    /// A proxy variable is set but cannot be parsed; clients reject or ignore it.
+    Invalid { variable: String, error: String },
+}
+
+pub fn decide(settings: &ClientSettings, host: &str) -> ProxyDecision {
+    let proxy = match https_proxy(settings) {
+        None => return ProxyDecision::NoProxy,
+        Some(Err(error)) => {
+            let variable = HTTPS_PROXY_VARS
+                .iter()
+                .find(|v| settings.proxy_var(v).is_some_and(|x| !x.trim().is_empty()))
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            return ProxyDecision::Invalid { variable, error };
+        }
+        Some(Ok(p)) => p,
+    };
+    if let Some((variable, value)) = no_proxy(settings) {
+        if let Some(entry) = bypass_entry(value, host, 443) {
+            return ProxyDecision::Bypassed {
+                proxy,
+                variable,
+                entry: entry.to_string(),
+            };
+        }
+    }
+    ProxyDecision::Proxied(proxy)
+}
+
+/// `NO_PROXY` entries that can never exempt a request to an S3 host name: IP addresses and
+/// CIDR blocks (SDKs connect by name, and the name is what is compared).
+pub fn address_entries(no_proxy: &str) -> Vec<String> {
+    entries(no_proxy)
+        .filter(|e| matches!(parse_entry(e), Some(EntryKind::Network(_))))
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::EnvSetting;
+
+    fn settings(vars: &[(&str, &str)]) -> ClientSettings {
+        ClientSettings {
+            proxy_env: vars
+                .iter()
+                .map(|(n, v)| EnvSetting {
+                    name: n.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+            aws_env: vec![],
+        }
+    }
+
+    #[test]
+    fn proxy_urls() {
+        assert_eq!(
+            parse_proxy_url("http://proxy.corp:3128"),
+            Ok(("proxy.corp".into(), 3128))
+        );
+        assert_eq!(
+            parse_proxy_url("proxy.corp:8080"),
+            Ok(("proxy.corp".into(), 8080))
+        );
+        assert_eq!(
+            parse_proxy_url("http://proxy.corp"),
+            Ok(("proxy.corp".into(), 80))
+        );
+        assert_eq!(
+            parse_proxy_url("https://proxy.corp/"),
+            Ok(("proxy.corp".into(), 443))
+        );
+        assert_eq!(
+            parse_proxy_url("socks5h://[fd00::1]:1080"),
+            Ok(("fd00::1".into(), 1080))
+        );
+        assert_eq!(
+            parse_proxy_url("http://10.0.3.7:3128/"),
+            Ok(("10.0.3.7".into(), 3128))
+        );
+        assert_eq!(
+            parse_proxy_url("http://user@proxy:3128"),
+            Ok(("proxy".into(), 3128))
+        );
+        assert!(parse_proxy_url("ftp://proxy").is_err());
+        assert!(parse_proxy_url("http://proxy:99999").is_err());
+        assert!(parse_proxy_url("http://:3128").is_err());
+    }
+
+    #[test]
+    fn lower_case_wins_and_all_proxy_is_the_fallback() {
+        let s = settings(&[
+            ("HTTPS_PROXY", "http://upper:1"),
+            ("https_proxy", "http://lower:2"),
+        ]);
+        assert_eq!(https_proxy(&s).unwrap().unwrap().host, "lower");
+        let s = settings(&[("ALL_PROXY", "http://all:3")]);
+        assert_eq!(https_proxy(&s).unwrap().unwrap().variable, "ALL_PROXY");
+        let s = settings(&[("HTTP_PROXY", "http://plain:3128")]);
+        assert!(
+            https_proxy(&s).is_none(),
+            "HTTP_PROXY does not apply to https URLs"
+        );
+        let s = settings(&[("https_proxy", "  ")]);
+        assert!(https_proxy(&s).is_none());
+    }
+
+    #[test]
+    fn no_proxy_matching_table() {
+        let host = "mybucket.s3.eu-west-1.amazonaws.com";
+        let cases: &[(&str, bool)] = &[
+            ("amazonaws.com", true),
+            (".amazonaws.com", true),
+            ("*.amazonaws.com", true),
+            ("AMAZONAWS.COM", true),
+            ("s3.eu-west-1.amazonaws.com", true),
+            (".s3.eu-west-1.amazonaws.com", true),
+            ("mybucket.s3.eu-west-1.amazonaws.com", true),
+            ("mybucket.s3.eu-west-1.amazonaws.com:443", true),
+            ("mybucket.s3.eu-west-1.amazonaws.com:80", false),
+            ("zonaws.com", false),
+            ("s3.amazonaws.com", false),
+            ("s3.us-east-1.amazonaws.com", false),
+            ("169.254.169.254", false),
+            ("10.0.0.0/8", false),
+            ("*", true),
+            ("localhost, 127.0.0.1 ,.amazonaws.com", true),
+            ("localhost 127.0.0.1", false),
+            ("", false),
+        ];
+        for (no_proxy, expect) in cases {
+            assert_eq!(
+                bypass_entry(no_proxy, host, 443).is_some(),
+                *expect,
+                "NO_PROXY={no_proxy:?}"
+            );
+        }
+        assert_eq!(
+            bypass_entry("10.0.0.0/8", "10.1.2.3", 443),
+            Some("10.0.0.0/8")
+        );
+        assert_eq!(bypass_entry("fd00::/8", "[fd00::5]", 443), Some("fd00::/8"));
+        assert_eq!(bypass_entry("10.1.2.3", "10.1.2.3", 443), Some("10.1.2.3"));
+    }
+
+    #[test]
+    fn decisions() {
+        let host = "s3.eu-west-1.amazonaws.com";
+        assert_eq!(decide(&settings(&[]), host), ProxyDecision::NoProxy);
+        let s = settings(&[
+            ("HTTPS_PROXY", "http://proxy:3128"),
+            ("NO_PROXY", "169.254.169.254,10.0.0.0/8"),
+        ]);
+        assert!(matches!(decide(&s, host), ProxyDecision::Proxied(p) if p.port == 3128));
+        assert_eq!(
+            address_entries("169.254.169.254,10.0.0.0/8,.corp"),
+            ["169.254.169.254", "10.0.0.0/8"]
+        );
+        let s = settings(&[
+            ("HTTPS_PROXY", "http://proxy:3128"),
+            ("no_proxy", ".amazonaws.com"),
+        ]);
+        assert!(
+            matches!(decide(&s, host), ProxyDecision::Bypassed { entry, variable: "no_proxy", .. } if entry == ".amazonaws.com")
+        );
+        let s = settings(&[("HTTPS_PROXY", "gopher://x")]);
+        assert!(matches!(decide(&s, host), ProxyDecision::Invalid { .. }));
+    }
+}

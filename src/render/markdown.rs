@@ -1,0 +1,104 @@
+use super::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
+use crate::report::{CheckStatus, Report};
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    out.push_str("# s3path report\n\n");
+    out.push_str(&format!("{}\n\n", vantage_line(r)));
+    let v = &r.verdict;
+    out.push_str(&format!(
+        "## Verdict: `{}`{} ({})\n\n{}\n\n",
+        v.path,
+        v.via
+            .as_deref()
+            .map(|x| format!(" via `{x}`"))
+            .unwrap_or_default(),
+        confidence_word(v.confidence),
+        v.summary
+    ));
+    if let Some(e) = &r.expectation {
+        let wanted: Vec<String> = e.expected.iter().map(|k| format!("`{k}`")).collect();
+        let state = match e.met {
+            Some(true) => "met",
+            Some(false) => "**not met**",
+            None => "cannot be judged (path unknown)",
+        };
+        out.push_str(&format!("Expected {}: {state}\n\n", wanted.join(" or ")));
+    }
+    if !v.evidence.is_empty() {
+        out.push_str("Evidence:\n\n");
+        for e in &v.evidence {
+            out.push_str(&format!("- **{}**: {}\n", evidence_kind(e.kind), e.detail));
+        }
+        out.push('\n');
+    }
+    if !r.targets.is_empty() {
+        out.push_str("## Targets\n\n| target | address | path | route table | confidence |\n|---|---|---|---|---|\n");
+        for t in &r.targets {
+            for (addr, d) in address_cells(t) {
+                out.push_str(&format!(
+                    "| {}{} | {} | {} | {} | {} |\n",
+                    cell(&t.target.host),
+                    if t.primary { " (primary)" } else { "" },
+                    cell(&addr),
+                    cell(&path_cell(d)),
+                    d.route_table.as_deref().unwrap_or(""),
+                    confidence_word(d.confidence)
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("## Findings ({})\n\n", r.findings.len()));
+    if r.findings.is_empty() {
+        out.push_str("None.\n\n");
+    }
+    for f in &r.findings {
+        out.push_str(&format!(
+            "### {} {} `{}`\n\n{}\n\n",
+            f.severity, f.id, f.name, f.message
+        ));
+        if !f.remediation.is_empty() {
+            out.push_str("Fix:\n\n");
+            for fix in &f.remediation {
+                out.push_str(&format!("- `{}`\n", fix.replace('`', "'")));
+            }
+            out.push('\n');
+        }
+        if !f.evidence.is_empty() {
+            out.push_str("Evidence:\n\n");
+            for e in &f.evidence {
+                out.push_str(&format!("- {e}\n"));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str("## Checks\n\n| id | name | status | note |\n|---|---|---|---|\n");
+    for c in &r.checks {
+        let status = match c.status {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Skipped => "skipped",
+        };
+        out.push_str(&format!(
+            "| {} | {} | {status} | {} |\n",
+            c.id,
+            c.name,
+            cell(c.reason.as_deref().unwrap_or(""))
+        ));
+    }
+    out.push_str("\n## Facts\n\n| part | status | detail |\n|---|---|---|\n");
+    for f in &r.facts {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            f.part,
+            f.status,
+            cell(f.detail.as_deref().unwrap_or(""))
+        ));
+    }
+    out
+}

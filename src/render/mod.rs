@@ -1,0 +1,116 @@
+//! Renderers: they read a [`Report`] and produce text. Nothing here decides anything.
+
+mod human;
+mod markdown;
+
+use crate::report::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "human" => Some(Format::Human),
+            "json" => Some(Format::Json),
+            "markdown" | "md" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Human => human::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(report).expect("report serializes");
+            s.push('\n');
+            s
+        }
+    }
+}
+
+/// Address column text: the address, or the resolution status when there is none.
+fn address_cells(t: &crate::engine::TargetPath) -> Vec<(String, &crate::engine::Decision)> {
+    if t.addresses.is_empty() {
+        vec![(format!("({})", t.resolution.replace('_', " ")), &t.decision)]
+    } else {
+        t.addresses
+            .iter()
+            .map(|a| (a.address.to_string(), &a.decision))
+            .collect()
+    }
+}
+
+/// `path via X` plus, for a proxy, ` => path to proxy`.
+fn path_cell(d: &crate::engine::Decision) -> String {
+    let mut s = d.label();
+    if let Some(n) = &d.next {
+        s.push_str(&format!(" => {}", n.label()));
+    }
+    s
+}
+
+fn confidence_word(c: crate::engine::Confidence) -> &'static str {
+    match c {
+        crate::engine::Confidence::Confirmed => "confirmed",
+        crate::engine::Confidence::Inferred => "inferred",
+        crate::engine::Confidence::None => "undetermined",
+    }
+}
+
+fn evidence_kind(k: crate::engine::EvidenceKind) -> &'static str {
+    use crate::engine::EvidenceKind::*;
+    match k {
+        Dns => "dns",
+        HostsFile => "hosts",
+        VpcCidr => "vpc-cidr",
+        Eni => "eni",
+        Route => "route",
+        PrefixList => "prefix-list",
+        Proxy => "proxy",
+        Probe => "probe",
+        Vantage => "vantage",
+        Assumption => "assumption",
+        Missing => "missing",
+    }
+}
+
+fn vantage_line(r: &Report) -> String {
+    let v = &r.vantage;
+    let mut parts = vec![format!("s3path {}", r.tool_version)];
+    parts.push(match &r.region {
+        Some(reg) => format!("region {reg}"),
+        None => "region unknown".to_string(),
+    });
+    match &v.kind {
+        Some(kind) => {
+            let name = match kind {
+                crate::facts::VantageKind::Ec2Instance => "EC2 instance",
+                crate::facts::VantageKind::EcsTask => "ECS task",
+                crate::facts::VantageKind::OffAws => "not on AWS",
+            };
+            let ids: Vec<&str> = [
+                &v.instance_id,
+                &v.availability_zone,
+                &v.subnet_id,
+                &v.vpc_id,
+            ]
+            .into_iter()
+            .filter_map(|x| x.as_deref())
+            .collect();
+            if ids.is_empty() {
+                parts.push(name.to_string());
+            } else {
+                parts.push(format!("{name} {}", ids.join(" ")));
+            }
+        }
+        None => parts.push(format!("vantage {}", v.status)),
+    }
+    parts.join(" · ")
+}

@@ -1,0 +1,341 @@
+//! The report: verdict, per-target paths, findings and the list of checks run. Built by
+//! [`judge`], a pure function of the facts and the user's expectations; renderers only read it.
+
+use serde::Serialize;
+
+use crate::checks::{self, Category, Context, Outcome, Severity};
+use crate::engine::{
+    self, Analysis, Confidence, Decision, EffectiveTable, Evidence, PathKind, TargetPath,
+};
+use crate::facts::{Facts, Observed, VantageKind};
+
+/// Version of the report's JSON document (see docs/json-output.md).
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// What the user asked the judge for, besides the facts.
+#[derive(Debug, Clone, Default)]
+pub struct JudgeOptions {
+    pub expect: Vec<PathKind>,
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool_version: String,
+    pub region: Option<String>,
+    pub vantage: VantageSummary,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expectation: Option<Expectation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<EffectiveTable>,
+    pub targets: Vec<TargetPath>,
+    pub findings: Vec<Finding>,
+    pub checks: Vec<CheckRun>,
+    /// Which parts of the facts were collected, and why the others were not.
+    pub facts: Vec<FactStatus>,
+    /// The process exit code this report calls for (see README, "Exit codes").
+    pub exit_code: u8,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VantageSummary {
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<VantageKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// The primary target's host name.
+    pub host: Option<String>,
+    pub path: PathKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    pub confidence: Confidence,
+    pub evidence: Vec<Evidence>,
+    /// For `proxy`: how the proxy itself is reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Box<Decision>>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expectation {
+    pub expected: Vec<PathKind>,
+    /// `true`/`false`, or absent when the verdict is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub message: String,
+    pub remediation: Vec<String>,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRun {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub status: CheckStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FactStatus {
+    pub part: &'static str,
+    /// `collected`, `not_collected` or `failed`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+fn fact_status<T>(part: &'static str, o: &Observed<T>) -> FactStatus {
+    let (status, detail) = match o {
+        Observed::Collected { .. } => ("collected", None),
+        Observed::NotCollected { reason } => ("not_collected", Some(reason.clone())),
+        Observed::Failed { error } => ("failed", Some(error.clone())),
+    };
+    FactStatus {
+        part,
+        status,
+        detail,
+    }
+}
+
+/// Judges `facts`: runs the engine and every check, and builds the report.
+pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
+    let analysis = engine::analyze(facts);
+    let cx = Context {
+        facts,
+        analysis: &analysis,
+        expect: &opts.expect,
+    };
+    let mut findings = Vec::new();
+    let mut runs = Vec::new();
+    for check in checks::REGISTRY {
+        let meta = check.meta();
+        let (status, reason) = match check.evaluate(&cx) {
+            Outcome::Pass => (CheckStatus::Pass, None),
+            Outcome::Skipped(why) => (CheckStatus::Skipped, Some(why)),
+            Outcome::Fail(drafts) => {
+                for d in drafts {
+                    findings.push(Finding {
+                        id: meta.id,
+                        name: meta.name,
+                        category: meta.category,
+                        severity: meta.severity,
+                        message: d.message,
+                        remediation: d.remediation,
+                        evidence: d.evidence,
+                    });
+                }
+                (CheckStatus::Fail, None)
+            }
+        };
+        runs.push(CheckRun {
+            id: meta.id,
+            name: meta.name,
+            status,
+            reason,
+        });
+    }
+    // Most severe first; the registry order (by id) within a severity.
+    findings.sort_by_key(|f| f.severity);
+
+    let verdict = verdict(facts, &analysis);
+    let expectation = (!opts.expect.is_empty()).then(|| Expectation {
+        expected: opts.expect.clone(),
+        met: (verdict.path != PathKind::Unknown).then(|| opts.expect.contains(&verdict.path)),
+    });
+    let exit_code = exit_code(&findings, expectation.as_ref(), opts.fail_on);
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        region: analysis.region.clone(),
+        vantage: vantage_summary(facts),
+        verdict,
+        expectation,
+        route_table: analysis.route_table.clone(),
+        targets: analysis.targets,
+        findings,
+        checks: runs,
+        facts: vec![
+            fact_status("vantage", &facts.vantage),
+            fact_status("dns", &facts.dns),
+            fact_status("vpc_resolver_dns", &facts.vpc_resolver_dns),
+            fact_status("route_tables", &facts.route_tables),
+            fact_status("vpc_endpoints", &facts.vpc_endpoints),
+            fact_status("prefix_lists", &facts.prefix_lists),
+            fact_status("vpc_dns_attributes", &facts.vpc_dns_attributes),
+            fact_status("client_settings", &facts.client_settings),
+            fact_status("probes", &facts.probes),
+        ],
+        exit_code,
+    }
+}
+
+/// 0 ok; 1 error findings (or warnings with `--fail-on warning`) or expectation not met;
+/// 3 verdict unknown while an expectation was given.
+fn exit_code(findings: &[Finding], expectation: Option<&Expectation>, fail_on: FailOn) -> u8 {
+    if let Some(e) = expectation {
+        match e.met {
+            None => return 3,
+            Some(false) => return 1,
+            Some(true) => {}
+        }
+    }
+    let worst = findings.iter().map(|f| f.severity).min();
+    match (worst, fail_on) {
+        (Some(Severity::Error), _) => 1,
+        (Some(Severity::Warning), FailOn::Warning) => 1,
+        _ => 0,
+    }
+}
+
+fn vantage_summary(facts: &Facts) -> VantageSummary {
+    match facts.vantage.get() {
+        Some(v) => VantageSummary {
+            status: "collected".to_string(),
+            kind: Some(v.kind.clone()),
+            instance_id: v.instance_id.clone(),
+            availability_zone: v.availability_zone.clone(),
+            vpc_id: v.vpc_id.clone(),
+            subnet_id: v.subnet_id.clone(),
+        },
+        None => VantageSummary {
+            status: facts
+                .vantage
+                .missing_reason()
+                .unwrap_or_else(|| "unknown".to_string()),
+            kind: None,
+            instance_id: None,
+            availability_zone: None,
+            vpc_id: None,
+            subnet_id: None,
+        },
+    }
+}
+
+fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
+    let Some(primary) = analysis.primary() else {
+        return Verdict {
+            host: None,
+            path: PathKind::Unknown,
+            via: None,
+            route_table: None,
+            route: None,
+            confidence: Confidence::None,
+            evidence: Vec::new(),
+            next: None,
+            summary: format!(
+                "Could not determine the path: no region is known (give --region, or run on an instance whose metadata names it){}",
+                facts
+                    .vantage
+                    .missing_reason()
+                    .map(|r| format!("; vantage {r}"))
+                    .unwrap_or_default()
+            ),
+        };
+    };
+    let d = &primary.decision;
+    Verdict {
+        host: Some(primary.target.host.clone()),
+        path: d.path,
+        via: d.via.clone(),
+        route_table: d.route_table.clone(),
+        route: d.route.clone(),
+        confidence: d.confidence,
+        evidence: d.evidence.clone(),
+        next: d.next.clone(),
+        summary: summary(&primary.target.host, d),
+    }
+}
+
+/// One line that says where the traffic goes and on what grounds.
+pub fn summary(host: &str, d: &Decision) -> String {
+    let confidence = match d.confidence {
+        Confidence::Confirmed => " (confirmed by a live probe)",
+        Confidence::Inferred => " (inferred; not confirmed by a live probe)",
+        Confidence::None => "",
+    };
+    let route = match (&d.route, &d.route_table) {
+        (Some(r), Some(t)) => format!(" by route {r} in {t}"),
+        _ => String::new(),
+    };
+    match d.path {
+        PathKind::Unknown => format!(
+            "Could not determine how traffic to {host} leaves: {}",
+            d.reason.as_deref().unwrap_or("no reason recorded")
+        ),
+        PathKind::Blocked => format!(
+            "Traffic to {host} is blocked: {}",
+            d.reason.as_deref().unwrap_or("no reason recorded")
+        ),
+        PathKind::Proxy => {
+            let next = d
+                .next
+                .as_ref()
+                .map(|n| match n.path {
+                    PathKind::Unknown | PathKind::Blocked => format!(
+                        "the path to the proxy is {}: {}",
+                        n.path,
+                        n.reason.as_deref().unwrap_or("")
+                    ),
+                    _ => format!("the proxy is reached through the {}", describe_with_via(n)),
+                })
+                .unwrap_or_default();
+            format!(
+                "HTTPS requests to {host} go to proxy {}; {next}{confidence}",
+                d.via.as_deref().unwrap_or("?")
+            )
+        }
+        _ => format!(
+            "Traffic to {host} leaves through the {}{route}{confidence}",
+            describe_with_via(d)
+        ),
+    }
+}
+
+fn describe_with_via(d: &Decision) -> String {
+    match &d.via {
+        Some(v) if d.path != PathKind::Local => format!("{} {v}", d.path.describe()),
+        Some(v) => format!("{} ({v})", d.path.describe()),
+        None => d.path.describe().to_string(),
+    }
+}

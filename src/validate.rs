@@ -1,0 +1,154 @@
+//! Validation of user input that names AWS things: bucket names and regions.
+
+use std::net::Ipv4Addr;
+
+/// Checks a general-purpose bucket name against the S3 naming rules. The error says which
+/// rule the name breaks.
+pub fn bucket_name(name: &str) -> Result<(), String> {
+    let len = name.len();
+    if !(3..=63).contains(&len) {
+        return Err(format!("must be 3 to 63 characters long, it has {len}"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
+    {
+        return Err(format!(
+            "may contain only lowercase letters, digits, '.' and '-', found {c:?}"
+        ));
+    }
+    let first = name.as_bytes()[0];
+    let last = name.as_bytes()[len - 1];
+    if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+        return Err("must begin and end with a letter or digit".to_string());
+    }
+    if name.contains("..") {
+        return Err("must not contain two adjacent periods".to_string());
+    }
+    if name.contains(".-") || name.contains("-.") {
+        return Err("must not contain a period next to a hyphen".to_string());
+    }
+    if name.parse::<Ipv4Addr>().is_ok() {
+        return Err("must not be formatted as an IP address".to_string());
+    }
+    for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
+        if name.starts_with(prefix) {
+            return Err(format!(
+                "must not start with the reserved prefix '{prefix}'"
+            ));
+        }
+    }
+    for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
+        if name.ends_with(suffix) {
+            return Err(format!("must not end with the reserved suffix '{suffix}'"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `region` has the shape of an AWS region code (`us-east-1`, `us-gov-west-1`,
+/// `cn-north-1`, `eusc-de-east-1`).
+pub fn region(region: &str) -> Result<(), String> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let well_formed = (3..=4).contains(&parts.len())
+        && (2..=4).contains(&parts[0].len())
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && {
+            let n = parts[parts.len() - 1];
+            (1..=2).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+        };
+    if well_formed {
+        Ok(())
+    } else {
+        Err("is not an AWS region code (expected something like us-east-1)".to_string())
+    }
+}
+
+/// The DNS suffix of the partition a region belongs to.
+pub fn partition_dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else if region.starts_with("us-isob-") {
+        "sc2s.sgov.gov"
+    } else if region.starts_with("us-iso-") {
+        "c2s.ic.gov"
+    } else {
+        "amazonaws.com"
+    }
+}
+
+/// True for the commercial partition, the only one with the legacy global endpoint.
+pub fn has_global_endpoint(region: &str) -> bool {
+    partition_dns_suffix(region) == "amazonaws.com" && !region.starts_with("us-gov-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names() {
+        for ok in ["abc", "my-bucket", "my.bucket.1", "a1b", &"a".repeat(63)] {
+            assert_eq!(bucket_name(ok), Ok(()), "{ok}");
+        }
+        let bad = [
+            ("ab", "3 to 63"),
+            (&"a".repeat(64) as &str, "3 to 63"),
+            ("My-Bucket", "lowercase"),
+            ("my_bucket", "lowercase"),
+            ("-bucket", "begin and end"),
+            ("bucket-", "begin and end"),
+            ("my..bucket", "adjacent periods"),
+            ("my.-bucket", "period next to a hyphen"),
+            ("192.168.5.4", "IP address"),
+            ("xn--bucket", "reserved prefix"),
+            ("sthree-bucket", "reserved prefix"),
+            ("bucket-s3alias", "reserved suffix"),
+            ("bucket--ol-s3", "reserved suffix"),
+            ("bucket--x-s3", "reserved suffix"),
+            ("s3://bucket", "lowercase"),
+        ];
+        for (name, why) in bad {
+            let err = bucket_name(name).expect_err(name);
+            assert!(err.contains(why), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn regions() {
+        for ok in [
+            "us-east-1",
+            "eu-west-3",
+            "ap-southeast-2",
+            "us-gov-west-1",
+            "cn-north-1",
+            "il-central-1",
+            "eusc-de-east-1",
+        ] {
+            assert_eq!(region(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-1a",
+            "us--1",
+            "us-east-123",
+            "eu west 1",
+        ] {
+            assert!(region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partition_dns_suffix("cn-north-1"), "amazonaws.com.cn");
+        assert_eq!(partition_dns_suffix("eu-west-1"), "amazonaws.com");
+        assert!(has_global_endpoint("us-west-2"));
+        assert!(!has_global_endpoint("cn-northwest-1"));
+        assert!(!has_global_endpoint("us-gov-west-1"));
+    }
+}
