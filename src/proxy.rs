@@ -215,10 +215,16 @@ pub fn decide(settings: &ClientSettings, host: &str) -> ProxyDecision {
 }
 
 /// `NO_PROXY` entries that can never exempt a request to an S3 host name: IP addresses and
-/// CIDR blocks (SDKs connect by name, and the name is what is compared).
+/// CIDR blocks (SDKs connect by name, and the name is what is compared). Loopback and
+/// link-local entries (`127.0.0.1`, `169.254.169.254`) are left out: they are there for
+/// local services and the metadata service, not for S3.
 pub fn address_entries(no_proxy: &str) -> Vec<String> {
+    let local = |net: &IpNet| match net.network() {
+        IpAddr::V4(a) => a.is_loopback() || a.is_link_local(),
+        IpAddr::V6(a) => a.is_loopback() || (a.segments()[0] & 0xffc0) == 0xfe80,
+    };
     entries(no_proxy)
-        .filter(|e| matches!(parse_entry(e), Some(EntryKind::Network(_))))
+        .filter(|e| matches!(parse_entry(e), Some(EntryKind::Network(n)) if !local(&n)))
         .map(str::to_string)
         .collect()
 }
@@ -342,8 +348,8 @@ mod tests {
         ]);
         assert!(matches!(decide(&s, host), ProxyDecision::Proxied(p) if p.port == 3128));
         assert_eq!(
-            address_entries("169.254.169.254,10.0.0.0/8,.corp"),
-            ["169.254.169.254", "10.0.0.0/8"]
+            address_entries("169.254.169.254,10.0.0.0/8,.corp,127.0.0.1,fd00::/8,fe80::1"),
+            ["10.0.0.0/8", "fd00::/8"]
         );
         let s = settings(&[
             ("HTTPS_PROXY", "http://proxy:3128"),

@@ -53,7 +53,6 @@ impl Check for ProxyDivertsS3 {
                         addr_entries.join(", ")
                     ));
                 }
-                d = d.evidence(format!("{var}={value}"));
             }
             None => d = d.evidence("NO_PROXY is not set"),
         }

@@ -38,7 +38,12 @@ pub fn render(report: &Report, format: Format) -> String {
 /// Address column text: the address, or the resolution status when there is none.
 fn address_cells(t: &crate::engine::TargetPath) -> Vec<(String, &crate::engine::Decision)> {
     if t.addresses.is_empty() {
-        vec![(format!("({})", t.resolution.replace('_', " ")), &t.decision)]
+        let text = if t.decision.path == crate::engine::PathKind::Proxy {
+            "(the proxy resolves it)".to_string()
+        } else {
+            format!("({})", t.resolution.replace('_', " "))
+        };
+        vec![(text, &t.decision)]
     } else {
         t.addresses
             .iter()
