@@ -7,9 +7,19 @@ fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_s3path"));
     // The tests must not see the developer's proxy or region settings.
     for v in [
-        "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy",
-        "NO_PROXY", "no_proxy", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_PROFILE",
     ] {
         c.env_remove(v);
     }
@@ -41,7 +51,10 @@ fn assert_one_line_error(o: &Output, needle: &str) {
 fn version_and_help_exit_zero() {
     let o = run(&["--version"]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), format!("s3path {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("s3path {}", env!("CARGO_PKG_VERSION"))
+    );
     let o = run(&["doctor", "--help"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--expect"));
@@ -51,15 +64,27 @@ fn version_and_help_exit_zero() {
 fn usage_errors_exit_two() {
     assert_eq!(run(&[]).status.code(), Some(2));
     assert_eq!(run(&["doctor", "--no-such-flag"]).status.code(), Some(2));
-    assert_one_line_error(&run(&["doctor", "--bucket", "Bad_Bucket"]), "--bucket 'Bad_Bucket'");
+    assert_one_line_error(
+        &run(&["doctor", "--bucket", "Bad_Bucket"]),
+        "--bucket 'Bad_Bucket'",
+    );
     assert_one_line_error(&run(&["doctor", "--bucket", "ab"]), "3 to 63 characters");
-    assert_one_line_error(&run(&["doctor", "--region", "eu-west"]), "--region 'eu-west'");
-    assert_one_line_error(&run(&["doctor", "--expect", "gateway"]), "--expect 'gateway'");
+    assert_one_line_error(
+        &run(&["doctor", "--region", "eu-west"]),
+        "--region 'eu-west'",
+    );
+    assert_one_line_error(
+        &run(&["doctor", "--expect", "gateway"]),
+        "--expect 'gateway'",
+    );
     assert_one_line_error(&run(&["doctor", "--format", "yaml"]), "--format 'yaml'");
     assert_one_line_error(&run(&["doctor", "--fail-on", "info"]), "--fail-on 'info'");
     assert_one_line_error(&run(&["doctor", "--timeout", "0"]), "--timeout");
     assert_one_line_error(&run(&["explain", "S3P999"]), "explain 'S3P999'");
-    assert_one_line_error(&run(&["checks", "--format", "markdown"]), "--format 'markdown'");
+    assert_one_line_error(
+        &run(&["checks", "--format", "markdown"]),
+        "--format 'markdown'",
+    );
 }
 
 #[test]
@@ -70,27 +95,50 @@ fn bad_facts_files_exit_two_with_the_file_and_position() {
         std::fs::write(&p, text).unwrap();
         p.to_string_lossy().into_owned()
     };
-    let p = write("broken.json", "{\n  \"schema_version\": 1,\n  \"request\": {,\n}");
-    assert_one_line_error(&run(&["replay", &p]), "broken.json: invalid JSON at line 3, column");
+    let p = write(
+        "broken.json",
+        "{\n  \"schema_version\": 1,\n  \"request\": {,\n}",
+    );
+    assert_one_line_error(
+        &run(&["replay", &p]),
+        "broken.json: invalid JSON at line 3, column",
+    );
     let p = write("future.json", "{\"schema_version\": 2, \"request\": {}}");
     assert_one_line_error(&run(&["replay", &p]), "schema_version 2 is newer");
-    let p = write("wrongtype.json", "{\"schema_version\": 1, \"request\": {\"buckets\": 5}}");
+    let p = write(
+        "wrongtype.json",
+        "{\"schema_version\": 1, \"request\": {\"buckets\": 5}}",
+    );
     assert_one_line_error(&run(&["replay", &p]), "wrongtype.json: line 1, column");
     let p = write("other.json", "[1, 2, 3]");
     assert_one_line_error(&run(&["replay", &p]), "not an s3path facts file");
-    assert_one_line_error(&run(&["replay", "/nonexistent/facts.json"]), "/nonexistent/facts.json: cannot read");
-    let p = write("region.json", "{\"schema_version\": 1, \"request\": {\"region\": \"EU-WEST-1\"}}");
+    assert_one_line_error(
+        &run(&["replay", "/nonexistent/facts.json"]),
+        "/nonexistent/facts.json: cannot read",
+    );
+    let p = write(
+        "region.json",
+        "{\"schema_version\": 1, \"request\": {\"region\": \"EU-WEST-1\"}}",
+    );
     assert_one_line_error(&run(&["replay", &p]), "request.region 'EU-WEST-1'");
 }
 
 #[test]
 fn json_output_is_exactly_one_document() {
     for name in ["nat-only", "centralized-egress-proxy", "dns-nxdomain"] {
-        let o = run(&["replay", scenario(name).to_str().unwrap(), "--format", "json"]);
+        let o = run(&[
+            "replay",
+            scenario(name).to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
         let text = String::from_utf8(o.stdout).unwrap();
         let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>();
         let doc = stream.next().unwrap().unwrap();
-        assert!(stream.next().is_none(), "{name}: more than one JSON document");
+        assert!(
+            stream.next().is_none(),
+            "{name}: more than one JSON document"
+        );
         assert_eq!(doc["schema_version"], 1);
         assert_eq!(doc["exit_code"].as_i64(), o.status.code().map(i64::from));
     }
@@ -100,20 +148,54 @@ fn json_output_is_exactly_one_document() {
 fn exit_codes_separate_findings_from_expectations_and_unknowns() {
     let nat = scenario("nat-only");
     let nat = nat.to_str().unwrap();
-    assert_eq!(run(&["replay", nat]).status.code(), Some(0), "warnings alone pass");
-    assert_eq!(run(&["replay", nat, "--fail-on", "warning"]).status.code(), Some(1));
-    assert_eq!(run(&["replay", nat, "--expect", "nat-gateway"]).status.code(), Some(0));
-    assert_eq!(run(&["replay", nat, "--expect", "gateway-endpoint"]).status.code(), Some(1));
     assert_eq!(
-        run(&["replay", nat, "--expect", "gateway-endpoint", "--expect", "nat-gateway"]).status.code(),
+        run(&["replay", nat]).status.code(),
+        Some(0),
+        "warnings alone pass"
+    );
+    assert_eq!(
+        run(&["replay", nat, "--fail-on", "warning"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["replay", nat, "--expect", "nat-gateway"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["replay", nat, "--expect", "gateway-endpoint"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&[
+            "replay",
+            nat,
+            "--expect",
+            "gateway-endpoint",
+            "--expect",
+            "nat-gateway"
+        ])
+        .status
+        .code(),
         Some(0)
     );
     let blocked = scenario("isolated-subnet");
-    assert_eq!(run(&["replay", blocked.to_str().unwrap()]).status.code(), Some(1));
+    assert_eq!(
+        run(&["replay", blocked.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
     let unknown = scenario("dns-nxdomain");
     let unknown = unknown.to_str().unwrap();
     assert_eq!(run(&["replay", unknown]).status.code(), Some(0));
-    assert_eq!(run(&["replay", unknown, "--expect", "gateway-endpoint"]).status.code(), Some(3));
+    assert_eq!(
+        run(&["replay", unknown, "--expect", "gateway-endpoint"])
+            .status
+            .code(),
+        Some(3)
+    );
 }
 
 #[test]
@@ -136,9 +218,21 @@ fn doctor_saves_facts_that_replay_judges_the_same_and_holds_no_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let facts = dir.path().join("facts.json");
     let o = bin()
-        .args(["doctor", "--region", "eu-west-1", "--bucket", "app-data", "--format", "json", "--save-facts"])
+        .args([
+            "doctor",
+            "--region",
+            "eu-west-1",
+            "--bucket",
+            "app-data",
+            "--format",
+            "json",
+            "--save-facts",
+        ])
         .arg(&facts)
-        .env("HTTPS_PROXY", "http://alice:pa55word@proxy.corp.example:3128")
+        .env(
+            "HTTPS_PROXY",
+            "http://alice:pa55word@proxy.corp.example:3128",
+        )
         .env("NO_PROXY", "169.254.169.254")
         .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-not-a-real-key")
         .env("AWS_SESSION_TOKEN", "session-token-value")
@@ -148,7 +242,10 @@ fn doctor_saves_facts_that_replay_judges_the_same_and_holds_no_credentials() {
     let saved = std::fs::read_to_string(&facts).unwrap();
     for secret in ["alice", "pa55word", "wJalrXUtnFEMI", "session-token-value"] {
         assert!(!saved.contains(secret), "facts file contains {secret}");
-        assert!(!String::from_utf8_lossy(&o.stdout).contains(secret), "report contains {secret}");
+        assert!(
+            !String::from_utf8_lossy(&o.stdout).contains(secret),
+            "report contains {secret}"
+        );
     }
     let live: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(live["verdict"]["path"], "proxy");
@@ -165,9 +262,15 @@ fn doctor_without_gatherers_says_what_was_not_collected() {
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["verdict"]["path"], "unknown");
     let facts = r["facts"].as_array().unwrap();
-    let cs = facts.iter().find(|f| f["part"] == "client_settings").unwrap();
+    let cs = facts
+        .iter()
+        .find(|f| f["part"] == "client_settings")
+        .unwrap();
     assert_eq!(cs["status"], "collected");
-    assert!(facts.iter().any(|f| f["status"] == "not_collected" && f["detail"].as_str().is_some_and(|d| !d.is_empty())));
+    assert!(facts
+        .iter()
+        .any(|f| f["status"] == "not_collected"
+            && f["detail"].as_str().is_some_and(|d| !d.is_empty())));
 }
 
 /// Human and Markdown output of a few scenarios, compared with tests/snapshots/. Regenerate
@@ -182,7 +285,12 @@ fn output_snapshots() {
         ("interface-endpoint-no-private-dns", "markdown", "md"),
         ("nat-only", "json", "json"),
     ] {
-        let o = run(&["replay", scenario(name).to_str().unwrap(), "--format", format]);
+        let o = run(&[
+            "replay",
+            scenario(name).to_str().unwrap(),
+            "--format",
+            format,
+        ]);
         let got = String::from_utf8(o.stdout).unwrap();
         let path = snaps.join(format!("{name}.{format}.{ext}"));
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {

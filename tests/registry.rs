@@ -21,7 +21,10 @@ fn ids_are_unique_sorted_and_well_formed() {
     let mut sorted = ids.clone();
     sorted.sort();
     sorted.dedup();
-    assert_eq!(ids, sorted, "registry must be sorted by id without duplicates");
+    assert_eq!(
+        ids, sorted,
+        "registry must be sorted by id without duplicates"
+    );
     for id in &ids {
         assert!(
             id.len() == 6 && id.starts_with("S3P") && id[3..].bytes().all(|b| b.is_ascii_digit()),
@@ -37,7 +40,9 @@ fn names_and_summaries_follow_the_house_style() {
     for c in REGISTRY {
         let m = c.meta();
         assert!(
-            m.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            m.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !m.name.starts_with('-')
                 && !m.name.ends_with('-'),
             "{}: name {:?} is not kebab-case",
@@ -50,7 +55,11 @@ fn names_and_summaries_follow_the_house_style() {
             "{}: summary starts upper case",
             m.id
         );
-        assert!(!m.summary.ends_with('.'), "{}: summary ends with a period", m.id);
+        assert!(
+            !m.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            m.id
+        );
     }
 }
 
@@ -61,36 +70,64 @@ fn every_check_has_a_page_and_every_page_a_check() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    let wanted: BTreeSet<String> = REGISTRY.iter().map(|c| format!("{}.md", c.meta().id)).collect();
+    let wanted: BTreeSet<String> = REGISTRY
+        .iter()
+        .map(|c| format!("{}.md", c.meta().id))
+        .collect();
     assert_eq!(pages, wanted, "checks/ pages and registry differ");
     for c in REGISTRY {
         let m = c.meta();
         let on_disk = std::fs::read_to_string(dir.join(format!("{}.md", m.id))).unwrap();
-        assert_eq!(on_disk, m.doc, "{}: embedded page differs from checks/{}.md", m.id, m.id);
+        assert_eq!(
+            on_disk, m.doc,
+            "{}: embedded page differs from checks/{}.md",
+            m.id, m.id
+        );
         let title = format!("# {}: {}\n", m.id, m.name);
-        assert!(m.doc.starts_with(&title), "{}: page must start with {title:?}", m.id);
+        assert!(
+            m.doc.starts_with(&title),
+            "{}: page must start with {title:?}",
+            m.id
+        );
         let header = format!(
             "Category: {} · Default severity: {}",
             m.category.as_str(),
             m.severity.as_str()
         );
-        assert!(m.doc.contains(&header), "{}: page must say {header:?}", m.id);
+        assert!(
+            m.doc.contains(&header),
+            "{}: page must say {header:?}",
+            m.id
+        );
         let mut last = 0;
         for s in SECTIONS {
-            let at = m.doc.find(s).unwrap_or_else(|| panic!("{}: page lacks {s:?}", m.id));
+            let at = m
+                .doc
+                .find(s)
+                .unwrap_or_else(|| panic!("{}: page lacks {s:?}", m.id));
             assert!(at > last, "{}: {s:?} is out of order", m.id);
             last = at;
         }
-        assert!(m.doc.contains(&format!("{} {}", m.id, m.name)), "{}: example finding must show the id and name", m.id);
+        assert!(
+            m.doc.contains(&format!("{} {}", m.id, m.name)),
+            "{}: example finding must show the id and name",
+            m.id
+        );
     }
 }
 
 #[test]
 fn lookup_by_id_number_and_name() {
-    assert_eq!(checks::find("S3P103").unwrap().meta().name, "s3-via-nat-gateway");
+    assert_eq!(
+        checks::find("S3P103").unwrap().meta().name,
+        "s3-via-nat-gateway"
+    );
     assert_eq!(checks::find("s3p103").unwrap().meta().id, "S3P103");
     assert_eq!(checks::find("103").unwrap().meta().id, "S3P103");
-    assert_eq!(checks::find("s3-via-nat-gateway").unwrap().meta().id, "S3P103");
+    assert_eq!(
+        checks::find("s3-via-nat-gateway").unwrap().meta().id,
+        "S3P103"
+    );
     assert!(checks::find("S3P999").is_none());
 }
 
@@ -101,12 +138,21 @@ fn code_set_snapshot() {
     let mut text = String::new();
     for c in REGISTRY {
         let m = c.meta();
-        text.push_str(&format!("{} {} {} {}\n", m.id, m.name, m.category.as_str(), m.severity.as_str()));
+        text.push_str(&format!(
+            "{} {} {} {}\n",
+            m.id,
+            m.name,
+            m.category.as_str(),
+            m.severity.as_str()
+        ));
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/checks.txt");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &text).unwrap();
     }
     let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(text, want, "check set changed; review and regenerate tests/snapshots/checks.txt");
+    assert_eq!(
+        text, want,
+        "check set changed; review and regenerate tests/snapshots/checks.txt"
+    );
 }

@@ -46,7 +46,9 @@ fn run(name: &str) -> Result<Outcome, String> {
     if let Some(err) = expected["error"].as_str() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         if !stderr.contains(err) || stderr.lines().count() != 1 || !out.stdout.is_empty() {
-            return Err(format!("{name}: expected one stderr line containing {err:?}, got {stderr:?}"));
+            return Err(format!(
+                "{name}: expected one stderr line containing {err:?}, got {stderr:?}"
+            ));
         }
         return Ok(Outcome {
             name: name.to_string(),
@@ -70,7 +72,10 @@ fn run(name: &str) -> Result<Outcome, String> {
     }
     if let Some(w) = want.get("next") {
         if &v["next"]["path"] != w {
-            return Err(format!("{name}: verdict.next.path = {}, expected {w}", v["next"]["path"]));
+            return Err(format!(
+                "{name}: verdict.next.path = {}, expected {w}",
+                v["next"]["path"]
+            ));
         }
     }
     let fired: BTreeSet<String> = report["findings"]
@@ -158,11 +163,21 @@ fn every_scenario_matches_its_expectation_and_every_check_fires_and_stays_quiet(
             Err(e) => failures.push(e),
         }
     }
-    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), names.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
 
     for check in s3path::checks::REGISTRY {
         let id = check.meta().id;
-        let fires: Vec<&str> = outcomes.iter().filter(|o| o.fired.contains(id)).map(|o| o.name.as_str()).collect();
+        let fires: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| o.fired.contains(id))
+            .map(|o| o.name.as_str())
+            .collect();
         let quiet = outcomes.iter().filter(|o| o.ran_quiet.contains(id)).count();
         assert!(!fires.is_empty(), "{id} fires in no scenario");
         assert!(quiet > 0, "{id} is quiet in no scenario");
@@ -180,6 +195,9 @@ fn every_scenario_has_both_files() {
         } else {
             panic!("unexpected file {n} in tests/scenarios");
         };
-        assert!(scenarios_dir().join(&other).exists(), "{stem}: {other} is missing");
+        assert!(
+            scenarios_dir().join(&other).exists(),
+            "{stem}: {other} is missing"
+        );
     }
 }
