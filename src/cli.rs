@@ -154,11 +154,11 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
             args.timeout
         )));
     }
-    let gather_opts = GatherOptions {
-        region: args.region.clone(),
-        buckets: args.buckets.clone(),
-        timeout: Duration::from_secs_f64(args.timeout),
-    };
+    let gather_opts = GatherOptions::new(
+        args.region.clone(),
+        args.buckets.clone(),
+        Duration::from_secs_f64(args.timeout),
+    );
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     facts.gathered_at = Some(now_rfc3339());
     if let Some(path) = &args.save_facts {

@@ -485,6 +485,9 @@ pub struct Probes {
     /// First-hop (TTL-limited) probes toward public S3 addresses.
     #[serde(default)]
     pub first_hop: Vec<FirstHopProbe>,
+    /// Probes that could not be made, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

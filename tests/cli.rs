@@ -213,66 +213,6 @@ fn explain_and_checks() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("S3P402"));
 }
 
-#[test]
-fn doctor_saves_facts_that_replay_judges_the_same_and_holds_no_credentials() {
-    let dir = tempfile::tempdir().unwrap();
-    let facts = dir.path().join("facts.json");
-    let o = bin()
-        .args([
-            "doctor",
-            "--region",
-            "eu-west-1",
-            "--bucket",
-            "app-data",
-            "--format",
-            "json",
-            "--save-facts",
-        ])
-        .arg(&facts)
-        .env(
-            "HTTPS_PROXY",
-            "http://alice:pa55word@proxy.corp.example:3128",
-        )
-        .env("NO_PROXY", "169.254.169.254")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-not-a-real-key")
-        .env("AWS_SESSION_TOKEN", "session-token-value")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let saved = std::fs::read_to_string(&facts).unwrap();
-    for secret in ["alice", "pa55word", "wJalrXUtnFEMI", "session-token-value"] {
-        assert!(!saved.contains(secret), "facts file contains {secret}");
-        assert!(
-            !String::from_utf8_lossy(&o.stdout).contains(secret),
-            "report contains {secret}"
-        );
-    }
-    let live: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(live["verdict"]["path"], "proxy");
-    assert_eq!(live["verdict"]["via"], "proxy.corp.example:3128");
-    let o = run(&["replay", facts.to_str().unwrap(), "--format", "json"]);
-    let replayed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(live["verdict"], replayed["verdict"]);
-    assert_eq!(live["findings"], replayed["findings"]);
-}
-
-#[test]
-fn doctor_without_gatherers_says_what_was_not_collected() {
-    let o = run(&["doctor", "--region", "eu-west-1", "--format", "json"]);
-    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(r["verdict"]["path"], "unknown");
-    let facts = r["facts"].as_array().unwrap();
-    let cs = facts
-        .iter()
-        .find(|f| f["part"] == "client_settings")
-        .unwrap();
-    assert_eq!(cs["status"], "collected");
-    assert!(facts
-        .iter()
-        .any(|f| f["status"] == "not_collected"
-            && f["detail"].as_str().is_some_and(|d| !d.is_empty())));
-}
-
 /// Human and Markdown output of a few scenarios, compared with tests/snapshots/. Regenerate
 /// with UPDATE_SNAPSHOTS=1 after a deliberate change and review the diff.
 #[test]

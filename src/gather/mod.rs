@@ -1,11 +1,21 @@
 //! The gathering layer: the only code that reads the environment, files or the network. It
 //! fills a [`Facts`] value; every part says whether it was collected, and if not, why.
+//!
+//! Order: identity (IMDS, bounded to about one second when nothing answers), then the DNS
+//! view (hosts file, system resolver, VPC resolver) for the planned targets, then probes of
+//! the addresses found. Everything shares one overall budget (`--timeout`).
 
+pub mod dns;
 mod env;
+pub mod imds;
+pub mod probe;
 
-use std::time::Duration;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
 
-use crate::facts::{Facts, Observed, Request};
+use crate::facts::{Facts, Observed, Probes, Request, Vantage, VantageKind};
+use crate::proxy::{self, ProxyDecision};
+use crate::targets;
 
 pub use env::{client_settings, redact_url};
 
@@ -18,6 +28,19 @@ pub struct GatherOptions {
     pub buckets: Vec<String>,
     /// Overall budget for the whole gather.
     pub timeout: Duration,
+    /// The hosts file to read (`/etc/hosts`).
+    pub hosts_file: String,
+}
+
+impl GatherOptions {
+    pub fn new(region: Option<String>, buckets: Vec<String>, timeout: Duration) -> Self {
+        GatherOptions {
+            region,
+            buckets,
+            timeout,
+            hosts_file: "/etc/hosts".to_string(),
+        }
+    }
 }
 
 /// A source of environment variables (the process environment in production, a map in tests).
@@ -35,21 +58,191 @@ impl Env for ProcessEnv {
 }
 
 const NOT_BUILT: &str = "this version of s3path has no gatherer for it yet";
+/// The Route 53 Resolver's link-local address inside every VPC.
+pub const VPC_RESOLVER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 169, 253));
+/// At most this many addresses are probed, and this many first-hop probes are made.
+const MAX_TCP_PROBES: usize = 32;
+const MAX_FIRST_HOP_PROBES: usize = 2;
 
 /// Gathers everything this build knows how to gather.
 pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
-    let region = opts.region.clone().or_else(|| {
-        ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .find_map(|v| env.var(v).filter(|s| crate::validate::region(s).is_ok()))
-    });
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let why = format!("cannot start the async runtime: {e}");
+            let mut f = Facts::empty(
+                Request {
+                    region: opts.region.clone(),
+                    buckets: opts.buckets.clone(),
+                },
+                &why,
+            );
+            f.client_settings = Observed::collected(client_settings(env));
+            return f;
+        }
+    };
+    rt.block_on(gather_async(opts, env))
+}
+
+async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
+    let deadline = Instant::now() + opts.timeout;
+    let left = || deadline.saturating_duration_since(Instant::now());
+
     let mut facts = Facts::empty(
         Request {
-            region,
+            region: None,
             buckets: opts.buckets.clone(),
         },
         NOT_BUILT,
     );
-    facts.client_settings = Observed::collected(client_settings(env));
+    let settings = client_settings(env);
+
+    // Identity.
+    let endpoint = imds::endpoint(env);
+    let identity_budget = left().min(Duration::from_millis(1500));
+    let vantage = match imds::identity(&endpoint, identity_budget).await {
+        imds::Identity::Instance(v) => Observed::collected(*v),
+        imds::Identity::NotOnAws(_why) => Observed::collected(Vantage {
+            kind: VantageKind::OffAws,
+            instance_id: None,
+            task_arn: None,
+            region: None,
+            availability_zone: None,
+            vpc_id: None,
+            subnet_id: None,
+            vpc_ipv4_cidr_blocks: vec![],
+            vpc_ipv6_cidr_blocks: vec![],
+            local_ipv4s: vec![],
+            public_ipv4s: vec![],
+            ipv6s: vec![],
+            security_group_ids: vec![],
+        }),
+        imds::Identity::TokenBlocked(e) | imds::Identity::Failed(e) => Observed::failed(e),
+    };
+    let on_aws = vantage.get().is_some_and(|v| v.kind != VantageKind::OffAws);
+    let region = opts
+        .region
+        .clone()
+        .or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .find_map(|v| env.var(v).filter(|s| crate::validate::region(s).is_ok()))
+        })
+        .or_else(|| vantage.get().and_then(|v| v.region.clone()));
+    facts.request.region = region.clone();
+    facts.vantage = vantage;
+    if !on_aws {
+        let why = "not on AWS: no instance metadata service answered, and no VPC was named";
+        facts.route_tables = Observed::not_collected(why);
+        facts.vpc_endpoints = Observed::not_collected(why);
+        facts.prefix_lists = Observed::not_collected(why);
+        facts.vpc_dns_attributes = Observed::not_collected(why);
+        facts.vpc_resolver_dns =
+            Observed::not_collected("not on AWS: there is no VPC resolver to ask");
+    }
+
+    // The DNS view.
+    let Some(region) = region else {
+        let why = "no region is known (give --region, set AWS_REGION, or run on an instance)";
+        facts.dns = Observed::not_collected(why);
+        facts.probes = Observed::not_collected(why);
+        facts.client_settings = Observed::collected(settings);
+        return facts;
+    };
+    let mut names: Vec<String> = targets::plan(&region, &opts.buckets, &[])
+        .into_iter()
+        .map(|t| t.host)
+        .collect();
+    if let Some(primary) = names.first() {
+        if let ProxyDecision::Proxied(p) = proxy::decide(&settings, primary) {
+            if p.host.parse::<IpAddr>().is_err() && !names.contains(&p.host) {
+                names.push(p.host.clone());
+            }
+        }
+    }
+    let per_query = left().min(Duration::from_secs(2));
+    let hosts = dns::read_hosts(&opts.hosts_file);
+    let system = dns::system_resolver(per_query);
+    let vpc_resolver = on_aws.then(|| dns::direct_resolver(VPC_RESOLVER, per_query));
+    let system_fut = async {
+        match (&system, &hosts) {
+            (Ok((r, label)), Observed::Collected { value }) => Observed::collected(
+                dns::resolve_all(r, label, Some(value), &names, per_query).await,
+            ),
+            (Ok((r, label)), _) => {
+                Observed::collected(dns::resolve_all(r, label, None, &names, per_query).await)
+            }
+            (Err(e), _) => Observed::failed(e.clone()),
+        }
+    };
+    let vpc_fut = async {
+        match &vpc_resolver {
+            Some(Ok(r)) => Some(Observed::collected(
+                dns::resolve_all(r, &VPC_RESOLVER.to_string(), None, &names, per_query).await,
+            )),
+            Some(Err(e)) => Some(Observed::failed(e.clone())),
+            None => None,
+        }
+    };
+    let (system_dns, vpc_dns) = tokio::join!(system_fut, vpc_fut);
+    facts.dns = system_dns;
+    if let Some(v) = vpc_dns {
+        facts.vpc_resolver_dns = v;
+    }
+
+    // Probes.
+    facts.probes = match facts.dns.get() {
+        None => Observed::not_collected("no DNS answers to probe"),
+        Some(answers) => {
+            let mut addrs: Vec<IpAddr> = Vec::new();
+            for r in answers {
+                for a in &r.addresses {
+                    if !addrs.contains(a) {
+                        addrs.push(*a);
+                    }
+                }
+            }
+            addrs.truncate(MAX_TCP_PROBES);
+            let tcp_limit = left().min(Duration::from_secs(2));
+            let tcp = dns::join_all(addrs.iter().map(|a| probe::tcp(*a, 443, tcp_limit))).await;
+            // First-hop probes toward the primary target's public IPv4 addresses.
+            let vpc_cidrs: Vec<ipnet::IpNet> = facts
+                .vantage
+                .get()
+                .map(|v| v.vpc_cidrs().copied().collect())
+                .unwrap_or_default();
+            let hop_targets: Vec<IpAddr> = answers
+                .first()
+                .map(|r| r.addresses.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.is_ipv4() && !vpc_cidrs.iter().any(|n| n.contains(a)))
+                .take(MAX_FIRST_HOP_PROBES)
+                .collect();
+            let per_hop = (left() / 4).min(Duration::from_millis(400));
+            let mut first_hop = Vec::new();
+            let mut errors = Vec::new();
+            let handles: Vec<_> = hop_targets
+                .into_iter()
+                .map(|t| tokio::task::spawn_blocking(move || probe::first_hop(t, 3, per_hop)))
+                .collect();
+            for h in handles {
+                match h.await {
+                    Ok(Ok(p)) => first_hop.push(p),
+                    Ok(Err(e)) => errors.push(e),
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            Observed::collected(Probes {
+                tcp,
+                first_hop,
+                errors,
+            })
+        }
+    };
+    facts.client_settings = Observed::collected(settings);
     facts
 }

@@ -1,0 +1,191 @@
+//! Live probes: TCP connect to 443, and the first-hop probe (the tracepath technique: UDP
+//! datagrams with TTL 1..N and IP_RECVERR, reading "time exceeded" from the socket's error
+//! queue — no raw socket and no privilege needed).
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use crate::facts::{FirstHopProbe, TcpOutcome, TcpProbe};
+
+/// Connects to `addr:port` once, bounded by `limit`.
+pub async fn tcp(addr: IpAddr, port: u16, limit: Duration) -> TcpProbe {
+    let start = Instant::now();
+    let result = tokio::time::timeout(
+        limit,
+        tokio::net::TcpStream::connect(SocketAddr::new(addr, port)),
+    )
+    .await;
+    let elapsed = start.elapsed().as_secs_f64() * 1e3;
+    let (outcome, error) = match result {
+        Err(_) => (
+            TcpOutcome::TimedOut,
+            Some(format!("no answer within {} ms", limit.as_millis())),
+        ),
+        Ok(Ok(_stream)) => (TcpOutcome::Connected, None),
+        Ok(Err(e)) => {
+            let outcome = match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => TcpOutcome::Refused,
+                std::io::ErrorKind::TimedOut => TcpOutcome::TimedOut,
+                std::io::ErrorKind::HostUnreachable | std::io::ErrorKind::NetworkUnreachable => {
+                    TcpOutcome::Unreachable
+                }
+                _ => TcpOutcome::Error,
+            };
+            (outcome, Some(e.to_string()))
+        }
+    };
+    TcpProbe {
+        address: addr,
+        port,
+        outcome,
+        latency_ms: (outcome == TcpOutcome::Connected).then_some((elapsed * 10.0).round() / 10.0),
+        error,
+    }
+}
+
+/// Probes the first hops toward `target` (IPv4): TTL 1..=max_ttl, one datagram each, waiting
+/// up to `per_hop` for an ICMP time-exceeded. Returns the first responder, if any.
+pub fn first_hop(target: IpAddr, max_ttl: u8, per_hop: Duration) -> Result<FirstHopProbe, String> {
+    let IpAddr::V4(v4) = target else {
+        return Err("first-hop probe supports IPv4 targets only".to_string());
+    };
+    for ttl in 1..=max_ttl {
+        if let Some(responder) = probe_ttl(v4, ttl, per_hop)? {
+            return Ok(FirstHopProbe {
+                target,
+                responder: Some(responder),
+                ttl: Some(ttl),
+                max_ttl,
+            });
+        }
+    }
+    Ok(FirstHopProbe {
+        target,
+        responder: None,
+        ttl: None,
+        max_ttl,
+    })
+}
+
+#[cfg(target_os = "linux")]
+fn probe_ttl(
+    target: std::net::Ipv4Addr,
+    ttl: u8,
+    wait: Duration,
+) -> Result<Option<IpAddr>, String> {
+    use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+    use std::os::fd::AsRawFd;
+
+    let sock = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
+        .map_err(|e| format!("socket: {e}"))?;
+    sock.set_ttl_v4(u32::from(ttl))
+        .map_err(|e| format!("IP_TTL: {e}"))?;
+    let fd = sock.as_raw_fd();
+    let on: libc::c_int = 1;
+    // SAFETY: fd is a valid socket; the option value is a c_int that outlives the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_IP,
+            libc::IP_RECVERR,
+            &on as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc != 0 {
+        return Err(format!("IP_RECVERR: {}", std::io::Error::last_os_error()));
+    }
+    // Traceroute's port range: nothing listens there, and it marks the traffic as a probe.
+    let dest = SockAddr::from(SocketAddr::new(IpAddr::V4(target), 33434 + u16::from(ttl)));
+    if let Err(e) = sock.send_to(b"s3path-first-hop", &dest) {
+        // An immediate error (no route) is the answer for this TTL.
+        return Err(format!("send to {target}: {e}"));
+    }
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(None);
+        }
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLERR | libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: pfd is a valid pollfd for the duration of the call.
+        let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().max(1) as libc::c_int) };
+        if n < 0 {
+            return Err(format!("poll: {}", std::io::Error::last_os_error()));
+        }
+        if n == 0 {
+            return Ok(None);
+        }
+        if pfd.revents & libc::POLLERR != 0 {
+            return Ok(read_error_queue(fd));
+        }
+        // A reply datagram (unexpected): drain it and keep waiting.
+        let mut buf = [0u8; 512];
+        // SAFETY: buf is valid for writes of its length.
+        unsafe {
+            libc::recv(
+                fd,
+                buf.as_mut_ptr() as *mut libc::c_void,
+                buf.len(),
+                libc::MSG_DONTWAIT,
+            )
+        };
+    }
+}
+
+/// Reads one message from the socket's error queue and returns the ICMP offender when it is a
+/// time-exceeded (type 11) report.
+#[cfg(target_os = "linux")]
+fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
+    let mut data = [0u8; 512];
+    let mut control = [0u8; 512];
+    let mut name: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    let mut iov = libc::iovec {
+        iov_base: data.as_mut_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // SAFETY: msghdr is plain data; every pointer in it refers to a live local buffer.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = &mut name as *mut _ as *mut libc::c_void;
+    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
+    msg.msg_controllen = control.len() as _;
+    // SAFETY: fd is valid and msg describes valid buffers.
+    let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
+    if n < 0 {
+        return None;
+    }
+    // SAFETY: the CMSG_* macros walk the control buffer filled in by the kernel.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::IPPROTO_IP && (*cmsg).cmsg_type == libc::IP_RECVERR {
+                let ee = libc::CMSG_DATA(cmsg) as *const libc::sock_extended_err;
+                let err = std::ptr::read_unaligned(ee);
+                if err.ee_origin == libc::SO_EE_ORIGIN_ICMP && err.ee_type == 11 {
+                    // SO_EE_OFFENDER: the sockaddr right after the extended error.
+                    let off = ee.add(1) as *const libc::sockaddr_in;
+                    let sa = std::ptr::read_unaligned(off);
+                    if sa.sin_family as i32 == libc::AF_INET {
+                        return Some(IpAddr::V4(std::net::Ipv4Addr::from(u32::from_be(
+                            sa.sin_addr.s_addr,
+                        ))));
+                    }
+                }
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    None
+}
+
+#[cfg(not(target_os = "linux"))]
+fn probe_ttl(_: std::net::Ipv4Addr, _: u8, _: Duration) -> Result<Option<IpAddr>, String> {
+    Err("first-hop probe is implemented for Linux only".to_string())
+}

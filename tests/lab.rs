@@ -1,0 +1,572 @@
+//! Network-namespace lab: the real `s3path doctor` runs inside a client namespace with its own
+//! resolv.conf and hosts file, a dnsmasq as the system resolver (10.0.0.2) and another as the
+//! VPC resolver (169.254.169.253), an IMDSv2 stub at 169.254.169.254, a router namespace that
+//! either answers TTL-expired probes (NAT-like) or stays silent (gateway-endpoint-like), and an
+//! "S3" namespace holding the public S3 addresses (on its loopback) with listeners on 443.
+//!
+//! Needs root, `ip` (iproute2), `dnsmasq`, `nft` (nftables) and python3; `.ci/run` installs
+//! them. Traffic stays inside the namespaces each test creates. Namespaces are removed when
+//! the lab is dropped, also when a test fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn sh(args: &[&str]) {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Router {
+    /// Forwards and answers TTL-expired probes from 10.0.1.1 (inside the VPC): like a NAT.
+    Nat,
+    /// Forwards but never sends ICMP time-exceeded: like the gateway-endpoint path.
+    Silent,
+}
+
+struct LabSpec {
+    router: Router,
+    imds: Option<&'static str>, // None, Some("ok"), Some("hang")
+    hosts: &'static str,
+    /// Extra dnsmasq arguments for the system resolver.
+    system_dns: Vec<String>,
+    vpc_dns: Vec<String>,
+}
+
+impl Default for LabSpec {
+    fn default() -> Self {
+        let records = default_records();
+        LabSpec {
+            router: Router::Nat,
+            imds: Some("ok"),
+            hosts: "127.0.0.1 localhost\n",
+            system_dns: records.clone(),
+            vpc_dns: records,
+        }
+    }
+}
+
+fn default_records() -> Vec<String> {
+    [
+        ("app-data.s3.eu-west-1.amazonaws.com", "52.218.20.7"),
+        ("s3.eu-west-1.amazonaws.com", "52.218.10.5"),
+        ("s3.dualstack.eu-west-1.amazonaws.com", "52.218.30.1"),
+        ("s3.amazonaws.com", "52.217.1.1"),
+        ("app-data.s3.amazonaws.com", "52.217.2.2"),
+    ]
+    .iter()
+    .map(|(n, a)| format!("--host-record={n},{a}"))
+    .collect()
+}
+
+struct Lab {
+    client: String,
+    router: String,
+    s3: String,
+    procs: Vec<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for p in &mut self.procs {
+            let _ = p.kill();
+            let _ = p.wait();
+        }
+        for ns in [&self.client, &self.router, &self.s3] {
+            let _ = Command::new("ip").args(["netns", "del", ns]).status();
+            let _ = std::fs::remove_dir_all(format!("/etc/netns/{ns}"));
+        }
+    }
+}
+
+fn stub_py() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/stub.py")
+}
+
+impl Lab {
+    fn new(spec: LabSpec) -> Lab {
+        let id = format!(
+            "{}{}",
+            std::process::id() % 100_000,
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let lab = Lab {
+            client: format!("s3pc{id}"),
+            router: format!("s3pr{id}"),
+            s3: format!("s3ps{id}"),
+            procs: Vec::new(),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let mut lab = lab;
+        let (c, r, s) = (lab.client.clone(), lab.router.clone(), lab.s3.clone());
+        for ns in [&c, &r, &s] {
+            sh(&["ip", "netns", "add", ns]);
+            sh(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        }
+        // client <-> router
+        let (a, b) = (format!("a{id}"), format!("b{id}"));
+        sh(&["ip", "link", "add", &a, "type", "veth", "peer", "name", &b]);
+        sh(&["ip", "link", "set", &a, "netns", &c]);
+        sh(&["ip", "link", "set", &b, "netns", &r]);
+        sh(&["ip", "-n", &c, "addr", "add", "10.0.1.10/24", "dev", &a]);
+        sh(&["ip", "-n", &c, "link", "set", &a, "up"]);
+        sh(&["ip", "-n", &r, "addr", "add", "10.0.1.1/24", "dev", &b]);
+        sh(&["ip", "-n", &r, "link", "set", &b, "up"]);
+        sh(&["ip", "-n", &c, "route", "add", "default", "via", "10.0.1.1"]);
+        // router <-> s3
+        let (d, e) = (format!("d{id}"), format!("e{id}"));
+        sh(&["ip", "link", "add", &d, "type", "veth", "peer", "name", &e]);
+        sh(&["ip", "link", "set", &d, "netns", &r]);
+        sh(&["ip", "link", "set", &e, "netns", &s]);
+        sh(&["ip", "-n", &r, "addr", "add", "198.51.100.1/24", "dev", &d]);
+        sh(&["ip", "-n", &r, "link", "set", &d, "up"]);
+        sh(&["ip", "-n", &s, "addr", "add", "198.51.100.2/24", "dev", &e]);
+        sh(&["ip", "-n", &s, "link", "set", &e, "up"]);
+        sh(&[
+            "ip",
+            "-n",
+            &s,
+            "route",
+            "add",
+            "default",
+            "via",
+            "198.51.100.1",
+        ]);
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &r,
+            "sysctl",
+            "-qw",
+            "net.ipv4.ip_forward=1",
+        ]);
+        sh(&[
+            "ip",
+            "-n",
+            &r,
+            "route",
+            "add",
+            "52.0.0.0/8",
+            "via",
+            "198.51.100.2",
+        ]);
+        if spec.router == Router::Silent {
+            let rules = "table inet lab {\n  chain out {\n    type filter hook output priority 0;\n    icmp type time-exceeded drop\n  }\n}\n";
+            let f = lab.dir.path().join("silent.nft");
+            std::fs::write(&f, rules).unwrap();
+            sh(&["ip", "netns", "exec", &r, "nft", "-f", f.to_str().unwrap()]);
+        }
+        // The S3 side: public S3 addresses on a dummy interface, listeners on 443.
+        let s3_addrs = [
+            "52.218.20.7",
+            "52.218.10.5",
+            "52.218.30.1",
+            "52.217.1.1",
+            "52.217.2.2",
+            "52.218.99.9",
+        ];
+        for ip in s3_addrs {
+            sh(&[
+                "ip",
+                "-n",
+                &s,
+                "addr",
+                "add",
+                &format!("{ip}/32"),
+                "dev",
+                "lo",
+            ]);
+        }
+        // 52.218.99.9 has no listener: connections are refused.
+        lab.spawn(
+            &s,
+            &[
+                "python3",
+                stub_py().to_str().unwrap(),
+                "listen",
+                "52.218.20.7",
+                "52.218.10.5",
+                "52.218.30.1",
+                "52.217.1.1",
+                "52.217.2.2",
+            ],
+        );
+        // Client-side services on a dummy interface: system DNS, VPC DNS, IMDS.
+        for ip in ["10.0.0.2/32", "169.254.169.253/32", "169.254.169.254/32"] {
+            sh(&["ip", "-n", &c, "addr", "add", ip, "dev", "lo"]);
+        }
+        lab.dnsmasq("10.0.0.2", &spec.system_dns);
+        lab.dnsmasq("169.254.169.253", &spec.vpc_dns);
+        if let Some(mode) = spec.imds {
+            let cfg = lab.dir.path().join("imds.json");
+            std::fs::write(&cfg, imds_config().to_string()).unwrap();
+            lab.spawn(
+                &c,
+                &[
+                    "python3",
+                    stub_py().to_str().unwrap(),
+                    "imds",
+                    "169.254.169.254",
+                    cfg.to_str().unwrap(),
+                    "--token",
+                    mode,
+                ],
+            );
+        }
+        let etc = format!("/etc/netns/{c}");
+        std::fs::create_dir_all(&etc).unwrap();
+        std::fs::write(
+            format!("{etc}/resolv.conf"),
+            "nameserver 10.0.0.2\noptions timeout:1 attempts:1\n",
+        )
+        .unwrap();
+        std::fs::write(format!("{etc}/hosts"), spec.hosts).unwrap();
+        lab.wait_for_services();
+        lab
+    }
+
+    fn spawn(&mut self, ns: &str, cmd: &[&str]) {
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .args(cmd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.procs.push(child);
+    }
+
+    fn dnsmasq(&mut self, listen: &str, records: &[String]) {
+        let c = self.client.clone();
+        let mut args: Vec<String> = [
+            "dnsmasq",
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--no-poll",
+            "--bind-interfaces",
+            "--pid-file=",
+            "--user=root",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(format!("--listen-address={listen}"));
+        args.extend(records.iter().cloned());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.spawn(&c, &refs);
+    }
+
+    /// Waits until DNS (both resolvers), IMDS and the listeners answer, at most 10 s.
+    fn wait_for_services(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let probe = |ns: &str, addr: &str, port: u16| -> bool {
+            Command::new("ip")
+                .args(["netns", "exec", ns, "python3", "-c"])
+                .arg(format!(
+                    "import socket,sys\ns=socket.socket(socket.AF_INET, socket.SOCK_{}); s.settimeout(0.3)\ntry:\n  s.connect(('{addr}',{port}))\n  {}\nexcept Exception: sys.exit(1)",
+                    if port == 53 { "DGRAM" } else { "STREAM" },
+                    if port == 53 {
+                        "s.send(bytes.fromhex('12340100000100000000000003777777076578616d706c6503636f6d0000010001')); s.recv(512)"
+                    } else {
+                        "pass"
+                    }
+                ))
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+        };
+        loop {
+            let ready = probe(&self.client, "10.0.0.2", 53)
+                && probe(&self.client, "169.254.169.253", 53)
+                && probe(&self.s3, "52.218.20.7", 443);
+            if ready {
+                // The IMDS stub, when present, is checked by the tests themselves.
+                std::thread::sleep(Duration::from_millis(300));
+                return;
+            }
+            assert!(Instant::now() < deadline, "lab services did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Runs the real binary in the client namespace.
+    fn doctor(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String, Duration) {
+        let mut cmd = Command::new("ip");
+        cmd.args([
+            "netns",
+            "exec",
+            &self.client,
+            env!("CARGO_BIN_EXE_s3path"),
+            "doctor",
+            "--format",
+            "json",
+        ])
+        .args(args);
+        for v in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        ] {
+            cmd.env_remove(v);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let start = Instant::now();
+        let out = cmd.output().unwrap();
+        let took = start.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let json: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("doctor printed no JSON ({e}); stderr: {stderr}"));
+        (out.status.code().unwrap_or(-1), json, stderr, took)
+    }
+}
+
+fn imds_config() -> Value {
+    let mac = "0e:11:22:33:44:55";
+    let base = format!("network/interfaces/macs/{mac}");
+    serde_json::json!({
+        "instance-id": "i-0lab0000000000001",
+        "placement/region": "eu-west-1",
+        "placement/availability-zone": "eu-west-1a",
+        "mac": mac,
+        format!("{base}/vpc-id"): "vpc-0lab",
+        format!("{base}/subnet-id"): "subnet-0lab",
+        format!("{base}/vpc-ipv4-cidr-blocks"): "10.0.0.0/16",
+        format!("{base}/security-group-ids"): "sg-0lab",
+        format!("{base}/local-ipv4s"): "10.0.1.10",
+    })
+}
+
+fn target<'a>(report: &'a Value, host: &str) -> &'a Value {
+    report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["host"] == host)
+        .unwrap_or_else(|| panic!("no target {host}"))
+}
+
+fn fact<'a>(report: &'a Value, part: &str) -> &'a Value {
+    report["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["part"] == part)
+        .unwrap()
+}
+
+#[test]
+fn nat_like_router_is_inferred_as_nat_from_the_first_hop() {
+    let lab = Lab::new(LabSpec::default());
+    let (code, r, stderr, took) = lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--save-facts",
+            lab.dir.path().join("f.json").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    eprintln!("doctor took {took:?}");
+    assert_eq!(r["vantage"]["instance_id"], "i-0lab0000000000001");
+    assert_eq!(r["vantage"]["subnet_id"], "subnet-0lab");
+    assert_eq!(r["region"], "eu-west-1");
+    let t = target(&r, "app-data.s3.eu-west-1.amazonaws.com");
+    assert_eq!(t["resolution"], "answered");
+    assert_eq!(t["answer_source"], "dns");
+    assert_eq!(t["addresses"][0]["address"], "52.218.20.7");
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+    assert_eq!(r["verdict"]["via"], "10.0.1.1");
+    assert_eq!(r["verdict"]["confidence"], "inferred");
+    let facts: Value =
+        serde_json::from_str(&std::fs::read_to_string(lab.dir.path().join("f.json")).unwrap())
+            .unwrap();
+    let tcp = facts["probes"]["value"]["tcp"].as_array().unwrap();
+    let t = tcp.iter().find(|p| p["address"] == "52.218.20.7").unwrap();
+    assert_eq!(t["outcome"], "connected");
+    let hop = &facts["probes"]["value"]["first_hop"][0];
+    assert_eq!(hop["responder"], "10.0.1.1");
+    assert_eq!(hop["ttl"], 1);
+    let dns = facts["dns"]["value"].as_array().unwrap();
+    assert!(dns.iter().all(|d| d["resolver"] == "10.0.0.2"), "{dns:?}");
+    assert_eq!(fact(&r, "vpc_resolver_dns")["status"], "collected");
+    // The facts file replays to the same verdict.
+    let out = Command::new(env!("CARGO_BIN_EXE_s3path"))
+        .args([
+            "replay",
+            lab.dir.path().join("f.json").to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let replayed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(replayed["verdict"], r["verdict"]);
+}
+
+#[test]
+fn silent_router_with_tcp_success_is_inferred_as_gateway_endpoint() {
+    let lab = Lab::new(LabSpec {
+        router: Router::Silent,
+        ..LabSpec::default()
+    });
+    let (code, r, stderr, _) = lab.doctor(
+        &["--bucket", "app-data", "--expect", "gateway-endpoint"],
+        &[],
+    );
+    assert_eq!(r["verdict"]["path"], "gateway-endpoint", "{}", r["verdict"]);
+    assert_eq!(code, 0, "{stderr}");
+    let ev = r["verdict"]["evidence"].as_array().unwrap();
+    assert!(
+        ev.iter()
+            .any(|e| e["kind"] == "probe"
+                && e["detail"].as_str().unwrap().contains("no hop answered")),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn hosts_file_pin_to_a_relay_in_the_vpc() {
+    let lab = Lab::new(LabSpec {
+        hosts: "127.0.0.1 localhost\n10.0.1.50 app-data.s3.eu-west-1.amazonaws.com\n",
+        ..LabSpec::default()
+    });
+    let (_, r, _, _) = lab.doctor(&["--bucket", "app-data"], &[]);
+    let t = target(&r, "app-data.s3.eu-west-1.amazonaws.com");
+    assert_eq!(t["answer_source"], "hosts_file");
+    assert_eq!(r["verdict"]["path"], "local");
+    assert_eq!(r["verdict"]["via"], "10.0.1.50");
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"S3P401"), "{ids:?}");
+}
+
+#[test]
+fn dns_failures_are_told_apart() {
+    let mut records = default_records();
+    records.retain(|r| !r.contains("app-data.s3.eu-west-1"));
+    records.push(
+        "--cname=s3.dualstack.eu-west-1.amazonaws.com,s3-r-w.dualstack.eu-west-1.amazonaws.com"
+            .to_string(),
+    );
+    records.retain(|r| !r.starts_with("--host-record=s3.dualstack"));
+    records.push("--host-record=s3-r-w.dualstack.eu-west-1.amazonaws.com,52.218.30.1".to_string());
+    // Names under amazonaws.com that dnsmasq does not know: NXDOMAIN from a local zone.
+    records.push("--local=/amazonaws.com/".to_string());
+    let lab = Lab::new(LabSpec {
+        system_dns: records,
+        ..LabSpec::default()
+    });
+    let (code, r, _, _) = lab.doctor(
+        &["--bucket", "app-data", "--expect", "gateway-endpoint"],
+        &[],
+    );
+    let t = target(&r, "app-data.s3.eu-west-1.amazonaws.com");
+    assert_eq!(t["resolution"], "nxdomain", "{t}");
+    assert_eq!(r["verdict"]["path"], "unknown");
+    assert_eq!(code, 3, "unknown verdict with --expect exits 3");
+    let ds = target(&r, "s3.dualstack.eu-west-1.amazonaws.com");
+    assert_eq!(ds["addresses"][0]["address"], "52.218.30.1");
+    let ev = ds["decision"]["evidence"][0]["detail"].as_str().unwrap();
+    assert!(
+        ev.contains("via CNAME s3-r-w.dualstack.eu-west-1.amazonaws.com"),
+        "{ev}"
+    );
+}
+
+#[test]
+fn off_aws_is_detected_quickly_and_the_rest_still_runs() {
+    let lab = Lab::new(LabSpec {
+        imds: None,
+        ..LabSpec::default()
+    });
+    let (code, r, stderr, took) = lab.doctor(&["--region", "eu-west-1"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    eprintln!("off-AWS doctor took {took:?}");
+    assert_eq!(r["vantage"]["kind"], "off-aws");
+    assert_eq!(r["verdict"]["path"], "off-aws");
+    assert_eq!(fact(&r, "route_tables")["status"], "not_collected");
+    assert_eq!(
+        target(&r, "s3.eu-west-1.amazonaws.com")["resolution"],
+        "answered"
+    );
+}
+
+#[test]
+fn token_put_that_hangs_is_reported_as_such() {
+    let lab = Lab::new(LabSpec {
+        imds: Some("hang"),
+        ..LabSpec::default()
+    });
+    let (_, r, _, _) = lab.doctor(&["--region", "eu-west-1", "--timeout", "3"], &[]);
+    let v = fact(&r, "vantage");
+    assert_eq!(v["status"], "failed", "{v}");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .contains("answers plain requests"),
+        "{v}"
+    );
+}
+
+#[test]
+fn proxy_variables_divert_s3_to_the_proxy() {
+    let mut records = default_records();
+    records.push("--host-record=proxy.corp.example,10.0.7.7".to_string());
+    let lab = Lab::new(LabSpec {
+        system_dns: records,
+        ..LabSpec::default()
+    });
+    let (_, r, _, _) = lab.doctor(
+        &["--bucket", "app-data"],
+        &[
+            ("https_proxy", "http://user:secret@proxy.corp.example:3128"),
+            ("NO_PROXY", "10.0.0.0/8"),
+            ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-not-a-real-key"),
+            ("AWS_SESSION_TOKEN", "session-token-value"),
+        ],
+    );
+    for secret in ["secret", "wJalrXUtnFEMI", "session-token-value"] {
+        assert!(!r.to_string().contains(secret), "report contains {secret}");
+    }
+    assert_eq!(r["verdict"]["path"], "proxy");
+    assert_eq!(r["verdict"]["via"], "proxy.corp.example:3128");
+    assert_eq!(r["verdict"]["next"]["path"], "local");
+    let ids: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"S3P402"), "{ids:?}");
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Test helpers for the network-namespace lab (run inside a namespace by tests/lab.rs).
+
+  stub.py imds ADDR CONFIG.json [--token hang]   IMDSv2 stub on ADDR:80
+  stub.py listen ADDR [ADDR...]                   accepts TCP on ADDR:443 and closes
+
+The IMDS stub follows the real service: PUT /latest/api/token with the
+X-aws-ec2-metadata-token-ttl-seconds header returns a token and echoes the TTL header;
+GET needs X-aws-ec2-metadata-token (401 without it); unknown paths are 404.
+With --token hang, the token PUT never answers (a hop limit of 1 seen from a container)
+while plain GETs still get 401.
+"""
+import json
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TOKEN = "AQAEAlabtoken=="
+
+
+def imds(addr, config_path, hang):
+    with open(config_path) as fh:
+        paths = json.load(fh)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, code, body=b"", headers=()):
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_PUT(self):
+            if self.path != "/latest/api/token":
+                return self.reply(404)
+            ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+            if not ttl:
+                return self.reply(400)
+            if hang:
+                time.sleep(30)
+                return
+            self.reply(200, TOKEN.encode(), [("X-aws-ec2-metadata-token-ttl-seconds", ttl), ("Content-Type", "text/plain")])
+
+        def do_GET(self):
+            if self.headers.get("X-aws-ec2-metadata-token") != TOKEN:
+                return self.reply(401)
+            key = self.path[len("/latest/meta-data/"):] if self.path.startswith("/latest/meta-data/") else None
+            if key is None or key not in paths:
+                return self.reply(404)
+            self.reply(200, paths[key].encode(), [("Content-Type", "text/plain")])
+
+    server = ThreadingHTTPServer((addr, 80), Handler)
+    server.daemon_threads = True
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+def listen(addrs):
+    socks = []
+    for a in addrs:
+        s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((a, 443))
+        s.listen(64)
+        socks.append(s)
+
+    def serve(s):
+        while True:
+            c, _ = s.accept()
+            c.close()
+
+    for s in socks:
+        threading.Thread(target=serve, args=(s,), daemon=True).start()
+    print("ready", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "imds":
+        imds(sys.argv[2], sys.argv[3], "--token" in sys.argv and sys.argv[sys.argv.index("--token") + 1] == "hang")
+    elif sys.argv[1] == "listen":
+        listen(sys.argv[2:])
+    else:
+        sys.exit("usage: stub.py imds|listen ...")
