@@ -948,7 +948,8 @@ impl<'a> Cx<'a> {
             PathKind::InternetGateway => hop.map(|h| h.responder.is_none_or(|r| !in_vpc(r))),
             PathKind::Blocked => tcp.map(|t| t.outcome != TcpOutcome::Connected),
             PathKind::Unknown | PathKind::Proxy => None,
-            _ => tcp.map(|_| connected),
+            // A failed connection is a reachability problem (S3P501), not a different path.
+            _ => connected.then_some(true),
         };
         if let Some(t) = tcp {
             d.push(

@@ -77,6 +77,9 @@ pub struct Facts {
     pub request: Request,
     #[serde(default)]
     pub vantage: Observed<Vantage>,
+    /// How the instance metadata service behaved (reachability, IMDSv2 token).
+    #[serde(default)]
+    pub metadata_service: Observed<MetadataService>,
     /// Answers of the system resolver (including the hosts file), one per host asked.
     #[serde(default)]
     pub dns: Observed<Vec<Resolution>>,
@@ -111,6 +114,7 @@ impl Facts {
             gathered_at: None,
             request,
             vantage: Observed::not_collected(reason),
+            metadata_service: Observed::not_collected(reason),
             dns: Observed::not_collected(reason),
             vpc_resolver_dns: Observed::not_collected(reason),
             route_tables: Observed::not_collected(reason),
@@ -201,6 +205,29 @@ impl Vantage {
     pub fn vpc_cidr_containing(&self, addr: IpAddr) -> Option<&IpNet> {
         self.vpc_cidrs().find(|net| net.contains(&addr))
     }
+}
+
+/// How the instance metadata service answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataService {
+    pub endpoint: String,
+    /// Whether anything answered HTTP at the endpoint.
+    pub answered: bool,
+    pub token: TokenStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The IMDSv2 session token request (`PUT /latest/api/token`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStatus {
+    Ok,
+    /// The PUT got no answer while plain requests did: the response hop limit is too low for
+    /// a container.
+    NoAnswer,
+    Failed,
+    NotTried,
 }
 
 /// Where an answer came from.

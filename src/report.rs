@@ -197,6 +197,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         checks: runs,
         facts: vec![
             fact_status("vantage", &facts.vantage),
+            fact_status("metadata_service", &facts.metadata_service),
             fact_status("dns", &facts.dns),
             fact_status("vpc_resolver_dns", &facts.vpc_resolver_dns),
             fact_status("route_tables", &facts.route_tables),

@@ -208,7 +208,7 @@ fn explain_and_checks() {
     let o = run(&["checks", "--format", "json"]);
     let list: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(list.len(), s3path::checks::REGISTRY.len());
-    assert_eq!(list[0]["id"], "S3P101");
+    assert_eq!(list[0]["id"], "S3P001");
     let o = run(&["checks"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("S3P402"));
 }

@@ -519,6 +519,7 @@ fn off_aws_is_detected_quickly_and_the_rest_still_runs() {
         target(&r, "s3.eu-west-1.amazonaws.com")["resolution"],
         "answered"
     );
+    assert!(finding_ids(&r).contains(&"S3P001".to_string()));
 }
 
 #[test]
@@ -537,6 +538,7 @@ fn token_put_that_hangs_is_reported_as_such() {
             .contains("answers plain requests"),
         "{v}"
     );
+    assert!(finding_ids(&r).contains(&"S3P002".to_string()));
 }
 
 #[test]
@@ -569,4 +571,56 @@ fn proxy_variables_divert_s3_to_the_proxy() {
         .map(|f| f["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"S3P402"), "{ids:?}");
+}
+
+fn finding_ids(r: &Value) -> Vec<String> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn resolver_disagreement_and_refused_connections_are_findings() {
+    let mut system = default_records();
+    system.retain(|r| !r.contains("app-data.s3.eu-west-1"));
+    system.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.99.9".to_string());
+    let mut vpc = default_records();
+    vpc.retain(|r| !r.contains("=s3.eu-west-1.amazonaws.com"));
+    vpc.push("--host-record=s3.eu-west-1.amazonaws.com,10.0.1.20".to_string());
+    let lab = Lab::new(LabSpec {
+        system_dns: system,
+        vpc_dns: vpc,
+        ..LabSpec::default()
+    });
+    let (code, r, stderr, _) = lab.doctor(&["--bucket", "app-data"], &[]);
+    assert_eq!(code, 1, "an error finding exits 1; {stderr}");
+    let ids = finding_ids(&r);
+    assert!(ids.contains(&"S3P203".to_string()), "{ids:?}");
+    assert!(ids.contains(&"S3P501".to_string()), "{ids:?}");
+    let find = |id: &str| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let f = find("S3P501");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("52.218.99.9:443") && msg.contains("was refused"),
+        "{f}"
+    );
+    let f = find("S3P203");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("10.0.1.20 (inside the VPC)"),
+        "{f}"
+    );
 }

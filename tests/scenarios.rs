@@ -129,7 +129,7 @@ fn run(name: &str) -> Result<Outcome, String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["status"] != "fail")
+        .filter(|c| c["status"] == "pass")
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect();
     Ok(Outcome {
@@ -180,7 +180,10 @@ fn every_scenario_matches_its_expectation_and_every_check_fires_and_stays_quiet(
             .collect();
         let quiet = outcomes.iter().filter(|o| o.ran_quiet.contains(id)).count();
         assert!(!fires.is_empty(), "{id} fires in no scenario");
-        assert!(quiet > 0, "{id} is quiet in no scenario");
+        assert!(
+            quiet > 0,
+            "{id} passes in no scenario (skipped does not count)"
+        );
     }
 }
 

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Analysis, PathKind, TargetPath};
 use crate::facts::{EndpointType, Facts, VpcEndpoint};
 
+mod s3p001_not_on_aws;
+mod s3p002_imds_token_blocked;
 mod s3p101_no_route_to_s3;
 mod s3p102_gateway_endpoint_not_on_route_table;
 mod s3p103_s3_via_nat_gateway;
@@ -19,8 +21,11 @@ mod s3p104_specific_route_overrides_prefix_list;
 mod s3p105_internet_gateway_without_public_ip;
 mod s3p201_interface_endpoint_names_public;
 mod s3p202_vpc_dns_attributes_off;
+mod s3p203_resolvers_disagree;
 mod s3p401_hosts_file_pin;
 mod s3p402_proxy_diverts_s3;
+mod s3p501_tcp_443_blocked;
+mod s3p502_probe_disagrees;
 mod s3p901_targets_disagree;
 mod s3p902_global_endpoint_path_differs;
 mod s3p903_expectation_not_met;
@@ -168,6 +173,8 @@ pub trait Check: Sync {
 
 /// Every check, sorted by ID.
 pub static REGISTRY: &[&dyn Check] = &[
+    &s3p001_not_on_aws::NotOnAws,
+    &s3p002_imds_token_blocked::ImdsTokenBlocked,
     &s3p101_no_route_to_s3::NoRouteToS3,
     &s3p102_gateway_endpoint_not_on_route_table::GatewayEndpointNotOnRouteTable,
     &s3p103_s3_via_nat_gateway::S3ViaNatGateway,
@@ -175,8 +182,11 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p105_internet_gateway_without_public_ip::InternetGatewayWithoutPublicIp,
     &s3p201_interface_endpoint_names_public::InterfaceEndpointNamesPublic,
     &s3p202_vpc_dns_attributes_off::VpcDnsAttributesOff,
+    &s3p203_resolvers_disagree::ResolversDisagree,
     &s3p401_hosts_file_pin::HostsFilePin,
     &s3p402_proxy_diverts_s3::ProxyDivertsS3,
+    &s3p501_tcp_443_blocked::Tcp443Blocked,
+    &s3p502_probe_disagrees::ProbeDisagrees,
     &s3p901_targets_disagree::TargetsDisagree,
     &s3p902_global_endpoint_path_differs::GlobalEndpointPathDiffers,
     &s3p903_expectation_not_met::ExpectationNotMet,

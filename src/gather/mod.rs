@@ -13,7 +13,9 @@ pub mod probe;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::facts::{Facts, Observed, Probes, Request, Vantage, VantageKind};
+use crate::facts::{
+    Facts, MetadataService, Observed, Probes, Request, TokenStatus, Vantage, VantageKind,
+};
 use crate::proxy::{self, ProxyDecision};
 use crate::targets;
 
@@ -103,25 +105,33 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     // Identity.
     let endpoint = imds::endpoint(env);
     let identity_budget = left().min(Duration::from_millis(1500));
-    let vantage = match imds::identity(&endpoint, identity_budget).await {
-        imds::Identity::Instance(v) => Observed::collected(*v),
-        imds::Identity::NotOnAws(_why) => Observed::collected(Vantage {
-            kind: VantageKind::OffAws,
-            instance_id: None,
-            task_arn: None,
-            region: None,
-            availability_zone: None,
-            vpc_id: None,
-            subnet_id: None,
-            vpc_ipv4_cidr_blocks: vec![],
-            vpc_ipv6_cidr_blocks: vec![],
-            local_ipv4s: vec![],
-            public_ipv4s: vec![],
-            ipv6s: vec![],
-            security_group_ids: vec![],
-        }),
-        imds::Identity::TokenBlocked(e) | imds::Identity::Failed(e) => Observed::failed(e),
+    let metadata = |answered: bool, token: TokenStatus, detail: Option<String>| {
+        Observed::collected(MetadataService {
+            endpoint: endpoint.clone(),
+            answered,
+            token,
+            detail,
+        })
     };
+    let (vantage, metadata_service) = match imds::identity(&endpoint, identity_budget).await {
+        imds::Identity::Instance(v) => (
+            Observed::collected(*v),
+            metadata(true, TokenStatus::Ok, None),
+        ),
+        imds::Identity::NotOnAws(why) => (
+            off_aws_vantage(),
+            metadata(false, TokenStatus::NotTried, Some(why)),
+        ),
+        imds::Identity::TokenBlocked(e) => (
+            Observed::failed(e.clone()),
+            metadata(true, TokenStatus::NoAnswer, Some(e)),
+        ),
+        imds::Identity::Failed(e) => (
+            Observed::failed(e.clone()),
+            metadata(true, TokenStatus::Failed, Some(e)),
+        ),
+    };
+    facts.metadata_service = metadata_service;
     let on_aws = vantage.get().is_some_and(|v| v.kind != VantageKind::OffAws);
     let region = opts
         .region
@@ -245,4 +255,22 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     };
     facts.client_settings = Observed::collected(settings);
     facts
+}
+
+fn off_aws_vantage() -> Observed<Vantage> {
+    Observed::collected(Vantage {
+        kind: VantageKind::OffAws,
+        instance_id: None,
+        task_arn: None,
+        region: None,
+        availability_zone: None,
+        vpc_id: None,
+        subnet_id: None,
+        vpc_ipv4_cidr_blocks: vec![],
+        vpc_ipv6_cidr_blocks: vec![],
+        local_ipv4s: vec![],
+        public_ipv4s: vec![],
+        ipv6s: vec![],
+        security_group_ids: vec![],
+    })
 }

@@ -1,0 +1,59 @@
+use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::EvidenceKind;
+
+pub struct ProbeDisagrees;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P502",
+    name: "probe-disagrees",
+    category: Category::Probe,
+    severity: Severity::Warning,
+    summary: "a live probe contradicts the path the route table gives",
+    doc: include_str!("../../checks/S3P502.md"),
+};
+
+impl Check for ProbeDisagrees {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        if cx.facts.probes.get().is_none() {
+            return super::skipped_for("probes", cx.facts.probes.missing_reason());
+        }
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        let drafts: Vec<Draft> = primary
+            .addresses
+            .iter()
+            .filter(|a| a.decision.probe_agrees == Some(false))
+            .map(|a| {
+                let probes: Vec<String> = a
+                    .decision
+                    .evidence
+                    .iter()
+                    .filter(|e| e.kind == EvidenceKind::Probe)
+                    .map(|e| e.detail.clone())
+                    .collect();
+                let mut d = Draft::new(format!(
+                    "the control plane says {} takes {}, but the live probe says otherwise ({}): the facts may be stale, another table may apply, or traffic is intercepted",
+                    a.address,
+                    a.decision.label(),
+                    probes.join("; ")
+                ))
+                .fix("gather again (s3path doctor) and compare; check for a recent route change or an appliance (GWLB, firewall) in the path")
+                .fix(format!("trace it yourself: tracepath -n {}", a.address));
+                for e in &a.decision.evidence {
+                    d = d.evidence(e.detail.clone());
+                }
+                d
+            })
+            .collect();
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}
