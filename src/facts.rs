@@ -512,6 +512,9 @@ pub struct Probes {
     /// First-hop (TTL-limited) probes toward public S3 addresses.
     #[serde(default)]
     pub first_hop: Vec<FirstHopProbe>,
+    /// TLS handshakes with SNI = the S3 name.
+    #[serde(default)]
+    pub tls: Vec<TlsProbe>,
     /// Probes that could not be made, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
@@ -536,6 +539,35 @@ pub struct TcpProbe {
     pub latency_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsOutcome {
+    /// The chain validated and the certificate covers the name.
+    Verified,
+    /// The chain validated but the certificate does not cover the name.
+    NameMismatch,
+    /// No trust store validated the chain.
+    Untrusted,
+    HandshakeFailed,
+    ConnectFailed,
+    TimedOut,
+    NotAttempted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TlsProbe {
+    pub address: IpAddr,
+    pub server_name: String,
+    pub outcome: TlsOutcome,
+    /// The trust store that validated the chain (`system (/etc/ssl/…)`, `AWS_CA_BUNDLE=…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -192,13 +192,20 @@ impl Lab {
                 "lo",
             ]);
         }
-        // 52.218.99.9 has no listener: connections are refused.
+        // 52.218.99.9 has no listener: connections are refused. 52.218.77.7 presents a
+        // certificate for another name.
+        sh(&["ip", "-n", &s, "addr", "add", "52.218.77.7/32", "dev", "lo"]);
+        let (good, wrong) = lab.certificates();
+        let stub = stub_py();
+        let stub = stub.to_str().unwrap();
         lab.spawn(
             &s,
             &[
                 "python3",
-                stub_py().to_str().unwrap(),
-                "listen",
+                stub,
+                "tls",
+                &good.0,
+                &good.1,
                 "52.218.20.7",
                 "52.218.10.5",
                 "52.218.30.1",
@@ -206,7 +213,11 @@ impl Lab {
                 "52.217.2.2",
             ],
         );
-        // Client-side services on a dummy interface: system DNS, VPC DNS, IMDS.
+        lab.spawn(
+            &s,
+            &["python3", stub, "tls", &wrong.0, &wrong.1, "52.218.77.7"],
+        );
+        // Client-side services on the loopback: system DNS, VPC DNS, IMDS.
         for ip in ["10.0.0.2/32", "169.254.169.253/32", "169.254.169.254/32"] {
             sh(&["ip", "-n", &c, "addr", "add", ip, "dev", "lo"]);
         }
@@ -238,6 +249,47 @@ impl Lab {
         std::fs::write(format!("{etc}/hosts"), spec.hosts).unwrap();
         lab.wait_for_services();
         lab
+    }
+
+    /// A test CA (`ca.pem`) and two server certificates: one for the S3 names, one for
+    /// `wrong.example`. Returns (cert, key) paths of each.
+    fn certificates(&self) -> ((String, String), (String, String)) {
+        let d = self.dir.path();
+        let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+        sh(&[
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=s3path lab CA",
+            "-keyout",
+            &p("ca.key"),
+            "-out",
+            &p("ca.pem"),
+        ]);
+        let mut out = Vec::new();
+        for (name, sans) in [
+            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
+            ("wrong", "DNS:wrong.example"),
+        ] {
+            sh(&["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={name}"),
+                "-keyout", &p(&format!("{name}.key")), "-out", &p(&format!("{name}.csr"))]);
+            std::fs::write(d.join(format!("{name}.ext")), format!("subjectAltName={sans}\n")).unwrap();
+            sh(&["openssl", "x509", "-req", "-in", &p(&format!("{name}.csr")), "-CA", &p("ca.pem"), "-CAkey", &p("ca.key"),
+                "-CAcreateserial", "-days", "2", "-extfile", &p(&format!("{name}.ext")), "-out", &p(&format!("{name}.pem"))]);
+            out.push((p(&format!("{name}.pem")), p(&format!("{name}.key"))));
+        }
+        let wrong = out.pop().unwrap();
+        (out.pop().unwrap(), wrong)
+    }
+
+    fn ca_bundle(&self) -> String {
+        self.dir.path().join("ca.pem").to_str().unwrap().to_string()
     }
 
     fn spawn(&mut self, ns: &str, cmd: &[&str]) {
@@ -332,6 +384,8 @@ impl Lab {
         ] {
             cmd.env_remove(v);
         }
+        // The lab's S3 certificates chain to the lab CA, as behind a TLS-inspecting proxy.
+        cmd.env("AWS_CA_BUNDLE", self.ca_bundle());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -623,4 +677,42 @@ fn resolver_disagreement_and_refused_connections_are_findings() {
             .contains("10.0.1.20 (inside the VPC)"),
         "{f}"
     );
+}
+
+#[test]
+fn tls_probe_reports_the_validating_store_and_name_mismatches() {
+    let lab = Lab::new(LabSpec {
+        hosts: "127.0.0.1 localhost\n52.218.77.7 s3.eu-west-1.amazonaws.com\n",
+        ..LabSpec::default()
+    });
+    let facts = lab.dir.path().join("tls.json");
+    let (code, r, stderr, _) = lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--save-facts",
+            facts.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "the mismatch is an error; {stderr}");
+    let ids = finding_ids(&r);
+    assert!(ids.contains(&"S3P503".to_string()), "{ids:?}");
+    assert!(ids.contains(&"S3P504".to_string()), "{ids:?}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    let tls = saved["probes"]["value"]["tls"].as_array().unwrap();
+    let good = tls
+        .iter()
+        .find(|p| p["server_name"] == "app-data.s3.eu-west-1.amazonaws.com")
+        .unwrap();
+    assert_eq!(good["outcome"], "verified", "{good}");
+    assert!(
+        good["validated_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("AWS_CA_BUNDLE="),
+        "{good}"
+    );
+    let bad = tls.iter().find(|p| p["address"] == "52.218.77.7").unwrap();
+    assert_eq!(bad["outcome"], "name_mismatch", "{bad}");
 }

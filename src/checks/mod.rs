@@ -26,6 +26,8 @@ mod s3p401_hosts_file_pin;
 mod s3p402_proxy_diverts_s3;
 mod s3p501_tcp_443_blocked;
 mod s3p502_probe_disagrees;
+mod s3p503_tls_identity_mismatch;
+mod s3p504_tls_custom_trust;
 mod s3p901_targets_disagree;
 mod s3p902_global_endpoint_path_differs;
 mod s3p903_expectation_not_met;
@@ -187,6 +189,8 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p402_proxy_diverts_s3::ProxyDivertsS3,
     &s3p501_tcp_443_blocked::Tcp443Blocked,
     &s3p502_probe_disagrees::ProbeDisagrees,
+    &s3p503_tls_identity_mismatch::TlsIdentityMismatch,
+    &s3p504_tls_custom_trust::TlsCustomTrust,
     &s3p901_targets_disagree::TargetsDisagree,
     &s3p902_global_endpoint_path_differs::GlobalEndpointPathDiffers,
     &s3p903_expectation_not_met::ExpectationNotMet,

@@ -6,7 +6,7 @@ use crate::facts::{ClientSettings, EnvSetting};
 use crate::proxy::{HTTPS_PROXY_VARS, NO_PROXY_VARS};
 
 /// Variables that change the S3 endpoint or region a client uses.
-const AWS_VARS: [&str; 7] = [
+const AWS_VARS: [&str; 9] = [
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_REGION",
@@ -14,6 +14,8 @@ const AWS_VARS: [&str; 7] = [
     "AWS_PROFILE",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
+    "AWS_CA_BUNDLE",
+    "SSL_CERT_FILE",
 ];
 
 pub fn client_settings(env: &dyn Env) -> ClientSettings {

@@ -9,6 +9,7 @@ pub mod dns;
 mod env;
 pub mod imds;
 pub mod probe;
+pub mod tls;
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -65,6 +66,7 @@ pub const VPC_RESOLVER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 16
 /// At most this many addresses are probed, and this many first-hop probes are made.
 const MAX_TCP_PROBES: usize = 32;
 const MAX_FIRST_HOP_PROBES: usize = 2;
+const MAX_TLS_PROBES: usize = 16;
 
 /// Gathers everything this build knows how to gather.
 pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
@@ -162,10 +164,11 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.client_settings = Observed::collected(settings);
         return facts;
     };
-    let mut names: Vec<String> = targets::plan(&region, &opts.buckets, &[])
+    let s3_names: Vec<String> = targets::plan(&region, &opts.buckets, &[])
         .into_iter()
         .map(|t| t.host)
         .collect();
+    let mut names = s3_names.clone();
     if let Some(primary) = names.first() {
         if let ProxyDecision::Proxied(p) = proxy::decide(&settings, primary) {
             if p.host.parse::<IpAddr>().is_err() && !names.contains(&p.host) {
@@ -217,7 +220,34 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             }
             addrs.truncate(MAX_TCP_PROBES);
             let tcp_limit = left().min(Duration::from_secs(2));
-            let tcp = dns::join_all(addrs.iter().map(|a| probe::tcp(*a, 443, tcp_limit))).await;
+            // TLS: every address of the primary name, the first address of the others.
+            let custom: Vec<(String, String)> = ["AWS_CA_BUNDLE", "SSL_CERT_FILE"]
+                .iter()
+                .filter_map(|v| {
+                    env.var(v)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| (v.to_string(), p))
+                })
+                .collect();
+            let (stores, store_errors) = tls::stores(&custom);
+            let mut tls_pairs: Vec<(IpAddr, String)> = Vec::new();
+            for (i, r) in answers.iter().enumerate() {
+                if !s3_names.contains(&r.host) {
+                    continue;
+                }
+                let take = if i == 0 { r.addresses.len() } else { 1 };
+                for a in r.addresses.iter().take(take) {
+                    tls_pairs.push((*a, r.host.clone()));
+                }
+            }
+            tls_pairs.truncate(MAX_TLS_PROBES);
+            let tcp_fut = dns::join_all(addrs.iter().map(|a| probe::tcp(*a, 443, tcp_limit)));
+            let tls_fut = dns::join_all(
+                tls_pairs
+                    .iter()
+                    .map(|(a, host)| tls::probe(*a, host, &stores, tcp_limit)),
+            );
+            let (tcp, tls) = tokio::join!(tcp_fut, tls_fut);
             // First-hop probes toward the primary target's public IPv4 addresses.
             let vpc_cidrs: Vec<ipnet::IpNet> = facts
                 .vantage
@@ -234,7 +264,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 .collect();
             let per_hop = (left() / 4).min(Duration::from_millis(400));
             let mut first_hop = Vec::new();
-            let mut errors = Vec::new();
+            let mut errors = store_errors;
             let handles: Vec<_> = hop_targets
                 .into_iter()
                 .map(|t| tokio::task::spawn_blocking(move || probe::first_hop(t, 3, per_hop)))
@@ -248,6 +278,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             }
             Observed::collected(Probes {
                 tcp,
+                tls,
                 first_hop,
                 errors,
             })

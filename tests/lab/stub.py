@@ -3,6 +3,7 @@
 
   stub.py imds ADDR CONFIG.json [--token hang]   IMDSv2 stub on ADDR:80
   stub.py listen ADDR [ADDR...]                   accepts TCP on ADDR:443 and closes
+  stub.py tls CERT KEY ADDR [ADDR...]             TLS on ADDR:443 (handshake, then close)
 
 The IMDS stub follows the real service: PUT /latest/api/token with the
 X-aws-ec2-metadata-token-ttl-seconds header returns a token and echoes the TTL header;
@@ -63,7 +64,7 @@ def imds(addr, config_path, hang):
     server.serve_forever()
 
 
-def listen(addrs):
+def listen(addrs, tls=None):
     socks = []
     for a in addrs:
         s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
@@ -72,10 +73,26 @@ def listen(addrs):
         s.listen(64)
         socks.append(s)
 
+    ctx = None
+    if tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+
+    def handle(c):
+        try:
+            if ctx is not None:
+                c.settimeout(5)
+                c = ctx.wrap_socket(c, server_side=True)
+        except Exception:
+            pass
+        finally:
+            c.close()
+
     def serve(s):
         while True:
             c, _ = s.accept()
-            c.close()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
 
     for s in socks:
         threading.Thread(target=serve, args=(s,), daemon=True).start()
@@ -89,5 +106,7 @@ if __name__ == "__main__":
         imds(sys.argv[2], sys.argv[3], "--token" in sys.argv and sys.argv[sys.argv.index("--token") + 1] == "hang")
     elif sys.argv[1] == "listen":
         listen(sys.argv[2:])
+    elif sys.argv[1] == "tls":
+        listen(sys.argv[4:], tls=(sys.argv[2], sys.argv[3]))
     else:
         sys.exit("usage: stub.py imds|listen ...")
