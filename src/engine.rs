@@ -333,11 +333,21 @@ pub fn analyze(facts: &Facts) -> Analysis {
         None => Vec::new(),
         Some(r) => {
             let endpoints = facts.vpc_endpoints.get().map(Vec::as_slice).unwrap_or(&[]);
-            targets::plan(r, &facts.request.buckets, endpoints)
-                .into_iter()
-                .enumerate()
-                .map(|(i, t)| cx.judge_target(t, i == 0))
-                .collect()
+            let endpoint_override = facts
+                .client_settings
+                .get()
+                .and_then(|s| s.s3_endpoint_override())
+                .and_then(|(_, url)| targets::url_host(&url));
+            targets::plan(
+                r,
+                &facts.request.buckets,
+                endpoints,
+                endpoint_override.as_deref(),
+            )
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| cx.judge_target(t, i == 0))
+            .collect()
         }
     };
     Analysis {

@@ -487,6 +487,20 @@ pub struct ClientSettings {
     /// Other variables that change the endpoint or region (`AWS_ENDPOINT_URL_S3`, …).
     #[serde(default)]
     pub aws_env: Vec<EnvSetting>,
+    /// S3-relevant settings of the active profile in the AWS config file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_profile: Option<ProfileSettings>,
+    /// `aws --version`, when the AWS CLI is installed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_cli_version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProfileSettings {
+    pub profile: String,
+    pub file: String,
+    #[serde(default)]
+    pub settings: Vec<EnvSetting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -501,6 +515,42 @@ impl ClientSettings {
             .iter()
             .find(|s| s.name == name)
             .map(|s| s.value.as_str())
+    }
+
+    /// The endpoint URL the SDKs would use for S3 instead of the default, and where it is set
+    /// (precedence: `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the profile's `s3.endpoint_url`,
+    /// then its `endpoint_url`).
+    pub fn s3_endpoint_override(&self) -> Option<(String, String)> {
+        let env = |n: &str| {
+            self.aws_env
+                .iter()
+                .find(|s| s.name == n && !s.value.is_empty())
+                .map(|s| (n.to_string(), s.value.clone()))
+        };
+        let profile = |k: &str| {
+            self.aws_profile.as_ref().and_then(|p| {
+                p.settings
+                    .iter()
+                    .find(|s| s.name == k && !s.value.is_empty())
+                    .map(|s| {
+                        (
+                            format!("{k} in profile {} ({})", p.profile, p.file),
+                            s.value.clone(),
+                        )
+                    })
+            })
+        };
+        env("AWS_ENDPOINT_URL_S3")
+            .or_else(|| env("AWS_ENDPOINT_URL"))
+            .or_else(|| profile("s3.endpoint_url"))
+            .or_else(|| profile("endpoint_url"))
+    }
+
+    /// The major version of the installed AWS CLI.
+    pub fn aws_cli_major(&self) -> Option<u32> {
+        let v = self.aws_cli_version.as_deref()?;
+        let rest = v.split("aws-cli/").nth(1)?;
+        rest.split('.').next()?.parse().ok()
     }
 }
 

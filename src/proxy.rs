@@ -243,7 +243,7 @@ mod tests {
                     value: v.to_string(),
                 })
                 .collect(),
-            aws_env: vec![],
+            ..ClientSettings::default()
         }
     }
 

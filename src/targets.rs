@@ -24,6 +24,8 @@ pub enum TargetClass {
     BucketGlobal,
     /// `bucket.`/`accesspoint.`/`control.` names of an interface endpoint
     EndpointSpecific,
+    /// The host of an endpoint URL the SDKs are told to use (`AWS_ENDPOINT_URL_S3`, …)
+    EndpointOverride,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,11 +49,33 @@ impl Target {
     }
 }
 
-/// The targets for `region` and `buckets`, primary first: the first bucket's regional
-/// virtual-hosted name when a bucket is given, else `s3.<region>.<suffix>`.
-pub fn plan(region: &str, buckets: &[String], endpoints: &[VpcEndpoint]) -> Vec<Target> {
+/// The host of an endpoint URL (`https://host:port/path` → `host`).
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let hostport = authority.rsplit('@').next()?;
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next()?.to_string()
+    } else {
+        hostport.split(':').next()?.to_string()
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The targets for `region` and `buckets`, primary first: the host of an endpoint override
+/// when the SDKs are given one, else the first bucket's regional virtual-hosted name when a
+/// bucket is given, else `s3.<region>.<suffix>`.
+pub fn plan(
+    region: &str,
+    buckets: &[String],
+    endpoints: &[VpcEndpoint],
+    endpoint_override: Option<&str>,
+) -> Vec<Target> {
     let suffix = partition_dns_suffix(region);
     let mut out = Vec::new();
+    if let Some(host) = endpoint_override {
+        out.push(Target::new(host.to_string(), TargetClass::EndpointOverride));
+    }
     let bucket_regional = |b: &String| Target {
         bucket: Some(b.clone()),
         ..Target::new(
@@ -93,6 +117,9 @@ pub fn plan(region: &str, buckets: &[String], endpoints: &[VpcEndpoint]) -> Vec<
             }
         }
     }
+    // The override host may also be one of the standard names: keep its first occurrence.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|t| seen.insert(t.host.clone()));
     out
 }
 
@@ -127,7 +154,7 @@ mod tests {
 
     #[test]
     fn primary_is_the_bucket_regional_name() {
-        let t = plan("eu-west-1", &["logs".into(), "data".into()], &[]);
+        let t = plan("eu-west-1", &["logs".into(), "data".into()], &[], None);
         let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
         assert_eq!(
             hosts,
@@ -144,8 +171,32 @@ mod tests {
     }
 
     #[test]
+    fn an_endpoint_override_becomes_the_primary_target() {
+        let t = plan(
+            "eu-west-1",
+            &["logs".into()],
+            &[],
+            Some("bucket.vpce-0a1b-7f3k.s3.eu-west-1.vpce.amazonaws.com"),
+        );
+        assert_eq!(t[0].class, TargetClass::EndpointOverride);
+        assert_eq!(t[1].host, "logs.s3.eu-west-1.amazonaws.com");
+        let t = plan("eu-west-1", &[], &[], Some("s3.eu-west-1.amazonaws.com"));
+        assert_eq!(
+            t.iter()
+                .filter(|t| t.host == "s3.eu-west-1.amazonaws.com")
+                .count(),
+            1
+        );
+        assert_eq!(
+            url_host("https://user:pw@minio.local:9000/x").as_deref(),
+            Some("minio.local")
+        );
+        assert_eq!(url_host("http://[fd00::5]:80").as_deref(), Some("fd00::5"));
+    }
+
+    #[test]
     fn china_has_its_suffix_and_no_global_name() {
-        let t = plan("cn-north-1", &[], &[]);
+        let t = plan("cn-north-1", &[], &[], None);
         let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
         assert_eq!(
             hosts,
@@ -163,7 +214,7 @@ mod tests {
             "*.vpce-0a1b2c3d-4e5f6a7b.s3.eu-west-1.vpce.amazonaws.com",
             "s3.eu-west-1.amazonaws.com",
         ]);
-        let t = plan("eu-west-1", &[], &[ep]);
+        let t = plan("eu-west-1", &[], &[ep], None);
         let specific: Vec<&str> = t
             .iter()
             .filter(|t| t.class == TargetClass::EndpointSpecific)

@@ -716,3 +716,57 @@ fn tls_probe_reports_the_validating_store_and_name_mismatches() {
     let bad = tls.iter().find(|p| p["address"] == "52.218.77.7").unwrap();
     assert_eq!(bad["outcome"], "name_mismatch", "{bad}");
 }
+
+#[test]
+fn profile_endpoint_url_makes_the_vpce_name_the_primary_target() {
+    let mut records = default_records();
+    records.push(
+        "--host-record=bucket.vpce-0lab-7f3k.s3.eu-west-1.vpce.amazonaws.com,10.0.1.20".to_string(),
+    );
+    let lab = Lab::new(LabSpec {
+        system_dns: records,
+        ..LabSpec::default()
+    });
+    // The "endpoint ENI" answers on the router's side of the client subnet.
+    sh(&[
+        "ip",
+        "-n",
+        &lab.router,
+        "addr",
+        "add",
+        "10.0.1.20/24",
+        "dev",
+        &format!("b{}", &lab.client[4..]),
+    ]);
+    let config = lab.dir.path().join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile lab]\nregion = eu-west-1\naws_secret_access_key = NEVER-STORE-THIS\nendpoint_url = https://bucket.vpce-0lab-7f3k.s3.eu-west-1.vpce.amazonaws.com\n",
+    )
+    .unwrap();
+    let (_, r, stderr, _) = lab.doctor(
+        &["--bucket", "app-data"],
+        &[
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_PROFILE", "lab"),
+        ],
+    );
+    assert!(!r.to_string().contains("NEVER-STORE-THIS"));
+    let primary = r["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["primary"] == true)
+        .unwrap();
+    assert_eq!(
+        primary["host"], "bucket.vpce-0lab-7f3k.s3.eu-west-1.vpce.amazonaws.com",
+        "{stderr}"
+    );
+    assert_eq!(primary["class"], "endpoint-override");
+    assert_eq!(
+        r["verdict"]["path"], "interface-endpoint",
+        "{}",
+        r["verdict"]
+    );
+    assert!(finding_ids(&r).contains(&"S3P404".to_string()));
+}

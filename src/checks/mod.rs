@@ -24,6 +24,8 @@ mod s3p202_vpc_dns_attributes_off;
 mod s3p203_resolvers_disagree;
 mod s3p401_hosts_file_pin;
 mod s3p402_proxy_diverts_s3;
+mod s3p403_aws_cli_v1_interface_endpoint;
+mod s3p404_endpoint_override;
 mod s3p501_tcp_443_blocked;
 mod s3p502_probe_disagrees;
 mod s3p503_tls_identity_mismatch;
@@ -113,6 +115,15 @@ impl<'a> Context<'a> {
         self.analysis.primary()
     }
 
+    /// The primary S3 name as if no endpoint override were set: the reference for comparing
+    /// the standard names with each other.
+    pub fn standard_primary(&self) -> Option<&'a TargetPath> {
+        self.analysis
+            .targets
+            .iter()
+            .find(|t| t.target.class != crate::targets::TargetClass::EndpointOverride)
+    }
+
     /// The endpoints of the VPC that serve S3 in the analysed region, of type `ty`.
     pub fn s3_endpoints(&self, ty: EndpointType) -> Option<Vec<&'a VpcEndpoint>> {
         let region = self.region()?;
@@ -187,6 +198,8 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p203_resolvers_disagree::ResolversDisagree,
     &s3p401_hosts_file_pin::HostsFilePin,
     &s3p402_proxy_diverts_s3::ProxyDivertsS3,
+    &s3p403_aws_cli_v1_interface_endpoint::AwsCliV1InterfaceEndpoint,
+    &s3p404_endpoint_override::EndpointOverride,
     &s3p501_tcp_443_blocked::Tcp443Blocked,
     &s3p502_probe_disagrees::ProbeDisagrees,
     &s3p503_tls_identity_mismatch::TlsIdentityMismatch,

@@ -19,7 +19,7 @@ impl Check for TargetsDisagree {
     }
 
     fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
+        let Some(primary) = cx.standard_primary() else {
             return Outcome::Skipped("no region to judge against".to_string());
         };
         if primary.decision.path == PathKind::Unknown {
@@ -53,7 +53,7 @@ impl Check for TargetsDisagree {
                 }
                 drafts.push(d);
             }
-            if !t.primary && t.decision.label() != reference {
+            if t.target.host != primary.target.host && t.decision.label() != reference {
                 differing.push(format!("{} -> {}", t.target.host, t.decision.label()));
             }
         }

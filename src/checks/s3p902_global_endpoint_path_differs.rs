@@ -20,7 +20,7 @@ impl Check for GlobalEndpointPathDiffers {
     }
 
     fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
+        let Some(primary) = cx.standard_primary() else {
             return Outcome::Skipped("no region to judge against".to_string());
         };
         if primary.decision.path == PathKind::Unknown {

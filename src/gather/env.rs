@@ -6,12 +6,14 @@ use crate::facts::{ClientSettings, EnvSetting};
 use crate::proxy::{HTTPS_PROXY_VARS, NO_PROXY_VARS};
 
 /// Variables that change the S3 endpoint or region a client uses.
-const AWS_VARS: [&str; 9] = [
+const AWS_VARS: [&str; 11] = [
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
     "AWS_CA_BUNDLE",
@@ -36,6 +38,8 @@ pub fn client_settings(env: &dyn Env) -> ClientSettings {
     ClientSettings {
         proxy_env: read(&proxy_names),
         aws_env: read(&AWS_VARS),
+        aws_profile: super::aws_config::profile_settings(env),
+        aws_cli_version: None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! view (hosts file, system resolver, VPC resolver) for the planned targets, then probes of
 //! the addresses found. Everything shares one overall budget (`--timeout`).
 
+pub mod aws_config;
 pub mod dns;
 mod env;
 pub mod imds;
@@ -102,7 +103,8 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         },
         NOT_BUILT,
     );
-    let settings = client_settings(env);
+    let mut settings = client_settings(env);
+    let cli = tokio::task::spawn_blocking(|| aws_config::cli_version(Duration::from_secs(2)));
 
     // Identity.
     let endpoint = imds::endpoint(env);
@@ -161,13 +163,18 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         let why = "no region is known (give --region, set AWS_REGION, or run on an instance)";
         facts.dns = Observed::not_collected(why);
         facts.probes = Observed::not_collected(why);
+        settings.aws_cli_version = cli.await.ok().flatten();
         facts.client_settings = Observed::collected(settings);
         return facts;
     };
-    let s3_names: Vec<String> = targets::plan(&region, &opts.buckets, &[])
-        .into_iter()
-        .map(|t| t.host)
-        .collect();
+    let endpoint_override = settings
+        .s3_endpoint_override()
+        .and_then(|(_, url)| targets::url_host(&url));
+    let s3_names: Vec<String> =
+        targets::plan(&region, &opts.buckets, &[], endpoint_override.as_deref())
+            .into_iter()
+            .map(|t| t.host)
+            .collect();
     let mut names = s3_names.clone();
     if let Some(primary) = names.first() {
         if let ProxyDecision::Proxied(p) = proxy::decide(&settings, primary) {
@@ -284,6 +291,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             })
         }
     };
+    settings.aws_cli_version = cli.await.ok().flatten();
     facts.client_settings = Observed::collected(settings);
     facts
 }

@@ -1,0 +1,181 @@
+//! The active profile's S3-relevant settings from the AWS config file, and the installed AWS
+//! CLI's version. Only the keys listed in [`KEYS`] are kept; the credentials file is never
+//! opened, and credential keys that people put in the config file are never stored.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::Env;
+use crate::facts::{EnvSetting, ProfileSettings};
+
+/// Settings that change where or how S3 requests go (`s3.x` = the nested `s3 =` block).
+pub const KEYS: [&str; 9] = [
+    "region",
+    "endpoint_url",
+    "use_dualstack_endpoint",
+    "use_fips_endpoint",
+    "ca_bundle",
+    "s3.addressing_style",
+    "s3.use_dualstack_endpoint",
+    "s3.us_east_1_regional_endpoint",
+    "s3.endpoint_url",
+];
+
+/// Parses the config file text and returns the whitelisted settings of `profile`.
+pub fn parse_profile(text: &str, profile: &str) -> Option<Vec<EnvSetting>> {
+    let wanted = if profile == "default" {
+        vec!["default".to_string(), "profile default".to_string()]
+    } else {
+        vec![format!("profile {profile}")]
+    };
+    let mut in_section = false;
+    let mut found = false;
+    let mut nested: Option<String> = None;
+    let mut out: Vec<EnvSetting> = Vec::new();
+    for raw in text.lines() {
+        let line = raw.split(['#', ';']).next().unwrap_or("");
+        if line.trim().is_empty() {
+            continue;
+        }
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            let name = trimmed[1..trimmed.len() - 1].trim();
+            let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+            in_section = wanted.contains(&name);
+            found |= in_section;
+            nested = None;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let indented = line.starts_with(' ') || line.starts_with('\t');
+        let Some((k, v)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
+        if !indented {
+            nested = v.is_empty().then(|| k.clone());
+        }
+        let key = match (&nested, indented) {
+            (Some(parent), true) => format!("{parent}.{k}"),
+            _ => k,
+        };
+        if KEYS.contains(&key.as_str()) {
+            out.retain(|s| s.name != key);
+            out.push(EnvSetting {
+                name: key,
+                value: super::redact_url(&v),
+            });
+        }
+    }
+    found.then_some(out)
+}
+
+/// Reads the config file of the active profile (`AWS_CONFIG_FILE`, else `~/.aws/config`).
+pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
+    let profile = env
+        .var("AWS_PROFILE")
+        .or_else(|| env.var("AWS_DEFAULT_PROFILE"))
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    let path = env
+        .var("AWS_CONFIG_FILE")
+        .filter(|p| !p.is_empty())
+        .or_else(|| env.var("HOME").map(|h| format!("{h}/.aws/config")))?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    let settings = parse_profile(&text, &profile)?;
+    Some(ProfileSettings {
+        profile,
+        file: path,
+        settings,
+    })
+}
+
+/// `aws --version` (first line), bounded by `limit`; None when the CLI is not installed.
+pub fn cli_version(limit: Duration) -> Option<String> {
+    let mut child = Command::new("aws")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+    // AWS CLI v1 printed its version on stderr, v2 prints it on stdout.
+    let mut text = String::new();
+    if let Some(mut o) = child.stdout.take() {
+        let _ = o.read_to_string(&mut text);
+    }
+    if !text.contains("aws-cli/") {
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut text);
+        }
+    }
+    text.lines()
+        .find(|l| l.contains("aws-cli/"))
+        .map(|l| l.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "\
+[default]
+region = eu-west-1
+aws_secret_access_key = NEVER-STORE-THIS
+s3 =
+  addressing_style = path
+  use_dualstack_endpoint = true
+
+[profile data]
+region=us-east-1
+endpoint_url = https://user:pw@bucket.vpce-0a1b-7f3k.s3.us-east-1.vpce.amazonaws.com
+s3 =
+    us_east_1_regional_endpoint = regional
+role_arn = arn:aws:iam::111122223333:role/x
+";
+
+    #[test]
+    fn default_profile_with_nested_s3_block() {
+        let s = parse_profile(CONFIG, "default").unwrap();
+        let pairs: Vec<(&str, &str)> = s
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("region", "eu-west-1"),
+                ("s3.addressing_style", "path"),
+                ("s3.use_dualstack_endpoint", "true")
+            ]
+        );
+    }
+
+    #[test]
+    fn named_profile_keeps_only_whitelisted_keys_without_user_info() {
+        let s = parse_profile(CONFIG, "data").unwrap();
+        let text = format!("{s:?}");
+        assert!(
+            !text.contains("NEVER-STORE") && !text.contains("role_arn") && !text.contains("pw@")
+        );
+        assert!(s.iter().any(|e| e.name == "endpoint_url"
+            && e.value == "https://bucket.vpce-0a1b-7f3k.s3.us-east-1.vpce.amazonaws.com"));
+        assert!(s.iter().any(|e| e.name == "s3.us_east_1_regional_endpoint"));
+        assert!(parse_profile(CONFIG, "missing").is_none());
+    }
+}
