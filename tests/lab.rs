@@ -770,3 +770,82 @@ fn profile_endpoint_url_makes_the_vpce_name_the_primary_target() {
     );
     assert!(finding_ids(&r).contains(&"S3P404".to_string()));
 }
+
+#[test]
+fn fargate_task_identity_comes_from_task_metadata_v4() {
+    let mut lab = Lab::new(LabSpec {
+        imds: None,
+        ..LabSpec::default()
+    });
+    let client = lab.client.clone();
+    sh(&[
+        "ip",
+        "-n",
+        &client,
+        "addr",
+        "add",
+        "169.254.170.2/32",
+        "dev",
+        "lo",
+    ]);
+    let task = lab.dir.path().join("task.json");
+    std::fs::write(
+        &task,
+        serde_json::json!({
+            "TaskARN": "arn:aws:ecs:eu-west-1:111122223333:task/lab/0123456789abcdef",
+            "AvailabilityZone": "eu-west-1a",
+            "Containers": [{"Name": "app", "Networks": [{
+                "NetworkMode": "awsvpc", "IPv4Addresses": ["10.0.1.10"],
+                "IPv4SubnetCIDRBlock": "10.0.1.0/24", "MACAddress": "0e:9e:32:c7:48:85"}]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let stub = stub_py();
+    lab.spawn(
+        &client,
+        &[
+            "python3",
+            stub.to_str().unwrap(),
+            "ecs",
+            "169.254.170.2",
+            task.to_str().unwrap(),
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !tcp_open(&client, "169.254.170.2", 80) {
+        assert!(
+            Instant::now() < deadline,
+            "task metadata stub did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_, r, stderr, _) = lab.doctor(
+        &["--bucket", "app-data"],
+        &[(
+            "ECS_CONTAINER_METADATA_URI_V4",
+            "http://169.254.170.2/v4/0123456789abcdef-1234",
+        )],
+    );
+    assert_eq!(
+        r["vantage"]["kind"], "ecs-task",
+        "{stderr} {}",
+        r["vantage"]
+    );
+    assert_eq!(r["region"], "eu-west-1");
+    // The first hop (10.0.1.1) is inside the task's subnet: NAT, inferred.
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+}
+
+/// True when something accepts TCP on addr:port inside namespace `ns`.
+fn tcp_open(ns: &str, addr: &str, port: u16) -> bool {
+    Command::new("ip")
+        .args(["netns", "exec", ns, "python3", "-c"])
+        .arg(format!(
+            "import socket\ns=socket.create_connection(('{addr}', {port}), timeout=0.3)"
+        ))
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}

@@ -7,6 +7,7 @@
 
 pub mod aws_config;
 pub mod dns;
+pub mod ecs;
 mod env;
 pub mod imds;
 pub mod probe;
@@ -117,23 +118,44 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             detail,
         })
     };
-    let (vantage, metadata_service) = match imds::identity(&endpoint, identity_budget).await {
-        imds::Identity::Instance(v) => (
-            Observed::collected(*v),
-            metadata(true, TokenStatus::Ok, None),
-        ),
-        imds::Identity::NotOnAws(why) => (
-            off_aws_vantage(),
-            metadata(false, TokenStatus::NotTried, Some(why)),
-        ),
-        imds::Identity::TokenBlocked(e) => (
-            Observed::failed(e.clone()),
-            metadata(true, TokenStatus::NoAnswer, Some(e)),
-        ),
-        imds::Identity::Failed(e) => (
-            Observed::failed(e.clone()),
-            metadata(true, TokenStatus::Failed, Some(e)),
-        ),
+    let ecs_uri = env
+        .var("ECS_CONTAINER_METADATA_URI_V4")
+        .filter(|u| !u.is_empty());
+    let ecs = match &ecs_uri {
+        Some(uri) => Some(ecs::identity(uri, identity_budget).await),
+        None => None,
+    };
+    let (vantage, metadata_service) = if let Some(Ok(task)) = ecs {
+        (
+            Observed::collected(task),
+            Observed::not_collected("an ECS task: identity came from the task metadata endpoint"),
+        )
+    } else {
+        let (v, m) = match imds::identity(&endpoint, identity_budget).await {
+            imds::Identity::Instance(v) => (
+                Observed::collected(*v),
+                metadata(true, TokenStatus::Ok, None),
+            ),
+            imds::Identity::NotOnAws(why) => (
+                off_aws_vantage(),
+                metadata(false, TokenStatus::NotTried, Some(why)),
+            ),
+            imds::Identity::TokenBlocked(e) => (
+                Observed::failed(e.clone()),
+                metadata(true, TokenStatus::NoAnswer, Some(e)),
+            ),
+            imds::Identity::Failed(e) => (
+                Observed::failed(e.clone()),
+                metadata(true, TokenStatus::Failed, Some(e)),
+            ),
+        };
+        match ecs {
+            // Task metadata was advertised but failed, and IMDS did not help either.
+            Some(Err(e)) if v.get().is_none_or(|v| v.kind == VantageKind::OffAws) => {
+                (Observed::failed(format!("ECS task metadata: {e}")), m)
+            }
+            _ => (v, m),
+        }
     };
     facts.metadata_service = metadata_service;
     let on_aws = vantage.get().is_some_and(|v| v.kind != VantageKind::OffAws);

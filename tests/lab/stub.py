@@ -4,6 +4,7 @@
   stub.py imds ADDR CONFIG.json [--token hang]   IMDSv2 stub on ADDR:80
   stub.py listen ADDR [ADDR...]                   accepts TCP on ADDR:443 and closes
   stub.py tls CERT KEY ADDR [ADDR...]             TLS on ADDR:443 (handshake, then close)
+  stub.py ecs ADDR TASK.json                       ECS task metadata v4 on ADDR:80 (/v4/<id>/task)
 
 The IMDS stub follows the real service: PUT /latest/api/token with the
 X-aws-ec2-metadata-token-ttl-seconds header returns a token and echoes the TTL header;
@@ -64,6 +65,31 @@ def imds(addr, config_path, hang):
     server.serve_forever()
 
 
+def ecs(addr, task_path):
+    with open(task_path) as fh:
+        task = fh.read().encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/v4/") and self.path.endswith("/task"):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(task)))
+                self.end_headers()
+                self.wfile.write(task)
+            else:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+    server = ThreadingHTTPServer((addr, 80), Handler)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
 def listen(addrs, tls=None):
     socks = []
     for a in addrs:
@@ -106,6 +132,8 @@ if __name__ == "__main__":
         imds(sys.argv[2], sys.argv[3], "--token" in sys.argv and sys.argv[sys.argv.index("--token") + 1] == "hang")
     elif sys.argv[1] == "listen":
         listen(sys.argv[2:])
+    elif sys.argv[1] == "ecs":
+        ecs(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "tls":
         listen(sys.argv[4:], tls=(sys.argv[2], sys.argv[3]))
     else:
