@@ -562,6 +562,9 @@ pub struct Probes {
     /// First-hop (TTL-limited) probes toward public S3 addresses.
     #[serde(default)]
     pub first_hop: Vec<FirstHopProbe>,
+    /// ICMP echo (informational: S3 endpoints may not answer ping on every path).
+    #[serde(default)]
+    pub icmp: Vec<IcmpProbe>,
     /// TLS handshakes with SNI = the S3 name.
     #[serde(default)]
     pub tls: Vec<TlsProbe>,
@@ -587,6 +590,26 @@ pub struct TcpProbe {
     pub outcome: TcpOutcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IcmpOutcome {
+    Reply,
+    TimedOut,
+    /// No privilege to send ICMP: not a failure of the path.
+    Skipped,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IcmpProbe {
+    pub address: IpAddr,
+    pub outcome: IcmpOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -463,6 +463,9 @@ fn nat_like_router_is_inferred_as_nat_from_the_first_hop() {
     let tcp = facts["probes"]["value"]["tcp"].as_array().unwrap();
     let t = tcp.iter().find(|p| p["address"] == "52.218.20.7").unwrap();
     assert_eq!(t["outcome"], "connected");
+    let icmp = facts["probes"]["value"]["icmp"].as_array().unwrap();
+    let echo = icmp.iter().find(|p| p["address"] == "52.218.20.7").unwrap();
+    assert_eq!(echo["outcome"], "reply", "{echo}");
     let hop = &facts["probes"]["value"]["first_hop"][0];
     assert_eq!(hop["responder"], "10.0.1.1");
     assert_eq!(hop["ttl"], 1);

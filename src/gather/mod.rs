@@ -69,6 +69,7 @@ pub const VPC_RESOLVER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 16
 const MAX_TCP_PROBES: usize = 32;
 const MAX_FIRST_HOP_PROBES: usize = 2;
 const MAX_TLS_PROBES: usize = 16;
+const MAX_ICMP_PROBES: usize = 8;
 
 /// Gathers everything this build knows how to gather.
 pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
@@ -276,7 +277,10 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                     .iter()
                     .map(|(a, host)| tls::probe(*a, host, &stores, tcp_limit)),
             );
-            let (tcp, tls) = tokio::join!(tcp_fut, tls_fut);
+            let icmp_addrs: Vec<IpAddr> = addrs.iter().copied().take(MAX_ICMP_PROBES).collect();
+            let icmp_limit = left().min(Duration::from_secs(1));
+            let icmp_fut = probe::icmp(&icmp_addrs, icmp_limit);
+            let (tcp, tls, icmp) = tokio::join!(tcp_fut, tls_fut, icmp_fut);
             // First-hop probes toward the primary target's public IPv4 addresses.
             let vpc_cidrs: Vec<ipnet::IpNet> = facts
                 .vantage
@@ -307,6 +311,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             }
             Observed::collected(Probes {
                 tcp,
+                icmp,
                 tls,
                 first_hop,
                 errors,

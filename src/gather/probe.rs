@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use crate::facts::{FirstHopProbe, TcpOutcome, TcpProbe};
+use crate::facts::{FirstHopProbe, IcmpOutcome, IcmpProbe, TcpOutcome, TcpProbe};
 
 /// Connects to `addr:port` once, bounded by `limit`.
 pub async fn tcp(addr: IpAddr, port: u16, limit: Duration) -> TcpProbe {
@@ -188,4 +188,48 @@ fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
 #[cfg(not(target_os = "linux"))]
 fn probe_ttl(_: std::net::Ipv4Addr, _: u8, _: Duration) -> Result<Option<IpAddr>, String> {
     Err("first-hop probe is implemented for Linux only".to_string())
+}
+
+/// ICMP echo to each address through one socket per family. Without the privilege to open an
+/// ICMP socket (no CAP_NET_RAW and outside ping_group_range) the probes are skipped, not failed.
+pub async fn icmp(addrs: &[IpAddr], limit: Duration) -> Vec<IcmpProbe> {
+    use surge_ping::{Client, Config, PingIdentifier, PingSequence, ICMP};
+
+    let v4 = Client::new(&Config::default());
+    let v6 = Client::new(&Config::builder().kind(ICMP::V6).build());
+    let ident = PingIdentifier((std::process::id() & 0xffff) as u16);
+    let probes = addrs.iter().map(|&addr| {
+        let client = if addr.is_ipv4() { &v4 } else { &v6 };
+        async move {
+            let mut p = IcmpProbe {
+                address: addr,
+                outcome: IcmpOutcome::Error,
+                rtt_ms: None,
+                error: None,
+            };
+            let client = match client {
+                Ok(c) => c,
+                Err(e) => {
+                    p.outcome = IcmpOutcome::Skipped;
+                    p.error = Some(format!("cannot open an ICMP socket (needs CAP_NET_RAW or net.ipv4.ping_group_range): {e}"));
+                    return p;
+                }
+            };
+            let mut pinger = client.pinger(addr, ident).await;
+            pinger.timeout(limit);
+            match pinger.ping(PingSequence(0), &[0u8; 16]).await {
+                Ok((_, rtt)) => {
+                    p.outcome = IcmpOutcome::Reply;
+                    p.rtt_ms = Some((rtt.as_secs_f64() * 1e4).round() / 10.0);
+                }
+                Err(surge_ping::SurgeError::Timeout { .. }) => {
+                    p.outcome = IcmpOutcome::TimedOut;
+                    p.error = Some(format!("no echo reply within {} ms", limit.as_millis()));
+                }
+                Err(e) => p.error = Some(e.to_string()),
+            }
+            p
+        }
+    });
+    super::dns::join_all(probes).await
 }
