@@ -490,9 +490,10 @@ pub struct ClientSettings {
     /// S3-relevant settings of the active profile in the AWS config file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_profile: Option<ProfileSettings>,
-    /// `aws --version`, when the AWS CLI is installed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_cli_version: Option<String>,
+    /// `aws --version`: collected, or why not (not installed, or not asked because no
+    /// interface endpoint is in the path, which is the only place the major version matters).
+    #[serde(default)]
+    pub aws_cli: Observed<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -548,7 +549,7 @@ impl ClientSettings {
 
     /// The major version of the installed AWS CLI.
     pub fn aws_cli_major(&self) -> Option<u32> {
-        let v = self.aws_cli_version.as_deref()?;
+        let v = self.aws_cli.get()?;
         let rest = v.split("aws-cli/").nth(1)?;
         rest.split('.').next()?.parse().ok()
     }

@@ -293,6 +293,7 @@ impl Lab {
     }
 
     fn spawn(&mut self, ns: &str, cmd: &[&str]) {
+        #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also reports its rusage
         let child = Command::new("ip")
             .args(["netns", "exec", ns])
             .args(cmd)
@@ -851,4 +852,65 @@ fn tcp_open(ns: &str, addr: &str, port: u16) -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
+}
+
+/// Benchmark, not a check: `cargo test --release --test lab -- --ignored --nocapture bench`.
+/// Times the real binary inside the lab (healthy NAT-like and gateway-like paths, and off AWS)
+/// and reports median, p95 and peak RSS. Figures go in docs/benchmarks.md.
+#[test]
+#[ignore]
+fn bench_doctor_in_the_lab() {
+    for (label, spec) in [
+        ("healthy lab, NAT-like path", LabSpec::default()),
+        (
+            "healthy lab, gateway-like path (silent first hop)",
+            LabSpec {
+                router: Router::Silent,
+                ..LabSpec::default()
+            },
+        ),
+        (
+            "off AWS (no metadata service)",
+            LabSpec {
+                imds: None,
+                ..LabSpec::default()
+            },
+        ),
+    ] {
+        let lab = Lab::new(spec);
+        let region = ["--bucket", "app-data", "--region", "eu-west-1"];
+        lab.doctor(&region, &[]); // warm-up
+        let mut times: Vec<Duration> = (0..20).map(|_| lab.doctor(&region, &[]).3).collect();
+        times.sort();
+        // Peak RSS of one doctor run, from wait4 on that very process (`ip netns exec` execs
+        // s3path in place).
+        #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also reports its rusage
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &lab.client,
+                env!("CARGO_BIN_EXE_s3path"),
+                "doctor",
+                "--format",
+                "json",
+            ])
+            .args(region)
+            .env("AWS_CA_BUNDLE", lab.ca_bundle())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut status = 0;
+        // SAFETY: wait4 fills plain structs for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+        println!(
+            "{label:<52} median {:>7.1} ms  p95 {:>7.1} ms  max {:>7.1} ms  peak RSS {} KiB",
+            times[10].as_secs_f64() * 1e3,
+            times[18].as_secs_f64() * 1e3,
+            times[19].as_secs_f64() * 1e3,
+            usage.ru_maxrss
+        );
+    }
 }

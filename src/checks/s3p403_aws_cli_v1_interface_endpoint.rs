@@ -34,11 +34,11 @@ impl Check for AwsCliV1InterfaceEndpoint {
         }
         Outcome::Fail(vec![Draft::new(format!(
             "{} is installed and S3 traffic to {} uses interface endpoint {}: AWS CLI v1 fails there with AccessDenied on ListObjectsV2 (aws s3 ls), while v2.1 and later work",
-            settings.aws_cli_version.as_deref().unwrap_or("AWS CLI v1"),
+            settings.aws_cli.get().map(String::as_str).unwrap_or("AWS CLI v1"),
             primary.target.host,
             primary.decision.via.as_deref().unwrap_or("?")
         ))
         .fix("install AWS CLI v2 (2.1 or later) and remove v1: pip uninstall awscli")
-        .evidence(settings.aws_cli_version.clone().unwrap_or_default())])
+        .evidence(settings.aws_cli.get().cloned().unwrap_or_default())])
     }
 }

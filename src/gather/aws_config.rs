@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::Env;
-use crate::facts::{EnvSetting, ProfileSettings};
+use crate::facts::{EnvSetting, Observed, ProfileSettings};
 
 /// Settings that change where or how S3 requests go (`s3.x` = the nested `s3 =` block).
 pub const KEYS: [&str; 9] = [
@@ -93,15 +93,28 @@ pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
     })
 }
 
-/// `aws --version` (first line), bounded by `limit`; None when the CLI is not installed.
-pub fn cli_version(limit: Duration) -> Option<String> {
+/// `aws --version` (first line), bounded by `limit`.
+pub fn cli_version(limit: Duration) -> Observed<String> {
+    match run_cli_version(limit) {
+        Ok(Some(v)) => Observed::collected(v),
+        Ok(None) => Observed::failed("aws --version printed no version"),
+        Err(e) => e,
+    }
+}
+
+fn run_cli_version(limit: Duration) -> Result<Option<String>, Observed<String>> {
     let mut child = Command::new("aws")
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .ok()?;
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                Observed::not_collected("the AWS CLI is not installed (no aws on PATH)")
+            }
+            _ => Observed::failed(format!("aws --version: {e}")),
+        })?;
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -110,7 +123,10 @@ pub fn cli_version(limit: Duration) -> Option<String> {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return None;
+                return Err(Observed::failed(format!(
+                    "aws --version did not finish within {} ms",
+                    limit.as_millis()
+                )));
             }
         }
     }
@@ -124,9 +140,10 @@ pub fn cli_version(limit: Duration) -> Option<String> {
             let _ = e.read_to_string(&mut text);
         }
     }
-    text.lines()
+    Ok(text
+        .lines()
         .find(|l| l.contains("aws-cli/"))
-        .map(|l| l.trim().to_string())
+        .map(|l| l.trim().to_string()))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (`user:password@`); credential variables are never read.
 
 use super::Env;
-use crate::facts::{ClientSettings, EnvSetting};
+use crate::facts::{ClientSettings, EnvSetting, Observed};
 use crate::proxy::{HTTPS_PROXY_VARS, NO_PROXY_VARS};
 
 /// Variables that change the S3 endpoint or region a client uses.
@@ -39,7 +39,7 @@ pub fn client_settings(env: &dyn Env) -> ClientSettings {
         proxy_env: read(&proxy_names),
         aws_env: read(&AWS_VARS),
         aws_profile: super::aws_config::profile_settings(env),
-        aws_cli_version: None,
+        aws_cli: Observed::not_collected("not asked"),
     }
 }
 

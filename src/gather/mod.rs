@@ -70,6 +70,10 @@ const MAX_TCP_PROBES: usize = 32;
 const MAX_FIRST_HOP_PROBES: usize = 2;
 const MAX_TLS_PROBES: usize = 16;
 const MAX_ICMP_PROBES: usize = 8;
+/// How long the first-hop probe waits for a TTL-expired report. A NAT gateway in the VPC
+/// answers within a few milliseconds; a gateway-endpoint path stays silent, so this is what
+/// doctor spends on it.
+const FIRST_HOP_WAIT_MS: u64 = 150;
 
 /// Gathers everything this build knows how to gather.
 pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
@@ -106,7 +110,6 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         NOT_BUILT,
     );
     let mut settings = client_settings(env);
-    let cli = tokio::task::spawn_blocking(|| aws_config::cli_version(Duration::from_secs(2)));
 
     // Identity.
     let endpoint = imds::endpoint(env);
@@ -186,7 +189,6 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         let why = "no region is known (give --region, set AWS_REGION, or run on an instance)";
         facts.dns = Observed::not_collected(why);
         facts.probes = Observed::not_collected(why);
-        settings.aws_cli_version = cli.await.ok().flatten();
         facts.client_settings = Observed::collected(settings);
         return facts;
     };
@@ -236,6 +238,27 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.vpc_resolver_dns = v;
     }
 
+    // The AWS CLI's major version only matters on an interface-endpoint path, and starting it
+    // costs hundreds of milliseconds (v1 is a Python program): ask it only then.
+    let vpc_cidrs: Vec<ipnet::IpNet> = facts
+        .vantage
+        .get()
+        .map(|v| v.vpc_cidrs().copied().collect())
+        .unwrap_or_default();
+    let maybe_interface_endpoint = facts.dns.get().is_some_and(|answers| {
+        answers.iter().any(|r| {
+            s3_names.contains(&r.host)
+                && (r.host.contains(".vpce.")
+                    || r.addresses
+                        .iter()
+                        .any(|a| vpc_cidrs.iter().any(|n| n.contains(a))))
+        })
+    });
+    let cli = maybe_interface_endpoint.then(|| {
+        let limit = left().min(Duration::from_secs(2));
+        tokio::task::spawn_blocking(move || aws_config::cli_version(limit))
+    });
+
     // Probes.
     facts.probes = match facts.dns.get() {
         None => Observed::not_collected("no DNS answers to probe"),
@@ -280,13 +303,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             let icmp_addrs: Vec<IpAddr> = addrs.iter().copied().take(MAX_ICMP_PROBES).collect();
             let icmp_limit = left().min(Duration::from_secs(1));
             let icmp_fut = probe::icmp(&icmp_addrs, icmp_limit);
-            let (tcp, tls, icmp) = tokio::join!(tcp_fut, tls_fut, icmp_fut);
             // First-hop probes toward the primary target's public IPv4 addresses.
-            let vpc_cidrs: Vec<ipnet::IpNet> = facts
-                .vantage
-                .get()
-                .map(|v| v.vpc_cidrs().copied().collect())
-                .unwrap_or_default();
             let hop_targets: Vec<IpAddr> = answers
                 .first()
                 .map(|r| r.addresses.clone())
@@ -295,13 +312,15 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 .filter(|a| a.is_ipv4() && !vpc_cidrs.iter().any(|n| n.contains(a)))
                 .take(MAX_FIRST_HOP_PROBES)
                 .collect();
-            let per_hop = (left() / 4).min(Duration::from_millis(400));
+            let hop_wait = (left() / 4).min(Duration::from_millis(FIRST_HOP_WAIT_MS));
             let mut first_hop = Vec::new();
             let mut errors = store_errors;
             let handles: Vec<_> = hop_targets
                 .into_iter()
-                .map(|t| tokio::task::spawn_blocking(move || probe::first_hop(t, 3, per_hop)))
+                .map(|t| tokio::task::spawn_blocking(move || probe::first_hop(t, 3, hop_wait)))
                 .collect();
+            // The first-hop probes run on blocking threads while these run here.
+            let (tcp, tls, icmp) = tokio::join!(tcp_fut, tls_fut, icmp_fut);
             for h in handles {
                 match h.await {
                     Ok(Ok(p)) => first_hop.push(p),
@@ -318,7 +337,14 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             })
         }
     };
-    settings.aws_cli_version = cli.await.ok().flatten();
+    settings.aws_cli = match cli {
+        Some(handle) => handle
+            .await
+            .unwrap_or_else(|e| Observed::failed(e.to_string())),
+        None => Observed::not_collected(
+            "not asked: no S3 name resolves into the VPC, so no interface endpoint is in the path",
+        ),
+    };
     facts.client_settings = Observed::collected(settings);
     facts
 }

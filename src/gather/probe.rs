@@ -43,98 +43,120 @@ pub async fn tcp(addr: IpAddr, port: u16, limit: Duration) -> TcpProbe {
     }
 }
 
-/// Probes the first hops toward `target` (IPv4): TTL 1..=max_ttl, one datagram each, waiting
-/// up to `per_hop` for an ICMP time-exceeded. Returns the first responder, if any.
-pub fn first_hop(target: IpAddr, max_ttl: u8, per_hop: Duration) -> Result<FirstHopProbe, String> {
+/// Probes the first hops toward `target` (IPv4): one datagram for each TTL 1..=max_ttl, all
+/// sent at once, then up to `wait` for ICMP time-exceeded reports. Returns the responder at
+/// the lowest TTL, if any answered.
+pub fn first_hop(target: IpAddr, max_ttl: u8, wait: Duration) -> Result<FirstHopProbe, String> {
     let IpAddr::V4(v4) = target else {
         return Err("first-hop probe supports IPv4 targets only".to_string());
     };
-    for ttl in 1..=max_ttl {
-        if let Some(responder) = probe_ttl(v4, ttl, per_hop)? {
-            return Ok(FirstHopProbe {
-                target,
-                responder: Some(responder),
-                ttl: Some(ttl),
-                max_ttl,
-            });
-        }
-    }
+    let found = probe_ttls(v4, max_ttl, wait)?;
     Ok(FirstHopProbe {
         target,
-        responder: None,
-        ttl: None,
+        responder: found.map(|(_, r)| r),
+        ttl: found.map(|(t, _)| t),
         max_ttl,
     })
 }
 
 #[cfg(target_os = "linux")]
-fn probe_ttl(
+fn probe_ttls(
     target: std::net::Ipv4Addr,
-    ttl: u8,
+    max_ttl: u8,
     wait: Duration,
-) -> Result<Option<IpAddr>, String> {
+) -> Result<Option<(u8, IpAddr)>, String> {
     use socket2::{Domain, Protocol, SockAddr, Socket, Type};
     use std::os::fd::AsRawFd;
 
-    let sock = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
-        .map_err(|e| format!("socket: {e}"))?;
-    sock.set_ttl_v4(u32::from(ttl))
-        .map_err(|e| format!("IP_TTL: {e}"))?;
-    let fd = sock.as_raw_fd();
-    let on: libc::c_int = 1;
-    // SAFETY: fd is a valid socket; the option value is a c_int that outlives the call.
-    let rc = unsafe {
-        libc::setsockopt(
-            fd,
-            libc::IPPROTO_IP,
-            libc::IP_RECVERR,
-            &on as *const _ as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
-        return Err(format!("IP_RECVERR: {}", std::io::Error::last_os_error()));
-    }
-    // Traceroute's port range: nothing listens there, and it marks the traffic as a probe.
-    let dest = SockAddr::from(SocketAddr::new(IpAddr::V4(target), 33434 + u16::from(ttl)));
-    if let Err(e) = sock.send_to(b"s3path-first-hop", &dest) {
-        // An immediate error (no route) is the answer for this TTL.
-        return Err(format!("send to {target}: {e}"));
+    let mut sockets = Vec::new();
+    for ttl in 1..=max_ttl {
+        let sock = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
+            .map_err(|e| format!("socket: {e}"))?;
+        sock.set_ttl_v4(u32::from(ttl))
+            .map_err(|e| format!("IP_TTL: {e}"))?;
+        let on: libc::c_int = 1;
+        // SAFETY: the fd is a valid socket; the option value is a c_int that outlives the call.
+        let rc = unsafe {
+            libc::setsockopt(
+                sock.as_raw_fd(),
+                libc::IPPROTO_IP,
+                libc::IP_RECVERR,
+                &on as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            return Err(format!("IP_RECVERR: {}", std::io::Error::last_os_error()));
+        }
+        // Traceroute's port range: nothing listens there, and it marks the traffic as a probe.
+        let dest = SockAddr::from(SocketAddr::new(IpAddr::V4(target), 33434 + u16::from(ttl)));
+        sock.send_to(b"s3path-first-hop", &dest)
+            .map_err(|e| format!("send to {target}: {e}"))?;
+        sockets.push((ttl, sock));
     }
     let deadline = Instant::now() + wait;
-    loop {
+    let mut best: Option<(u8, IpAddr)> = None;
+    let mut open: Vec<(u8, std::os::fd::RawFd)> =
+        sockets.iter().map(|(t, s)| (*t, s.as_raw_fd())).collect();
+    while !open.is_empty() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Ok(None);
+            break;
         }
-        let mut pfd = libc::pollfd {
-            fd,
-            events: libc::POLLERR | libc::POLLIN,
-            revents: 0,
+        let mut fds: Vec<libc::pollfd> = open
+            .iter()
+            .map(|(_, fd)| libc::pollfd {
+                fd: *fd,
+                events: libc::POLLERR | libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        // SAFETY: fds is a valid array of pollfd for the duration of the call.
+        let n = unsafe {
+            libc::poll(
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
+                left.as_millis().max(1) as libc::c_int,
+            )
         };
-        // SAFETY: pfd is a valid pollfd for the duration of the call.
-        let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().max(1) as libc::c_int) };
         if n < 0 {
             return Err(format!("poll: {}", std::io::Error::last_os_error()));
         }
         if n == 0 {
-            return Ok(None);
+            break;
         }
-        if pfd.revents & libc::POLLERR != 0 {
-            return Ok(read_error_queue(fd));
+        let mut done = Vec::new();
+        for (i, pfd) in fds.iter().enumerate() {
+            let (ttl, fd) = open[i];
+            if pfd.revents & libc::POLLERR != 0 {
+                if let Some(responder) = read_error_queue(fd) {
+                    if best.is_none_or(|(t, _)| ttl < t) {
+                        best = Some((ttl, responder));
+                    }
+                }
+                done.push(ttl);
+            } else if pfd.revents & libc::POLLIN != 0 {
+                // A reply datagram (unexpected): drain it.
+                let mut buf = [0u8; 512];
+                // SAFETY: buf is valid for writes of its length.
+                unsafe {
+                    libc::recv(
+                        fd,
+                        buf.as_mut_ptr() as *mut libc::c_void,
+                        buf.len(),
+                        libc::MSG_DONTWAIT,
+                    )
+                };
+                done.push(ttl);
+            }
         }
-        // A reply datagram (unexpected): drain it and keep waiting.
-        let mut buf = [0u8; 512];
-        // SAFETY: buf is valid for writes of its length.
-        unsafe {
-            libc::recv(
-                fd,
-                buf.as_mut_ptr() as *mut libc::c_void,
-                buf.len(),
-                libc::MSG_DONTWAIT,
-            )
-        };
+        open.retain(|(t, _)| !done.contains(t));
+        // Nothing can beat an answer at TTL 1.
+        if best.is_some_and(|(t, _)| t == 1) {
+            break;
+        }
     }
+    Ok(best)
 }
 
 /// Reads one message from the socket's error queue and returns the ICMP offender when it is a
@@ -186,7 +208,7 @@ fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn probe_ttl(_: std::net::Ipv4Addr, _: u8, _: Duration) -> Result<Option<IpAddr>, String> {
+fn probe_ttls(_: std::net::Ipv4Addr, _: u8, _: Duration) -> Result<Option<(u8, IpAddr)>, String> {
     Err("first-hop probe is implemented for Linux only".to_string())
 }
 
