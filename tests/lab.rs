@@ -222,7 +222,9 @@ impl Lab {
             sh(&["ip", "-n", &c, "addr", "add", ip, "dev", "lo"]);
         }
         lab.dnsmasq("10.0.0.2", &spec.system_dns);
-        lab.dnsmasq("169.254.169.253", &spec.vpc_dns);
+        if !spec.vpc_dns.is_empty() {
+            lab.dnsmasq("169.254.169.253", &spec.vpc_dns);
+        }
         if let Some(mode) = spec.imds {
             let cfg = lab.dir.path().join("imds.json");
             std::fs::write(&cfg, imds_config().to_string()).unwrap();
@@ -247,7 +249,7 @@ impl Lab {
         )
         .unwrap();
         std::fs::write(format!("{etc}/hosts"), spec.hosts).unwrap();
-        lab.wait_for_services();
+        lab.wait_for_services(!spec.vpc_dns.is_empty());
         lab
     }
 
@@ -327,7 +329,7 @@ impl Lab {
     }
 
     /// Waits until DNS (both resolvers), IMDS and the listeners answer, at most 10 s.
-    fn wait_for_services(&self) {
+    fn wait_for_services(&self, vpc_dns: bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let probe = |ns: &str, addr: &str, port: u16| -> bool {
             Command::new("ip")
@@ -347,7 +349,7 @@ impl Lab {
         };
         loop {
             let ready = probe(&self.client, "10.0.0.2", 53)
-                && probe(&self.client, "169.254.169.253", 53)
+                && (!vpc_dns || probe(&self.client, "169.254.169.253", 53))
                 && probe(&self.s3, "52.218.20.7", 443);
             if ready {
                 // The IMDS stub, when present, is checked by the tests themselves.
@@ -913,4 +915,26 @@ fn bench_doctor_in_the_lab() {
             usage.ru_maxrss
         );
     }
+}
+
+#[test]
+fn vpc_base_plus_two_is_asked_when_the_link_local_resolver_is_silent() {
+    let lab = Lab::new(LabSpec {
+        vpc_dns: vec![],
+        ..LabSpec::default()
+    });
+    let dir = lab.dir.path().join("f.json");
+    lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--save-facts",
+            dir.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let facts: Value = serde_json::from_str(&std::fs::read_to_string(&dir).unwrap()).unwrap();
+    let vpc = facts["vpc_resolver_dns"]["value"].as_array().unwrap();
+    assert!(vpc.iter().all(|r| r["resolver"] == "10.0.0.2"), "{vpc:?}");
+    assert!(vpc.iter().any(|r| r["status"] == "answered"), "{vpc:?}");
 }

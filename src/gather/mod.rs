@@ -17,7 +17,8 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use crate::facts::{
-    Facts, MetadataService, Observed, Probes, Request, TokenStatus, Vantage, VantageKind,
+    Facts, LookupStatus, MetadataService, Observed, Probes, Request, TokenStatus, Vantage,
+    VantageKind,
 };
 use crate::proxy::{self, ProxyDecision};
 use crate::targets;
@@ -223,11 +224,31 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             (Err(e), _) => Observed::failed(e.clone()),
         }
     };
+    // The VPC base address +2 is the same resolver on the VPC's own subnet; it is asked when the
+    // link-local address gives nothing (and the primary CIDR is known).
+    let base_plus_two = facts
+        .vantage
+        .get()
+        .and_then(|v| v.vpc_ipv4_cidr_blocks.first())
+        .and_then(|net| match net.network() {
+            IpAddr::V4(a) => Some(IpAddr::V4(std::net::Ipv4Addr::from(u32::from(a) + 2))),
+            IpAddr::V6(_) => None,
+        });
     let vpc_fut = async {
         match &vpc_resolver {
-            Some(Ok(r)) => Some(Observed::collected(
-                dns::resolve_all(r, &VPC_RESOLVER.to_string(), None, &names, per_query).await,
-            )),
+            Some(Ok(r)) => {
+                let answers =
+                    dns::resolve_all(r, &VPC_RESOLVER.to_string(), None, &names, per_query).await;
+                let silent = answers
+                    .iter()
+                    .all(|a| matches!(a.status, LookupStatus::Timeout | LookupStatus::Error));
+                match base_plus_two.map(|ip| (ip, dns::direct_resolver(ip, per_query))) {
+                    Some((ip, Ok(alt))) if silent => Some(Observed::collected(
+                        dns::resolve_all(&alt, &ip.to_string(), None, &names, per_query).await,
+                    )),
+                    _ => Some(Observed::collected(answers)),
+                }
+            }
             Some(Err(e)) => Some(Observed::failed(e.clone())),
             None => None,
         }
