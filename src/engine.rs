@@ -665,27 +665,30 @@ impl<'a> Cx<'a> {
         let mut best: Option<(u8, &Route, Option<IpNet>)> = None;
         let mut unresolved_pl: Vec<&Route> = Vec::new();
         for route in &table.routes {
-            let matched: Option<(u8, Option<IpNet>)> =
-                if let Some(pl_id) = &route.destination_prefix_list_id {
-                    match lists.and_then(|ls| ls.iter().find(|l| &l.id == pl_id)) {
-                        Some(list) => list
-                            .cidrs
-                            .iter()
-                            .filter(|c| c.contains(&addr))
-                            .map(|c| (c.prefix_len(), Some(*c)))
-                            .max_by_key(|(len, _)| *len),
-                        None => {
-                            unresolved_pl.push(route);
-                            None
-                        }
+            let matched: Option<(u8, Option<IpNet>)> = if let Some(pl_id) =
+                &route.destination_prefix_list_id
+            {
+                // A real prefix list is never empty: an empty one was not really read.
+                match lists.and_then(|ls| ls.iter().find(|l| &l.id == pl_id && !l.cidrs.is_empty()))
+                {
+                    Some(list) => list
+                        .cidrs
+                        .iter()
+                        .filter(|c| c.contains(&addr))
+                        .map(|c| (c.prefix_len(), Some(*c)))
+                        .max_by_key(|(len, _)| *len),
+                    None => {
+                        unresolved_pl.push(route);
+                        None
                     }
-                } else {
-                    route
-                        .destination_cidr_block
-                        .or(route.destination_ipv6_cidr_block)
-                        .filter(|net| net.contains(&addr))
-                        .map(|net| (net.prefix_len(), Some(net)))
-                };
+                }
+            } else {
+                route
+                    .destination_cidr_block
+                    .or(route.destination_ipv6_cidr_block)
+                    .filter(|net| net.contains(&addr))
+                    .map(|net| (net.prefix_len(), Some(net)))
+            };
             if let Some((len, cidr)) = matched {
                 if best.is_none_or(|(b, _, _)| len > b) {
                     best = Some((len, route, cidr));

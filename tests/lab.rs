@@ -384,6 +384,12 @@ impl Lab {
             "AWS_REGION",
             "AWS_DEFAULT_REGION",
             "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_EC2",
         ] {
             cmd.env_remove(v);
         }

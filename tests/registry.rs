@@ -158,3 +158,24 @@ fn code_set_snapshot() {
         "check set changed; review and regenerate tests/snapshots/checks.txt"
     );
 }
+
+/// docs/iam-policy.json grants exactly the actions the EC2 gatherer uses, all read-only.
+#[test]
+fn iam_policy_matches_the_gatherer() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut granted: Vec<&str> = doc["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let mut used = s3path::gather::ec2::ACTIONS.to_vec();
+    granted.sort();
+    used.sort();
+    assert_eq!(granted, used);
+    assert!(used
+        .iter()
+        .all(|a| a.starts_with("ec2:Describe") || a.starts_with("ec2:Get")));
+}

@@ -7,6 +7,7 @@
 
 pub mod aws_config;
 pub mod dns;
+pub mod ec2;
 pub mod ecs;
 mod env;
 pub mod imds;
@@ -253,7 +254,74 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             None => None,
         }
     };
-    let (system_dns, vpc_dns) = tokio::join!(system_fut, vpc_fut);
+    // The control plane, in parallel with the DNS view.
+    let vantage_ids = facts.vantage.get().map(|v| {
+        (
+            v.vpc_id.clone(),
+            v.subnet_id.clone(),
+            v.local_ipv4s.first().copied(),
+        )
+    });
+    let ec2_budget = left();
+    let region_for_ec2 = region.clone();
+    let ec2_fut = async move {
+        let (vpc, subnet, ip) = vantage_ids?;
+        if !on_aws {
+            return None;
+        }
+        let client = ec2::client(&region_for_ec2, ec2_budget, None).await;
+        let (vpc, subnet) = match (vpc, subnet, ip) {
+            (Some(v), s, _) => (v, s),
+            (None, _, Some(ip)) => match ec2::locate_ip(&client, ip).await {
+                Ok(Some((v, s))) => (v, Some(s)),
+                Ok(None) => {
+                    return Some(Err(format!(
+                        "no network interface in {region_for_ec2} has address {ip}"
+                    )))
+                }
+                Err(e) => return Some(Err(e)),
+            },
+            (None, _, None) => return None,
+        };
+        let facts = ec2::gather(&client, &vpc, ec2_budget).await;
+        Some(Ok((vpc, subnet, facts)))
+    };
+    let (system_dns, vpc_dns, ec2_result) = tokio::join!(system_fut, vpc_fut, ec2_fut);
+    match ec2_result {
+        Some(Ok((vpc, subnet, ec2))) => {
+            if let Observed::Collected { value } = &mut facts.vantage {
+                value.vpc_id.get_or_insert(vpc);
+                if value.subnet_id.is_none() {
+                    value.subnet_id = subnet;
+                }
+                if let Some((v4, v6)) = ec2.vpc_cidrs.get() {
+                    // The EC2 API knows every block; task metadata only knows the subnet's.
+                    value.vpc_ipv4_cidr_blocks = v4.clone();
+                    if !v6.is_empty() {
+                        value.vpc_ipv6_cidr_blocks = v6.clone();
+                    }
+                }
+            }
+            facts.route_tables = ec2.route_tables;
+            facts.vpc_endpoints = ec2.vpc_endpoints;
+            facts.prefix_lists = ec2.prefix_lists;
+            facts.vpc_dns_attributes = ec2.vpc_dns_attributes;
+        }
+        Some(Err(e)) => {
+            facts.route_tables = Observed::failed(e.clone());
+            facts.vpc_endpoints = Observed::failed(e.clone());
+            facts.prefix_lists = Observed::failed(e.clone());
+            facts.vpc_dns_attributes = Observed::failed(e);
+        }
+        None if on_aws => {
+            let why = "the vantage's VPC is not known";
+            facts.route_tables = Observed::not_collected(why);
+            facts.vpc_endpoints = Observed::not_collected(why);
+            facts.prefix_lists = Observed::not_collected(why);
+            facts.vpc_dns_attributes = Observed::not_collected(why);
+        }
+        None => {}
+    }
     facts.dns = system_dns;
     if let Some(v) = vpc_dns {
         facts.vpc_resolver_dns = v;

@@ -1,0 +1,402 @@
+//! The control plane from the EC2 API: route tables, VPC endpoints with their ENIs, prefix
+//! lists, VPC DNS attributes and CIDR blocks. Describe calls only; independent calls run in
+//! parallel; each failure becomes a failed fact that names the IAM action it needed, and the
+//! rest still runs. Honors the standard configuration chain and `AWS_ENDPOINT_URL(_EC2)`.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_ec2::types::{Filter, VpcAttributeName};
+use aws_sdk_ec2::Client;
+use ipnet::IpNet;
+
+use crate::facts::{
+    DnsEntry, EndpointInterface, EndpointType, Observed, PrefixList, Route, RouteTable,
+    VpcDnsAttributes, VpcEndpoint,
+};
+
+/// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
+pub const ACTIONS: [&str; 7] = [
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribePrefixLists",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+];
+
+/// What the EC2 API said about one VPC.
+pub struct Ec2Facts {
+    pub route_tables: Observed<Vec<RouteTable>>,
+    pub vpc_endpoints: Observed<Vec<VpcEndpoint>>,
+    pub prefix_lists: Observed<Vec<PrefixList>>,
+    pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
+    /// The VPC's CIDR blocks (v4, v6).
+    pub vpc_cidrs: Observed<(Vec<IpNet>, Vec<IpNet>)>,
+}
+
+/// A client for `region` with bounded timeouts and retries (throttling is retried with backoff
+/// by the standard retry strategy, at most `3` attempts). `endpoint` overrides the endpoint
+/// (tests); otherwise the standard chain applies, including `AWS_ENDPOINT_URL_EC2`.
+pub async fn client(region: &str, budget: Duration, endpoint: Option<&str>) -> Client {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(url) = endpoint {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader
+        .region(Region::new(region.to_string()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(budget.min(Duration::from_secs(2)))
+                .operation_attempt_timeout(budget)
+                .operation_timeout(budget)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// Turns an SDK error into one line that names the action and, for denials, says so.
+fn describe_error<E>(
+    action: &str,
+    e: &aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match (e.code(), e.message()) {
+        (Some(code), msg) if code.contains("Unauthorized") || code.contains("AccessDenied") => {
+            format!(
+                "{code}: {} (the caller needs {action})",
+                msg.unwrap_or("not authorized")
+            )
+        }
+        (Some(code), msg) => format!("{action}: {code}: {}", msg.unwrap_or("")),
+        (None, _) => format!("{action}: {}", DisplayErrorContext(e)),
+    }
+}
+
+fn vpc_filter(vpc_id: &str) -> Filter {
+    Filter::builder().name("vpc-id").values(vpc_id).build()
+}
+
+async fn route_tables(c: &Client, vpc_id: &str) -> Observed<Vec<RouteTable>> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .describe_route_tables()
+        .filters(vpc_filter(vpc_id))
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        let t = match item {
+            Ok(t) => t,
+            Err(e) => return Observed::failed(describe_error("ec2:DescribeRouteTables", &e)),
+        };
+        out.push(RouteTable {
+            id: t.route_table_id().unwrap_or_default().to_string(),
+            vpc_id: t.vpc_id().map(str::to_string),
+            main: t.associations().iter().any(|a| a.main() == Some(true)),
+            subnet_ids: t
+                .associations()
+                .iter()
+                .filter_map(|a| a.subnet_id().map(str::to_string))
+                .collect(),
+            routes: t
+                .routes()
+                .iter()
+                .map(|r| Route {
+                    destination_cidr_block: r.destination_cidr_block().and_then(|c| c.parse().ok()),
+                    destination_ipv6_cidr_block: r
+                        .destination_ipv6_cidr_block()
+                        .and_then(|c| c.parse().ok()),
+                    destination_prefix_list_id: r.destination_prefix_list_id().map(str::to_string),
+                    gateway_id: r.gateway_id().map(str::to_string),
+                    nat_gateway_id: r.nat_gateway_id().map(str::to_string),
+                    transit_gateway_id: r.transit_gateway_id().map(str::to_string),
+                    vpc_peering_connection_id: r.vpc_peering_connection_id().map(str::to_string),
+                    // An instance route also carries its ENI; keep the instance id then.
+                    network_interface_id: if r.instance_id().is_some() {
+                        None
+                    } else {
+                        r.network_interface_id().map(str::to_string)
+                    },
+                    instance_id: r.instance_id().map(str::to_string),
+                    egress_only_internet_gateway_id: r
+                        .egress_only_internet_gateway_id()
+                        .map(str::to_string),
+                    carrier_gateway_id: r.carrier_gateway_id().map(str::to_string),
+                    local_gateway_id: r.local_gateway_id().map(str::to_string),
+                    core_network_arn: r.core_network_arn().map(str::to_string),
+                    state: r
+                        .state()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_else(|| "active".to_string()),
+                    origin: r.origin().map(|o| o.as_str().to_string()),
+                })
+                .collect(),
+        });
+    }
+    Observed::collected(out)
+}
+
+async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
+    let mut raw = Vec::new();
+    let mut pages = c
+        .describe_vpc_endpoints()
+        .filters(vpc_filter(vpc_id))
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(e) => raw.push(e),
+            Err(e) => return Observed::failed(describe_error("ec2:DescribeVpcEndpoints", &e)),
+        }
+    }
+    // One call for every ENI of every endpoint: the number of calls does not grow with them.
+    let eni_ids: Vec<String> = raw
+        .iter()
+        .flat_map(|e| e.network_interface_ids().iter().cloned())
+        .collect();
+    let mut enis = std::collections::HashMap::new();
+    if !eni_ids.is_empty() {
+        let mut pages = c
+            .describe_network_interfaces()
+            .set_network_interface_ids(Some(eni_ids))
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            match item {
+                Ok(n) => {
+                    let id = n.network_interface_id().unwrap_or_default().to_string();
+                    enis.insert(
+                        id.clone(),
+                        EndpointInterface {
+                            id,
+                            subnet_id: n.subnet_id().map(str::to_string),
+                            availability_zone: n.availability_zone().map(str::to_string),
+                            private_ipv4: n
+                                .private_ip_address()
+                                .and_then(|a| a.parse::<IpAddr>().ok()),
+                            ipv6s: n
+                                .ipv6_addresses()
+                                .iter()
+                                .filter_map(|a| a.ipv6_address()?.parse().ok())
+                                .collect(),
+                        },
+                    );
+                }
+                Err(e) => {
+                    return Observed::failed(describe_error("ec2:DescribeNetworkInterfaces", &e))
+                }
+            }
+        }
+    }
+    let out = raw
+        .iter()
+        .map(|e| {
+            let endpoint_type = match e.vpc_endpoint_type().map(|t| t.as_str()) {
+                Some("Gateway") => EndpointType::Gateway,
+                Some("GatewayLoadBalancer") => EndpointType::GatewayLoadBalancer,
+                Some("Resource") => EndpointType::Resource,
+                Some("ServiceNetwork") => EndpointType::ServiceNetwork,
+                _ => EndpointType::Interface,
+            };
+            VpcEndpoint {
+                id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
+                endpoint_type,
+                service_name: e.service_name().map(str::to_string),
+                state: e
+                    .state()
+                    .map(|s| s.as_str().to_ascii_lowercase())
+                    .unwrap_or_else(|| "unknown".to_string()),
+                route_table_ids: e.route_table_ids().to_vec(),
+                subnet_ids: e.subnet_ids().to_vec(),
+                network_interfaces: e
+                    .network_interface_ids()
+                    .iter()
+                    .filter_map(|id| enis.get(id).cloned())
+                    .collect(),
+                dns_entries: e
+                    .dns_entries()
+                    .iter()
+                    .filter_map(|d| {
+                        Some(DnsEntry {
+                            dns_name: d.dns_name()?.to_string(),
+                            hosted_zone_id: d.hosted_zone_id().map(str::to_string),
+                        })
+                    })
+                    .collect(),
+                private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
+                private_dns_only_for_inbound_resolver_endpoint: e
+                    .dns_options()
+                    .and_then(|o| o.private_dns_only_for_inbound_resolver_endpoint()),
+                security_group_ids: e
+                    .groups()
+                    .iter()
+                    .filter_map(|g| g.group_id().map(str::to_string))
+                    .collect(),
+                policy_document: e.policy_document().map(str::to_string),
+                resource_configuration_arn: e.resource_configuration_arn().map(str::to_string),
+            }
+        })
+        .collect();
+    Observed::collected(out)
+}
+
+/// The region's AWS-managed prefix lists with their CIDRs (the S3 list is the destination of
+/// gateway endpoint routes). One paginated call.
+async fn prefix_lists(c: &Client) -> Observed<Vec<PrefixList>> {
+    let mut out = Vec::new();
+    let mut pages = c.describe_prefix_lists().into_paginator().items().send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(p) => out.push(PrefixList {
+                id: p.prefix_list_id().unwrap_or_default().to_string(),
+                name: p.prefix_list_name().map(str::to_string),
+                cidrs: p.cidrs().iter().filter_map(|c| c.parse().ok()).collect(),
+            }),
+            Err(e) => return Observed::failed(describe_error("ec2:DescribePrefixLists", &e)),
+        }
+    }
+    Observed::collected(out)
+}
+
+async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> {
+    let (support, hostnames) = tokio::join!(
+        c.describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(VpcAttributeName::EnableDnsSupport)
+            .send(),
+        c.describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(VpcAttributeName::EnableDnsHostnames)
+            .send()
+    );
+    match (support, hostnames) {
+        (Ok(s), Ok(h)) => Observed::collected(VpcDnsAttributes {
+            enable_dns_support: s
+                .enable_dns_support()
+                .and_then(|v| v.value())
+                .unwrap_or(true),
+            enable_dns_hostnames: h
+                .enable_dns_hostnames()
+                .and_then(|v| v.value())
+                .unwrap_or(false),
+        }),
+        (Err(e), _) | (_, Err(e)) => {
+            Observed::failed(describe_error("ec2:DescribeVpcAttribute", &e))
+        }
+    }
+}
+
+async fn vpc_cidrs(c: &Client, vpc_id: &str) -> Observed<(Vec<IpNet>, Vec<IpNet>)> {
+    match c.describe_vpcs().vpc_ids(vpc_id).send().await {
+        Ok(out) => match out.vpcs().first() {
+            Some(v) => {
+                let mut v4: Vec<IpNet> = v
+                    .cidr_block_association_set()
+                    .iter()
+                    .filter(|a| {
+                        a.cidr_block_state()
+                            .and_then(|s| s.state())
+                            .is_none_or(|s| s.as_str() == "associated")
+                    })
+                    .filter_map(|a| a.cidr_block()?.parse().ok())
+                    .collect();
+                if v4.is_empty() {
+                    v4.extend(v.cidr_block().and_then(|c| c.parse::<IpNet>().ok()));
+                }
+                let v6 = v
+                    .ipv6_cidr_block_association_set()
+                    .iter()
+                    .filter_map(|a| a.ipv6_cidr_block()?.parse().ok())
+                    .collect();
+                Observed::collected((v4, v6))
+            }
+            None => Observed::failed(format!("ec2:DescribeVpcs: {vpc_id} not found")),
+        },
+        Err(e) => Observed::failed(describe_error("ec2:DescribeVpcs", &e)),
+    }
+}
+
+/// The subnet's VPC and availability zone (for `s3path route --subnet-id`).
+pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<String>), String> {
+    let out = c
+        .describe_subnets()
+        .subnet_ids(subnet_id)
+        .send()
+        .await
+        .map_err(|e| describe_error("ec2:DescribeSubnets", &e))?;
+    let s = out
+        .subnets()
+        .first()
+        .ok_or_else(|| format!("subnet {subnet_id} not found"))?;
+    Ok((
+        s.vpc_id().unwrap_or_default().to_string(),
+        s.availability_zone().map(str::to_string),
+    ))
+}
+
+/// Gathers everything about `vpc_id`, every call in parallel, bounded by `budget`.
+pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
+    async fn bounded<T>(
+        action: &str,
+        budget: Duration,
+        f: impl std::future::Future<Output = Observed<T>>,
+    ) -> Observed<T> {
+        tokio::time::timeout(budget, f).await.unwrap_or_else(|_| {
+            Observed::failed(format!(
+                "{action}: no answer within {} ms",
+                budget.as_millis()
+            ))
+        })
+    }
+    let (route_tables, vpc_endpoints, prefix_lists, vpc_dns_attributes, vpc_cidrs) = tokio::join!(
+        bounded("ec2:DescribeRouteTables", budget, route_tables(c, vpc_id)),
+        bounded("ec2:DescribeVpcEndpoints", budget, endpoints(c, vpc_id)),
+        bounded("ec2:DescribePrefixLists", budget, prefix_lists(c)),
+        bounded(
+            "ec2:DescribeVpcAttribute",
+            budget,
+            dns_attributes(c, vpc_id)
+        ),
+        bounded("ec2:DescribeVpcs", budget, vpc_cidrs(c, vpc_id)),
+    );
+    Ec2Facts {
+        route_tables,
+        vpc_endpoints,
+        prefix_lists,
+        vpc_dns_attributes,
+        vpc_cidrs,
+    }
+}
+
+/// Finds the VPC and subnet of an address of this host (ECS tasks know their IP, not their
+/// subnet id): one DescribeNetworkInterfaces call filtered by private IP.
+pub async fn locate_ip(c: &Client, ip: IpAddr) -> Result<Option<(String, String)>, String> {
+    let out = c
+        .describe_network_interfaces()
+        .filters(
+            Filter::builder()
+                .name("private-ip-address")
+                .values(ip.to_string())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| describe_error("ec2:DescribeNetworkInterfaces", &e))?;
+    Ok(out
+        .network_interfaces()
+        .first()
+        .and_then(|n| Some((n.vpc_id()?.to_string(), n.subnet_id()?.to_string()))))
+}

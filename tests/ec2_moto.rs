@@ -1,0 +1,318 @@
+//! The EC2 gatherer against a real moto_server on loopback (one server per test binary,
+//! started here; `.ci/run` installs moto[server]). Topologies are built through the EC2 API by
+//! tests/moto/topology.py. Known moto gaps handled here, never in the product: AWS-managed
+//! prefix lists come back without CIDRs (the test supplies the S3 list's entries), interface
+//! endpoint ENI addresses fall outside their subnet, DnsEntries are not real-format.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use s3path::engine::PathKind;
+use s3path::facts::*;
+use s3path::gather::ec2;
+use s3path::report::{judge, JudgeOptions};
+
+const REGION: &str = "eu-west-1";
+
+struct Server {
+    port: u16,
+    _child: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server on {port} did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn moto() -> &'static Server {
+    static MOTO: OnceLock<Server> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        // Static test credentials for the SDK's signer; never real ones.
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::remove_var("AWS_SESSION_TOKEN");
+        std::env::remove_var("AWS_PROFILE");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        let port = free_port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server (pip install 'moto[server]')");
+        wait_port(port);
+        Server {
+            port,
+            _child: child,
+        }
+    })
+}
+
+fn topology(scenario: &str) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args([&moto().port.to_string(), REGION, scenario])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn gather(endpoint: &str, vpc: &str) -> ec2::Ec2Facts {
+    rt().block_on(async {
+        let c = ec2::client(REGION, Duration::from_secs(10), Some(endpoint)).await;
+        ec2::gather(&c, vpc, Duration::from_secs(10)).await
+    })
+}
+
+/// Facts as doctor would assemble them: the vantage in the topology's subnet, the EC2 facts
+/// from moto, and DNS answers given by the test.
+fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
+    let mut f = Facts::empty(
+        Request {
+            region: Some(REGION.into()),
+            buckets: vec!["app-data".into()],
+        },
+        "not part of this test",
+    );
+    let (v4, v6) = ec2.vpc_cidrs.get().cloned().expect("DescribeVpcs");
+    f.vantage = Observed::collected(Vantage {
+        kind: VantageKind::Ec2Instance,
+        instance_id: Some("i-0moto".into()),
+        task_arn: None,
+        region: Some(REGION.into()),
+        availability_zone: Some(format!("{REGION}a")),
+        vpc_id: topo["vpc"].as_str().map(str::to_string),
+        subnet_id: topo["subnet"].as_str().map(str::to_string),
+        vpc_ipv4_cidr_blocks: v4,
+        vpc_ipv6_cidr_blocks: v6,
+        local_ipv4s: vec!["10.0.1.10".parse().unwrap()],
+        public_ipv4s: vec![],
+        ipv6s: vec![],
+        security_group_ids: vec![],
+    });
+    f.route_tables = ec2.route_tables;
+    f.vpc_endpoints = ec2.vpc_endpoints;
+    f.vpc_dns_attributes = ec2.vpc_dns_attributes;
+    // moto gap: AWS-managed prefix lists have no CIDRs. Supply the S3 list's entries.
+    let mut lists = ec2
+        .prefix_lists
+        .get()
+        .cloned()
+        .expect("DescribePrefixLists");
+    let s3_pl = topo["s3_prefix_list"].as_str().unwrap();
+    let pl = lists
+        .iter_mut()
+        .find(|l| l.id == s3_pl)
+        .expect("the S3 prefix list");
+    assert!(pl.name.as_deref() == Some("com.amazonaws.eu-west-1.s3"));
+    pl.cidrs = vec![
+        "52.218.0.0/17".parse().unwrap(),
+        "3.5.64.0/21".parse().unwrap(),
+    ];
+    f.prefix_lists = Observed::collected(lists);
+    let answer = |host: &str, ip: &str| Resolution {
+        host: host.into(),
+        status: LookupStatus::Answered,
+        source: AnswerSource::Dns,
+        addresses: vec![ip.parse().unwrap()],
+        cname_chain: vec![],
+        ttl: Some(5),
+        error: None,
+        resolver: Some("10.0.0.2".into()),
+    };
+    f.dns = Observed::collected(vec![
+        answer("app-data.s3.eu-west-1.amazonaws.com", bucket_addr),
+        answer("s3.eu-west-1.amazonaws.com", "52.218.10.5"),
+        answer("s3.dualstack.eu-west-1.amazonaws.com", "52.218.30.1"),
+        answer("s3.amazonaws.com", "52.217.1.1"),
+        answer("app-data.s3.amazonaws.com", "52.217.2.2"),
+    ]);
+    f.client_settings = Observed::collected(ClientSettings::default());
+    f
+}
+
+fn url() -> String {
+    format!("http://127.0.0.1:{}", moto().port)
+}
+
+fn ids(r: &s3path::report::Report) -> Vec<&str> {
+    r.findings.iter().map(|f| f.id).collect()
+}
+
+#[test]
+fn nat_only_subnet() {
+    let topo = topology("nat-only");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let tables = e.route_tables.get().expect("route tables");
+    assert_eq!(tables.len(), 3, "main, private, public");
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::NatGateway,
+        "{}",
+        r.verdict.summary
+    );
+    assert_eq!(r.verdict.via.as_deref(), topo["nat"].as_str());
+    assert_eq!(
+        r.verdict.route_table.as_deref(),
+        topo["private_rtb"].as_str()
+    );
+    assert!(ids(&r).contains(&"S3P103"));
+}
+
+#[test]
+fn gateway_endpoint_on_the_subnets_table() {
+    let topo = topology("gateway-endpoint");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let eps = e.vpc_endpoints.get().expect("endpoints");
+    let gw = eps
+        .iter()
+        .find(|x| Some(x.id.as_str()) == topo["gateway_endpoint"].as_str())
+        .unwrap();
+    assert_eq!(gw.endpoint_type, EndpointType::Gateway);
+    assert_eq!(gw.route_table_ids, [topo["private_rtb"].as_str().unwrap()]);
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::GatewayEndpoint,
+        "{}",
+        r.verdict.summary
+    );
+    assert_eq!(r.verdict.via.as_deref(), topo["gateway_endpoint"].as_str());
+    assert!(!ids(&r).contains(&"S3P103"));
+}
+
+#[test]
+fn main_table_fallback() {
+    let topo = topology("main-table-fallback");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::NatGateway,
+        "{}",
+        r.verdict.summary
+    );
+    assert_eq!(r.verdict.route_table.as_deref(), topo["main_rtb"].as_str());
+    assert!(ids(&r).contains(&"S3P102"), "{:?}", ids(&r));
+}
+
+#[test]
+fn interface_endpoint_enis_are_found() {
+    let topo = topology("interface-endpoint");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let eps = e.vpc_endpoints.get().expect("endpoints");
+    let ie = eps
+        .iter()
+        .find(|x| Some(x.id.as_str()) == topo["interface_endpoint"].as_str())
+        .unwrap();
+    assert_eq!(ie.endpoint_type, EndpointType::Interface);
+    let ip = topo["interface_ip"].as_str().unwrap();
+    assert_eq!(
+        ie.network_interfaces[0]
+            .private_ipv4
+            .map(|a| a.to_string())
+            .as_deref(),
+        Some(ip)
+    );
+    let r = judge(&facts(&topo, e, ip), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::InterfaceEndpoint,
+        "{}",
+        r.verdict.summary
+    );
+    assert_eq!(
+        r.verdict.via.as_deref(),
+        topo["interface_endpoint"].as_str()
+    );
+    // The regional name still resolves publicly: private DNS is off.
+    assert!(ids(&r).contains(&"S3P201"), "{:?}", ids(&r));
+}
+
+/// A loopback stub that answers every EC2 call with UnauthorizedOperation.
+fn deny_stub() -> (u16, Child) {
+    let port = free_port();
+    let code = r#"
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>1</RequestID></Response>'
+        self.send_response(403); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"#;
+    let child = Command::new("python3")
+        .args(["-c", code, &port.to_string()])
+        .spawn()
+        .unwrap();
+    wait_port(port);
+    (port, child)
+}
+
+#[test]
+fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
+    let _ = moto(); // credentials in the environment
+    let (port, mut child) = deny_stub();
+    let e = gather(&format!("http://127.0.0.1:{port}"), "vpc-0denied");
+    let _ = child.kill();
+    let _ = child.wait();
+    for (part, action) in [
+        (e.route_tables.missing_reason(), "ec2:DescribeRouteTables"),
+        (e.vpc_endpoints.missing_reason(), "ec2:DescribeVpcEndpoints"),
+        (e.prefix_lists.missing_reason(), "ec2:DescribePrefixLists"),
+        (
+            e.vpc_dns_attributes.missing_reason(),
+            "ec2:DescribeVpcAttribute",
+        ),
+        (e.vpc_cidrs.missing_reason(), "ec2:DescribeVpcs"),
+    ] {
+        let why = part.expect("failed");
+        assert!(
+            why.contains("UnauthorizedOperation") && why.contains(action),
+            "{why}"
+        );
+    }
+    let mut f = Facts::empty(
+        Request {
+            region: Some(REGION.into()),
+            buckets: vec![],
+        },
+        "not part of this test",
+    );
+    f.route_tables = e.route_tables;
+    f.dns = Observed::collected(vec![]);
+    let r = judge(&f, &JudgeOptions::default());
+    assert_eq!(r.verdict.path, PathKind::Unknown);
+}

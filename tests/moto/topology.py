@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Builds a VPC topology in a running moto_server through the EC2 API and prints its ids.
+
+  topology.py PORT REGION SCENARIO
+
+Scenarios: nat-only, gateway-endpoint, main-table-fallback, interface-endpoint, both,
+endpoint-other-az. Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
+("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
+"""
+import json
+import sys
+
+import boto3
+
+port, region, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
+ec2 = boto3.client(
+    "ec2",
+    region_name=region,
+    endpoint_url=f"http://127.0.0.1:{port}",
+    aws_access_key_id="testing",
+    aws_secret_access_key="testing",
+)
+
+vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone=f"{region}a")["Subnet"]["SubnetId"]
+other = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone=f"{region}b")["Subnet"]["SubnetId"]
+public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", AvailabilityZone=f"{region}a")["Subnet"]["SubnetId"]
+igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+public_rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+ec2.create_route(RouteTableId=public_rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+ec2.associate_route_table(RouteTableId=public_rtb, SubnetId=public)
+
+private_rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+ec2.create_route(RouteTableId=private_rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+main_rtb = next(
+    t["RouteTableId"]
+    for t in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+    if any(a.get("Main") for a in t.get("Associations", []))
+)
+ec2.create_route(RouteTableId=main_rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+if scenario != "main-table-fallback":
+    ec2.associate_route_table(RouteTableId=private_rtb, SubnetId=subnet)
+
+out = {"vpc": vpc, "subnet": subnet, "nat": nat, "igw": igw, "private_rtb": private_rtb, "main_rtb": main_rtb}
+service = f"com.amazonaws.{region}.s3"
+if scenario in ("gateway-endpoint", "main-table-fallback", "both"):
+    out["gateway_endpoint"] = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=service, VpcEndpointType="Gateway", RouteTableIds=[private_rtb]
+    )["VpcEndpoint"]["VpcEndpointId"]
+if scenario in ("interface-endpoint", "both", "endpoint-other-az"):
+    where = other if scenario == "endpoint-other-az" else subnet
+    ep = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=service, VpcEndpointType="Interface", SubnetIds=[where], PrivateDnsEnabled=False
+    )["VpcEndpoint"]
+    out["interface_endpoint"] = ep["VpcEndpointId"]
+    eni = ec2.describe_network_interfaces(NetworkInterfaceIds=ep["NetworkInterfaceIds"])["NetworkInterfaces"][0]
+    out["interface_ip"] = eni["PrivateIpAddress"]
+out["s3_prefix_list"] = next(
+    p["PrefixListId"] for p in ec2.describe_prefix_lists()["PrefixLists"] if p["PrefixListName"] == service
+)
+print(json.dumps(out))
