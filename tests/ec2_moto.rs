@@ -316,3 +316,79 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
     let r = judge(&f, &JudgeOptions::default());
     assert_eq!(r.verdict.path, PathKind::Unknown);
 }
+
+/// Starts tests/moto/proxy.py in front of moto; returns its port, its process and the log.
+fn recording_proxy(throttle: u32) -> (u16, Child, tempfile::NamedTempFile) {
+    let port = free_port();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
+    let child = Command::new("python3")
+        .arg(script)
+        .args([
+            &port.to_string(),
+            &moto().port.to_string(),
+            log.path().to_str().unwrap(),
+            "--throttle",
+            &throttle.to_string(),
+        ])
+        .spawn()
+        .unwrap();
+    wait_port(port);
+    (port, child, log)
+}
+
+#[test]
+fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
+    let topo = topology("both");
+    let (port, mut child, log) = recording_proxy(0);
+    let e = gather(
+        &format!("http://127.0.0.1:{port}"),
+        topo["vpc"].as_str().unwrap(),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(e.route_tables.get().is_some() && e.vpc_endpoints.get().is_some());
+    let actions: Vec<String> = std::fs::read_to_string(log.path())
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(!actions.is_empty());
+    for a in &actions {
+        assert!(
+            a.starts_with("Describe") || a.starts_with("Get"),
+            "non-read action {a}"
+        );
+        assert!(
+            ec2::ACTIONS.contains(&format!("ec2:{a}").as_str()),
+            "{a} is not in docs/iam-policy.json"
+        );
+    }
+    // Route tables, endpoints, ENIs, prefix lists, two VPC attributes, VPCs: 7 calls.
+    assert_eq!(actions.len(), 7, "{actions:?}");
+}
+
+#[test]
+fn throttling_is_retried() {
+    let topo = topology("gateway-endpoint");
+    let (port, mut child, log) = recording_proxy(2);
+    let e = gather(
+        &format!("http://127.0.0.1:{port}"),
+        topo["vpc"].as_str().unwrap(),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    for (part, ok) in [
+        ("route tables", e.route_tables.get().is_some()),
+        ("endpoints", e.vpc_endpoints.get().is_some()),
+        ("prefix lists", e.prefix_lists.get().is_some()),
+        ("DNS attributes", e.vpc_dns_attributes.get().is_some()),
+        ("CIDRs", e.vpc_cidrs.get().is_some()),
+    ] {
+        assert!(ok, "{part} not collected after throttling");
+    }
+    let calls = std::fs::read_to_string(log.path()).unwrap().lines().count();
+    // Six calls (no interface endpoint, so no DescribeNetworkInterfaces), plus one retry for
+    // each of the two throttled ones.
+    assert_eq!(calls, 6 + 2, "two throttled calls were retried once each");
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""A recording proxy in front of moto_server, on loopback.
+
+  proxy.py LISTEN_PORT MOTO_PORT LOG_FILE [--throttle N]
+
+Forwards every request to moto and appends the EC2 `Action` of each to LOG_FILE (one per
+line), so a test can prove which API actions the tool issues. With --throttle N, the first N
+requests get a 400 RequestLimitExceeded instead (the EC2 throttling error), to test retries.
+"""
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+listen, moto, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+throttle = int(sys.argv[sys.argv.index("--throttle") + 1]) if "--throttle" in sys.argv else 0
+lock = threading.Lock()
+count = [0]
+
+THROTTLED = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code>'
+    b"<Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>"
+)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        action = urllib.parse.parse_qs(body.decode()).get("Action", ["?"])[0]
+        with lock:
+            count[0] += 1
+            n = count[0]
+            with open(log, "a") as fh:
+                fh.write(action + "\n")
+        if n <= throttle:
+            self.send_response(400)
+            self.send_header("Content-Length", str(len(THROTTLED)))
+            self.end_headers()
+            self.wfile.write(THROTTLED)
+            return
+        req = urllib.request.Request(f"http://127.0.0.1:{moto}{self.path}", data=body, method="POST")
+        for k, v in self.headers.items():
+            if k.lower() not in ("host", "content-length", "connection"):
+                req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req) as resp:
+                status, data, headers = resp.status, resp.read(), resp.headers
+        except urllib.error.HTTPError as e:
+            status, data, headers = e.code, e.read(), e.headers
+        self.send_response(status)
+        self.send_header("Content-Type", headers.get("Content-Type", "text/xml"))
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+ThreadingHTTPServer(("127.0.0.1", listen), Handler).serve_forever()
