@@ -31,6 +31,9 @@ struct Cli {
 enum Command {
     /// Gather facts from this host and judge the path to S3.
     Doctor(DoctorArgs),
+    /// Judge a subnet (or an instance's subnet) from the EC2 control plane only, from anywhere
+    /// with read-only credentials: no host, no probes.
+    Route(RouteArgs),
     /// Judge a saved facts file offline (from `doctor --save-facts`).
     Replay(ReplayArgs),
     /// Print the documentation page of a check (by ID such as S3P103, or by name).
@@ -79,6 +82,34 @@ struct DoctorArgs {
 }
 
 #[derive(Args, Debug)]
+struct RouteArgs {
+    /// The subnet to judge.
+    #[arg(
+        long,
+        value_name = "SUBNET_ID",
+        required_unless_present = "instance_id"
+    )]
+    subnet_id: Option<String>,
+    /// Judge this instance's subnet (with its public address and security groups).
+    #[arg(long, value_name = "INSTANCE_ID", conflicts_with = "subnet_id")]
+    instance_id: Option<String>,
+    /// A bucket to judge (repeatable); the first decides the primary target.
+    #[arg(long = "bucket", value_name = "BUCKET")]
+    buckets: Vec<String>,
+    /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION).
+    #[arg(long)]
+    region: Option<String>,
+    /// Write the gathered facts to FILE.
+    #[arg(long, value_name = "FILE")]
+    save_facts: Option<PathBuf>,
+    /// Overall time budget for the API calls, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    timeout: f64,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
 struct ReplayArgs {
     /// A facts file written by `s3path doctor --save-facts`.
     facts: PathBuf,
@@ -108,6 +139,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, InputError> {
     match cli.command {
         Command::Doctor(args) => doctor(args),
+        Command::Route(args) => route(args),
         Command::Replay(args) => {
             let (opts, format) = output_options(&args.output)?;
             let facts = input::load_facts(&args.facts)?;
@@ -148,21 +180,74 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
     if let Some(r) = &args.region {
         input::region(r)?;
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 600.0) {
-        return Err(InputError(format!(
-            "--timeout '{}': give a number of seconds above 0 and at most 600",
-            args.timeout
-        )));
-    }
-    let gather_opts = GatherOptions::new(
-        args.region.clone(),
-        args.buckets.clone(),
-        Duration::from_secs_f64(args.timeout),
-    );
+    let timeout = timeout_arg(args.timeout)?;
+    let gather_opts = GatherOptions::new(args.region.clone(), args.buckets.clone(), timeout);
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     facts.gathered_at = Some(now_rfc3339());
-    if let Some(path) = &args.save_facts {
-        let json = serde_json::to_string_pretty(&facts).expect("facts serialize");
+    save_facts(&facts, args.save_facts.as_deref())?;
+    let report = report::judge(&facts, &opts);
+    emit(&render::render(&report, format))?;
+    Ok(report.exit_code)
+}
+
+fn route(args: RouteArgs) -> Result<u8, InputError> {
+    let (opts, format) = output_options(&args.output)?;
+    for b in &args.buckets {
+        input::bucket(b)?;
+    }
+    if let Some(s) = &args.subnet_id {
+        input::resource_id(s, "subnet", "--subnet-id")?;
+    }
+    if let Some(i) = &args.instance_id {
+        input::resource_id(i, "i", "--instance-id")?;
+    }
+    let region =
+        match args.region.clone().or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
+        }) {
+            Some(r) => r,
+            None => return Err(InputError(
+                "--region: no region given and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
+                    .to_string(),
+            )),
+        };
+    input::region(&region)?;
+    let timeout = timeout_arg(args.timeout)?;
+    let mut facts = gather::route::gather_route(
+        &gather::route::RouteOptions {
+            region,
+            subnet_id: args.subnet_id.clone(),
+            instance_id: args.instance_id.clone(),
+            buckets: args.buckets.clone(),
+            timeout,
+        },
+        None,
+    );
+    facts.gathered_at = Some(now_rfc3339());
+    save_facts(&facts, args.save_facts.as_deref())?;
+    let report = report::judge(&facts, &opts);
+    emit(&render::render(&report, format))?;
+    Ok(report.exit_code)
+}
+
+fn timeout_arg(secs: f64) -> Result<Duration, InputError> {
+    if secs.is_finite() && secs > 0.0 && secs <= 600.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(InputError(format!(
+            "--timeout '{secs}': give a number of seconds above 0 and at most 600"
+        )))
+    }
+}
+
+fn save_facts(
+    facts: &crate::facts::Facts,
+    path: Option<&std::path::Path>,
+) -> Result<(), InputError> {
+    if let Some(path) = path {
+        let json = serde_json::to_string_pretty(facts).expect("facts serialize");
         std::fs::write(path, json + "\n").map_err(|e| {
             InputError(format!(
                 "--save-facts '{}': cannot write: {e}",
@@ -170,9 +255,7 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
             ))
         })?;
     }
-    let report = report::judge(&facts, &opts);
-    emit(&render::render(&report, format))?;
-    Ok(report.exit_code)
+    Ok(())
 }
 
 fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputError> {

@@ -837,7 +837,12 @@ impl<'a> Cx<'a> {
             d.push(m.kind, m.detail);
         }
         if d.path == PathKind::InternetGateway {
-            if let Some(v) = self.vantage {
+            if self.vantage.is_some_and(|v| v.kind == VantageKind::Subnet) {
+                d.push(
+                    EvidenceKind::Vantage,
+                    "instances in this subnet need a public IPv4 address or Elastic IP (IPv6: an IPv6 address) to use it",
+                );
+            } else if let Some(v) = self.vantage {
                 let needed = if addr.is_ipv4() {
                     &v.public_ipv4s
                 } else {

@@ -161,6 +161,8 @@ pub enum VantageKind {
     Ec2Instance,
     EcsTask,
     OffAws,
+    /// A subnet named to `s3path route`: judged from the control plane, no host involved.
+    Subnet,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -101,6 +101,24 @@ pub fn region(name: &str) -> Result<(), InputError> {
     validate::region(name).map_err(|why| err(format!("--region '{name}' {why}")))
 }
 
+/// Checks an EC2 resource id such as `subnet-0abc…` or `i-0abc…` (prefix, then 8 or 17 hex
+/// digits).
+pub fn resource_id(id: &str, prefix: &str, flag: &str) -> Result<(), InputError> {
+    let ok = id
+        .strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|hex| {
+            (8..=17).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "{flag} '{id}' is not a {prefix}- id (expected {prefix}- and 8 to 17 hex digits)"
+        )))
+    }
+}
+
 /// Parses `--expect KIND[,KIND...]` (also given several times).
 pub fn expectations(values: &[String]) -> Result<Vec<PathKind>, InputError> {
     let mut out = Vec::new();

@@ -392,3 +392,85 @@ fn throttling_is_retried() {
     // each of the two throttled ones.
     assert_eq!(calls, 6 + 2, "two throttled calls were retried once each");
 }
+
+fn route_cli(args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3path"))
+        .arg("route")
+        .args(args)
+        .env("AWS_ENDPOINT_URL_EC2", url())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+#[test]
+fn route_command_judges_a_subnet_from_the_control_plane() {
+    let topo = topology("interface-private-dns");
+    let subnet = topo["subnet"].as_str().unwrap();
+    let (code, r, stderr) = route_cli(&[
+        "--subnet-id",
+        subnet,
+        "--region",
+        REGION,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(r["vantage"]["kind"], "subnet");
+    assert_eq!(r["vantage"]["vpc_id"], topo["vpc"]);
+    assert_eq!(
+        r["verdict"]["path"], "interface-endpoint",
+        "{}",
+        r["verdict"]
+    );
+    assert_eq!(r["verdict"]["via"], topo["interface_endpoint"]);
+    let probes = r["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["part"] == "probes")
+        .unwrap();
+    assert_eq!(probes["status"], "not_collected");
+    let (code, _, _) = route_cli(&[
+        "--subnet-id",
+        subnet,
+        "--region",
+        REGION,
+        "--format",
+        "json",
+        "--expect",
+        "gateway-endpoint",
+    ]);
+    assert_eq!(code, 1, "expectation not met");
+}
+
+#[test]
+fn route_command_rejects_bad_ids_and_reports_unknown_subnets() {
+    let (code, _, stderr) = route_cli(&["--subnet-id", "sub-123", "--region", REGION]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--subnet-id 'sub-123'"), "{stderr}");
+    let (code, r, stderr) = route_cli(&[
+        "--subnet-id",
+        "subnet-0123456789abcdef0",
+        "--region",
+        REGION,
+        "--format",
+        "json",
+        "--expect",
+        "gateway-endpoint",
+    ]);
+    assert_eq!(code, 3, "unknown verdict with --expect; {stderr}");
+    let v = r["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["part"] == "vantage")
+        .unwrap();
+    assert_eq!(v["status"], "failed", "{v}");
+}

@@ -20,7 +20,7 @@ use crate::facts::{
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 7] = [
+pub const ACTIONS: [&str; 8] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
@@ -28,6 +28,7 @@ pub const ACTIONS: [&str; 7] = [
     "ec2:DescribeVpcAttribute",
     "ec2:DescribeVpcs",
     "ec2:DescribeSubnets",
+    "ec2:DescribeInstances",
 ];
 
 /// What the EC2 API said about one VPC.
@@ -399,4 +400,49 @@ pub async fn locate_ip(c: &Client, ip: IpAddr) -> Result<Option<(String, String)
         .network_interfaces()
         .first()
         .and_then(|n| Some((n.vpc_id()?.to_string(), n.subnet_id()?.to_string()))))
+}
+
+/// Where an instance lives (for `s3path route --instance-id`).
+pub struct InstancePlacement {
+    pub subnet_id: String,
+    pub vpc_id: String,
+    pub availability_zone: Option<String>,
+    pub private_ip: Option<IpAddr>,
+    pub public_ip: Option<IpAddr>,
+    pub security_group_ids: Vec<String>,
+}
+
+pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement, String> {
+    let out = c
+        .describe_instances()
+        .instance_ids(instance_id)
+        .send()
+        .await
+        .map_err(|e| describe_error("ec2:DescribeInstances", &e))?;
+    let i = out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .next()
+        .ok_or_else(|| format!("instance {instance_id} not found"))?;
+    Ok(InstancePlacement {
+        subnet_id: i
+            .subnet_id()
+            .ok_or_else(|| {
+                format!("instance {instance_id} has no subnet (EC2-Classic or terminated)")
+            })?
+            .to_string(),
+        vpc_id: i.vpc_id().unwrap_or_default().to_string(),
+        availability_zone: i
+            .placement()
+            .and_then(|p| p.availability_zone())
+            .map(str::to_string),
+        private_ip: i.private_ip_address().and_then(|a| a.parse().ok()),
+        public_ip: i.public_ip_address().and_then(|a| a.parse().ok()),
+        security_group_ids: i
+            .security_groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+    })
 }

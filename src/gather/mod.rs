@@ -12,6 +12,7 @@ pub mod ecs;
 mod env;
 pub mod imds;
 pub mod probe;
+pub mod route;
 pub mod tls;
 
 use std::net::IpAddr;

@@ -99,6 +99,7 @@ fn vantage_line(r: &Report) -> String {
                 crate::facts::VantageKind::Ec2Instance => "EC2 instance",
                 crate::facts::VantageKind::EcsTask => "ECS task",
                 crate::facts::VantageKind::OffAws => "not on AWS",
+                crate::facts::VantageKind::Subnet => "subnet (control plane only)",
             };
             let ids: Vec<&str> = [
                 &v.instance_id,

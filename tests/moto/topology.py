@@ -3,8 +3,8 @@
 
   topology.py PORT REGION SCENARIO
 
-Scenarios: nat-only, gateway-endpoint, main-table-fallback, interface-endpoint, both,
-endpoint-other-az. Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
+Scenarios: nat-only, gateway-endpoint, main-table-fallback, interface-endpoint,
+interface-private-dns, both, endpoint-other-az. Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
 ("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
 """
 import json
@@ -51,10 +51,11 @@ if scenario in ("gateway-endpoint", "main-table-fallback", "both"):
     out["gateway_endpoint"] = ec2.create_vpc_endpoint(
         VpcId=vpc, ServiceName=service, VpcEndpointType="Gateway", RouteTableIds=[private_rtb]
     )["VpcEndpoint"]["VpcEndpointId"]
-if scenario in ("interface-endpoint", "both", "endpoint-other-az"):
+if scenario in ("interface-endpoint", "interface-private-dns", "both", "endpoint-other-az"):
     where = other if scenario == "endpoint-other-az" else subnet
     ep = ec2.create_vpc_endpoint(
-        VpcId=vpc, ServiceName=service, VpcEndpointType="Interface", SubnetIds=[where], PrivateDnsEnabled=False
+        VpcId=vpc, ServiceName=service, VpcEndpointType="Interface", SubnetIds=[where],
+        PrivateDnsEnabled=scenario == "interface-private-dns",
     )["VpcEndpoint"]
     out["interface_endpoint"] = ep["VpcEndpointId"]
     eni = ec2.describe_network_interfaces(NetworkInterfaceIds=ep["NetworkInterfaceIds"])["NetworkInterfaces"][0]

@@ -1,0 +1,282 @@
+//! `s3path route`: the control-plane view of a subnet, from anywhere with credentials. No host
+//! is involved, so the DNS answers an instance in the subnet would get are derived from the
+//! control plane (interface endpoint private DNS, else public S3 addresses from the region's S3
+//! prefix list), and nothing is probed.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use super::ec2;
+use crate::facts::{
+    AnswerSource, EndpointType, Facts, LookupStatus, Observed, PrefixList, Request, Resolution,
+    Vantage, VantageKind, VpcDnsAttributes, VpcEndpoint,
+};
+use crate::targets::{self, TargetClass};
+
+pub struct RouteOptions {
+    pub region: String,
+    pub subnet_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub buckets: Vec<String>,
+    pub timeout: Duration,
+}
+
+const SIMULATED: &str = "derived from the control plane (no DNS query)";
+
+/// The answer an instance in the subnet would get for each name: the ENIs of an S3 interface
+/// endpoint whose private DNS serves this VPC (own AZ first), else a public S3 address from the
+/// region's S3 prefix list. Names that the control plane cannot answer are left out.
+pub fn derived_answers(
+    region: &str,
+    buckets: &[String],
+    endpoints: &[VpcEndpoint],
+    attrs: Option<&VpcDnsAttributes>,
+    prefix_lists: &[PrefixList],
+    az: Option<&str>,
+) -> Vec<Resolution> {
+    let private_dns_on = attrs.is_some_and(|a| a.enable_dns_support && a.enable_dns_hostnames);
+    let eni_ips = |ep: &VpcEndpoint| -> Vec<IpAddr> {
+        let mut enis: Vec<_> = ep.network_interfaces.iter().collect();
+        enis.sort_by_key(|e| e.availability_zone.as_deref() != az);
+        enis.iter().flat_map(|e| e.addresses()).collect()
+    };
+    let private_dns = endpoints.iter().find(|e| {
+        e.endpoint_type == EndpointType::Interface
+            && e.is_s3_service(region)
+            && e.is_available()
+            && e.private_dns_enabled
+            && e.private_dns_only_for_inbound_resolver_endpoint != Some(true)
+            && private_dns_on
+    });
+    let public: Option<IpAddr> = prefix_lists
+        .iter()
+        .find(|l| l.name.as_deref() == Some(&format!("com.amazonaws.{region}.s3")))
+        .and_then(|l| l.cidrs.iter().find(|c| c.addr().is_ipv4()))
+        .map(|c: &IpNet| first_host(c));
+    let answer = |host: &str, addresses: Vec<IpAddr>| Resolution {
+        host: host.to_string(),
+        status: LookupStatus::Answered,
+        source: AnswerSource::Dns,
+        addresses,
+        cname_chain: vec![],
+        ttl: None,
+        error: None,
+        resolver: Some(SIMULATED.to_string()),
+    };
+    let mut out = Vec::new();
+    for t in targets::plan(region, buckets, endpoints, None) {
+        match t.class {
+            TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack => {
+                match (private_dns, public) {
+                    (Some(ep), _) => out.push(answer(&t.host, eni_ips(ep))),
+                    (None, Some(ip)) => out.push(answer(&t.host, vec![ip])),
+                    (None, None) => {}
+                }
+            }
+            TargetClass::EndpointSpecific => {
+                if let Some(ep) = endpoints
+                    .iter()
+                    .find(|e| Some(&e.id) == t.endpoint_id.as_ref())
+                {
+                    out.push(answer(&t.host, eni_ips(ep)));
+                }
+            }
+            // The global endpoint's addresses belong to us-east-1's list, not read here.
+            TargetClass::Global | TargetClass::BucketGlobal | TargetClass::EndpointOverride => {}
+        }
+    }
+    out
+}
+
+fn first_host(net: &IpNet) -> IpAddr {
+    match net.network() {
+        IpAddr::V4(a) => IpAddr::V4(std::net::Ipv4Addr::from(u32::from(a).saturating_add(1))),
+        IpAddr::V6(a) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(a).saturating_add(1))),
+    }
+}
+
+/// Gathers the control-plane facts of the subnet (or of the instance's subnet).
+pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(async {
+        let mut facts = Facts::empty(
+            Request {
+                region: Some(opts.region.clone()),
+                buckets: opts.buckets.clone(),
+            },
+            "s3path route judges the control plane only",
+        );
+        let client = ec2::client(&opts.region, opts.timeout, endpoint).await;
+        let mut vantage = Vantage {
+            kind: VantageKind::Subnet,
+            instance_id: opts.instance_id.clone(),
+            task_arn: None,
+            region: Some(opts.region.clone()),
+            availability_zone: None,
+            vpc_id: None,
+            subnet_id: opts.subnet_id.clone(),
+            vpc_ipv4_cidr_blocks: vec![],
+            vpc_ipv6_cidr_blocks: vec![],
+            local_ipv4s: vec![],
+            public_ipv4s: vec![],
+            ipv6s: vec![],
+            security_group_ids: vec![],
+        };
+        let placed = match (&opts.instance_id, &opts.subnet_id) {
+            (Some(id), _) => ec2::instance(&client, id).await.map(|i| {
+                vantage.kind = VantageKind::Ec2Instance;
+                vantage.subnet_id = Some(i.subnet_id);
+                vantage.availability_zone = i.availability_zone;
+                vantage.local_ipv4s = i.private_ip.into_iter().collect();
+                vantage.public_ipv4s = i.public_ip.into_iter().collect();
+                vantage.security_group_ids = i.security_group_ids;
+                i.vpc_id
+            }),
+            (None, Some(subnet)) => ec2::subnet(&client, subnet).await.map(|(vpc, az)| {
+                vantage.availability_zone = az;
+                vpc
+            }),
+            (None, None) => Err("give --subnet-id or --instance-id".to_string()),
+        };
+        let vpc = match placed {
+            Ok(v) => v,
+            Err(e) => {
+                facts.vantage = Observed::failed(e.clone());
+                facts.route_tables = Observed::failed(e.clone());
+                facts.vpc_endpoints = Observed::failed(e);
+                return facts;
+            }
+        };
+        vantage.vpc_id = Some(vpc.clone());
+        let e = ec2::gather(&client, &vpc, opts.timeout).await;
+        if let Some((v4, v6)) = e.vpc_cidrs.get() {
+            vantage.vpc_ipv4_cidr_blocks = v4.clone();
+            vantage.vpc_ipv6_cidr_blocks = v6.clone();
+        }
+        facts.dns = Observed::collected(derived_answers(
+            &opts.region,
+            &opts.buckets,
+            e.vpc_endpoints.get().map(Vec::as_slice).unwrap_or(&[]),
+            e.vpc_dns_attributes.get(),
+            e.prefix_lists.get().map(Vec::as_slice).unwrap_or(&[]),
+            vantage.availability_zone.as_deref(),
+        ));
+        facts.vantage = Observed::collected(vantage);
+        facts.route_tables = e.route_tables;
+        facts.vpc_endpoints = e.vpc_endpoints;
+        facts.prefix_lists = e.prefix_lists;
+        facts.vpc_dns_attributes = e.vpc_dns_attributes;
+        facts.probes = Observed::not_collected(
+            "s3path route sends no probes (run doctor on the instance for those)",
+        );
+        facts.client_settings =
+            Observed::not_collected("s3path route does not look at any host's settings");
+        facts.metadata_service = Observed::not_collected("not relevant to s3path route");
+        facts
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{DnsEntry, EndpointInterface};
+
+    fn s3_list() -> PrefixList {
+        PrefixList {
+            id: "pl-6da54004".into(),
+            name: Some("com.amazonaws.eu-west-1.s3".into()),
+            cidrs: vec!["52.218.0.0/17".parse().unwrap()],
+        }
+    }
+
+    fn interface(private_dns: bool, inbound_only: Option<bool>) -> VpcEndpoint {
+        VpcEndpoint {
+            id: "vpce-0if".into(),
+            endpoint_type: EndpointType::Interface,
+            service_name: Some("com.amazonaws.eu-west-1.s3".into()),
+            state: "available".into(),
+            route_table_ids: vec![],
+            subnet_ids: vec![],
+            network_interfaces: ["eu-west-1b", "eu-west-1a"]
+                .iter()
+                .enumerate()
+                .map(|(i, az)| EndpointInterface {
+                    id: format!("eni-{i}"),
+                    subnet_id: None,
+                    availability_zone: Some(az.to_string()),
+                    private_ipv4: Some(format!("10.0.{i}.20").parse().unwrap()),
+                    ipv6s: vec![],
+                })
+                .collect(),
+            dns_entries: vec![DnsEntry {
+                dns_name: "*.vpce-0if-abc.s3.eu-west-1.vpce.amazonaws.com".into(),
+                hosted_zone_id: None,
+            }],
+            private_dns_enabled: private_dns,
+            private_dns_only_for_inbound_resolver_endpoint: inbound_only,
+            security_group_ids: vec![],
+            policy_document: None,
+            resource_configuration_arn: None,
+        }
+    }
+
+    const ON: VpcDnsAttributes = VpcDnsAttributes {
+        enable_dns_support: true,
+        enable_dns_hostnames: true,
+    };
+
+    fn answer<'a>(a: &'a [Resolution], host: &str) -> Option<&'a Resolution> {
+        a.iter().find(|r| r.host == host)
+    }
+
+    #[test]
+    fn public_answers_come_from_the_s3_prefix_list() {
+        let a = derived_answers("eu-west-1", &[], &[], Some(&ON), &[s3_list()], None);
+        let r = answer(&a, "s3.eu-west-1.amazonaws.com").unwrap();
+        assert_eq!(r.addresses, ["52.218.0.1".parse::<IpAddr>().unwrap()]);
+        assert!(
+            answer(&a, "s3.amazonaws.com").is_none(),
+            "us-east-1's list is not read"
+        );
+    }
+
+    #[test]
+    fn private_dns_answers_with_the_enis_own_az_first() {
+        let eps = [interface(true, None)];
+        let a = derived_answers(
+            "eu-west-1",
+            &[],
+            &eps,
+            Some(&ON),
+            &[s3_list()],
+            Some("eu-west-1a"),
+        );
+        let r = answer(&a, "s3.eu-west-1.amazonaws.com").unwrap();
+        assert_eq!(r.addresses[0], "10.0.1.20".parse::<IpAddr>().unwrap());
+        assert!(answer(&a, "bucket.vpce-0if-abc.s3.eu-west-1.vpce.amazonaws.com").is_some());
+    }
+
+    #[test]
+    fn private_dns_does_not_apply_when_off_inbound_only_or_attributes_off() {
+        for (ep, attrs) in [
+            (interface(false, None), ON),
+            (interface(true, Some(true)), ON),
+            (
+                interface(true, None),
+                VpcDnsAttributes {
+                    enable_dns_support: true,
+                    enable_dns_hostnames: false,
+                },
+            ),
+        ] {
+            let a = derived_answers("eu-west-1", &[], &[ep], Some(&attrs), &[s3_list()], None);
+            let r = answer(&a, "s3.eu-west-1.amazonaws.com").unwrap();
+            assert_eq!(r.addresses, ["52.218.0.1".parse::<IpAddr>().unwrap()]);
+        }
+    }
+}
