@@ -409,6 +409,10 @@ impl Lab {
 }
 
 fn imds_config() -> Value {
+    imds_config_for("vpc-0lab", "subnet-0lab")
+}
+
+fn imds_config_for(vpc: &str, subnet: &str) -> Value {
     let mac = "0e:11:22:33:44:55";
     let base = format!("network/interfaces/macs/{mac}");
     serde_json::json!({
@@ -416,8 +420,8 @@ fn imds_config() -> Value {
         "placement/region": "eu-west-1",
         "placement/availability-zone": "eu-west-1a",
         "mac": mac,
-        format!("{base}/vpc-id"): "vpc-0lab",
-        format!("{base}/subnet-id"): "subnet-0lab",
+        format!("{base}/vpc-id"): vpc,
+        format!("{base}/subnet-id"): subnet,
         format!("{base}/vpc-ipv4-cidr-blocks"): "10.0.0.0/16",
         format!("{base}/security-group-ids"): "sg-0lab",
         format!("{base}/local-ipv4s"): "10.0.1.10",
@@ -943,4 +947,62 @@ fn vpc_base_plus_two_is_asked_when_the_link_local_resolver_is_silent() {
     let vpc = facts["vpc_resolver_dns"]["value"].as_array().unwrap();
     assert!(vpc.iter().all(|r| r["resolver"] == "10.0.0.2"), "{vpc:?}");
     assert!(vpc.iter().any(|r| r["status"] == "answered"), "{vpc:?}");
+}
+
+/// End to end: IMDS, DNS, probes and the EC2 API (a moto_server inside the client namespace,
+/// on its loopback) in one doctor run. The route table says NAT and the first hop answers from
+/// inside the VPC, so the verdict is confirmed.
+#[test]
+fn doctor_with_the_control_plane_confirms_the_nat_path() {
+    let mut lab = Lab::new(LabSpec::default());
+    let client = lab.client.clone();
+    let port = 5000 + (std::process::id() % 1000) as u16;
+    lab.spawn(
+        &client,
+        &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !tcp_open(&client, "127.0.0.1", port) {
+        assert!(Instant::now() < deadline, "moto_server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &client,
+            "python3",
+            script.to_str().unwrap(),
+        ])
+        .args([&port.to_string(), "eu-west-1", "nat-only"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let topo: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cfg = imds_config_for(
+        topo["vpc"].as_str().unwrap(),
+        topo["subnet"].as_str().unwrap(),
+    );
+    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let (code, r, stderr, _) = lab.doctor(
+        &["--bucket", "app-data"],
+        &[
+            ("AWS_ENDPOINT_URL_EC2", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
+    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+    assert_eq!(r["verdict"]["via"], topo["nat"]);
+    assert_eq!(r["verdict"]["route_table"], topo["private_rtb"]);
+    assert_eq!(r["verdict"]["confidence"], "confirmed", "{}", r["verdict"]);
+    assert!(finding_ids(&r).contains(&"S3P103".to_string()));
+    assert_eq!(code, 0, "warnings only");
 }

@@ -23,8 +23,10 @@ TOKEN = "AQAEAlabtoken=="
 
 
 def imds(addr, config_path, hang):
-    with open(config_path) as fh:
-        paths = json.load(fh)
+    def paths():
+        # Read per request, so a test can fill in ids after the stub started.
+        with open(config_path) as fh:
+            return json.load(fh)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -55,9 +57,10 @@ def imds(addr, config_path, hang):
             if self.headers.get("X-aws-ec2-metadata-token") != TOKEN:
                 return self.reply(401)
             key = self.path[len("/latest/meta-data/"):] if self.path.startswith("/latest/meta-data/") else None
-            if key is None or key not in paths:
+            current = paths()
+            if key is None or key not in current:
                 return self.reply(404)
-            self.reply(200, paths[key].encode(), [("Content-Type", "text/plain")])
+            self.reply(200, current[key].encode(), [("Content-Type", "text/plain")])
 
     server = ThreadingHTTPServer((addr, 80), Handler)
     server.daemon_threads = True
