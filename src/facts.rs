@@ -196,6 +196,25 @@ pub struct Vantage {
 }
 
 impl Vantage {
+    /// A vantage of `kind` with nothing else known yet.
+    pub fn new(kind: VantageKind) -> Self {
+        Vantage {
+            kind,
+            instance_id: None,
+            task_arn: None,
+            region: None,
+            availability_zone: None,
+            vpc_id: None,
+            subnet_id: None,
+            vpc_ipv4_cidr_blocks: vec![],
+            vpc_ipv6_cidr_blocks: vec![],
+            local_ipv4s: vec![],
+            public_ipv4s: vec![],
+            ipv6s: vec![],
+            security_group_ids: vec![],
+        }
+    }
+
     /// Every CIDR block of the VPC, v4 then v6.
     pub fn vpc_cidrs(&self) -> impl Iterator<Item = &IpNet> {
         self.vpc_ipv4_cidr_blocks

@@ -166,6 +166,13 @@ impl Draft {
         self.evidence.push(e.into());
         self
     }
+
+    /// Adds every piece of evidence behind a path decision.
+    pub fn evidence_of(mut self, d: &crate::engine::Decision) -> Self {
+        self.evidence
+            .extend(d.evidence.iter().map(|e| e.detail.clone()));
+        self
+    }
 }
 
 /// The outcome of one check.

@@ -64,9 +64,7 @@ impl Check for NoRouteToS3 {
                     ));
                 }
                 draft = draft.fix(gateway_endpoint_fix(cx, &table));
-                for e in &d.evidence {
-                    draft = draft.evidence(e.detail.clone());
-                }
+                draft = draft.evidence_of(d);
                 Outcome::Fail(vec![draft])
             }
             _ => Outcome::Pass,

@@ -36,9 +36,7 @@ impl Check for S3ViaNatGateway {
                     d.route.as_deref().unwrap_or("?"),
                 ))
                 .fix(gateway_endpoint_fix(cx, table));
-                for e in &d.evidence {
-                    draft = draft.evidence(e.detail.clone());
-                }
+                draft = draft.evidence_of(d);
                 Outcome::Fail(vec![draft])
             }
             _ => Outcome::Pass,

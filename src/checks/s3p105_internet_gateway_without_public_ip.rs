@@ -48,9 +48,7 @@ impl Check for InternetGatewayWithoutPublicIp {
         .fix(format!(
             "or give the instance a public address: aws ec2 allocate-address --region {region} --domain vpc, then aws ec2 associate-address --region {region} --instance-id {instance} --allocation-id ALLOCATION_ID"
         ));
-        for e in &d.evidence {
-            draft = draft.evidence(e.detail.clone());
-        }
+        draft = draft.evidence_of(d);
         Outcome::Fail(vec![draft])
     }
 }

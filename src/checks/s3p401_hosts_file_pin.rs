@@ -39,9 +39,7 @@ impl Check for HostsFilePin {
                     "if the pin is not an intended relay, delete the line for {} from /etc/hosts, then check with: getent hosts {}",
                     t.target.host, t.target.host
                 ));
-                for e in &t.decision.evidence {
-                    d = d.evidence(e.detail.clone());
-                }
+                d = d.evidence_of(&t.decision);
                 d
             })
             .collect();

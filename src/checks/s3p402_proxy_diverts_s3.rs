@@ -67,9 +67,7 @@ impl Check for ProxyDivertsS3 {
         ));
         d = d.fix("set the same in the service's environment (systemd unit, task definition, container env) and restart it");
         d.message = msg;
-        for e in &primary.decision.evidence {
-            d = d.evidence(e.detail.clone());
-        }
+        d = d.evidence_of(&primary.decision);
         Outcome::Fail(vec![d])
     }
 }

@@ -96,9 +96,7 @@ impl Check for Tcp443Blocked {
             if let Some(e) = &p.error {
                 d = d.evidence(e.clone());
             }
-            for e in &a.decision.evidence {
-                d = d.evidence(e.detail.clone());
-            }
+            d = d.evidence_of(&a.decision);
             drafts.push(d);
         }
         if drafts.is_empty() {

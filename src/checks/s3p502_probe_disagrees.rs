@@ -44,9 +44,7 @@ impl Check for ProbeDisagrees {
                 ))
                 .fix("gather again (s3path doctor) and compare; check for a recent route change or an appliance (GWLB, firewall) in the path")
                 .fix(format!("trace it yourself: tracepath -n {}", a.address));
-                for e in &a.decision.evidence {
-                    d = d.evidence(e.detail.clone());
-                }
+                d = d.evidence_of(&a.decision);
                 d
             })
             .collect();

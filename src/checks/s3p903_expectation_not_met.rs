@@ -42,9 +42,7 @@ impl Check for ExpectationNotMet {
             d.label()
         ))
         .fix("see the other findings of this run for the change that makes the path match, or correct --expect");
-        for e in &d.evidence {
-            draft = draft.evidence(e.detail.clone());
-        }
+        draft = draft.evidence_of(d);
         Outcome::Fail(vec![draft])
     }
 }

@@ -50,21 +50,16 @@ pub fn parse_task(task: &Value) -> Option<Vantage> {
     };
     let subnet_cidr = |key: &str| network[key].as_str().and_then(|c| c.parse::<IpNet>().ok());
     Some(Vantage {
-        kind: VantageKind::EcsTask,
-        instance_id: None,
         task_arn: arn,
         region,
         availability_zone: az,
-        vpc_id: None,
-        subnet_id: None,
         // The VPC's blocks are not in the task metadata; the subnet's CIDR is the part of the
         // VPC known without the EC2 API.
         vpc_ipv4_cidr_blocks: subnet_cidr("IPv4SubnetCIDRBlock").into_iter().collect(),
         vpc_ipv6_cidr_blocks: subnet_cidr("IPv6SubnetCIDRBlock").into_iter().collect(),
         local_ipv4s: ips("IPv4Addresses"),
-        public_ipv4s: vec![],
         ipv6s: ips("IPv6Addresses"),
-        security_group_ids: vec![],
+        ..Vantage::new(VantageKind::EcsTask)
     })
 }
 

@@ -83,19 +83,10 @@ pub async fn identity(endpoint: &str, budget: Duration) -> Identity {
         get("mac".into())
     );
     let mut v = Vantage {
-        kind: VantageKind::Ec2Instance,
         instance_id: Some(instance_id),
-        task_arn: None,
         region: region.ok(),
         availability_zone: az.ok(),
-        vpc_id: None,
-        subnet_id: None,
-        vpc_ipv4_cidr_blocks: vec![],
-        vpc_ipv6_cidr_blocks: vec![],
-        local_ipv4s: vec![],
-        public_ipv4s: vec![],
-        ipv6s: vec![],
-        security_group_ids: vec![],
+        ..Vantage::new(VantageKind::Ec2Instance)
     };
     let Ok(mac) = mac else {
         return Identity::Instance(Box::new(v));

@@ -440,19 +440,5 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
 }
 
 fn off_aws_vantage() -> Observed<Vantage> {
-    Observed::collected(Vantage {
-        kind: VantageKind::OffAws,
-        instance_id: None,
-        task_arn: None,
-        region: None,
-        availability_zone: None,
-        vpc_id: None,
-        subnet_id: None,
-        vpc_ipv4_cidr_blocks: vec![],
-        vpc_ipv6_cidr_blocks: vec![],
-        local_ipv4s: vec![],
-        public_ipv4s: vec![],
-        ipv6s: vec![],
-        security_group_ids: vec![],
-    })
+    Observed::collected(Vantage::new(VantageKind::OffAws))
 }

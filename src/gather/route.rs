@@ -113,19 +113,10 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         );
         let client = ec2::client(&opts.region, opts.timeout, endpoint).await;
         let mut vantage = Vantage {
-            kind: VantageKind::Subnet,
             instance_id: opts.instance_id.clone(),
-            task_arn: None,
             region: Some(opts.region.clone()),
-            availability_zone: None,
-            vpc_id: None,
             subnet_id: opts.subnet_id.clone(),
-            vpc_ipv4_cidr_blocks: vec![],
-            vpc_ipv6_cidr_blocks: vec![],
-            local_ipv4s: vec![],
-            public_ipv4s: vec![],
-            ipv6s: vec![],
-            security_group_ids: vec![],
+            ..Vantage::new(VantageKind::Subnet)
         };
         let placed = match (&opts.instance_id, &opts.subnet_id) {
             (Some(id), _) => ec2::instance(&client, id).await.map(|i| {
