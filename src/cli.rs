@@ -71,6 +71,10 @@ struct DoctorArgs {
     /// Region to judge against (default: AWS_REGION, AWS_DEFAULT_REGION, or the instance's).
     #[arg(long)]
     region: Option<String>,
+    /// Judge against this subnet's route table (when this host cannot tell: off AWS, or the
+    /// metadata service is unreachable). Needs read-only EC2 credentials.
+    #[arg(long, value_name = "SUBNET_ID")]
+    subnet_id: Option<String>,
     /// Write the gathered facts to FILE (JSON; safe to attach to a ticket).
     #[arg(long, value_name = "FILE")]
     save_facts: Option<PathBuf>,
@@ -181,7 +185,11 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
         input::region(r)?;
     }
     let timeout = timeout_arg(args.timeout)?;
-    let gather_opts = GatherOptions::new(args.region.clone(), args.buckets.clone(), timeout);
+    if let Some(s) = &args.subnet_id {
+        input::resource_id(s, "subnet", "--subnet-id")?;
+    }
+    let mut gather_opts = GatherOptions::new(args.region.clone(), args.buckets.clone(), timeout);
+    gather_opts.subnet_id = args.subnet_id.clone();
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     facts.gathered_at = Some(now_rfc3339());
     save_facts(&facts, args.save_facts.as_deref())?;

@@ -195,6 +195,23 @@ impl Lab {
         // 52.218.99.9 has no listener: connections are refused. 52.218.77.7 presents a
         // certificate for another name.
         sh(&["ip", "-n", &s, "addr", "add", "52.218.77.7/32", "dev", "lo"]);
+        // 52.218.88.8 drops everything to port 443: connections time out.
+        sh(&["ip", "-n", &s, "addr", "add", "52.218.88.8/32", "dev", "lo"]);
+        let drop = lab.dir.path().join("drop.nft");
+        std::fs::write(
+            &drop,
+            "table inet s3lab {\n  chain in {\n    type filter hook input priority 0;\n    ip daddr 52.218.88.8 tcp dport 443 drop\n  }\n}\n",
+        )
+        .unwrap();
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &s,
+            "nft",
+            "-f",
+            drop.to_str().unwrap(),
+        ]);
         let (good, wrong) = lab.certificates();
         let stub = stub_py();
         let stub = stub.to_str().unwrap();
@@ -1005,4 +1022,100 @@ fn doctor_with_the_control_plane_confirms_the_nat_path() {
     assert_eq!(r["verdict"]["confidence"], "confirmed", "{}", r["verdict"]);
     assert!(finding_ids(&r).contains(&"S3P103".to_string()));
     assert_eq!(code, 0, "warnings only");
+}
+
+#[test]
+fn a_dropping_address_times_out() {
+    let mut records = default_records();
+    records.retain(|r| !r.contains("app-data.s3.eu-west-1"));
+    records.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.88.8".to_string());
+    let lab = Lab::new(LabSpec {
+        system_dns: records,
+        ..LabSpec::default()
+    });
+    let (code, r, _, _) = lab.doctor(&["--bucket", "app-data", "--timeout", "4"], &[]);
+    assert_eq!(code, 1);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "S3P501")
+        .expect("S3P501");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("52.218.88.8:443") && msg.contains("timed out"),
+        "{msg}"
+    );
+}
+
+/// Off AWS (no metadata service), `--subnet-id` names the subnet to judge against: the EC2
+/// facts come from moto inside the namespace, and every interface-endpoint ENI is probed.
+#[test]
+fn doctor_off_aws_judges_a_named_subnet() {
+    let mut lab = Lab::new(LabSpec {
+        imds: None,
+        ..LabSpec::default()
+    });
+    let client = lab.client.clone();
+    let port = 5000u16;
+    lab.spawn(
+        &client,
+        &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !tcp_open(&client, "127.0.0.1", port) {
+        assert!(Instant::now() < deadline, "moto_server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &client,
+            "python3",
+            script.to_str().unwrap(),
+        ])
+        .args([&port.to_string(), "eu-west-1", "both"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let topo: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let facts = lab.dir.path().join("named.json");
+    let subnet = topo["subnet"].as_str().unwrap();
+    let (_, r, stderr, _) = lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--region",
+            "eu-west-1",
+            "--subnet-id",
+            subnet,
+            "--save-facts",
+            facts.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ENDPOINT_URL_EC2", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
+    assert_eq!(r["vantage"]["kind"], "off-aws", "{stderr}");
+    assert_eq!(r["vantage"]["subnet_id"], topo["subnet"]);
+    assert_eq!(fact(&r, "route_tables")["status"], "collected");
+    // moto's S3 prefix list has no CIDRs: the S3 gateway route still beats the default route,
+    // stated as an assumption.
+    assert_eq!(r["verdict"]["path"], "gateway-endpoint", "{}", r["verdict"]);
+    assert_eq!(r["verdict"]["via"], topo["gateway_endpoint"]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    let tcp = saved["probes"]["value"]["tcp"].as_array().unwrap();
+    assert!(
+        tcp.iter().any(|p| p["address"] == topo["interface_ip"]),
+        "the interface endpoint's ENI is probed: {tcp:?}"
+    );
 }

@@ -38,6 +38,9 @@ pub struct GatherOptions {
     pub timeout: Duration,
     /// The hosts file to read (`/etc/hosts`).
     pub hosts_file: String,
+    /// `--subnet-id`: the subnet to judge against when this host cannot tell (off AWS, or no
+    /// metadata service); it also overrides what the metadata says.
+    pub subnet_id: Option<String>,
 }
 
 impl GatherOptions {
@@ -47,6 +50,7 @@ impl GatherOptions {
             buckets,
             timeout,
             hosts_file: "/etc/hosts".to_string(),
+            subnet_id: None,
         }
     }
 }
@@ -263,26 +267,33 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             v.local_ipv4s.first().copied(),
         )
     });
+    let named_subnet = opts.subnet_id.clone();
     let ec2_budget = left();
     let region_for_ec2 = region.clone();
     let ec2_fut = async move {
-        let (vpc, subnet, ip) = vantage_ids?;
-        if !on_aws {
+        if !on_aws && named_subnet.is_none() {
             return None;
         }
         let client = ec2::client(&region_for_ec2, ec2_budget, None).await;
-        let (vpc, subnet) = match (vpc, subnet, ip) {
-            (Some(v), s, _) => (v, s),
-            (None, _, Some(ip)) => match ec2::locate_ip(&client, ip).await {
-                Ok(Some((v, s))) => (v, Some(s)),
-                Ok(None) => {
-                    return Some(Err(format!(
-                        "no network interface in {region_for_ec2} has address {ip}"
-                    )))
-                }
+        let (vpc, subnet) = if let Some(subnet) = named_subnet {
+            match ec2::subnet(&client, &subnet).await {
+                Ok((vpc, _az)) => (vpc, Some(subnet)),
                 Err(e) => return Some(Err(e)),
-            },
-            (None, _, None) => return None,
+            }
+        } else {
+            match vantage_ids? {
+                (Some(v), s, _) => (v, s),
+                (None, _, Some(ip)) => match ec2::locate_ip(&client, ip).await {
+                    Ok(Some((v, s))) => (v, Some(s)),
+                    Ok(None) => {
+                        return Some(Err(format!(
+                            "no network interface in {region_for_ec2} has address {ip}"
+                        )))
+                    }
+                    Err(e) => return Some(Err(e)),
+                },
+                (None, _, None) => return None,
+            }
         };
         let facts = ec2::gather(&client, &vpc, ec2_budget).await;
         Some(Ok((vpc, subnet, facts)))
@@ -290,10 +301,22 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     let (system_dns, vpc_dns, ec2_result) = tokio::join!(system_fut, vpc_fut, ec2_fut);
     match ec2_result {
         Some(Ok((vpc, subnet, ec2))) => {
+            if facts.vantage.get().is_none() {
+                // No identity from this host: judge the named subnet as such.
+                facts.vantage = Observed::collected(Vantage {
+                    region: Some(region.clone()),
+                    ..Vantage::new(VantageKind::Subnet)
+                });
+            }
             if let Observed::Collected { value } = &mut facts.vantage {
-                value.vpc_id.get_or_insert(vpc);
-                if value.subnet_id.is_none() {
+                if opts.subnet_id.is_some() {
+                    value.vpc_id = Some(vpc);
                     value.subnet_id = subnet;
+                } else {
+                    value.vpc_id.get_or_insert(vpc);
+                    if value.subnet_id.is_none() {
+                        value.subnet_id = subnet;
+                    }
                 }
                 if let Some((v4, v6)) = ec2.vpc_cidrs.get() {
                     // The EC2 API knows every block; task metadata only knows the subnet's.
@@ -358,6 +381,20 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 for a in &r.addresses {
                     if !addrs.contains(a) {
                         addrs.push(*a);
+                    }
+                }
+            }
+            // Every ENI of every S3 interface endpoint, in every AZ: a blocked AZ shows up
+            // before a client lands there.
+            if let Some(eps) = facts.vpc_endpoints.get() {
+                for ep in eps.iter().filter(|e| {
+                    e.endpoint_type == crate::facts::EndpointType::Interface
+                        && e.is_s3_service(&region)
+                }) {
+                    for a in ep.network_interfaces.iter().flat_map(|n| n.addresses()) {
+                        if !addrs.contains(&a) {
+                            addrs.push(a);
+                        }
                     }
                 }
             }
