@@ -97,6 +97,15 @@ pub struct Facts {
     pub prefix_lists: Observed<Vec<PrefixList>>,
     #[serde(default)]
     pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
+    /// NAT gateways of the VPC.
+    #[serde(default)]
+    pub nat_gateways: Observed<Vec<NatGateway>>,
+    /// Security groups of the VPC (the vantage's and the endpoints' among them).
+    #[serde(default)]
+    pub security_groups: Observed<Vec<SecurityGroup>>,
+    /// Network ACLs of the VPC.
+    #[serde(default)]
+    pub network_acls: Observed<Vec<NetworkAcl>>,
     /// Proxy and SDK settings of the environment the tool ran in.
     #[serde(default)]
     pub client_settings: Observed<ClientSettings>,
@@ -121,6 +130,9 @@ impl Facts {
             vpc_endpoints: Observed::not_collected(reason),
             prefix_lists: Observed::not_collected(reason),
             vpc_dns_attributes: Observed::not_collected(reason),
+            nat_gateways: Observed::not_collected(reason),
+            security_groups: Observed::not_collected(reason),
+            network_acls: Observed::not_collected(reason),
             client_settings: Observed::not_collected(reason),
             probes: Observed::not_collected(reason),
         }
@@ -490,6 +502,103 @@ pub struct PrefixList {
     pub name: Option<String>,
     #[serde(default)]
     pub cidrs: Vec<IpNet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NatGateway {
+    pub id: String,
+    /// `available`, `pending`, `failed`, `deleting`, `deleted`.
+    pub state: String,
+    /// `public` or `private`.
+    #[serde(default = "default_connectivity")]
+    pub connectivity_type: String,
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    #[serde(default)]
+    pub private_ips: Vec<IpAddr>,
+}
+
+fn default_connectivity() -> String {
+    "public".to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub id: String,
+    #[serde(default)]
+    pub ingress: Vec<SgRule>,
+    #[serde(default)]
+    pub egress: Vec<SgRule>,
+}
+
+/// One security group permission. `protocol` is `-1` (all), `tcp`, `udp`, `icmp` or a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SgRule {
+    pub protocol: String,
+    #[serde(default)]
+    pub from_port: Option<i32>,
+    #[serde(default)]
+    pub to_port: Option<i32>,
+    #[serde(default)]
+    pub cidrs: Vec<IpNet>,
+    #[serde(default)]
+    pub prefix_list_ids: Vec<String>,
+    #[serde(default)]
+    pub group_ids: Vec<String>,
+}
+
+impl SgRule {
+    /// True when the rule covers TCP `port`.
+    pub fn covers_tcp(&self, port: u16) -> bool {
+        let proto = self.protocol.as_str();
+        (proto == "-1" || proto == "tcp" || proto == "6")
+            && (proto == "-1"
+                || (self.from_port.unwrap_or(0) <= i32::from(port)
+                    && i32::from(port) <= self.to_port.unwrap_or(65535)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkAcl {
+    pub id: String,
+    #[serde(default)]
+    pub default: bool,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub entries: Vec<AclEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AclEntry {
+    pub rule_number: i32,
+    pub egress: bool,
+    /// `-1` (all) or a protocol number (`6` = TCP).
+    pub protocol: String,
+    /// `allow` or `deny`.
+    pub action: String,
+    pub cidr: IpNet,
+    #[serde(default)]
+    pub port_from: Option<i32>,
+    #[serde(default)]
+    pub port_to: Option<i32>,
+}
+
+impl NetworkAcl {
+    /// The first rule (lowest number) that matches TCP traffic in the given direction to or
+    /// from `peer` on `port`; rule 32767 (`*`) denies everything else.
+    pub fn evaluate_tcp(&self, egress: bool, peer: IpAddr, port: u16) -> Option<&AclEntry> {
+        let mut rules: Vec<&AclEntry> =
+            self.entries.iter().filter(|e| e.egress == egress).collect();
+        rules.sort_by_key(|e| e.rule_number);
+        rules.into_iter().find(|e| {
+            (e.protocol == "-1" || e.protocol == "6" || e.protocol == "tcp")
+                && e.cidr.contains(&peer)
+                && (e.protocol == "-1"
+                    || (e.port_from.unwrap_or(0) <= i32::from(port)
+                        && i32::from(port) <= e.port_to.unwrap_or(65535)))
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

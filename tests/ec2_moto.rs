@@ -122,6 +122,9 @@ fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
     f.route_tables = ec2.route_tables;
     f.vpc_endpoints = ec2.vpc_endpoints;
     f.vpc_dns_attributes = ec2.vpc_dns_attributes;
+    f.nat_gateways = ec2.nat_gateways;
+    f.security_groups = ec2.security_groups;
+    f.network_acls = ec2.network_acls;
     // moto gap: AWS-managed prefix lists have no CIDRs. Supply the S3 list's entries.
     let mut lists = ec2
         .prefix_lists
@@ -297,6 +300,12 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
             "ec2:DescribeVpcAttribute",
         ),
         (e.vpc_cidrs.missing_reason(), "ec2:DescribeVpcs"),
+        (e.nat_gateways.missing_reason(), "ec2:DescribeNatGateways"),
+        (
+            e.security_groups.missing_reason(),
+            "ec2:DescribeSecurityGroups",
+        ),
+        (e.network_acls.missing_reason(), "ec2:DescribeNetworkAcls"),
     ] {
         let why = part.expect("failed");
         assert!(
@@ -364,8 +373,9 @@ fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
             "{a} is not in docs/iam-policy.json"
         );
     }
-    // Route tables, endpoints, ENIs, prefix lists, two VPC attributes, VPCs: 7 calls.
-    assert_eq!(actions.len(), 7, "{actions:?}");
+    // Route tables, endpoints, ENIs, prefix lists, two VPC attributes, VPCs, NAT gateways,
+    // security groups, network ACLs: 10 calls.
+    assert_eq!(actions.len(), 10, "{actions:?}");
 }
 
 #[test]
@@ -388,9 +398,9 @@ fn throttling_is_retried() {
         assert!(ok, "{part} not collected after throttling");
     }
     let calls = std::fs::read_to_string(log.path()).unwrap().lines().count();
-    // Six calls (no interface endpoint, so no DescribeNetworkInterfaces), plus one retry for
+    // Nine calls (no interface endpoint, so no DescribeNetworkInterfaces), plus one retry for
     // each of the two throttled ones.
-    assert_eq!(calls, 6 + 2, "two throttled calls were retried once each");
+    assert_eq!(calls, 9 + 2, "two throttled calls were retried once each");
 }
 
 fn route_cli(args: &[&str]) -> (i32, Value, String) {

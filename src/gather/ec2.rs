@@ -15,12 +15,12 @@ use aws_sdk_ec2::Client;
 use ipnet::IpNet;
 
 use crate::facts::{
-    DnsEntry, EndpointInterface, EndpointType, Observed, PrefixList, Route, RouteTable,
-    VpcDnsAttributes, VpcEndpoint,
+    AclEntry, DnsEntry, EndpointInterface, EndpointType, NatGateway, NetworkAcl, Observed,
+    PrefixList, Route, RouteTable, SecurityGroup, SgRule, VpcDnsAttributes, VpcEndpoint,
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 8] = [
+pub const ACTIONS: [&str; 11] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
@@ -29,6 +29,9 @@ pub const ACTIONS: [&str; 8] = [
     "ec2:DescribeVpcs",
     "ec2:DescribeSubnets",
     "ec2:DescribeInstances",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkAcls",
 ];
 
 /// What the EC2 API said about one VPC.
@@ -39,6 +42,9 @@ pub struct Ec2Facts {
     pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
     /// The VPC's CIDR blocks (v4, v6).
     pub vpc_cidrs: Observed<(Vec<IpNet>, Vec<IpNet>)>,
+    pub nat_gateways: Observed<Vec<NatGateway>>,
+    pub security_groups: Observed<Vec<SecurityGroup>>,
+    pub network_acls: Observed<Vec<NetworkAcl>>,
 }
 
 /// A client for `region` with bounded timeouts and retries (throttling is retried with backoff
@@ -272,6 +278,138 @@ async fn prefix_lists(c: &Client) -> Observed<Vec<PrefixList>> {
     Observed::collected(out)
 }
 
+async fn nat_gateways(c: &Client, vpc_id: &str) -> Observed<Vec<NatGateway>> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .describe_nat_gateways()
+        .filter(vpc_filter(vpc_id))
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(n) => out.push(NatGateway {
+                id: n.nat_gateway_id().unwrap_or_default().to_string(),
+                state: n
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                connectivity_type: n
+                    .connectivity_type()
+                    .map(|c| c.as_str().to_string())
+                    .unwrap_or_else(|| "public".to_string()),
+                subnet_id: n.subnet_id().map(str::to_string),
+                private_ips: n
+                    .nat_gateway_addresses()
+                    .iter()
+                    .filter_map(|a| a.private_ip()?.parse().ok())
+                    .collect(),
+            }),
+            Err(e) => return Observed::failed(describe_error("ec2:DescribeNatGateways", &e)),
+        }
+    }
+    Observed::collected(out)
+}
+
+fn sg_rules(perms: &[aws_sdk_ec2::types::IpPermission]) -> Vec<SgRule> {
+    perms
+        .iter()
+        .map(|p| SgRule {
+            protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+            from_port: p.from_port(),
+            to_port: p.to_port(),
+            cidrs: p
+                .ip_ranges()
+                .iter()
+                .filter_map(|r| r.cidr_ip()?.parse().ok())
+                .chain(
+                    p.ipv6_ranges()
+                        .iter()
+                        .filter_map(|r| r.cidr_ipv6()?.parse().ok()),
+                )
+                .collect(),
+            prefix_list_ids: p
+                .prefix_list_ids()
+                .iter()
+                .filter_map(|x| x.prefix_list_id().map(str::to_string))
+                .collect(),
+            group_ids: p
+                .user_id_group_pairs()
+                .iter()
+                .filter_map(|g| g.group_id().map(str::to_string))
+                .collect(),
+        })
+        .collect()
+}
+
+async fn security_groups(c: &Client, vpc_id: &str) -> Observed<Vec<SecurityGroup>> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .describe_security_groups()
+        .filters(vpc_filter(vpc_id))
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(g) => out.push(SecurityGroup {
+                id: g.group_id().unwrap_or_default().to_string(),
+                ingress: sg_rules(g.ip_permissions()),
+                egress: sg_rules(g.ip_permissions_egress()),
+            }),
+            Err(e) => return Observed::failed(describe_error("ec2:DescribeSecurityGroups", &e)),
+        }
+    }
+    Observed::collected(out)
+}
+
+async fn network_acls(c: &Client, vpc_id: &str) -> Observed<Vec<NetworkAcl>> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .describe_network_acls()
+        .filters(vpc_filter(vpc_id))
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(a) => out.push(NetworkAcl {
+                id: a.network_acl_id().unwrap_or_default().to_string(),
+                default: a.is_default().unwrap_or(false),
+                subnet_ids: a
+                    .associations()
+                    .iter()
+                    .filter_map(|x| x.subnet_id().map(str::to_string))
+                    .collect(),
+                entries: a
+                    .entries()
+                    .iter()
+                    .filter_map(|e| {
+                        let cidr = e
+                            .cidr_block()
+                            .or(e.ipv6_cidr_block())
+                            .and_then(|c| c.parse().ok())?;
+                        Some(AclEntry {
+                            rule_number: e.rule_number()?,
+                            egress: e.egress().unwrap_or(false),
+                            protocol: e.protocol().unwrap_or("-1").to_string(),
+                            action: e
+                                .rule_action()
+                                .map(|r| r.as_str().to_string())
+                                .unwrap_or_default(),
+                            cidr,
+                            port_from: e.port_range().and_then(|p| p.from()),
+                            port_to: e.port_range().and_then(|p| p.to()),
+                        })
+                    })
+                    .collect(),
+            }),
+            Err(e) => return Observed::failed(describe_error("ec2:DescribeNetworkAcls", &e)),
+        }
+    }
+    Observed::collected(out)
+}
+
 async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> {
     let (support, hostnames) = tokio::join!(
         c.describe_vpc_attribute()
@@ -362,16 +500,34 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
             ))
         })
     }
-    let (route_tables, vpc_endpoints, prefix_lists, vpc_dns_attributes, vpc_cidrs) = tokio::join!(
-        bounded("ec2:DescribeRouteTables", budget, route_tables(c, vpc_id)),
-        bounded("ec2:DescribeVpcEndpoints", budget, endpoints(c, vpc_id)),
-        bounded("ec2:DescribePrefixLists", budget, prefix_lists(c)),
-        bounded(
-            "ec2:DescribeVpcAttribute",
-            budget,
-            dns_attributes(c, vpc_id)
-        ),
-        bounded("ec2:DescribeVpcs", budget, vpc_cidrs(c, vpc_id)),
+    let (
+        (route_tables, vpc_endpoints, prefix_lists, vpc_dns_attributes),
+        (vpc_cidrs, nat_gateways, security_groups, network_acls),
+    ) = tokio::join!(
+        async {
+            tokio::join!(
+                bounded("ec2:DescribeRouteTables", budget, route_tables(c, vpc_id)),
+                bounded("ec2:DescribeVpcEndpoints", budget, endpoints(c, vpc_id)),
+                bounded("ec2:DescribePrefixLists", budget, prefix_lists(c)),
+                bounded(
+                    "ec2:DescribeVpcAttribute",
+                    budget,
+                    dns_attributes(c, vpc_id)
+                ),
+            )
+        },
+        async {
+            tokio::join!(
+                bounded("ec2:DescribeVpcs", budget, vpc_cidrs(c, vpc_id)),
+                bounded("ec2:DescribeNatGateways", budget, nat_gateways(c, vpc_id)),
+                bounded(
+                    "ec2:DescribeSecurityGroups",
+                    budget,
+                    security_groups(c, vpc_id)
+                ),
+                bounded("ec2:DescribeNetworkAcls", budget, network_acls(c, vpc_id)),
+            )
+        }
     );
     Ec2Facts {
         route_tables,
@@ -379,6 +535,9 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
         prefix_lists,
         vpc_dns_attributes,
         vpc_cidrs,
+        nat_gateways,
+        security_groups,
+        network_acls,
     }
 }
 

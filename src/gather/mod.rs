@@ -330,6 +330,9 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             facts.vpc_endpoints = ec2.vpc_endpoints;
             facts.prefix_lists = ec2.prefix_lists;
             facts.vpc_dns_attributes = ec2.vpc_dns_attributes;
+            facts.nat_gateways = ec2.nat_gateways;
+            facts.security_groups = ec2.security_groups;
+            facts.network_acls = ec2.network_acls;
         }
         Some(Err(e)) => {
             facts.route_tables = Observed::failed(e.clone());

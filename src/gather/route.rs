@@ -162,6 +162,9 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         facts.vpc_endpoints = e.vpc_endpoints;
         facts.prefix_lists = e.prefix_lists;
         facts.vpc_dns_attributes = e.vpc_dns_attributes;
+        facts.nat_gateways = e.nat_gateways;
+        facts.security_groups = e.security_groups;
+        facts.network_acls = e.network_acls;
         facts.probes = Observed::not_collected(
             "s3path route sends no probes (run doctor on the instance for those)",
         );
