@@ -1,0 +1,95 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::{effective_table, route_target_label, PathKind};
+
+pub struct NatGatewayNotUsable;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P106",
+    name: "nat-gateway-not-usable",
+    category: Category::Routing,
+    severity: Severity::Error,
+    summary: "S3 is routed to a NAT gateway that is not available or has no way to the internet",
+    doc: include_str!("../../checks/S3P106.md"),
+};
+
+impl Check for NatGatewayNotUsable {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        let d = primary.decision.terminal();
+        if d.path != PathKind::NatGateway || d.route.is_none() {
+            return Outcome::Pass;
+        }
+        let Some(nats) = cx.facts.nat_gateways.get() else {
+            return skipped_for("NAT gateways", cx.facts.nat_gateways.missing_reason());
+        };
+        let id = d.via.as_deref().unwrap_or_default();
+        let region = cx.region().unwrap_or("REGION");
+        let Some(nat) = nats.iter().find(|n| n.id == id) else {
+            return Outcome::Fail(vec![Draft::new(format!(
+                "the route sends S3 traffic to {id}, which is not among the VPC's NAT gateways (deleted, or in another account)"
+            ))
+            .fix(format!("aws ec2 describe-nat-gateways --region {region} --nat-gateway-ids {id}"))]);
+        };
+        let mut drafts = Vec::new();
+        if nat.state != "available" {
+            drafts.push(
+                Draft::new(format!("S3 traffic is routed to NAT gateway {id}, which is {}", nat.state))
+                    .fix(format!(
+                        "create a NAT gateway (or a gateway endpoint for S3) and point the route at it: {}",
+                        super::gateway_endpoint_fix(cx, d.route_table.as_deref().unwrap_or("RTB_ID"))
+                    ))
+                    .evidence(format!("{id} state {}", nat.state)),
+            );
+        } else if nat.connectivity_type == "private" {
+            drafts.push(
+                Draft::new(format!(
+                    "S3 traffic is routed to {id}, a private NAT gateway: it translates to a private address and cannot reach S3's public endpoints by itself"
+                ))
+                .fix(super::gateway_endpoint_fix(cx, d.route_table.as_deref().unwrap_or("RTB_ID"))),
+            );
+        } else if let (Some(tables), Some(subnet)) =
+            (cx.facts.route_tables.get(), nat.subnet_id.as_deref())
+        {
+            let vpc = cx.vpc_id();
+            if let Some((t, _)) = effective_table(tables, subnet, vpc) {
+                let to_igw = t.routes.iter().any(|r| {
+                    r.destination_cidr_block
+                        .is_some_and(|c| c.prefix_len() == 0)
+                        && r.gateway_id
+                            .as_deref()
+                            .is_some_and(|g| g.starts_with("igw-"))
+                        && !r.is_blackhole()
+                });
+                if !to_igw {
+                    let routes: Vec<String> = t
+                        .routes
+                        .iter()
+                        .map(|r| format!("{} -> {}", r.destination_label(), route_target_label(r)))
+                        .collect();
+                    drafts.push(
+                        Draft::new(format!(
+                            "NAT gateway {id} sits in {subnet}, whose route table {} has no default route to an internet gateway: its traffic goes nowhere",
+                            t.id
+                        ))
+                        .fix(format!(
+                            "aws ec2 create-route --region {region} --route-table-id {} --destination-cidr-block 0.0.0.0/0 --gateway-id IGW_ID",
+                            t.id
+                        ))
+                        .evidence(format!("{} routes: {}", t.id, routes.join(", "))),
+                    );
+                }
+            }
+        }
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}

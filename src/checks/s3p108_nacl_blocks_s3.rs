@@ -1,0 +1,90 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::PathKind;
+
+pub struct NaclBlocksS3;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P108",
+    name: "nacl-blocks-s3",
+    category: Category::Routing,
+    severity: Severity::Error,
+    summary: "the subnet's network ACL denies the request to S3 or its return traffic",
+    doc: include_str!("../../checks/S3P108.md"),
+};
+
+/// A port from the Linux ephemeral range that replies come back to.
+const EPHEMERAL: u16 = 49152;
+
+impl Check for NaclBlocksS3 {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(acls) = cx.facts.network_acls.get() else {
+            return skipped_for("network ACLs", cx.facts.network_acls.missing_reason());
+        };
+        let Some(subnet) = cx.facts.vantage.get().and_then(|v| v.subnet_id.as_deref()) else {
+            return Outcome::Skipped("the subnet is not known".to_string());
+        };
+        let Some(acl) = acls
+            .iter()
+            .find(|a| a.subnet_ids.iter().any(|s| s == subnet))
+            .or_else(|| acls.iter().find(|a| a.default))
+        else {
+            return Outcome::Skipped(format!("no network ACL governs {subnet} in the facts"));
+        };
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        let region = cx.region().unwrap_or("REGION");
+        let mut drafts = Vec::new();
+        for a in &primary.addresses {
+            if matches!(
+                a.decision.path,
+                PathKind::Proxy | PathKind::Blocked | PathKind::Unknown
+            ) {
+                continue;
+            }
+            for (egress, port, what) in [
+                (true, 443u16, "the request (outbound TCP 443)"),
+                (
+                    false,
+                    EPHEMERAL,
+                    "the reply (inbound TCP to ephemeral port 49152)",
+                ),
+            ] {
+                let verdict = acl.evaluate_tcp(egress, a.address, port);
+                let denied = verdict.is_none_or(|e| e.action != "allow");
+                if !denied {
+                    continue;
+                }
+                let rule = verdict
+                    .map(|e| format!("rule {} ({} {})", e.rule_number, e.action, e.cidr))
+                    .unwrap_or_else(|| "the final * rule (deny)".to_string());
+                let dir = if egress { "--egress" } else { "--ingress" };
+                let ports = if egress {
+                    "From=443,To=443"
+                } else {
+                    "From=1024,To=65535"
+                };
+                drafts.push(
+                    Draft::new(format!(
+                        "network ACL {} of {subnet} denies {what} for {} ({}) by {rule}",
+                        acl.id, a.address, primary.target.host
+                    ))
+                    .fix(format!(
+                        "aws ec2 create-network-acl-entry --region {region} --network-acl-id {} {dir} --rule-number RULE_NUMBER --protocol tcp --port-range {ports} --cidr-block 0.0.0.0/0 --rule-action allow  (network ACLs cannot reference prefix lists: use the S3 CIDRs or 0.0.0.0/0, with a rule number below the deny)",
+                        acl.id
+                    ))
+                    .evidence(format!("{} evaluated in rule-number order", acl.id)),
+                );
+            }
+        }
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::facts::EndpointType;
+
+pub struct GatewayEndpointNotAvailable;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P302",
+    name: "gateway-endpoint-not-available",
+    category: Category::Endpoint,
+    severity: Severity::Error,
+    summary: "an S3 gateway endpoint of the VPC is not in the available state",
+    doc: include_str!("../../checks/S3P302.md"),
+};
+
+impl Check for GatewayEndpointNotAvailable {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(gws) = cx.s3_endpoints(EndpointType::Gateway) else {
+            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+        };
+        let region = cx.region().unwrap_or("REGION");
+        let drafts: Vec<Draft> = gws
+            .iter()
+            .filter(|e| !e.is_available())
+            .map(|e| {
+                Draft::new(format!(
+                    "gateway endpoint {} is {}: its routes ({}) do not carry S3 traffic until it is available",
+                    e.id,
+                    e.state,
+                    if e.route_table_ids.is_empty() { "none".to_string() } else { e.route_table_ids.join(", ") }
+                ))
+                .fix(format!("aws ec2 describe-vpc-endpoints --region {region} --vpc-endpoint-ids {}", e.id))
+                .fix("if it is rejected or failed, delete it and create it again with the route tables that need it")
+            })
+            .collect();
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}
