@@ -484,3 +484,42 @@ fn route_command_rejects_bad_ids_and_reports_unknown_subnets() {
         .unwrap();
     assert_eq!(v["status"], "failed", "{v}");
 }
+
+#[test]
+fn security_groups_and_network_acls_are_gathered_and_judged() {
+    let topo = topology("locked-down");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let groups = e.security_groups.get().expect("security groups");
+    let sg = groups
+        .iter()
+        .find(|g| Some(g.id.as_str()) == topo["app_sg"].as_str())
+        .unwrap();
+    assert_eq!(sg.egress.len(), 1, "{sg:?}");
+    let acls = e.network_acls.get().expect("network ACLs");
+    let acl = acls
+        .iter()
+        .find(|a| Some(a.id.as_str()) == topo["acl"].as_str())
+        .unwrap();
+    assert!(acl
+        .subnet_ids
+        .iter()
+        .any(|s| Some(s.as_str()) == topo["subnet"].as_str()));
+    let nats = e.nat_gateways.get().expect("NAT gateways");
+    assert!(nats
+        .iter()
+        .any(|n| Some(n.id.as_str()) == topo["nat"].as_str()));
+    let mut f = facts(&topo, e, "52.218.20.7");
+    if let Observed::Collected { value } = &mut f.vantage {
+        value.security_group_ids = vec![topo["app_sg"].as_str().unwrap().to_string()];
+    }
+    let r = judge(&f, &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::GatewayEndpoint,
+        "{}",
+        r.verdict.summary
+    );
+    let found = ids(&r);
+    assert!(found.contains(&"S3P107"), "{found:?}");
+    assert!(found.contains(&"S3P108"), "{found:?}");
+}

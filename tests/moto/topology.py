@@ -4,7 +4,8 @@
   topology.py PORT REGION SCENARIO
 
 Scenarios: nat-only, gateway-endpoint, main-table-fallback, interface-endpoint,
-interface-private-dns, both, endpoint-other-az. Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
+interface-private-dns, both, endpoint-other-az, locked-down (gateway endpoint, a security
+group with egress only to the VPC, a network ACL that admits only port 443 inbound). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
 ("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
 """
 import json
@@ -60,6 +61,29 @@ if scenario in ("interface-endpoint", "interface-private-dns", "both", "endpoint
     out["interface_endpoint"] = ep["VpcEndpointId"]
     eni = ec2.describe_network_interfaces(NetworkInterfaceIds=ep["NetworkInterfaceIds"])["NetworkInterfaces"][0]
     out["interface_ip"] = eni["PrivateIpAddress"]
+if scenario == "locked-down":
+    out["gateway_endpoint"] = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=service, VpcEndpointType="Gateway", RouteTableIds=[private_rtb]
+    )["VpcEndpoint"]["VpcEndpointId"]
+    sg = ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)["GroupId"]
+    ec2.revoke_security_group_egress(
+        GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    ec2.authorize_security_group_egress(
+        GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]
+    )
+    out["app_sg"] = sg
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow", Egress=True, CidrBlock="0.0.0.0/0")
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow", Egress=False,
+                                 CidrBlock="0.0.0.0/0", PortRange={"From": 443, "To": 443})
+    current = next(
+        a for a in ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"]
+        for x in a.get("Associations", []) if x.get("SubnetId") == subnet
+    )
+    assoc = next(x["NetworkAclAssociationId"] for x in current["Associations"] if x.get("SubnetId") == subnet)
+    ec2.replace_network_acl_association(AssociationId=assoc, NetworkAclId=acl)
+    out["acl"] = acl
 out["s3_prefix_list"] = next(
     p["PrefixListId"] for p in ec2.describe_prefix_lists()["PrefixLists"] if p["PrefixListName"] == service
 )
