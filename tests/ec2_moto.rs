@@ -523,3 +523,123 @@ fn security_groups_and_network_acls_are_gathered_and_judged() {
     assert!(found.contains(&"S3P107"), "{found:?}");
     assert!(found.contains(&"S3P108"), "{found:?}");
 }
+
+/// Benchmark, not a check: `cargo test --release --test ec2_moto -- --ignored --nocapture bench`.
+/// A VPC with 200 route tables and 50 endpoints in moto on loopback: s3path's gather (wall time
+/// and API calls, through the recording proxy) against the same facts fetched by the
+/// equivalent sequence of `aws ec2 describe-*` commands.
+#[test]
+#[ignore]
+fn bench_gather_against_the_aws_cli() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/big.py");
+    let built = Instant::now();
+    let out = Command::new("python3")
+        .arg(script)
+        .args([&moto().port.to_string(), REGION])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let topo: Value = serde_json::from_slice(&out.stdout).unwrap();
+    println!("built the VPC in {:.1} s", built.elapsed().as_secs_f64());
+    let vpc = topo["vpc"].as_str().unwrap();
+    let (port, mut child, log) = recording_proxy(0);
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let mut ours = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let e = gather(&endpoint, vpc);
+        ours.push(t.elapsed());
+        assert_eq!(e.route_tables.get().unwrap().len(), 200);
+        assert_eq!(e.vpc_endpoints.get().unwrap().len(), 50);
+    }
+    let calls = std::fs::read_to_string(log.path()).unwrap().lines().count() / 5;
+    let _ = child.kill();
+    let _ = child.wait();
+    ours.sort();
+    let filter = format!("Name=vpc-id,Values={vpc}");
+    let commands: Vec<Vec<String>> = vec![
+        vec![
+            "describe-route-tables".into(),
+            "--filters".into(),
+            filter.clone(),
+        ],
+        vec![
+            "describe-vpc-endpoints".into(),
+            "--filters".into(),
+            filter.clone(),
+        ],
+        vec![
+            "describe-network-interfaces".into(),
+            "--filters".into(),
+            filter.clone(),
+        ],
+        vec!["describe-prefix-lists".into()],
+        vec![
+            "describe-vpc-attribute".into(),
+            "--vpc-id".into(),
+            vpc.into(),
+            "--attribute".into(),
+            "enableDnsSupport".into(),
+        ],
+        vec![
+            "describe-vpc-attribute".into(),
+            "--vpc-id".into(),
+            vpc.into(),
+            "--attribute".into(),
+            "enableDnsHostnames".into(),
+        ],
+        vec!["describe-vpcs".into(), "--vpc-ids".into(), vpc.into()],
+        vec![
+            "describe-nat-gateways".into(),
+            "--filter".into(),
+            filter.clone(),
+        ],
+        vec![
+            "describe-security-groups".into(),
+            "--filters".into(),
+            filter.clone(),
+        ],
+        vec!["describe-network-acls".into(), "--filters".into(), filter],
+    ];
+    let mut cli = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        for c in &commands {
+            let out = Command::new("aws")
+                .arg("ec2")
+                .args(c)
+                .args([
+                    "--region",
+                    REGION,
+                    "--endpoint-url",
+                    &url(),
+                    "--output",
+                    "json",
+                ])
+                .output()
+                .expect("aws CLI");
+            assert!(
+                out.status.success(),
+                "aws ec2 {c:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        cli.push(t.elapsed());
+    }
+    cli.sort();
+    let version = Command::new("aws").arg("--version").output().unwrap();
+    let v = String::from_utf8_lossy(&version.stdout).to_string()
+        + &String::from_utf8_lossy(&version.stderr);
+    println!(
+        "s3path gather: median {:.0} ms over 5 runs, {calls} API calls; {} aws ec2 commands ({}): median {:.0} ms over 3 runs; ratio {:.1}x",
+        ours[2].as_secs_f64() * 1e3,
+        commands.len(),
+        v.trim(),
+        cli[1].as_secs_f64() * 1e3,
+        cli[1].as_secs_f64() / ours[2].as_secs_f64()
+    );
+}
