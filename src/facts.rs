@@ -97,6 +97,9 @@ pub struct Facts {
     pub prefix_lists: Observed<Vec<PrefixList>>,
     #[serde(default)]
     pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
+    /// `domain-name-servers` of the VPC's DHCP options (`AmazonProvidedDNS` or custom servers).
+    #[serde(default)]
+    pub dhcp_dns_servers: Observed<Vec<String>>,
     /// NAT gateways of the VPC.
     #[serde(default)]
     pub nat_gateways: Observed<Vec<NatGateway>>,
@@ -130,6 +133,7 @@ impl Facts {
             vpc_endpoints: Observed::not_collected(reason),
             prefix_lists: Observed::not_collected(reason),
             vpc_dns_attributes: Observed::not_collected(reason),
+            dhcp_dns_servers: Observed::not_collected(reason),
             nat_gateways: Observed::not_collected(reason),
             security_groups: Observed::not_collected(reason),
             network_acls: Observed::not_collected(reason),

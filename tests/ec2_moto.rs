@@ -306,6 +306,7 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
             "ec2:DescribeSecurityGroups",
         ),
         (e.network_acls.missing_reason(), "ec2:DescribeNetworkAcls"),
+        (e.dhcp_dns_servers.missing_reason(), "ec2:DescribeVpcs"),
     ] {
         let why = part.expect("failed");
         assert!(
@@ -374,7 +375,8 @@ fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
         );
     }
     // Route tables, endpoints, ENIs, prefix lists, two VPC attributes, VPCs, NAT gateways,
-    // security groups, network ACLs: 10 calls.
+    // security groups, network ACLs: 10 calls (DescribeDhcpOptions only when the VPC has a
+    // DHCP options set; moto's VPCs report `default`, meaning none).
     assert_eq!(actions.len(), 10, "{actions:?}");
 }
 
@@ -398,8 +400,8 @@ fn throttling_is_retried() {
         assert!(ok, "{part} not collected after throttling");
     }
     let calls = std::fs::read_to_string(log.path()).unwrap().lines().count();
-    // Nine calls (no interface endpoint, so no DescribeNetworkInterfaces), plus one retry for
-    // each of the two throttled ones.
+    // Nine calls (no interface endpoint, so no DescribeNetworkInterfaces; no DHCP options set),
+    // plus one retry for each of the two throttled ones.
     assert_eq!(calls, 9 + 2, "two throttled calls were retried once each");
 }
 
@@ -504,6 +506,8 @@ fn security_groups_and_network_acls_are_gathered_and_judged() {
         .subnet_ids
         .iter()
         .any(|s| Some(s.as_str()) == topo["subnet"].as_str()));
+    let servers = e.dhcp_dns_servers.get().expect("DHCP options");
+    assert_eq!(servers, &["AmazonProvidedDNS".to_string()]);
     let nats = e.nat_gateways.get().expect("NAT gateways");
     assert!(nats
         .iter()
@@ -557,6 +561,7 @@ fn bench_gather_against_the_aws_cli() {
         assert_eq!(e.vpc_endpoints.get().unwrap().len(), 50);
     }
     let calls = std::fs::read_to_string(log.path()).unwrap().lines().count() / 5;
+    assert_eq!(calls, 10);
     let _ = child.kill();
     let _ = child.wait();
     ours.sort();

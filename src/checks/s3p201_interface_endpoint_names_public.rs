@@ -110,6 +110,14 @@ impl Check for InterfaceEndpointNamesPublic {
                 .fix(format!("compare: dig +short s3.{region}.amazonaws.com @169.254.169.253 and dig +short s3.{region}.amazonaws.com"))
                 .fix("if the host uses its own DNS server, forward amazonaws.com queries to the VPC resolver (169.254.169.253 or the VPC base address +2)")
             };
+            if let Some(servers) = cx.facts.dhcp_dns_servers.get() {
+                if !servers.is_empty() && !servers.iter().all(|s| s == "AmazonProvidedDNS") {
+                    d = d.evidence(format!(
+                        "the VPC's DHCP options hand out DNS servers {}: unless they forward to the VPC resolver, private DNS never reaches the instances",
+                        servers.join(", ")
+                    ));
+                }
+            }
             for n in &names {
                 d = d.evidence(n.clone());
             }

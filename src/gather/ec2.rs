@@ -20,7 +20,7 @@ use crate::facts::{
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 11] = [
+pub const ACTIONS: [&str; 12] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
@@ -32,6 +32,7 @@ pub const ACTIONS: [&str; 11] = [
     "ec2:DescribeNatGateways",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeNetworkAcls",
+    "ec2:DescribeDhcpOptions",
 ];
 
 /// What the EC2 API said about one VPC.
@@ -42,6 +43,8 @@ pub struct Ec2Facts {
     pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
     /// The VPC's CIDR blocks (v4, v6).
     pub vpc_cidrs: Observed<(Vec<IpNet>, Vec<IpNet>)>,
+    /// `domain-name-servers` of the VPC's DHCP options (`AmazonProvidedDNS` or custom).
+    pub dhcp_dns_servers: Observed<Vec<String>>,
     pub nat_gateways: Observed<Vec<NatGateway>>,
     pub security_groups: Observed<Vec<SecurityGroup>>,
     pub network_acls: Observed<Vec<NetworkAcl>>,
@@ -438,7 +441,34 @@ async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> 
     }
 }
 
-async fn vpc_cidrs(c: &Client, vpc_id: &str) -> Observed<(Vec<IpNet>, Vec<IpNet>)> {
+async fn dhcp_dns_servers(c: &Client, dhcp_id: Option<String>) -> Observed<Vec<String>> {
+    // `default` (or none) means no DHCP options set: instances use the Amazon-provided DNS.
+    let id = match dhcp_id {
+        None => return Observed::collected(vec!["AmazonProvidedDNS".to_string()]),
+        Some(id) if id == "default" => {
+            return Observed::collected(vec!["AmazonProvidedDNS".to_string()])
+        }
+        Some(id) => id,
+    };
+    match c.describe_dhcp_options().dhcp_options_ids(&id).send().await {
+        Ok(out) => Observed::collected(
+            out.dhcp_options()
+                .iter()
+                .flat_map(|o| o.dhcp_configurations())
+                .filter(|c| c.key() == Some("domain-name-servers"))
+                .flat_map(|c| c.values())
+                .filter_map(|v| v.value().map(str::to_string))
+                .collect(),
+        ),
+        Err(e) => Observed::failed(describe_error("ec2:DescribeDhcpOptions", &e)),
+    }
+}
+
+/// The VPC's CIDR blocks, and the id of its DHCP options set.
+async fn vpc_cidrs(
+    c: &Client,
+    vpc_id: &str,
+) -> (Observed<(Vec<IpNet>, Vec<IpNet>)>, Option<String>) {
     match c.describe_vpcs().vpc_ids(vpc_id).send().await {
         Ok(out) => match out.vpcs().first() {
             Some(v) => {
@@ -460,11 +490,20 @@ async fn vpc_cidrs(c: &Client, vpc_id: &str) -> Observed<(Vec<IpNet>, Vec<IpNet>
                     .iter()
                     .filter_map(|a| a.ipv6_cidr_block()?.parse().ok())
                     .collect();
-                Observed::collected((v4, v6))
+                (
+                    Observed::collected((v4, v6)),
+                    v.dhcp_options_id().map(str::to_string),
+                )
             }
-            None => Observed::failed(format!("ec2:DescribeVpcs: {vpc_id} not found")),
+            None => (
+                Observed::failed(format!("ec2:DescribeVpcs: {vpc_id} not found")),
+                None,
+            ),
         },
-        Err(e) => Observed::failed(describe_error("ec2:DescribeVpcs", &e)),
+        Err(e) => (
+            Observed::failed(describe_error("ec2:DescribeVpcs", &e)),
+            None,
+        ),
     }
 }
 
@@ -500,9 +539,21 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
             ))
         })
     }
+    async fn bounded2<A, B>(
+        budget: Duration,
+        f: impl std::future::Future<Output = (Observed<A>, Observed<B>)>,
+    ) -> (Observed<A>, Observed<B>) {
+        tokio::time::timeout(budget, f).await.unwrap_or_else(|_| {
+            let why = format!(
+                "ec2:DescribeVpcs: no answer within {} ms",
+                budget.as_millis()
+            );
+            (Observed::failed(why.clone()), Observed::failed(why))
+        })
+    }
     let (
         (route_tables, vpc_endpoints, prefix_lists, vpc_dns_attributes),
-        (vpc_cidrs, nat_gateways, security_groups, network_acls),
+        ((vpc_cidrs, dhcp_dns_servers), nat_gateways, security_groups, network_acls),
     ) = tokio::join!(
         async {
             tokio::join!(
@@ -518,7 +569,15 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
         },
         async {
             tokio::join!(
-                bounded("ec2:DescribeVpcs", budget, vpc_cidrs(c, vpc_id)),
+                bounded2(budget, async {
+                    let (cidrs, dhcp) = vpc_cidrs(c, vpc_id).await;
+                    let servers = match &cidrs {
+                        // Without the VPC, its DHCP options id is unknown too.
+                        Observed::Failed { error } => Observed::failed(error.clone()),
+                        _ => dhcp_dns_servers(c, dhcp).await,
+                    };
+                    (cidrs, servers)
+                }),
                 bounded("ec2:DescribeNatGateways", budget, nat_gateways(c, vpc_id)),
                 bounded(
                     "ec2:DescribeSecurityGroups",
@@ -535,6 +594,7 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
         prefix_lists,
         vpc_dns_attributes,
         vpc_cidrs,
+        dhcp_dns_servers,
         nat_gateways,
         security_groups,
         network_acls,

@@ -331,6 +331,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             facts.prefix_lists = ec2.prefix_lists;
             facts.vpc_dns_attributes = ec2.vpc_dns_attributes;
             facts.nat_gateways = ec2.nat_gateways;
+            facts.dhcp_dns_servers = ec2.dhcp_dns_servers;
             facts.security_groups = ec2.security_groups;
             facts.network_acls = ec2.network_acls;
         }

@@ -163,6 +163,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         facts.prefix_lists = e.prefix_lists;
         facts.vpc_dns_attributes = e.vpc_dns_attributes;
         facts.nat_gateways = e.nat_gateways;
+        facts.dhcp_dns_servers = e.dhcp_dns_servers;
         facts.security_groups = e.security_groups;
         facts.network_acls = e.network_acls;
         facts.probes = Observed::not_collected(
