@@ -329,6 +329,13 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
 
 /// Starts tests/moto/proxy.py in front of moto; returns its port, its process and the log.
 fn recording_proxy(throttle: u32) -> (u16, Child, tempfile::NamedTempFile) {
+    recording_proxy_with(throttle, None)
+}
+
+fn recording_proxy_with(
+    throttle: u32,
+    deny: Option<&str>,
+) -> (u16, Child, tempfile::NamedTempFile) {
     let port = free_port();
     let log = tempfile::NamedTempFile::new().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
@@ -341,6 +348,7 @@ fn recording_proxy(throttle: u32) -> (u16, Child, tempfile::NamedTempFile) {
             "--throttle",
             &throttle.to_string(),
         ])
+        .args(deny.map(|a| vec!["--deny", a]).unwrap_or_default())
         .spawn()
         .unwrap();
     wait_port(port);
@@ -647,4 +655,55 @@ fn bench_gather_against_the_aws_cli() {
         cli[1].as_secs_f64() * 1e3,
         cli[1].as_secs_f64() / ours[2].as_secs_f64()
     );
+}
+
+#[test]
+fn one_denied_call_fails_alone_and_is_reported_with_its_action() {
+    let topo = topology("gateway-endpoint");
+    let (port, mut child, _log) = recording_proxy_with(0, Some("DescribeRouteTables"));
+    let e = gather(
+        &format!("http://127.0.0.1:{port}"),
+        topo["vpc"].as_str().unwrap(),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let why = e
+        .route_tables
+        .missing_reason()
+        .expect("route tables denied");
+    assert!(why.contains("ec2:DescribeRouteTables"), "{why}");
+    assert!(e.vpc_endpoints.get().is_some() && e.security_groups.get().is_some());
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    // Without routes the path is unknown, but the rest is still judged and the missing
+    // permission is a finding with the policy fix.
+    assert_eq!(r.verdict.path, PathKind::Unknown);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "S3P003")
+        .expect("S3P003");
+    assert!(
+        f.message.contains("ec2:DescribeRouteTables"),
+        "{}",
+        f.message
+    );
+    assert!(r
+        .checks
+        .iter()
+        .any(|c| c.id == "S3P302" && c.status == s3path::report::CheckStatus::Pass));
+}
+
+#[test]
+fn endpoint_with_enis_in_another_az_only() {
+    let topo = topology("endpoint-other-az");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let ip = topo["interface_ip"].as_str().unwrap().to_string();
+    let r = judge(&facts(&topo, e, &ip), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::InterfaceEndpoint,
+        "{}",
+        r.verdict.summary
+    );
+    assert!(ids(&r).contains(&"S3P303"), "{:?}", ids(&r));
 }

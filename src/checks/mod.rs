@@ -14,6 +14,7 @@ use crate::facts::{EndpointType, Facts, VpcEndpoint};
 
 mod s3p001_not_on_aws;
 mod s3p002_imds_token_blocked;
+mod s3p003_missing_permissions;
 mod s3p101_no_route_to_s3;
 mod s3p102_gateway_endpoint_not_on_route_table;
 mod s3p103_s3_via_nat_gateway;
@@ -201,6 +202,7 @@ pub trait Check: Sync {
 pub static REGISTRY: &[&dyn Check] = &[
     &s3p001_not_on_aws::NotOnAws,
     &s3p002_imds_token_blocked::ImdsTokenBlocked,
+    &s3p003_missing_permissions::MissingPermissions,
     &s3p101_no_route_to_s3::NoRouteToS3,
     &s3p102_gateway_endpoint_not_on_route_table::GatewayEndpointNotOnRouteTable,
     &s3p103_s3_via_nat_gateway::S3ViaNatGateway,

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A recording proxy in front of moto_server, on loopback.
 
-  proxy.py LISTEN_PORT MOTO_PORT LOG_FILE [--throttle N]
+  proxy.py LISTEN_PORT MOTO_PORT LOG_FILE [--throttle N] [--deny ACTION]
 
 Forwards every request to moto and appends the EC2 `Action` of each to LOG_FILE (one per
 line), so a test can prove which API actions the tool issues. With --throttle N, the first N
 requests get a 400 RequestLimitExceeded instead (the EC2 throttling error), to test retries.
+With --deny ACTION, that action gets 403 UnauthorizedOperation, as with a policy that lacks it.
 """
 import sys
 import threading
@@ -15,9 +16,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 listen, moto, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 throttle = int(sys.argv[sys.argv.index("--throttle") + 1]) if "--throttle" in sys.argv else 0
+deny = sys.argv[sys.argv.index("--deny") + 1] if "--deny" in sys.argv else None
 lock = threading.Lock()
 count = [0]
 
+DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code>'
+    b"<Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>d</RequestID></Response>"
+)
 THROTTLED = (
     b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code>'
     b"<Message>Request limit exceeded.</Message></Error></Errors><RequestID>t</RequestID></Response>"
@@ -38,6 +44,12 @@ class Handler(BaseHTTPRequestHandler):
             n = count[0]
             with open(log, "a") as fh:
                 fh.write(action + "\n")
+        if action == deny:
+            self.send_response(403)
+            self.send_header("Content-Length", str(len(DENIED)))
+            self.end_headers()
+            self.wfile.write(DENIED)
+            return
         if n <= throttle:
             self.send_response(400)
             self.send_header("Content-Length", str(len(THROTTLED)))
