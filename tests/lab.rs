@@ -378,6 +378,43 @@ impl Lab {
         }
     }
 
+    /// Starts moto_server on the client namespace's loopback, builds `scenario` in it with
+    /// tests/moto/topology.py, and returns moto's endpoint URL and the topology's ids.
+    fn moto_in_client(&mut self, scenario: &str) -> (String, Value) {
+        let client = self.client.clone();
+        let port = 5000u16;
+        self.spawn(
+            &client,
+            &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !tcp_open(&client, "127.0.0.1", port) {
+            assert!(Instant::now() < deadline, "moto_server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &client,
+                "python3",
+                script.to_str().unwrap(),
+            ])
+            .args([&port.to_string(), "eu-west-1", scenario])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            format!("http://127.0.0.1:{port}"),
+            serde_json::from_slice(&out.stdout).unwrap(),
+        )
+    }
+
     /// Runs the real binary in the client namespace.
     fn doctor(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String, Duration) {
         let mut cmd = Command::new("ip");
@@ -972,41 +1009,12 @@ fn vpc_base_plus_two_is_asked_when_the_link_local_resolver_is_silent() {
 #[test]
 fn doctor_with_the_control_plane_confirms_the_nat_path() {
     let mut lab = Lab::new(LabSpec::default());
-    let client = lab.client.clone();
-    let port = 5000 + (std::process::id() % 1000) as u16;
-    lab.spawn(
-        &client,
-        &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !tcp_open(&client, "127.0.0.1", port) {
-        assert!(Instant::now() < deadline, "moto_server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
-    let out = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &client,
-            "python3",
-            script.to_str().unwrap(),
-        ])
-        .args([&port.to_string(), "eu-west-1", "nat-only"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let topo: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (endpoint, topo) = lab.moto_in_client("nat-only");
     let cfg = imds_config_for(
         topo["vpc"].as_str().unwrap(),
         topo["subnet"].as_str().unwrap(),
     );
     std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
-    let endpoint = format!("http://127.0.0.1:{port}");
     let (code, r, stderr, _) = lab.doctor(
         &["--bucket", "app-data"],
         &[
@@ -1056,36 +1064,7 @@ fn doctor_off_aws_judges_a_named_subnet() {
         imds: None,
         ..LabSpec::default()
     });
-    let client = lab.client.clone();
-    let port = 5000u16;
-    lab.spawn(
-        &client,
-        &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !tcp_open(&client, "127.0.0.1", port) {
-        assert!(Instant::now() < deadline, "moto_server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
-    let out = Command::new("ip")
-        .args([
-            "netns",
-            "exec",
-            &client,
-            "python3",
-            script.to_str().unwrap(),
-        ])
-        .args([&port.to_string(), "eu-west-1", "both"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let topo: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let endpoint = format!("http://127.0.0.1:{port}");
+    let (endpoint, topo) = lab.moto_in_client("both");
     let facts = lab.dir.path().join("named.json");
     let subnet = topo["subnet"].as_str().unwrap();
     let (_, r, stderr, _) = lab.doctor(

@@ -50,6 +50,39 @@ pub struct Ec2Facts {
     pub network_acls: Observed<Vec<NetworkAcl>>,
 }
 
+impl Ec2Facts {
+    /// Moves every part into `facts` (the VPC CIDRs go to the vantage, by the caller).
+    pub fn apply(self, facts: &mut crate::facts::Facts) {
+        facts.route_tables = self.route_tables;
+        facts.vpc_endpoints = self.vpc_endpoints;
+        facts.prefix_lists = self.prefix_lists;
+        facts.vpc_dns_attributes = self.vpc_dns_attributes;
+        facts.dhcp_dns_servers = self.dhcp_dns_servers;
+        facts.nat_gateways = self.nat_gateways;
+        facts.security_groups = self.security_groups;
+        facts.network_acls = self.network_acls;
+    }
+}
+
+/// Marks every control-plane part of `facts` with the same status (why it is missing).
+pub fn mark_unavailable(facts: &mut crate::facts::Facts, failed: bool, why: &str) {
+    fn status<T>(failed: bool, why: &str) -> Observed<T> {
+        if failed {
+            Observed::failed(why)
+        } else {
+            Observed::not_collected(why)
+        }
+    }
+    facts.route_tables = status(failed, why);
+    facts.vpc_endpoints = status(failed, why);
+    facts.prefix_lists = status(failed, why);
+    facts.vpc_dns_attributes = status(failed, why);
+    facts.dhcp_dns_servers = status(failed, why);
+    facts.nat_gateways = status(failed, why);
+    facts.security_groups = status(failed, why);
+    facts.network_acls = status(failed, why);
+}
+
 /// A client for `region` with bounded timeouts and retries (throttling is retried with backoff
 /// by the standard retry strategy, at most `3` attempts). `endpoint` overrides the endpoint
 /// (tests); otherwise the standard chain applies, including `AWS_ENDPOINT_URL_EC2`.

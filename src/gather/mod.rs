@@ -182,11 +182,11 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     facts.request.region = region.clone();
     facts.vantage = vantage;
     if !on_aws {
-        let why = "not on AWS: no instance metadata service answered, and no VPC was named";
-        facts.route_tables = Observed::not_collected(why);
-        facts.vpc_endpoints = Observed::not_collected(why);
-        facts.prefix_lists = Observed::not_collected(why);
-        facts.vpc_dns_attributes = Observed::not_collected(why);
+        ec2::mark_unavailable(
+            &mut facts,
+            false,
+            "not on AWS: no instance metadata service answered, and no VPC was named",
+        );
         facts.vpc_resolver_dns =
             Observed::not_collected("not on AWS: there is no VPC resolver to ask");
     }
@@ -326,27 +326,11 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                     }
                 }
             }
-            facts.route_tables = ec2.route_tables;
-            facts.vpc_endpoints = ec2.vpc_endpoints;
-            facts.prefix_lists = ec2.prefix_lists;
-            facts.vpc_dns_attributes = ec2.vpc_dns_attributes;
-            facts.nat_gateways = ec2.nat_gateways;
-            facts.dhcp_dns_servers = ec2.dhcp_dns_servers;
-            facts.security_groups = ec2.security_groups;
-            facts.network_acls = ec2.network_acls;
+            ec2.apply(&mut facts);
         }
-        Some(Err(e)) => {
-            facts.route_tables = Observed::failed(e.clone());
-            facts.vpc_endpoints = Observed::failed(e.clone());
-            facts.prefix_lists = Observed::failed(e.clone());
-            facts.vpc_dns_attributes = Observed::failed(e);
-        }
+        Some(Err(e)) => ec2::mark_unavailable(&mut facts, true, &e),
         None if on_aws => {
-            let why = "the vantage's VPC is not known";
-            facts.route_tables = Observed::not_collected(why);
-            facts.vpc_endpoints = Observed::not_collected(why);
-            facts.prefix_lists = Observed::not_collected(why);
-            facts.vpc_dns_attributes = Observed::not_collected(why);
+            ec2::mark_unavailable(&mut facts, false, "the vantage's VPC is not known")
         }
         None => {}
     }

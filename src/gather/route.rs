@@ -138,8 +138,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             Ok(v) => v,
             Err(e) => {
                 facts.vantage = Observed::failed(e.clone());
-                facts.route_tables = Observed::failed(e.clone());
-                facts.vpc_endpoints = Observed::failed(e);
+                ec2::mark_unavailable(&mut facts, true, &e);
                 return facts;
             }
         };
@@ -158,14 +157,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             vantage.availability_zone.as_deref(),
         ));
         facts.vantage = Observed::collected(vantage);
-        facts.route_tables = e.route_tables;
-        facts.vpc_endpoints = e.vpc_endpoints;
-        facts.prefix_lists = e.prefix_lists;
-        facts.vpc_dns_attributes = e.vpc_dns_attributes;
-        facts.nat_gateways = e.nat_gateways;
-        facts.dhcp_dns_servers = e.dhcp_dns_servers;
-        facts.security_groups = e.security_groups;
-        facts.network_acls = e.network_acls;
+        e.apply(&mut facts);
         facts.probes = Observed::not_collected(
             "s3path route sends no probes (run doctor on the instance for those)",
         );
