@@ -707,3 +707,52 @@ fn endpoint_with_enis_in_another_az_only() {
     );
     assert!(ids(&r).contains(&"S3P303"), "{:?}", ids(&r));
 }
+
+#[test]
+fn a_deleted_nat_gateway_is_reported() {
+    let topo = topology("deleted-nat");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    // moto keeps the route active (AWS would mark it blackhole, see the blackhole-nat
+    // scenario); the NAT gateway's own state gives it away.
+    assert_eq!(
+        r.verdict.path,
+        PathKind::NatGateway,
+        "{}",
+        r.verdict.summary
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "S3P106")
+        .expect("S3P106");
+    assert!(f.message.contains("deleted"), "{}", f.message);
+}
+
+#[test]
+fn route_command_by_instance_id() {
+    let topo = topology("nat-only");
+    let instance = topo["instance"].as_str().unwrap();
+    let (code, r, stderr) = route_cli(&[
+        "--instance-id",
+        instance,
+        "--region",
+        REGION,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r["vantage"]["kind"], "ec2-instance", "{stderr}");
+    assert_eq!(r["vantage"]["instance_id"], instance);
+    assert_eq!(r["vantage"]["subnet_id"], topo["subnet"]);
+    // moto's S3 prefix list has no CIDRs, so no public S3 address can be derived for the
+    // names: the verdict cannot be decided from the control plane alone here.
+    let tables = r["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["part"] == "route_tables")
+        .unwrap();
+    assert_eq!(tables["status"], "collected");
+    assert_eq!(r["verdict"]["path"], "unknown", "{}", r["verdict"]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -4,7 +4,7 @@
   topology.py PORT REGION SCENARIO
 
 Scenarios: nat-only, gateway-endpoint, main-table-fallback, interface-endpoint,
-interface-private-dns, both, endpoint-other-az, locked-down (gateway endpoint, a security
+interface-private-dns, both, endpoint-other-az, deleted-nat, locked-down (gateway endpoint, a security
 group with egress only to the VPC, a network ACL that admits only port 443 inbound). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
 ("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
 """
@@ -84,6 +84,12 @@ if scenario == "locked-down":
     assoc = next(x["NetworkAclAssociationId"] for x in current["Associations"] if x.get("SubnetId") == subnet)
     ec2.replace_network_acl_association(AssociationId=assoc, NetworkAclId=acl)
     out["acl"] = acl
+if scenario == "deleted-nat":
+    # In AWS the route then turns blackhole; moto keeps it active but reports the NAT deleted.
+    ec2.delete_nat_gateway(NatGatewayId=nat)
+if scenario in ("nat-only", "deleted-nat"):
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    out["instance"] = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]["InstanceId"]
 out["s3_prefix_list"] = next(
     p["PrefixListId"] for p in ec2.describe_prefix_lists()["PrefixLists"] if p["PrefixListName"] == service
 )
