@@ -298,42 +298,9 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         let facts = ec2::gather(&client, &vpc, ec2_budget).await;
         Some(Ok((vpc, subnet, facts)))
     };
-    let (system_dns, vpc_dns, ec2_result) = tokio::join!(system_fut, vpc_fut, ec2_fut);
-    match ec2_result {
-        Some(Ok((vpc, subnet, ec2))) => {
-            if facts.vantage.get().is_none() {
-                // No identity from this host: judge the named subnet as such.
-                facts.vantage = Observed::collected(Vantage {
-                    region: Some(region.clone()),
-                    ..Vantage::new(VantageKind::Subnet)
-                });
-            }
-            if let Observed::Collected { value } = &mut facts.vantage {
-                if opts.subnet_id.is_some() {
-                    value.vpc_id = Some(vpc);
-                    value.subnet_id = subnet;
-                } else {
-                    value.vpc_id.get_or_insert(vpc);
-                    if value.subnet_id.is_none() {
-                        value.subnet_id = subnet;
-                    }
-                }
-                if let Some((v4, v6)) = ec2.vpc_cidrs.get() {
-                    // The EC2 API knows every block; task metadata only knows the subnet's.
-                    value.vpc_ipv4_cidr_blocks = v4.clone();
-                    if !v6.is_empty() {
-                        value.vpc_ipv6_cidr_blocks = v6.clone();
-                    }
-                }
-            }
-            ec2.apply(&mut facts);
-        }
-        Some(Err(e)) => ec2::mark_unavailable(&mut facts, true, &e),
-        None if on_aws => {
-            ec2::mark_unavailable(&mut facts, false, "the vantage's VPC is not known")
-        }
-        None => {}
-    }
+    // The control plane runs as its own task, alongside the DNS view and the probes.
+    let ec2_task = tokio::spawn(ec2_fut);
+    let (system_dns, vpc_dns) = tokio::join!(system_fut, vpc_fut);
     facts.dns = system_dns;
     if let Some(v) = vpc_dns {
         facts.vpc_resolver_dns = v;
@@ -369,20 +336,6 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 for a in &r.addresses {
                     if !addrs.contains(a) {
                         addrs.push(*a);
-                    }
-                }
-            }
-            // Every ENI of every S3 interface endpoint, in every AZ: a blocked AZ shows up
-            // before a client lands there.
-            if let Some(eps) = facts.vpc_endpoints.get() {
-                for ep in eps.iter().filter(|e| {
-                    e.endpoint_type == crate::facts::EndpointType::Interface
-                        && e.is_s3_service(&region)
-                }) {
-                    for a in ep.network_interfaces.iter().flat_map(|n| n.addresses()) {
-                        if !addrs.contains(&a) {
-                            addrs.push(a);
-                        }
                     }
                 }
             }
@@ -452,6 +405,63 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             })
         }
     };
+    let ec2_result = ec2_task
+        .await
+        .unwrap_or_else(|e| Some(Err(format!("the EC2 gather stopped: {e}"))));
+    match ec2_result {
+        Some(Ok((vpc, subnet, ec2))) => {
+            if facts.vantage.get().is_none() {
+                // No identity from this host: judge the named subnet as such.
+                facts.vantage = Observed::collected(Vantage {
+                    region: Some(region.clone()),
+                    ..Vantage::new(VantageKind::Subnet)
+                });
+            }
+            if let Observed::Collected { value } = &mut facts.vantage {
+                if opts.subnet_id.is_some() {
+                    value.vpc_id = Some(vpc);
+                    value.subnet_id = subnet;
+                } else {
+                    value.vpc_id.get_or_insert(vpc);
+                    if value.subnet_id.is_none() {
+                        value.subnet_id = subnet;
+                    }
+                }
+                if let Some((v4, v6)) = ec2.vpc_cidrs.get() {
+                    // The EC2 API knows every block; task metadata only knows the subnet's.
+                    value.vpc_ipv4_cidr_blocks = v4.clone();
+                    if !v6.is_empty() {
+                        value.vpc_ipv6_cidr_blocks = v6.clone();
+                    }
+                }
+            }
+            ec2.apply(&mut facts);
+        }
+        Some(Err(e)) => ec2::mark_unavailable(&mut facts, true, &e),
+        None if on_aws => {
+            ec2::mark_unavailable(&mut facts, false, "the vantage's VPC is not known")
+        }
+        None => {}
+    }
+    // Every ENI of every S3 interface endpoint, in every AZ (known once the control plane is
+    // in): a blocked AZ shows up before a client lands there.
+    if let (Some(eps), Observed::Collected { value: probes }) =
+        (facts.vpc_endpoints.get(), &mut facts.probes)
+    {
+        let enis: Vec<IpAddr> = eps
+            .iter()
+            .filter(|e| {
+                e.endpoint_type == crate::facts::EndpointType::Interface && e.is_s3_service(&region)
+            })
+            .flat_map(|e| e.network_interfaces.iter().flat_map(|n| n.addresses()))
+            .filter(|a| !probes.tcp.iter().any(|t| t.address == *a))
+            .take(MAX_TCP_PROBES)
+            .collect();
+        let limit = left().min(Duration::from_secs(2));
+        probes
+            .tcp
+            .extend(dns::join_all(enis.iter().map(|a| probe::tcp(*a, 443, limit))).await);
+    }
     settings.aws_cli = match cli {
         Some(handle) => handle
             .await
