@@ -142,6 +142,12 @@ impl<'a> Context<'a> {
         )
     }
 
+    /// The VPC endpoint with this id (a decision's `via`), when the endpoints were collected.
+    pub fn endpoint(&self, id: Option<&str>) -> Option<&'a VpcEndpoint> {
+        let id = id?;
+        self.facts.vpc_endpoints.get()?.iter().find(|e| e.id == id)
+    }
+
     pub fn vpc_id(&self) -> Option<&'a str> {
         self.facts.vantage.get().and_then(|v| v.vpc_id.as_deref())
     }

@@ -42,10 +42,7 @@ impl Check for SecurityGroupEgressBlocks443 {
         }
         let lists = cx.facts.prefix_lists.get();
         let endpoint_sgs = |via: Option<&str>| -> Vec<String> {
-            cx.facts
-                .vpc_endpoints
-                .get()
-                .and_then(|eps| eps.iter().find(|e| Some(e.id.as_str()) == via))
+            cx.endpoint(via)
                 .map(|e| e.security_group_ids.clone())
                 .unwrap_or_default()
         };

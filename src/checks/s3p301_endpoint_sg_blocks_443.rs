@@ -31,12 +31,7 @@ impl Check for EndpointSgBlocks443 {
         let Some(v) = cx.facts.vantage.get() else {
             return skipped_for("the vantage", cx.facts.vantage.missing_reason());
         };
-        let Some(ep) = cx
-            .facts
-            .vpc_endpoints
-            .get()
-            .and_then(|eps| eps.iter().find(|e| Some(&e.id) == d.via.as_ref()))
-        else {
+        let Some(ep) = cx.endpoint(d.via.as_deref()) else {
             return Outcome::Skipped("the endpoint is not among the facts".to_string());
         };
         let theirs: Vec<_> = groups

@@ -33,12 +33,7 @@ impl Check for InterfaceEndpointOtherAz {
         else {
             return Outcome::Skipped("this host's availability zone is not known".to_string());
         };
-        let Some(ep) = cx
-            .facts
-            .vpc_endpoints
-            .get()
-            .and_then(|eps| eps.iter().find(|e| Some(&e.id) == d.via.as_ref()))
-        else {
+        let Some(ep) = cx.endpoint(d.via.as_deref()) else {
             return Outcome::Skipped("the endpoint is not among the facts".to_string());
         };
         if ep

@@ -69,10 +69,7 @@ impl Check for Tcp443Blocked {
             if a.decision.path == PathKind::InterfaceEndpoint {
                 let ep = a.decision.via.as_deref().unwrap_or("the endpoint");
                 let sgs: Vec<String> = cx
-                    .facts
-                    .vpc_endpoints
-                    .get()
-                    .and_then(|eps| eps.iter().find(|e| e.id == ep))
+                    .endpoint(Some(ep))
                     .map(|e| e.security_group_ids.clone())
                     .unwrap_or_default();
                 let sg = sgs
