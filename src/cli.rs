@@ -75,6 +75,13 @@ struct DoctorArgs {
     /// metadata service is unreachable). Needs read-only EC2 credentials.
     #[arg(long, value_name = "SUBNET_ID")]
     subnet_id: Option<String>,
+    /// An object key to check with HeadObject in every --bucket (and to evaluate policies for).
+    #[arg(long, value_name = "KEY")]
+    key: Option<String>,
+    /// A presigned S3 URL: check where its host resolves and whether it connects (nothing is
+    /// requested; the signature is never stored or printed).
+    #[arg(long, value_name = "URL")]
+    presigned: Option<String>,
     /// Write the gathered facts to FILE (JSON; safe to attach to a ticket).
     #[arg(long, value_name = "FILE")]
     save_facts: Option<PathBuf>,
@@ -188,8 +195,17 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
     if let Some(s) = &args.subnet_id {
         input::resource_id(s, "subnet", "--subnet-id")?;
     }
+    if let Some(k) = &args.key {
+        input::object_key(k)?;
+    }
+    let presigned = match &args.presigned {
+        Some(u) => Some(input::presigned(u)?),
+        None => None,
+    };
     let mut gather_opts = GatherOptions::new(args.region.clone(), args.buckets.clone(), timeout);
     gather_opts.subnet_id = args.subnet_id.clone();
+    gather_opts.key = args.key.clone();
+    gather_opts.presigned = presigned;
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     facts.gathered_at = Some(now_rfc3339());
     save_facts(&facts, args.save_facts.as_deref())?;

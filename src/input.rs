@@ -97,6 +97,25 @@ pub fn bucket(name: &str) -> Result<(), InputError> {
         .map_err(|why| err(format!("--bucket '{name}': a bucket name {why}")))
 }
 
+/// `--key`: a non-empty object key of at most 1024 bytes.
+pub fn object_key(key: &str) -> Result<(), InputError> {
+    if key.is_empty() || key.len() > 1024 {
+        return Err(err(format!(
+            "--key: an object key has 1 to 1024 bytes, this one has {}",
+            key.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `--presigned URL`. The error never echoes the URL's query string.
+pub fn presigned(url: &str) -> Result<validate::PresignedUrl, InputError> {
+    validate::presigned_url(url).map_err(|why| {
+        let shown = url.split('?').next().unwrap_or("");
+        err(format!("--presigned '{shown}': the URL {why}"))
+    })
+}
+
 pub fn region(name: &str) -> Result<(), InputError> {
     validate::region(name).map_err(|why| err(format!("--region '{name}' {why}")))
 }

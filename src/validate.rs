@@ -152,3 +152,80 @@ mod tests {
         assert!(!has_global_endpoint("us-gov-west-1"));
     }
 }
+
+/// What s3path keeps of a presigned URL: never the signature or the access key id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedUrl {
+    /// `https://host/path` without the query string.
+    pub url: String,
+    pub host: String,
+    pub port: u16,
+    /// The region of the credential scope (SigV4 `X-Amz-Credential=AKID/date/REGION/s3/…`).
+    pub signed_region: Option<String>,
+    /// `X-Amz-Expires` (SigV4).
+    pub expires_seconds: Option<u64>,
+}
+
+/// Reads a presigned S3 URL. The error says what is wrong with it, without echoing the query
+/// string (it carries an access key id and a signature).
+pub fn presigned_url(url: &str) -> Result<PresignedUrl, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| "is not a URL (no scheme)".to_string())?;
+    let default_port = match scheme.to_ascii_lowercase().as_str() {
+        "https" => 443,
+        "http" => 80,
+        other => return Err(format!("has scheme {other:?}; presigned URLs are https")),
+    };
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => (&before_query[..i], &before_query[i..]),
+        None => (before_query, "/"),
+    };
+    if authority.contains('@') {
+        return Err("carries user information before the host".to_string());
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => match p.parse::<u16>() {
+            Ok(p) => (h.trim_matches(['[', ']']).to_string(), p),
+            Err(_) => return Err(format!("has a bad port {p:?}")),
+        },
+        _ => (authority.trim_matches(['[', ']']).to_string(), default_port),
+    };
+    if host.is_empty() {
+        return Err("has no host".to_string());
+    }
+    let mut signed_region = None;
+    let mut expires_seconds = None;
+    let mut signed = false;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "X-Amz-Credential" => {
+                signed = true;
+                // AKID%2F20240101%2Fus-east-1%2Fs3%2Faws4_request: keep only the region.
+                let decoded = v.replace("%2F", "/").replace("%2f", "/");
+                signed_region = decoded.split('/').nth(2).map(str::to_string);
+            }
+            "X-Amz-Expires" => expires_seconds = v.parse().ok(),
+            "X-Amz-Signature" | "Signature" => signed = true,
+            _ => {}
+        }
+    }
+    if !signed {
+        return Err("has no signature (X-Amz-Signature or Signature): not a presigned URL".into());
+    }
+    let host = host.to_ascii_lowercase();
+    Ok(PresignedUrl {
+        url: format!(
+            "{}://{}{}",
+            scheme.to_ascii_lowercase(),
+            authority.to_ascii_lowercase(),
+            path
+        ),
+        host,
+        port,
+        signed_region,
+        expires_seconds,
+    })
+}

@@ -49,7 +49,13 @@ pub fn parse_task(task: &Value) -> Option<Vantage> {
             .unwrap_or_default()
     };
     let subnet_cidr = |key: &str| network[key].as_str().and_then(|c| c.parse::<IpNet>().ok());
+    let account_id = arn
+        .as_deref()
+        .and_then(|a| a.split(':').nth(4))
+        .filter(|a| !a.is_empty())
+        .map(str::to_string);
     Some(Vantage {
+        account_id,
         task_arn: arn,
         region,
         availability_zone: az,

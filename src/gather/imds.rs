@@ -77,15 +77,25 @@ pub async fn identity(endpoint: &str, budget: Duration) -> Identity {
             return classify_failure(endpoint, "timed out", true, connect).await;
         }
     };
-    let (region, az, mac) = tokio::join!(
+    let document = async {
+        client
+            .get("/latest/dynamic/instance-identity/document")
+            .await
+            .ok()
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(d.as_ref()).ok())
+            .and_then(|d| d["accountId"].as_str().map(str::to_string))
+    };
+    let (region, az, mac, account_id) = tokio::join!(
         get("placement/region".into()),
         get("placement/availability-zone".into()),
-        get("mac".into())
+        get("mac".into()),
+        document
     );
     let mut v = Vantage {
         instance_id: Some(instance_id),
         region: region.ok(),
         availability_zone: az.ok(),
+        account_id,
         ..Vantage::new(VantageKind::Ec2Instance)
     };
     let Ok(mac) = mac else {

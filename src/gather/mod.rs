@@ -13,6 +13,7 @@ mod env;
 pub mod imds;
 pub mod probe;
 pub mod route;
+pub mod s3;
 pub mod tls;
 
 use std::net::IpAddr;
@@ -41,6 +42,10 @@ pub struct GatherOptions {
     /// `--subnet-id`: the subnet to judge against when this host cannot tell (off AWS, or no
     /// metadata service); it also overrides what the metadata says.
     pub subnet_id: Option<String>,
+    /// `--key`: an object to `HeadObject` in every bucket.
+    pub key: Option<String>,
+    /// `--presigned URL`, already checked.
+    pub presigned: Option<crate::validate::PresignedUrl>,
 }
 
 impl GatherOptions {
@@ -51,6 +56,8 @@ impl GatherOptions {
             timeout,
             hosts_file: "/etc/hosts".to_string(),
             subnet_id: None,
+            key: None,
+            presigned: None,
         }
     }
 }
@@ -306,6 +313,86 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.vpc_resolver_dns = v;
     }
 
+    // The buckets: region, real requests, policies — alongside the probes.
+    let ca_bundles: Vec<(String, String)> = ["AWS_CA_BUNDLE", "SSL_CERT_FILE"]
+        .iter()
+        .filter_map(|v| {
+            env.var(v)
+                .filter(|p| !p.is_empty())
+                .map(|p| (v.to_string(), p))
+        })
+        .collect();
+    let s3_task = match &system {
+        Ok((r, label)) if !opts.buckets.is_empty() || opts.presigned.is_some() => {
+            let pinned = s3::Pinned::new(
+                r.clone(),
+                label.clone(),
+                hosts.get().cloned().unwrap_or_default(),
+                facts.dns.get().cloned().unwrap_or_default(),
+                per_query,
+            );
+            let proxied = opts.buckets.first().and_then(|b| {
+                let host = format!(
+                    "{b}.s3.{region}.{}",
+                    crate::validate::partition_dns_suffix(&region)
+                );
+                match proxy::decide(&settings, &host) {
+                    ProxyDecision::Proxied(p) => Some(format!(
+                        "the application's S3 requests go through the proxy {} ({}); s3path does not send its own requests through proxies",
+                        p.address(),
+                        p.variable
+                    )),
+                    _ => None,
+                }
+            });
+            let plan = s3::Plan {
+                client_region: region.clone(),
+                buckets: opts.buckets.clone(),
+                key: opts.key.clone(),
+                ca_bundles: ca_bundles.clone(),
+                proxied,
+                reads: true,
+            };
+            let override_url = settings.s3_endpoint_override().map(|(_, url)| url);
+            let presigned = opts.presigned.clone();
+            let budget = left();
+            Some(tokio::spawn(async move {
+                let session = s3::session(
+                    &plan.client_region,
+                    &plan.ca_bundles,
+                    budget.min(Duration::from_millis(1500)),
+                )
+                .await;
+                let presigned_fut = async {
+                    match &presigned {
+                        Some(u) => {
+                            s3::presigned(&pinned, u, budget.min(Duration::from_secs(2))).await
+                        }
+                        None => Observed::not_collected("no --presigned URL given"),
+                    }
+                };
+                let ((buckets, answers), presigned) = tokio::join!(
+                    s3::gather(&session, &plan, &pinned, override_url.as_deref(), budget),
+                    presigned_fut
+                );
+                (session, plan, pinned, buckets, answers, presigned)
+            }))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            if !opts.buckets.is_empty() {
+                facts.buckets = Observed::failed(format!("no resolver for the requests: {e}"));
+            }
+            None
+        }
+    };
+    if opts.buckets.is_empty() {
+        facts.buckets = Observed::not_collected("no --bucket given");
+    }
+    if opts.presigned.is_none() {
+        facts.presigned = Observed::not_collected("no --presigned URL given");
+    }
+
     // The AWS CLI's major version only matters on an interface-endpoint path, and starting it
     // costs hundreds of milliseconds (v1 is a Python program): ask it only then.
     let vpc_cidrs: Vec<ipnet::IpNet> = facts
@@ -461,6 +548,66 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         probes
             .tcp
             .extend(dns::join_all(enis.iter().map(|a| probe::tcp(*a, 443, limit))).await);
+    }
+    if let Some(task) = s3_task {
+        match task.await {
+            Ok((session, plan, pinned, buckets, answers, presigned)) => {
+                facts.buckets = buckets;
+                facts.presigned = presigned;
+                let mut answers = answers;
+                // Through each S3 interface endpoint by its endpoint-specific name, as clients
+                // configured with `--endpoint-url https://bucket.vpce-…` reach it.
+                let interface: Vec<(String, String)> = facts
+                    .vpc_endpoints
+                    .get()
+                    .map(|eps| {
+                        eps.iter()
+                            .filter(|e| {
+                                e.endpoint_type == crate::facts::EndpointType::Interface
+                                    && e.is_s3_service(&region)
+                            })
+                            .filter_map(|e| {
+                                e.regional_dns_name().map(|n| (e.id.clone(), n.to_string()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if plan.proxied.is_none() && !interface.is_empty() {
+                    if let Observed::Collected { value: buckets } = &mut facts.buckets {
+                        let limit = left();
+                        let runs = dns::join_all(buckets.iter().flat_map(|b| {
+                            let exists = b.region.get().is_some();
+                            interface.iter().filter(move |_| exists).map(|(id, name)| {
+                                s3::via_interface_endpoint(
+                                    &session, &plan, &pinned, &b.name, id, name, limit,
+                                )
+                            })
+                        }))
+                        .await;
+                        let mut runs = runs.into_iter();
+                        for b in buckets.iter_mut() {
+                            if b.region.get().is_none() {
+                                continue;
+                            }
+                            for _ in &interface {
+                                if let Some((reqs, more)) = runs.next() {
+                                    b.requests.extend(reqs);
+                                    answers.extend(more);
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Observed::Collected { value: dns_view } = &mut facts.dns {
+                    for a in answers {
+                        if !dns_view.iter().any(|r| r.host == a.host) {
+                            dns_view.push(a);
+                        }
+                    }
+                }
+            }
+            Err(e) => facts.buckets = Observed::failed(format!("the bucket requests stopped: {e}")),
+        }
     }
     settings.aws_cli = match cli {
         Some(handle) => handle

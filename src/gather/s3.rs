@@ -1,0 +1,595 @@
+//! Bucket facts from S3 itself: the bucket's region (`x-amz-bucket-region`, which S3 sends
+//! with every `HeadBucket` answer, 200, 301 and 403 alike), real read-only requests over the
+//! path the application would take (`HeadBucket`, `ListObjectsV2` with `max-keys 1`,
+//! `HeadObject` with `--key`), and the bucket policy (`GetBucketPolicy`).
+//!
+//! Every request goes through an HTTP client whose DNS resolver answers with exactly one
+//! address — the first one the application's own resolver (hosts file, then resolv.conf)
+//! gives — so the address the connection went to is known and the path engine can tie the
+//! request to a path. Requests are signed with the standard credential chain when it yields
+//! credentials (never stored or printed) and sent unsigned otherwise. Read-only: no request
+//! here writes.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::ProvideCredentials;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::RequestId;
+use aws_sdk_s3::Client;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
+use hickory_resolver::TokioResolver;
+
+use super::dns::{self, HostsEntry};
+use crate::facts::{
+    BucketFacts, LookupStatus, Observed, RequestOutcome, RequestRoute, Resolution, S3Request,
+};
+
+/// The S3 actions s3path may call (all read-only).
+pub const ACTIONS: [&str; 3] = ["s3:ListBucket", "s3:GetObject", "s3:GetBucketPolicy"];
+
+/// What to ask S3, and how the application reaches it.
+#[derive(Clone)]
+pub struct Plan {
+    /// The region the application's client is configured for.
+    pub client_region: String,
+    pub buckets: Vec<String>,
+    /// `--key`: an object to `HeadObject` in every bucket.
+    pub key: Option<String>,
+    /// `(AWS_CA_BUNDLE or SSL_CERT_FILE, path)`: extra trust, as the AWS CLI honors it.
+    pub ca_bundles: Vec<(String, String)>,
+    /// Set when the application's S3 requests go through a proxy (s3path does not send its
+    /// requests through proxies): the requests are then not made, and this says why.
+    pub proxied: Option<String>,
+    /// Whether to make the read requests (`ListObjectsV2`, `HeadObject`); `route` judges a
+    /// subnet it is not on, so it only asks for the region and the policy.
+    pub reads: bool,
+}
+
+/// The application's resolver, pinned: answers with the first address only and remembers
+/// every answer it gave.
+#[derive(Clone)]
+pub struct Pinned {
+    resolver: Arc<TokioResolver>,
+    label: String,
+    hosts: Arc<Vec<HostsEntry>>,
+    /// Answers already known (the gather's own DNS view): reused, not asked again.
+    known: Arc<Vec<Resolution>>,
+    limit: Duration,
+    log: Arc<Mutex<Vec<Resolution>>>,
+}
+
+impl std::fmt::Debug for Pinned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pinned")
+            .field("label", &self.label)
+            .finish()
+    }
+}
+
+impl Pinned {
+    pub fn new(
+        resolver: TokioResolver,
+        label: String,
+        hosts: Vec<HostsEntry>,
+        known: Vec<Resolution>,
+        limit: Duration,
+    ) -> Self {
+        Pinned {
+            resolver: Arc::new(resolver),
+            label,
+            hosts: Arc::new(hosts),
+            known: Arc::new(known),
+            limit,
+            log: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// A copy with its own (empty) log, for one client.
+    fn fresh(&self) -> Self {
+        Pinned {
+            log: Arc::new(Mutex::new(Vec::new())),
+            ..self.clone()
+        }
+    }
+
+    fn last(&self) -> Option<Resolution> {
+        self.log.lock().ok()?.last().cloned()
+    }
+
+    /// Every answer given that the gather's DNS view did not already have.
+    pub fn new_answers(&self) -> Vec<Resolution> {
+        self.log
+            .lock()
+            .map(|l| {
+                l.iter()
+                    .filter(|r| !self.known.iter().any(|k| k.host == r.host))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl ResolveDns for Pinned {
+    fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
+        DnsFuture::new(async move {
+            let known = self
+                .known
+                .iter()
+                .chain(
+                    self.log
+                        .lock()
+                        .map(|l| l.clone())
+                        .unwrap_or_default()
+                        .iter(),
+                )
+                .find(|r| r.host.eq_ignore_ascii_case(name))
+                .cloned();
+            let r = match known {
+                Some(r) => r,
+                None => {
+                    dns::resolve(
+                        &self.resolver,
+                        &self.label,
+                        Some(&self.hosts),
+                        name,
+                        self.limit,
+                    )
+                    .await
+                }
+            };
+            let first = r.addresses.first().copied();
+            let status = crate::engine::status_name(r.status);
+            if let Ok(mut l) = self.log.lock() {
+                l.push(r);
+            }
+            match first {
+                Some(a) => Ok(vec![a]),
+                None => Err(ResolveDnsError::new(format!("{name}: {status}"))),
+            }
+        })
+    }
+}
+
+/// The shared configuration: region, credentials (or none), the trust store.
+pub struct Session {
+    config: SdkConfig,
+    signed: bool,
+    tls: TlsContext,
+    tls_error: Option<String>,
+}
+
+/// Loads the standard configuration for `region` and finds out, within `limit`, whether the
+/// credential chain yields credentials (they stay inside the SDK).
+pub async fn session(region: &str, ca_bundles: &[(String, String)], limit: Duration) -> Session {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .load()
+        .await;
+    let signed = match config.credentials_provider() {
+        Some(p) => matches!(
+            tokio::time::timeout(limit, p.provide_credentials()).await,
+            Ok(Ok(_))
+        ),
+        None => false,
+    };
+    let mut store = TrustStore::default();
+    let mut tls_error = None;
+    for (var, path) in ca_bundles {
+        match std::fs::read(path) {
+            Ok(pem) => store = store.with_pem_certificate(pem),
+            Err(e) => tls_error = Some(format!("{var}={path}: {e}")),
+        }
+    }
+    let tls = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .unwrap_or_else(|e| {
+            tls_error = Some(format!("trust store: {e}"));
+            TlsContext::default()
+        });
+    Session {
+        config,
+        signed,
+        tls,
+        tls_error,
+    }
+}
+
+/// One client: a region, an optional endpoint URL, its own pinned resolver.
+struct Reach {
+    client: Client,
+    pinned: Pinned,
+    route: RequestRoute,
+    endpoint: Option<String>,
+    endpoint_id: Option<String>,
+    signed: bool,
+}
+
+fn reach(
+    s: &Session,
+    pinned: &Pinned,
+    region: &str,
+    endpoint: Option<&str>,
+    route: RequestRoute,
+    limit: Duration,
+) -> Reach {
+    let pinned = pinned.fresh();
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(s.tls.clone())
+        .build_with_resolver(pinned.clone());
+    let mut b = aws_sdk_s3::config::Builder::from(&s.config)
+        .region(Region::new(region.to_string()))
+        .http_client(http)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(limit.min(Duration::from_secs(2)))
+                .operation_attempt_timeout(limit)
+                .operation_timeout(limit)
+                .build(),
+        )
+        // One attempt: the outcome of the request itself is the fact.
+        .retry_config(RetryConfig::standard().with_max_attempts(1));
+    if let Some(url) = endpoint {
+        b = b.endpoint_url(url);
+    }
+    if !s.signed {
+        b.set_credentials_provider(None);
+        b = b.allow_no_auth();
+    }
+    Reach {
+        client: Client::from_conf(b.build()),
+        pinned,
+        route,
+        endpoint: endpoint.map(str::to_string),
+        endpoint_id: None,
+        signed: s.signed,
+    }
+}
+
+impl Reach {
+    /// The host and address the last request used: the pinned resolver's last answer, or the
+    /// endpoint URL's literal address.
+    fn host_and_address(&self) -> (String, Option<IpAddr>, Option<Resolution>) {
+        if let Some(r) = self.pinned.last() {
+            return (r.host.clone(), r.addresses.first().copied(), Some(r));
+        }
+        let host = self
+            .endpoint
+            .as_deref()
+            .and_then(crate::targets::url_host)
+            .unwrap_or_default();
+        let addr = host.parse().ok();
+        (host, addr, None)
+    }
+
+    fn record<O: RequestId, E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        operation: &str,
+        started: Instant,
+        result: &Result<O, SdkError<E, HttpResponse>>,
+    ) -> S3Request {
+        let latency = started.elapsed().as_secs_f64() * 1000.0;
+        let (host, address, answer) = self.host_and_address();
+        let mut r = S3Request {
+            operation: operation.to_string(),
+            route: self.route,
+            host,
+            endpoint_id: self.endpoint_id.clone(),
+            address,
+            outcome: RequestOutcome::Answered,
+            status: None,
+            latency_ms: Some((latency * 10.0).round() / 10.0),
+            signed: self.signed,
+            error_code: None,
+            error: None,
+            bucket_region: None,
+            request_id: None,
+        };
+        match result {
+            Ok(o) => {
+                r.status = Some(200);
+                r.request_id = o.request_id().map(str::to_string);
+            }
+            Err(e) => {
+                if let Some(raw) = e.raw_response() {
+                    let status = raw.status().as_u16();
+                    r.status = Some(status);
+                    let header = |n: &str| raw.headers().get(n).map(str::to_string);
+                    r.bucket_region = header("x-amz-bucket-region");
+                    r.request_id = header("x-amz-request-id");
+                    r.error_code = e.code().map(str::to_string).or_else(|| {
+                        Some(
+                            match status {
+                                301 => "PermanentRedirect",
+                                307 => "TemporaryRedirect",
+                                400 => "BadRequest",
+                                403 => "Forbidden",
+                                404 => "NotFound",
+                                _ => "HttpError",
+                            }
+                            .to_string(),
+                        )
+                    });
+                    r.error = e.message().map(str::to_string);
+                } else {
+                    let dns_failed = answer
+                        .as_ref()
+                        .is_some_and(|a| a.status != LookupStatus::Answered);
+                    r.outcome = match e {
+                        _ if dns_failed => RequestOutcome::DnsFailed,
+                        SdkError::TimeoutError(_) => RequestOutcome::TimedOut,
+                        SdkError::DispatchFailure(d) if d.is_timeout() => RequestOutcome::TimedOut,
+                        SdkError::DispatchFailure(d) if d.is_io() => RequestOutcome::ConnectFailed,
+                        _ => RequestOutcome::Error,
+                    };
+                    r.latency_ms = None;
+                    r.error = Some(one_line(&DisplayErrorContext(e).to_string()));
+                }
+            }
+        }
+        r
+    }
+}
+
+fn one_line(s: &str) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.len() > 400 {
+        format!("{}…", &s[..s.floor_char_boundary(400)])
+    } else {
+        s
+    }
+}
+
+/// `HeadBucket` → (request, region from the header or the output).
+async fn head_bucket(r: &Reach, bucket: &str) -> (S3Request, Option<String>) {
+    let started = Instant::now();
+    let out = r.client.head_bucket().bucket(bucket).send().await;
+    let mut req = r.record("HeadBucket", started, &out);
+    let region = match &out {
+        Ok(o) => o.bucket_region().map(str::to_string),
+        Err(_) => req.bucket_region.clone(),
+    };
+    if req.bucket_region.is_none() {
+        req.bucket_region = region.clone();
+    }
+    (req, region)
+}
+
+/// `ListObjectsV2` (`max-keys 1`), then `HeadObject` when a key is given.
+async fn reads(r: &Reach, bucket: &str, key: Option<&str>) -> Vec<S3Request> {
+    let mut out = Vec::new();
+    let started = Instant::now();
+    let list = r
+        .client
+        .list_objects_v2()
+        .bucket(bucket)
+        .max_keys(1)
+        .send()
+        .await;
+    out.push(r.record("ListObjectsV2", started, &list));
+    if let Some(k) = key {
+        let started = Instant::now();
+        let head = r.client.head_object().bucket(bucket).key(k).send().await;
+        out.push(r.record("HeadObject", started, &head));
+    }
+    out
+}
+
+async fn bucket_policy(r: &Reach, bucket: &str) -> Observed<String> {
+    match r.client.get_bucket_policy().bucket(bucket).send().await {
+        Ok(o) => match o.policy() {
+            Some(p) => Observed::collected(p.to_string()),
+            None => Observed::not_collected("S3 returned no policy text"),
+        },
+        Err(e) => match e.code() {
+            Some("NoSuchBucketPolicy") => Observed::not_collected("the bucket has no policy"),
+            Some(code) => Observed::failed(format!(
+                "GetBucketPolicy: {code}: {} (reading it needs s3:GetBucketPolicy)",
+                e.message().unwrap_or("")
+            )),
+            None => Observed::failed(format!(
+                "GetBucketPolicy: {}",
+                one_line(&DisplayErrorContext(&e).to_string())
+            )),
+        },
+    }
+}
+
+/// Everything about one bucket: the region, the requests, the policy.
+async fn one_bucket(
+    s: &Session,
+    plan: &Plan,
+    pinned: &Pinned,
+    endpoint_override: Option<&str>,
+    bucket: &str,
+    limit: Duration,
+) -> (BucketFacts, Vec<Resolution>) {
+    let route = if endpoint_override.is_some() {
+        RequestRoute::EndpointOverride
+    } else {
+        RequestRoute::ClientRegion
+    };
+    let first = reach(
+        s,
+        pinned,
+        &plan.client_region,
+        endpoint_override,
+        route,
+        limit,
+    );
+    let mut facts = BucketFacts {
+        name: bucket.to_string(),
+        region: Observed::not_collected("not asked"),
+        requests: Vec::new(),
+        bucket_policy: Observed::not_collected("not asked"),
+    };
+    if let Some(why) = &plan.proxied {
+        facts.region = Observed::not_collected(why.clone());
+        facts.bucket_policy = Observed::not_collected(why.clone());
+        return (facts, Vec::new());
+    }
+    let (head, region) = head_bucket(&first, bucket).await;
+    facts.region = match (&region, head.status, head.outcome) {
+        (Some(r), _, _) => Observed::collected(r.clone()),
+        (None, Some(404), _) => Observed::failed(format!("{bucket}: no such bucket (404)")),
+        (None, Some(status), _) => Observed::failed(format!(
+            "HeadBucket answered {status} without x-amz-bucket-region"
+        )),
+        (None, None, _) => Observed::failed(format!(
+            "HeadBucket got no answer: {}",
+            head.error.clone().unwrap_or_default()
+        )),
+    };
+    let no_bucket = head.status == Some(404);
+    facts.requests.push(head);
+    let mut answers = first.pinned.new_answers();
+    if no_bucket {
+        facts.bucket_policy = Observed::not_collected("the bucket does not exist");
+        return (facts, answers);
+    }
+    // A client that follows the region redirect ends up at the bucket's regional name.
+    let other = region
+        .as_deref()
+        .filter(|r| *r != plan.client_region && endpoint_override.is_none());
+    let second = other.map(|r| reach(s, pinned, r, None, RequestRoute::BucketRegion, limit));
+    let reads_on = match &second {
+        Some(sec) => {
+            let (head, _) = head_bucket(sec, bucket).await;
+            facts.requests.push(head);
+            sec
+        }
+        None => &first,
+    };
+    let read_fut = async {
+        if plan.reads {
+            reads(reads_on, bucket, plan.key.as_deref()).await
+        } else {
+            Vec::new()
+        }
+    };
+    let (requests, policy) = tokio::join!(read_fut, bucket_policy(reads_on, bucket));
+    facts.requests.extend(requests);
+    facts.bucket_policy = policy;
+    if other.is_some() {
+        for a in reads_on.pinned.new_answers() {
+            if !answers.iter().any(|x| x.host == a.host) {
+                answers.push(a);
+            }
+        }
+    }
+    (facts, answers)
+}
+
+/// Gathers every bucket of `plan` (in parallel, each bounded by `limit`). Returns the bucket
+/// facts and the DNS answers the requests needed that the gather's DNS view lacked.
+pub async fn gather(
+    s: &Session,
+    plan: &Plan,
+    pinned: &Pinned,
+    endpoint_override: Option<&str>,
+    limit: Duration,
+) -> (Observed<Vec<BucketFacts>>, Vec<Resolution>) {
+    if plan.buckets.is_empty() {
+        return (Observed::not_collected("no --bucket given"), Vec::new());
+    }
+    if let Some(e) = &s.tls_error {
+        return (
+            Observed::failed(format!("cannot build the TLS trust store: {e}")),
+            Vec::new(),
+        );
+    }
+    let per_request = limit.min(Duration::from_secs(5));
+    let all = dns::join_all(
+        plan.buckets
+            .iter()
+            .map(|b| one_bucket(s, plan, pinned, endpoint_override, b, per_request)),
+    )
+    .await;
+    let mut answers: Vec<Resolution> = Vec::new();
+    let mut buckets = Vec::new();
+    for (b, a) in all {
+        buckets.push(b);
+        for r in a {
+            if !answers.iter().any(|x| x.host == r.host) {
+                answers.push(r);
+            }
+        }
+    }
+    (Observed::collected(buckets), answers)
+}
+
+/// The same reads through an interface endpoint's endpoint-specific name
+/// (`https://bucket.vpce-….s3.<region>.vpce.amazonaws.com` as the endpoint URL, as the AWS
+/// documentation tells clients to configure it).
+pub async fn via_interface_endpoint(
+    s: &Session,
+    plan: &Plan,
+    pinned: &Pinned,
+    bucket: &str,
+    endpoint_id: &str,
+    regional_dns_name: &str,
+    limit: Duration,
+) -> (Vec<S3Request>, Vec<Resolution>) {
+    let url = format!("https://bucket.{regional_dns_name}");
+    let mut r = reach(
+        s,
+        pinned,
+        &plan.client_region,
+        Some(&url),
+        RequestRoute::InterfaceEndpoint,
+        limit.min(Duration::from_secs(5)),
+    );
+    r.endpoint_id = Some(endpoint_id.to_string());
+    let (head, _) = head_bucket(&r, bucket).await;
+    let mut out = vec![head];
+    out.extend(reads(&r, bucket, plan.key.as_deref()).await);
+    (out, r.pinned.new_answers())
+}
+
+/// `--presigned URL`: where its host resolves (through the application's resolver) and
+/// whether port 443 (or the URL's port) answers at each address. Nothing is requested: the
+/// URL may be for a write.
+pub async fn presigned(
+    pinned: &Pinned,
+    url: &crate::validate::PresignedUrl,
+    limit: Duration,
+) -> Observed<crate::facts::PresignedCheck> {
+    let resolution = match pinned.known.iter().find(|r| r.host == url.host) {
+        Some(r) => r.clone(),
+        None => {
+            dns::resolve(
+                &pinned.resolver,
+                &pinned.label,
+                Some(&pinned.hosts),
+                &url.host,
+                limit,
+            )
+            .await
+        }
+    };
+    let tcp = dns::join_all(
+        resolution
+            .addresses
+            .iter()
+            .take(4)
+            .map(|a| super::probe::tcp(*a, url.port, limit)),
+    )
+    .await;
+    Observed::collected(crate::facts::PresignedCheck {
+        url: url.url.clone(),
+        host: url.host.clone(),
+        signed_region: url.signed_region.clone(),
+        expires_seconds: url.expires_seconds,
+        resolution,
+        tcp,
+    })
+}
