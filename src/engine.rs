@@ -338,13 +338,20 @@ pub fn analyze(facts: &Facts) -> Analysis {
                 .get()
                 .and_then(|s| s.s3_endpoint_override())
                 .and_then(|(_, url)| targets::url_host(&url));
-            targets::plan(
+            targets::plan_for(
                 r,
                 &facts.request.buckets,
+                &facts.bucket_regions(),
                 endpoints,
                 endpoint_override.as_deref(),
             )
             .into_iter()
+            .chain(facts.presigned.get().map(|p| Target {
+                host: p.host.clone(),
+                class: targets::TargetClass::Presigned,
+                bucket: None,
+                endpoint_id: None,
+            }))
             .enumerate()
             .map(|(i, t)| cx.judge_target(t, i == 0))
             .collect()

@@ -159,12 +159,34 @@ impl Facts {
             .or_else(|| self.vantage.get().and_then(|v| v.region.as_deref()))
     }
 
+    /// `(bucket, region)` for every bucket whose region S3 told.
+    pub fn bucket_regions(&self) -> Vec<(String, String)> {
+        self.buckets
+            .get()
+            .map(|bs| {
+                bs.iter()
+                    .filter_map(|b| b.region.get().map(|r| (b.name.clone(), r.clone())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The facts about bucket `name`, when gathered.
+    pub fn bucket(&self, name: &str) -> Option<&BucketFacts> {
+        self.buckets.get()?.iter().find(|b| b.name == name)
+    }
+
     /// The system resolver's answer for `host`, when one was recorded.
     pub fn resolution(&self, host: &str) -> Option<&Resolution> {
         self.dns
-            .get()?
-            .iter()
-            .find(|r| r.host.eq_ignore_ascii_case(host))
+            .get()
+            .and_then(|d| d.iter().find(|r| r.host.eq_ignore_ascii_case(host)))
+            .or_else(|| {
+                self.presigned
+                    .get()
+                    .map(|p| &p.resolution)
+                    .filter(|r| r.host.eq_ignore_ascii_case(host))
+            })
     }
 }
 
@@ -177,6 +199,9 @@ pub struct Request {
     /// Buckets named with `--bucket`, in order; the first decides the primary target.
     #[serde(default)]
     pub buckets: Vec<String>,
+    /// `--key`: the object key checked in every bucket and used for policy evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// Where the tool ran.
@@ -533,6 +558,9 @@ pub struct NatGateway {
     pub subnet_id: Option<String>,
     #[serde(default)]
     pub private_ips: Vec<IpAddr>,
+    /// Elastic IPs: what S3 sees as `aws:SourceIp` for traffic through this NAT.
+    #[serde(default)]
+    pub public_ips: Vec<IpAddr>,
 }
 
 fn default_connectivity() -> String {

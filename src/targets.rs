@@ -26,6 +26,8 @@ pub enum TargetClass {
     EndpointSpecific,
     /// The host of an endpoint URL the SDKs are told to use (`AWS_ENDPOINT_URL_S3`, …)
     EndpointOverride,
+    /// The host of a `--presigned` URL.
+    Presigned,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,17 +73,36 @@ pub fn plan(
     endpoints: &[VpcEndpoint],
     endpoint_override: Option<&str>,
 ) -> Vec<Target> {
+    plan_for(region, buckets, &[], endpoints, endpoint_override)
+}
+
+/// [`plan`], with the buckets' own regions where S3 told them (`(bucket, region)`): a bucket
+/// in another region is reached at its own regional name, which is where a client that follows
+/// S3's region redirect (or is configured for that region) sends its requests.
+pub fn plan_for(
+    region: &str,
+    buckets: &[String],
+    bucket_regions: &[(String, String)],
+    endpoints: &[VpcEndpoint],
+    endpoint_override: Option<&str>,
+) -> Vec<Target> {
     let suffix = partition_dns_suffix(region);
     let mut out = Vec::new();
     if let Some(host) = endpoint_override {
         out.push(Target::new(host.to_string(), TargetClass::EndpointOverride));
     }
-    let bucket_regional = |b: &String| Target {
-        bucket: Some(b.clone()),
-        ..Target::new(
-            format!("{b}.s3.{region}.{suffix}"),
-            TargetClass::BucketRegional,
-        )
+    let bucket_regional = |b: &String| {
+        let r = bucket_regions
+            .iter()
+            .find(|(name, _)| name == b)
+            .map_or(region, |(_, r)| r.as_str());
+        Target {
+            bucket: Some(b.clone()),
+            ..Target::new(
+                format!("{b}.s3.{r}.{}", partition_dns_suffix(r)),
+                TargetClass::BucketRegional,
+            )
+        }
     };
     out.extend(buckets.iter().map(bucket_regional));
     out.push(Target::new(

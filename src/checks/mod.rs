@@ -3,7 +3,7 @@
 //! `checks/<ID>.md` compiled into the binary.
 //!
 //! IDs are grouped by hundreds: 0xx identity, 1xx routing, 2xx DNS, 3xx endpoints, 4xx host
-//! settings, 5xx probes, 6xx policy, 9xx verdict.
+//! settings, 5xx probes, 6xx buckets and policies, 9xx verdict.
 
 use std::fmt;
 
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Analysis, PathKind, TargetPath};
 use crate::facts::{EndpointType, Facts, VpcEndpoint};
 
+pub mod bucket;
 mod s3p001_not_on_aws;
 mod s3p002_imds_token_blocked;
 mod s3p003_missing_permissions;
@@ -37,6 +38,14 @@ mod s3p501_tcp_443_blocked;
 mod s3p502_probe_disagrees;
 mod s3p503_tls_identity_mismatch;
 mod s3p504_tls_custom_trust;
+mod s3p601_bucket_in_other_region;
+mod s3p602_s3_request_denied;
+mod s3p603_s3_request_failed;
+mod s3p604_endpoint_policy_denies_bucket;
+mod s3p605_endpoint_policy_blocks_aws_buckets;
+mod s3p606_bucket_policy_source_ip;
+mod s3p607_bucket_policy_source_vpce_mismatch;
+mod s3p608_presigned_url_path;
 mod s3p901_targets_disagree;
 mod s3p902_global_endpoint_path_differs;
 mod s3p903_expectation_not_met;
@@ -148,6 +157,18 @@ impl<'a> Context<'a> {
         self.facts.vpc_endpoints.get()?.iter().find(|e| e.id == id)
     }
 
+    /// Whether `t` is the name of a bucket that S3 says lives in another region than the one
+    /// judged (its path is the bucket region's, which S3P601 reports).
+    pub fn cross_region(&self, t: &TargetPath) -> bool {
+        let (Some(bucket), Some(region)) = (t.target.bucket.as_deref(), self.region()) else {
+            return false;
+        };
+        self.facts
+            .bucket(bucket)
+            .and_then(|b| b.region.get())
+            .is_some_and(|r| r != region)
+    }
+
     pub fn vpc_id(&self) -> Option<&'a str> {
         self.facts.vantage.get().and_then(|v| v.vpc_id.as_deref())
     }
@@ -231,6 +252,14 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p502_probe_disagrees::ProbeDisagrees,
     &s3p503_tls_identity_mismatch::TlsIdentityMismatch,
     &s3p504_tls_custom_trust::TlsCustomTrust,
+    &s3p601_bucket_in_other_region::BucketInOtherRegion,
+    &s3p602_s3_request_denied::S3RequestDenied,
+    &s3p603_s3_request_failed::S3RequestFailed,
+    &s3p604_endpoint_policy_denies_bucket::EndpointPolicyDeniesBucket,
+    &s3p605_endpoint_policy_blocks_aws_buckets::EndpointPolicyBlocksAwsBuckets,
+    &s3p606_bucket_policy_source_ip::BucketPolicySourceIp,
+    &s3p607_bucket_policy_source_vpce_mismatch::BucketPolicySourceVpceMismatch,
+    &s3p608_presigned_url_path::PresignedUrlPath,
     &s3p901_targets_disagree::TargetsDisagree,
     &s3p902_global_endpoint_path_differs::GlobalEndpointPathDiffers,
     &s3p903_expectation_not_met::ExpectationNotMet,

@@ -21,6 +21,10 @@ impl Check for S3ViaNatGateway {
         let Some(primary) = cx.primary() else {
             return Outcome::Skipped("no region to judge against".to_string());
         };
+        if cx.cross_region(primary) {
+            // The gateway endpoint cannot serve another region's bucket: S3P601 says so.
+            return Outcome::Pass;
+        }
         let d = &primary.decision;
         match d.path {
             PathKind::Unknown => Outcome::Skipped(format!(

@@ -56,7 +56,8 @@ impl Check for SpecificRouteOverridesPrefixList {
             if !matches!(
                 t.target.class,
                 TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack
-            ) {
+            ) || cx.cross_region(t)
+            {
                 continue;
             }
             for a in &t.addresses {

@@ -52,6 +52,7 @@ impl Check for InterfaceEndpointNamesPublic {
                     TargetClass::Regional | TargetClass::BucketRegional
                 )
             })
+            .filter(|t| !cx.cross_region(t))
             .filter(|t| t.answer_source == Some(AnswerSource::Dns) && !t.addresses.is_empty())
             .filter(|t| t.addresses.iter().all(|a| !eni_ips.contains(&a.address)))
             .collect();

@@ -19,7 +19,15 @@ impl Check for TargetsDisagree {
     }
 
     fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.standard_primary() else {
+        // A bucket in another region has its own path (S3P601): compare the names of the
+        // judged region only.
+        let Some(primary) = cx
+            .analysis
+            .targets
+            .iter()
+            .filter(|t| t.target.class != TargetClass::EndpointOverride)
+            .find(|t| !cx.cross_region(t))
+        else {
             return Outcome::Skipped("no region to judge against".to_string());
         };
         if primary.decision.path == PathKind::Unknown {
@@ -40,6 +48,7 @@ impl Check for TargetsDisagree {
                 t.target.class,
                 TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack
             ) || t.decision.path == PathKind::Unknown
+                || cx.cross_region(t)
             {
                 continue;
             }

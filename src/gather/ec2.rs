@@ -340,6 +340,11 @@ async fn nat_gateways(c: &Client, vpc_id: &str) -> Observed<Vec<NatGateway>> {
                     .iter()
                     .filter_map(|a| a.private_ip()?.parse().ok())
                     .collect(),
+                public_ips: n
+                    .nat_gateway_addresses()
+                    .iter()
+                    .filter_map(|a| a.public_ip()?.parse().ok())
+                    .collect(),
             }),
             Err(e) => return Observed::failed(describe_error("ec2:DescribeNatGateways", &e)),
         }

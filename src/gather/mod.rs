@@ -102,6 +102,7 @@ pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 Request {
                     region: opts.region.clone(),
                     buckets: opts.buckets.clone(),
+                    key: opts.key.clone(),
                 },
                 &why,
             );
@@ -120,6 +121,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         Request {
             region: None,
             buckets: opts.buckets.clone(),
+            key: opts.key.clone(),
         },
         NOT_BUILT,
     );

@@ -84,7 +84,10 @@ pub fn derived_answers(
                 }
             }
             // The global endpoint's addresses belong to us-east-1's list, not read here.
-            TargetClass::Global | TargetClass::BucketGlobal | TargetClass::EndpointOverride => {}
+            TargetClass::Global
+            | TargetClass::BucketGlobal
+            | TargetClass::EndpointOverride
+            | TargetClass::Presigned => {}
         }
     }
     out
@@ -108,6 +111,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             Request {
                 region: Some(opts.region.clone()),
                 buckets: opts.buckets.clone(),
+                key: None,
             },
             "s3path route judges the control plane only",
         );

@@ -1,0 +1,98 @@
+use super::bucket::{self, BucketView};
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::facts::RequestOutcome;
+
+pub struct S3RequestFailed;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P603",
+    name: "s3-request-failed",
+    category: Category::Probe,
+    severity: Severity::Error,
+    summary: "a real request to a bucket got no answer from S3 (no connection, timeout, DNS, TLS), or the bucket does not exist",
+    doc: include_str!("../../checks/S3P603.md"),
+};
+
+impl Check for S3RequestFailed {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        if cx.facts.buckets.get().is_none() {
+            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+        }
+        let drafts: Vec<Draft> = bucket::buckets(cx)
+            .iter()
+            .flat_map(|b| failures(b))
+            .collect();
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}
+
+fn failures(b: &BucketView) -> Vec<Draft> {
+    let name = &b.facts.name;
+    let mut out = Vec::new();
+    let failed: Vec<_> = b
+        .facts
+        .requests
+        .iter()
+        .filter(|r| !matches!(r.outcome, RequestOutcome::Answered | RequestOutcome::NotMade))
+        .collect();
+    if let Some(r) = failed.first() {
+        let what = match r.outcome {
+            RequestOutcome::ConnectFailed => "could not connect",
+            RequestOutcome::TimedOut => "timed out",
+            RequestOutcome::DnsFailed => "could not resolve the name",
+            _ => "failed",
+        };
+        let mut d = Draft::new(format!(
+            "{} to bucket {name} at {}{} {what} over {}: {}",
+            r.operation,
+            r.host,
+            r.address.map(|a| format!(" ({a})")).unwrap_or_default(),
+            b.path_label(),
+            r.error.as_deref().unwrap_or("no detail")
+        ));
+        d = match r.outcome {
+            RequestOutcome::TimedOut | RequestOutcome::ConnectFailed => d.fix(
+                "follow the path: the route (S3P101, S3P106), the security groups (S3P107, S3P301) and network ACLs (S3P108) on it must let TCP 443 out and the replies back",
+            ),
+            RequestOutcome::DnsFailed => {
+                d.fix(format!("dig {}  # and check /etc/resolv.conf and the hosts file", r.host))
+            }
+            _ => d.fix(format!(
+                "openssl s_client -connect {}:443 -servername {}  # shows the certificate and the TLS error",
+                r.address.map(|a| a.to_string()).unwrap_or_else(|| r.host.clone()),
+                r.host
+            )),
+        };
+        for r in &failed {
+            d = d.evidence(bucket::request_line(r));
+        }
+        if let Some(dec) = b.decision {
+            d = d.evidence_of(dec);
+        }
+        out.push(d);
+    }
+    if let Some(r) = b
+        .facts
+        .requests
+        .iter()
+        .find(|r| r.operation == "HeadBucket" && r.status == Some(404))
+    {
+        out.push(
+            Draft::new(format!(
+                "bucket {name} does not exist (HeadBucket answered 404 over {})",
+                b.path_label()
+            ))
+            .fix(format!("check the name: aws s3api list-buckets --query \"Buckets[?contains(Name, '{name}')].Name\""))
+            .evidence(bucket::request_line(r)),
+        );
+    }
+    out
+}

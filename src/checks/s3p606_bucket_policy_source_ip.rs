@@ -1,0 +1,106 @@
+use super::bucket::{self, COMMON_ACTIONS};
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::PathKind;
+use crate::policy::{self, Effect, Verdict};
+
+pub struct BucketPolicySourceIp;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P606",
+    name: "bucket-policy-source-ip",
+    category: Category::Policy,
+    severity: Severity::Error,
+    summary: "a bucket policy keys on aws:SourceIp, which never matches through a VPC endpoint (or not this path's address)",
+    doc: include_str!("../../checks/S3P606.md"),
+};
+
+impl Check for BucketPolicySourceIp {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        if cx.facts.buckets.get().is_none() {
+            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+        }
+        let mut drafts = Vec::new();
+        let mut unread = Vec::new();
+        for b in bucket::buckets(cx) {
+            let name = &b.facts.name;
+            let Some(text) = b.facts.bucket_policy.get() else {
+                if let Some(why) = b.facts.bucket_policy.missing_reason() {
+                    if why.starts_with("failed") {
+                        unread.push(format!("{name}: {why}"));
+                    }
+                }
+                continue;
+            };
+            let Ok(p) = policy::parse(text) else { continue };
+            let Some(d) = b.decision else { continue };
+            let via_endpoint = matches!(d.path, PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint);
+            let mut denies = Vec::new();
+            for action in COMMON_ACTIONS {
+                let e = policy::evaluate(&p, &bucket::request_context(cx, &b, action));
+                if e.verdict == Verdict::ExplicitDeny {
+                    if let Some(st) = e.statement.as_deref().and_then(|s| policy::statement(&p, s)) {
+                        if st.tests_key("aws:SourceIp") {
+                            denies.push((e.clone(), st.conditions_text()));
+                        }
+                    }
+                }
+            }
+            let useless_allows: Vec<_> = p
+                .statements
+                .iter()
+                .filter(|s| via_endpoint && s.effect == Effect::Allow && s.tests_key("aws:SourceIp"))
+                .collect();
+            if denies.is_empty() && useless_allows.is_empty() {
+                continue;
+            }
+            let source = if via_endpoint {
+                format!(
+                    "through {} requests carry no aws:SourceIp (S3 sees aws:VpcSourceIp and aws:SourceVpce instead)",
+                    d.label()
+                )
+            } else {
+                match bucket::public_source(cx, d) {
+                    Some(ip) => format!("over {} S3 sees aws:SourceIp {ip}", d.label()),
+                    None => format!("over {}", d.label()),
+                }
+            };
+            let mut draft = if let Some((e, cond)) = denies.first() {
+                Draft::new(format!(
+                    "the bucket policy of {name} denies {} from this host: statement {} tests aws:SourceIp ({cond}), and {source}",
+                    denies.iter().map(|(e, _)| e.action.clone()).collect::<Vec<_>>().join(", "),
+                    e.statement.as_deref().unwrap_or("?")
+                ))
+            } else {
+                Draft::new(format!(
+                    "the bucket policy of {name} grants access by aws:SourceIp (statement {}), which never matches {source}: those grants do nothing for this host",
+                    useless_allows.iter().map(|s| s.label.clone()).collect::<Vec<_>>().join(", ")
+                ))
+            };
+            draft = if via_endpoint {
+                draft.fix(format!(
+                    "key the policy on the endpoint instead: replace the aws:SourceIp condition with \"StringEquals\": {{\"aws:SourceVpce\": \"{}\"}} (or aws:SourceVpc) in aws s3api get-bucket-policy --bucket {name} --query Policy --output text > policy.json, then aws s3api put-bucket-policy --bucket {name} --policy file://policy.json",
+                    d.via.as_deref().unwrap_or("vpce-…")
+                ))
+            } else {
+                draft.fix(format!(
+                    "add the address S3 sees for this path to the aws:SourceIp list (or key on aws:SourceVpce after moving the traffic to an endpoint), then aws s3api put-bucket-policy --bucket {name} --policy file://policy.json"
+                ))
+            };
+            for (e, _) in &denies {
+                draft = draft.evidence(format!("bucket policy: {}", e.summary()));
+            }
+            drafts.push(draft.evidence_of(d));
+        }
+        if !drafts.is_empty() {
+            Outcome::Fail(drafts)
+        } else if !unread.is_empty() {
+            Outcome::Skipped(format!("bucket policy not readable: {}", unread.join("; ")))
+        } else {
+            Outcome::Pass
+        }
+    }
+}

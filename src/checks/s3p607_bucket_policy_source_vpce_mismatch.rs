@@ -1,0 +1,105 @@
+use super::bucket::{self, COMMON_ACTIONS};
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::policy::{self, Verdict};
+
+pub struct BucketPolicySourceVpceMismatch;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P607",
+    name: "bucket-policy-source-vpce-mismatch",
+    category: Category::Policy,
+    severity: Severity::Error,
+    summary: "a bucket policy requires a VPC endpoint (aws:SourceVpce / aws:SourceVpc) that this host's traffic does not use",
+    doc: include_str!("../../checks/S3P607.md"),
+};
+
+impl Check for BucketPolicySourceVpceMismatch {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        if cx.facts.buckets.get().is_none() {
+            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+        }
+        let mut drafts = Vec::new();
+        let mut unread = Vec::new();
+        for b in bucket::buckets(cx) {
+            let name = &b.facts.name;
+            let Some(text) = b.facts.bucket_policy.get() else {
+                if let Some(why) = b.facts.bucket_policy.missing_reason() {
+                    if why.starts_with("failed") {
+                        unread.push(format!("{name}: {why}"));
+                    }
+                }
+                continue;
+            };
+            let Ok(p) = policy::parse(text) else { continue };
+            let Some(d) = b.decision else { continue };
+            let mut hits = Vec::new();
+            for action in COMMON_ACTIONS {
+                let e = policy::evaluate(&p, &bucket::request_context(cx, &b, action));
+                if e.verdict != Verdict::ExplicitDeny {
+                    continue;
+                }
+                let Some(st) = e.statement.as_deref().and_then(|s| policy::statement(&p, s)) else {
+                    continue;
+                };
+                if st.tests_key("aws:SourceVpce") || st.tests_key("aws:SourceVpc") {
+                    hits.push((e.clone(), st.conditions_text()));
+                }
+            }
+            let Some((first, cond)) = hits.first() else { continue };
+            let wanted: Vec<String> = p
+                .statements
+                .iter()
+                .flat_map(|s| s.conditions.iter())
+                .filter(|c| {
+                    c.key.eq_ignore_ascii_case("aws:SourceVpce")
+                        || c.key.eq_ignore_ascii_case("aws:SourceVpc")
+                })
+                .flat_map(|c| c.values.iter().cloned())
+                .collect();
+            let region = cx.region().unwrap_or("REGION");
+            let here = match &b.endpoint {
+                Some(ep) => format!("through {}", ep.id),
+                None => format!("over {}, not through any VPC endpoint", d.label()),
+            };
+            let mut draft = Draft::new(format!(
+                "the bucket policy of {name} denies {} unless the request comes through {} (statement {}: {cond}); this host's requests go {here}",
+                hits.iter().map(|(e, _)| e.action.clone()).collect::<Vec<_>>().join(", "),
+                wanted.join(" or "),
+                first.statement.as_deref().unwrap_or("?")
+            ));
+            let ours = cx
+                .s3_endpoints(crate::facts::EndpointType::Gateway)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|e| wanted.contains(&e.id));
+            if let (Some(ep), Some(table)) = (ours, d.route_table.as_deref()) {
+                draft = draft.fix(format!(
+                    "send this subnet's S3 traffic through {}: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --add-route-table-ids {table}",
+                    ep.id, ep.id
+                ));
+            }
+            draft = draft.fix(match &b.endpoint {
+                Some(ep) => format!(
+                    "or allow this path's endpoint in the policy: add \"{}\" to the aws:SourceVpce values (aws s3api get-bucket-policy --bucket {name} --query Policy --output text > policy.json; edit; aws s3api put-bucket-policy --bucket {name} --policy file://policy.json)",
+                    ep.id
+                ),
+                None => "or route this host's S3 traffic through one of the named endpoints (a gateway endpoint on the subnet's route table, or an interface endpoint with private DNS)".to_string(),
+            });
+            for (e, _) in &hits {
+                draft = draft.evidence(format!("bucket policy: {}", e.summary()));
+            }
+            drafts.push(draft.evidence_of(d));
+        }
+        if !drafts.is_empty() {
+            Outcome::Fail(drafts)
+        } else if !unread.is_empty() {
+            Outcome::Skipped(format!("bucket policy not readable: {}", unread.join("; ")))
+        } else {
+            Outcome::Pass
+        }
+    }
+}

@@ -1,0 +1,88 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::{join_ips, PathKind};
+use crate::facts::{LookupStatus, TcpOutcome};
+use crate::targets::TargetClass;
+
+pub struct PresignedUrlPath;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P608",
+    name: "presigned-url-path",
+    category: Category::Host,
+    severity: Severity::Warning,
+    summary: "a presigned URL's host does not resolve, does not connect, or travels another path than the application's S3 traffic",
+    doc: include_str!("../../checks/S3P608.md"),
+};
+
+impl Check for PresignedUrlPath {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(p) = cx.facts.presigned.get() else {
+            return skipped_for("presigned URL", cx.facts.presigned.missing_reason());
+        };
+        let target = cx
+            .analysis
+            .targets
+            .iter()
+            .find(|t| t.target.class == TargetClass::Presigned);
+        let r = &p.resolution;
+        if r.status != LookupStatus::Answered || r.addresses.is_empty() {
+            return Outcome::Fail(vec![Draft::new(format!(
+                "the presigned URL's host {} does not resolve ({}): whoever receives the URL from this network cannot use it",
+                p.host,
+                crate::engine::status_name(r.status)
+            ))
+            .fix(format!("dig {}", p.host))]);
+        }
+        let connected = p.tcp.iter().any(|t| t.outcome == TcpOutcome::Connected);
+        let mut drafts = Vec::new();
+        if !p.tcp.is_empty() && !connected {
+            let mut d = Draft::new(format!(
+                "the presigned URL's host {} resolves to {} but no address accepts a connection",
+                p.host,
+                join_ips(&r.addresses)
+            ));
+            for t in &p.tcp {
+                d = d.evidence(format!(
+                    "{}:{} {}",
+                    t.address,
+                    t.port,
+                    t.error.as_deref().unwrap_or("not connected")
+                ));
+            }
+            if let Some(t) = target {
+                d = d.evidence_of(&t.decision);
+            }
+            drafts.push(d);
+        }
+        if let (Some(t), Some(primary)) = (target, cx.standard_primary()) {
+            let (ours, theirs) = (primary.decision.terminal(), t.decision.terminal());
+            if theirs.path != PathKind::Unknown
+                && ours.path != PathKind::Unknown
+                && (ours.path, &ours.via) != (theirs.path, &theirs.via)
+            {
+                let mut d = Draft::new(format!(
+                    "the presigned URL's host {} goes {}, while the application's S3 traffic ({}) goes {}: presigned URLs signed for the regional name keep working through an interface endpoint only when that name resolves to it",
+                    p.host,
+                    theirs.label(),
+                    primary.target.host,
+                    ours.label()
+                ))
+                .fix("to keep presigned downloads on the endpoint, presign with the endpoint-specific URL (endpoint_url https://bucket.vpce-….s3.REGION.vpce.amazonaws.com) or enable private DNS on the interface endpoint")
+                .evidence_of(theirs);
+                if let Some(region) = &p.signed_region {
+                    d = d.evidence(format!("signed for region {region}"));
+                }
+                drafts.push(d);
+            }
+        }
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}
