@@ -38,6 +38,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route_table: Option<EffectiveTable>,
     pub targets: Vec<TargetPath>,
+    /// Per `--bucket`: region, path, the real requests, and the policy that decided.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<checks::bucket::BucketSummary>,
     pub findings: Vec<Finding>,
     pub checks: Vec<CheckRun>,
     /// Which parts of the facts were collected, and why the others were not.
@@ -177,6 +180,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     }
     // Most severe first; the registry order (by id) within a severity.
     findings.sort_by_key(|f| f.severity);
+    let buckets = checks::bucket::summaries(&cx);
 
     let verdict = verdict(facts, &analysis);
     let expectation = (!opts.expect.is_empty()).then(|| Expectation {
@@ -193,6 +197,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         expectation,
         route_table: analysis.route_table.clone(),
         targets: analysis.targets,
+        buckets,
         findings,
         checks: runs,
         facts: vec![
@@ -210,6 +215,8 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             fact_status("network_acls", &facts.network_acls),
             fact_status("client_settings", &facts.client_settings),
             fact_status("probes", &facts.probes),
+            fact_status("buckets", &facts.buckets),
+            fact_status("presigned", &facts.presigned),
         ],
         exit_code,
     }

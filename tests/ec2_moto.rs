@@ -100,6 +100,7 @@ fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
         Request {
             region: Some(REGION.into()),
             buckets: vec!["app-data".into()],
+            key: None,
         },
         "not part of this test",
     );
@@ -118,6 +119,7 @@ fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
         public_ipv4s: vec![],
         ipv6s: vec![],
         security_group_ids: vec![],
+        account_id: None,
     });
     f.route_tables = ec2.route_tables;
     f.vpc_endpoints = ec2.vpc_endpoints;
@@ -318,6 +320,7 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
         Request {
             region: Some(REGION.into()),
             buckets: vec![],
+            key: None,
         },
         "not part of this test",
     );

@@ -215,3 +215,175 @@ pub fn request_line(r: &S3Request) -> String {
     }
     s
 }
+
+/// What the report shows per bucket: region, path, the requests, and the policy that decided.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BucketSummary {
+    pub name: String,
+    /// The bucket's region, when S3 told it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Why the region is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_missing: Option<String>,
+    /// True when the bucket is in another region than the one judged.
+    pub other_region: bool,
+    /// The path of the bucket's regional name (`gateway-endpoint via vpce-…`).
+    pub path: String,
+    /// `ok`, `denied`, `failed`, `no such bucket`, `not made`.
+    pub result: String,
+    pub requests: Vec<S3Request>,
+    /// The policy that decided a denial, as S3 and the static evaluation tell it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// The static evaluation of the endpoint policy on the path (common actions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endpoint_policy: Vec<policy::Evaluation>,
+    /// The static evaluation of the bucket policy (common actions), when it was read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bucket_policy: Vec<policy::Evaluation>,
+}
+
+/// One summary per gathered bucket.
+pub fn summaries(cx: &Context) -> Vec<BucketSummary> {
+    buckets(cx)
+        .iter()
+        .map(|b| {
+            let endpoint_policy: Vec<policy::Evaluation> = match b.endpoint.map(endpoint_policy) {
+                Some(Ok(Some(p))) => COMMON_ACTIONS
+                    .iter()
+                    .map(|a| policy::evaluate(&p, &request_context(cx, b, a)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let bucket_policy: Vec<policy::Evaluation> =
+                match b.facts.bucket_policy.get().map(|t| policy::parse(t)) {
+                    Some(Ok(p)) => COMMON_ACTIONS
+                        .iter()
+                        .map(|a| policy::evaluate(&p, &request_context(cx, b, a)))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+            let reqs = &b.facts.requests;
+            let result = if reqs.is_empty() {
+                "not made"
+            } else if reqs
+                .iter()
+                .any(|r| r.operation == "HeadBucket" && r.status == Some(404))
+            {
+                "no such bucket"
+            } else if reqs.iter().any(|r| r.status == Some(403)) {
+                "denied"
+            } else if reqs.iter().any(|r| !answered(r)) {
+                "failed"
+            } else if reqs
+                .iter()
+                .filter(|r| r.operation != "HeadObject")
+                .all(|r| {
+                    r.status.is_some_and(|s| s < 300)
+                        || r.route == RequestRoute::ClientRegion && r.status == Some(301)
+                })
+            {
+                "ok"
+            } else {
+                "answered with errors"
+            };
+            let decided_by =
+                (result == "denied").then(|| decided_by(b, &endpoint_policy, &bucket_policy));
+            let region = b.region().map(str::to_string);
+            BucketSummary {
+                name: b.facts.name.clone(),
+                other_region: region.is_some() && region.as_deref() != cx.region(),
+                region,
+                region_missing: b.facts.region.missing_reason(),
+                path: b.path_label(),
+                result: result.to_string(),
+                requests: reqs.clone(),
+                decided_by,
+                endpoint_policy,
+                bucket_policy,
+            }
+        })
+        .collect()
+}
+
+fn decided_by(
+    b: &BucketView,
+    endpoint: &[policy::Evaluation],
+    bucket: &[policy::Evaluation],
+) -> String {
+    let said = b
+        .facts
+        .requests
+        .iter()
+        .filter(|r| r.status == Some(403))
+        .filter_map(|r| r.error.as_deref())
+        .map(policy::parse_denial)
+        .find(|d| d.policy.is_some());
+    let statement_of = |evals: &[policy::Evaluation]| {
+        evals
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.verdict,
+                    policy::Verdict::ExplicitDeny | policy::Verdict::ImplicitDeny
+                )
+            })
+            .map(|e| match &e.statement {
+                Some(s) => format!("statement {s} ({})", e.verdict.as_str()),
+                None => e.verdict.as_str().to_string(),
+            })
+    };
+    let ep = b.endpoint.map(|e| e.id.as_str()).unwrap_or("the endpoint");
+    match said.and_then(|d| d.policy.map(|k| (k, d.explicit))) {
+        Some((policy::PolicyKind::VpcEndpoint, explicit)) => format!(
+            "VPC endpoint policy of {ep} (S3: {}){}",
+            if explicit {
+                "explicit deny"
+            } else {
+                "no statement allows"
+            },
+            statement_of(endpoint)
+                .map(|s| format!("; {s}"))
+                .unwrap_or_default()
+        ),
+        Some((policy::PolicyKind::ResourceBased, explicit)) => format!(
+            "bucket policy (S3: {}){}",
+            if explicit {
+                "explicit deny"
+            } else {
+                "no statement allows"
+            },
+            statement_of(bucket)
+                .map(|s| format!("; {s}"))
+                .unwrap_or_default()
+        ),
+        Some((kind, explicit)) => format!(
+            "{} (S3: {})",
+            kind.as_str(),
+            if explicit {
+                "explicit deny"
+            } else {
+                "no statement allows"
+            }
+        ),
+        None => match (
+            statement_of(endpoint),
+            bucket
+                .iter()
+                .find(|e| e.verdict == policy::Verdict::ExplicitDeny),
+        ) {
+            (Some(s), _) => {
+                format!("VPC endpoint policy of {ep}: {s} (static evaluation; S3 gave no reason)")
+            }
+            (None, Some(e)) => format!(
+                "bucket policy: statement {} (static evaluation; S3 gave no reason)",
+                e.statement.as_deref().unwrap_or("?")
+            ),
+            (None, None) => {
+                "not known: S3 gave no reason and the readable policies allow the request"
+                    .to_string()
+            }
+        },
+    }
+}

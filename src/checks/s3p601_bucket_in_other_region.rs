@@ -75,7 +75,12 @@ fn draft(cx: &Context, region: &str, theirs: &str, b: &BucketView) -> Draft {
             super::s3_service_name(theirs)
         ));
     if let Some(t) = b.target {
-        draft = draft.evidence(format!("{} resolves to {}", t.target.host, t.resolution));
+        draft = draft.evidence(format!(
+            "{}: {} ({})",
+            t.target.host,
+            t.resolution,
+            crate::engine::join_ips(&t.addresses.iter().map(|a| a.address).collect::<Vec<_>>())
+        ));
     }
     for r in b.app_requests() {
         if r.bucket_region.is_some() || r.status == Some(301) {
@@ -86,8 +91,7 @@ fn draft(cx: &Context, region: &str, theirs: &str, b: &BucketView) -> Draft {
             ));
         }
     }
-    if b
-        .app_requests()
+    if b.app_requests()
         .any(|r| matches!(r.status, Some(301) | Some(307)))
     {
         draft = draft.fix(format!(

@@ -132,7 +132,8 @@ fn explain(
                 draft = draft.evidence(format!("the S3 traffic of this host passes {}", ep.id));
                 if let Ok(Some(p)) = bucket::endpoint_policy(ep) {
                     let e = policy::evaluate(&p, &bucket::request_context(cx, b, action));
-                    draft = draft.evidence(format!("endpoint policy of {}: {}", ep.id, e.summary()));
+                    draft =
+                        draft.evidence(format!("endpoint policy of {}: {}", ep.id, e.summary()));
                 }
                 draft = draft.fix(format!(
                     "allow {action} on arn:aws:s3:::{name} (and /* for object actions) in the policy of {}: aws ec2 describe-vpc-endpoints --region {region} --vpc-endpoint-ids {} --query 'VpcEndpoints[0].PolicyDocument' --output text > policy.json, edit it, then aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --policy-document file://policy.json",
@@ -178,7 +179,8 @@ fn explain_static(cx: &Context, b: &BucketView, mut draft: Draft) -> Draft {
             if let Ok(Some(p)) = bucket::endpoint_policy(ep) {
                 let e = policy::evaluate(&p, &rc);
                 if e.verdict != Verdict::Allowed {
-                    draft = draft.evidence(format!("endpoint policy of {}: {}", ep.id, e.summary()));
+                    draft =
+                        draft.evidence(format!("endpoint policy of {}: {}", ep.id, e.summary()));
                 }
             }
         }

@@ -41,7 +41,12 @@ fn failures(b: &BucketView) -> Vec<Draft> {
         .facts
         .requests
         .iter()
-        .filter(|r| !matches!(r.outcome, RequestOutcome::Answered | RequestOutcome::NotMade))
+        .filter(|r| {
+            !matches!(
+                r.outcome,
+                RequestOutcome::Answered | RequestOutcome::NotMade
+            )
+        })
         .collect();
     if let Some(r) = failed.first() {
         let what = match r.outcome {

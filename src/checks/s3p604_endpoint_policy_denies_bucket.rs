@@ -9,7 +9,8 @@ static META: CheckMeta = CheckMeta {
     name: "endpoint-policy-denies-bucket",
     category: Category::Policy,
     severity: Severity::Error,
-    summary: "the policy of the VPC endpoint on a bucket's path does not allow the common actions on it",
+    summary:
+        "the policy of the VPC endpoint on a bucket's path does not allow the common actions on it",
     doc: include_str!("../../checks/S3P604.md"),
 };
 
@@ -75,7 +76,10 @@ impl Check for EndpointPolicyDeniesBucket {
         if !drafts.is_empty() {
             Outcome::Fail(drafts)
         } else if !undecided.is_empty() {
-            Outcome::Skipped(format!("cannot decide the endpoint policy: {}", undecided.join("; ")))
+            Outcome::Skipped(format!(
+                "cannot decide the endpoint policy: {}",
+                undecided.join("; ")
+            ))
         } else {
             Outcome::Pass
         }

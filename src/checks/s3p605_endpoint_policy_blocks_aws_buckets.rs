@@ -25,7 +25,10 @@ impl Check for EndpointPolicyBlocksAwsBuckets {
             return Outcome::Skipped("no region to judge against".to_string());
         };
         let d = primary.decision.terminal();
-        if !matches!(d.path, PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint) {
+        if !matches!(
+            d.path,
+            PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
+        ) {
             return match d.path {
                 PathKind::Unknown => Outcome::Skipped("the path is not known".to_string()),
                 _ => Outcome::Pass,
@@ -40,7 +43,9 @@ impl Check for EndpointPolicyBlocksAwsBuckets {
         let p = match bucket::endpoint_policy(ep) {
             Ok(Some(p)) => p,
             Ok(None) => return Outcome::Pass,
-            Err(e) => return Outcome::Skipped(format!("the policy of {} does not parse: {e}", ep.id)),
+            Err(e) => {
+                return Outcome::Skipped(format!("the policy of {} does not parse: {e}", ep.id))
+            }
         };
         let vantage = cx.facts.vantage.get();
         let mut blocked = Vec::new();
@@ -81,7 +86,10 @@ impl Check for EndpointPolicyBlocksAwsBuckets {
             }
             _ => "hosts in this VPC need these buckets",
         };
-        let names: Vec<String> = blocked.iter().map(|(w, n, _)| format!("{n} ({w})")).collect();
+        let names: Vec<String> = blocked
+            .iter()
+            .map(|(w, n, _)| format!("{n} ({w})"))
+            .collect();
         let resources: Vec<String> = blocked
             .iter()
             .map(|(_, n, _)| format!("\"arn:aws:s3:::{n}/*\""))

@@ -37,12 +37,19 @@ impl Check for BucketPolicySourceIp {
             };
             let Ok(p) = policy::parse(text) else { continue };
             let Some(d) = b.decision else { continue };
-            let via_endpoint = matches!(d.path, PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint);
+            let via_endpoint = matches!(
+                d.path,
+                PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
+            );
             let mut denies = Vec::new();
             for action in COMMON_ACTIONS {
                 let e = policy::evaluate(&p, &bucket::request_context(cx, &b, action));
                 if e.verdict == Verdict::ExplicitDeny {
-                    if let Some(st) = e.statement.as_deref().and_then(|s| policy::statement(&p, s)) {
+                    if let Some(st) = e
+                        .statement
+                        .as_deref()
+                        .and_then(|s| policy::statement(&p, s))
+                    {
                         if st.tests_key("aws:SourceIp") {
                             denies.push((e.clone(), st.conditions_text()));
                         }
@@ -52,7 +59,9 @@ impl Check for BucketPolicySourceIp {
             let useless_allows: Vec<_> = p
                 .statements
                 .iter()
-                .filter(|s| via_endpoint && s.effect == Effect::Allow && s.tests_key("aws:SourceIp"))
+                .filter(|s| {
+                    via_endpoint && s.effect == Effect::Allow && s.tests_key("aws:SourceIp")
+                })
                 .collect();
             if denies.is_empty() && useless_allows.is_empty() {
                 continue;

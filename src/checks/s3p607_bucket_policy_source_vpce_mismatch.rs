@@ -42,14 +42,20 @@ impl Check for BucketPolicySourceVpceMismatch {
                 if e.verdict != Verdict::ExplicitDeny {
                     continue;
                 }
-                let Some(st) = e.statement.as_deref().and_then(|s| policy::statement(&p, s)) else {
+                let Some(st) = e
+                    .statement
+                    .as_deref()
+                    .and_then(|s| policy::statement(&p, s))
+                else {
                     continue;
                 };
                 if st.tests_key("aws:SourceVpce") || st.tests_key("aws:SourceVpc") {
                     hits.push((e.clone(), st.conditions_text()));
                 }
             }
-            let Some((first, cond)) = hits.first() else { continue };
+            let Some((first, cond)) = hits.first() else {
+                continue;
+            };
             let wanted: Vec<String> = p
                 .statements
                 .iter()

@@ -79,6 +79,28 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
     }
 
+    if !r.buckets.is_empty() {
+        out.push_str("\nBUCKETS\n");
+        for b in &r.buckets {
+            let region = match (&b.region, &b.region_missing) {
+                (Some(reg), _) if b.other_region => format!("{reg} (another region)"),
+                (Some(reg), _) => reg.clone(),
+                (None, Some(why)) => format!("unknown ({why})"),
+                (None, None) => "unknown".to_string(),
+            };
+            out.push_str(&format!(
+                "  {}  region {region}  path {}  result {}\n",
+                b.name, b.path, b.result
+            ));
+            for q in &b.requests {
+                out.push_str(&format!("    {}\n", crate::checks::bucket::request_line(q)));
+            }
+            if let Some(d) = &b.decided_by {
+                out.push_str(&format!("    decided by: {d}\n"));
+            }
+        }
+    }
+
     out.push_str(&format!("\nFINDINGS ({})\n", r.findings.len()));
     if r.findings.is_empty() {
         out.push_str("  none\n");

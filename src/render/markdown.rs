@@ -53,6 +53,26 @@ pub fn render(r: &Report) -> String {
         }
         out.push('\n');
     }
+    if !r.buckets.is_empty() {
+        out.push_str("## Buckets\n\n| bucket | region | path | result | requests | decided by |\n|---|---|---|---|---|---|\n");
+        for b in &r.buckets {
+            let reqs: Vec<String> = b
+                .requests
+                .iter()
+                .map(crate::checks::bucket::request_line)
+                .collect();
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                cell(&b.name),
+                cell(b.region.as_deref().unwrap_or("unknown")),
+                cell(&b.path),
+                cell(&b.result),
+                cell(&reqs.join("<br>")),
+                cell(b.decided_by.as_deref().unwrap_or(""))
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str(&format!("## Findings ({})\n\n", r.findings.len()));
     if r.findings.is_empty() {
         out.push_str("None.\n\n");

@@ -80,6 +80,7 @@ fn big_facts() -> Facts {
         Request {
             region: Some("eu-west-1".into()),
             buckets: vec!["bench-bucket".into()],
+            key: None,
         },
         "benchmark",
     );
@@ -97,6 +98,7 @@ fn big_facts() -> Facts {
         public_ipv4s: vec![],
         ipv6s: vec![],
         security_group_ids: vec![],
+        account_id: None,
     });
     f.route_tables = Observed::collected(vec![RouteTable {
         id: "rtb-0bench".into(),
