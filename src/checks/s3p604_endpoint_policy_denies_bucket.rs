@@ -51,13 +51,13 @@ impl Check for EndpointPolicyDeniesBucket {
             let region = cx.region().unwrap_or("REGION");
             let actions: Vec<&str> = denied.iter().map(|e| e.action.as_str()).collect();
             let mut d = Draft::new(format!(
-                "the policy of {} (on the path of bucket {name}) does not allow {} on it: requests fail with \"{} a VPC endpoint policy\"",
+                "the policy of {} (on the path of bucket {name}) does not allow {} on it: requests fail with \"{}\"",
                 ep.id,
                 actions.join(", "),
                 if denied.iter().any(|e| e.verdict == Verdict::ExplicitDeny) {
-                    "with an explicit deny in"
+                    "… with an explicit deny in a VPC endpoint policy"
                 } else {
-                    "because no VPC endpoint policy allows … —"
+                    "… because no VPC endpoint policy allows the … action"
                 }
             ))
             .fix(format!(

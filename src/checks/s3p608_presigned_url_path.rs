@@ -58,7 +58,7 @@ impl Check for PresignedUrlPath {
             }
             drafts.push(d);
         }
-        if let (Some(t), Some(primary)) = (target, cx.standard_primary()) {
+        if let (Some(t), Some(primary)) = (target, cx.primary()) {
             let (ours, theirs) = (primary.decision.terminal(), t.decision.terminal());
             if theirs.path != PathKind::Unknown
                 && ours.path != PathKind::Unknown
