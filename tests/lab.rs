@@ -293,7 +293,7 @@ impl Lab {
         ]);
         let mut out = Vec::new();
         for (name, sans) in [
-            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
+            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:*.s3.us-west-2.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
             ("wrong", "DNS:wrong.example"),
         ] {
             sh(&["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={name}"),
@@ -413,6 +413,55 @@ impl Lab {
             format!("http://127.0.0.1:{port}"),
             serde_json::from_slice(&out.stdout).unwrap(),
         )
+    }
+
+    /// Starts moto_server with TLS (the lab certificate for the S3 names) on 52.218.40.4:443 in
+    /// the S3 namespace and creates the buckets of tests/moto/buckets.py in it.
+    fn moto_s3(&mut self) {
+        let s3 = self.s3.clone();
+        sh(&[
+            "ip",
+            "-n",
+            &s3,
+            "addr",
+            "add",
+            "52.218.40.4/32",
+            "dev",
+            "lo",
+        ]);
+        let d = self.dir.path();
+        let (cert, key) = (d.join("s3.pem"), d.join("s3.key"));
+        self.spawn(
+            &s3,
+            &[
+                "moto_server",
+                "-H",
+                "52.218.40.4",
+                "-p",
+                "443",
+                "-c",
+                cert.to_str().unwrap(),
+                "-k",
+                key.to_str().unwrap(),
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !tcp_open(&s3, "52.218.40.4", 443) {
+            assert!(Instant::now() < deadline, "moto_server (TLS) did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/buckets.py");
+        let out = Command::new("ip")
+            .args(["netns", "exec", &s3, "python3", script.to_str().unwrap()])
+            .arg("https://52.218.40.4")
+            .env("PYTHONWARNINGS", "ignore")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Runs the real binary in the client namespace.
@@ -1097,4 +1146,111 @@ fn doctor_off_aws_judges_a_named_subnet() {
         tcp.iter().any(|p| p["address"] == topo["interface_ip"]),
         "the interface endpoint's ENI is probed: {tcp:?}"
     );
+}
+
+/// The S3 records of the default lab with the buckets moved to the TLS moto at 52.218.40.4.
+fn bucket_records() -> Vec<String> {
+    let mut r: Vec<String> = default_records()
+        .into_iter()
+        .filter(|x| !x.contains("app-data.s3.eu-west-1"))
+        .collect();
+    for name in [
+        "app-data.s3.eu-west-1.amazonaws.com",
+        "far-data.s3.eu-west-1.amazonaws.com",
+        "far-data.s3.us-west-2.amazonaws.com",
+    ] {
+        r.push(format!("--host-record={name},52.218.40.4"));
+    }
+    r
+}
+
+#[test]
+fn real_bucket_requests_name_the_address_and_the_path() {
+    let records = bucket_records();
+    let mut lab = Lab::new(LabSpec {
+        system_dns: records.clone(),
+        vpc_dns: records,
+        ..LabSpec::default()
+    });
+    lab.moto_s3();
+    let (endpoint, topo) = lab.moto_in_client("nat-only");
+    let cfg = imds_config_for(
+        topo["vpc"].as_str().unwrap(),
+        topo["subnet"].as_str().unwrap(),
+    );
+    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    let (code, r, stderr, took) = lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--bucket",
+            "far-data",
+            "--key",
+            "hello.txt",
+        ],
+        &[
+            ("AWS_ENDPOINT_URL_EC2", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
+    eprintln!("doctor with two buckets took {took:?}");
+    assert_eq!(
+        r["verdict"]["path"], "nat-gateway",
+        "{stderr} {}",
+        r["verdict"]
+    );
+    let buckets = r["buckets"].as_array().expect("per-bucket report");
+    let app = &buckets[0];
+    assert_eq!(app["name"], "app-data");
+    assert_eq!(app["region"], "eu-west-1");
+    assert_eq!(app["result"], "ok", "{app}");
+    assert_eq!(
+        app["path"],
+        format!("nat-gateway via {}", topo["nat"].as_str().unwrap())
+    );
+    let reqs = app["requests"].as_array().unwrap();
+    let ops: Vec<&str> = reqs
+        .iter()
+        .map(|q| q["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["HeadBucket", "ListObjectsV2", "HeadObject"]);
+    for q in reqs {
+        assert_eq!(q["host"], "app-data.s3.eu-west-1.amazonaws.com");
+        assert_eq!(q["address"], "52.218.40.4", "{q}");
+        assert_eq!(q["status"], 200, "{q}");
+        assert_eq!(q["signed"], true);
+    }
+    // far-data: the eu-west-1 name answered with its region; the reads went to us-west-2's name.
+    let far = &buckets[1];
+    assert_eq!(far["region"], "us-west-2");
+    assert_eq!(far["other_region"], true);
+    let reqs = far["requests"].as_array().unwrap();
+    assert_eq!(reqs[0]["route"], "client-region");
+    assert_eq!(reqs[0]["bucket_region"], "us-west-2");
+    let second = reqs
+        .iter()
+        .find(|q| q["route"] == "bucket-region")
+        .expect("bucket-region run");
+    assert_eq!(second["host"], "far-data.s3.us-west-2.amazonaws.com");
+    assert_eq!(second["address"], "52.218.40.4");
+    assert!(
+        finding_ids(&r).contains(&"S3P601".to_string()),
+        "{:?}",
+        finding_ids(&r)
+    );
+    assert!(target(&r, "far-data.s3.us-west-2.amazonaws.com")["resolution"] == "answered");
+    // The bucket policy (tests/moto/buckets.py) admits PutObject only through vpce-0gw11111,
+    // and this subnet goes through the NAT: S3P607, an error.
+    assert!(finding_ids(&r).contains(&"S3P607".to_string()));
+    assert_eq!(code, 1, "{:?}", finding_ids(&r));
+
+    // No credentials anywhere: the requests go unsigned, and still name their address.
+    let (_, r, stderr, _) = lab.doctor(
+        &["--bucket", "app-data"],
+        &[("AWS_ENDPOINT_URL_EC2", &endpoint)],
+    );
+    let q = &r["buckets"][0]["requests"][0];
+    assert_eq!(q["signed"], false, "{stderr} {q}");
+    assert_eq!(q["address"], "52.218.40.4", "{q}");
 }

@@ -180,6 +180,16 @@ pub async fn session(region: &str, ca_bundles: &[(String, String)], limit: Durat
         ),
         None => false,
     };
+    // Without credentials the requests go unsigned, as `--no-sign-request` sends them.
+    let config = if signed {
+        config
+    } else {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .no_credentials()
+            .load()
+            .await
+    };
     let mut store = TrustStore::default();
     let mut tls_error = None;
     for (var, path) in ca_bundles {
@@ -242,7 +252,6 @@ fn reach(
         b = b.endpoint_url(url);
     }
     if !s.signed {
-        b.set_credentials_provider(None);
         b = b.allow_no_auth();
     }
     Reach {

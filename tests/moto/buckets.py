@@ -2,7 +2,7 @@
 """Creates buckets in several regions in a running moto_server, and (with --auth) an IAM user
 that may only read app-data, whose keys are printed; then turns moto's IAM authorization on.
 
-  buckets.py PORT [--auth]
+  buckets.py PORT|URL [--auth]
 """
 import json
 import sys
@@ -11,11 +11,13 @@ import urllib.request
 import boto3
 
 port = sys.argv[1]
-url = f"http://127.0.0.1:{port}"
+# PORT, or a whole URL (the lab's TLS moto, whose certificate names S3, not its address).
+url = port if port.startswith("http") else f"http://127.0.0.1:{port}"
+verify = not url.startswith("https")
 
 
 def s3(region):
-    return boto3.client("s3", region_name=region, endpoint_url=url,
+    return boto3.client("s3", region_name=region, endpoint_url=url, verify=verify,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
