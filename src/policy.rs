@@ -389,7 +389,7 @@ impl<'a> Glob<'a> {
         }
     }
 
-    fn closure(&self, set: &mut Vec<bool>) {
+    fn closure(&self, set: &mut [bool]) {
         for i in 0..self.pat.len() {
             if set[i] && self.pat[i] == '*' {
                 set[i + 1] = true;

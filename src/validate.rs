@@ -229,3 +229,28 @@ pub fn presigned_url(url: &str) -> Result<PresignedUrl, String> {
         expires_seconds,
     })
 }
+
+#[cfg(test)]
+mod presigned_tests {
+    use super::presigned_url;
+
+    #[test]
+    fn keeps_host_path_region_and_expiry_only() {
+        let u = presigned_url("https://app-data.s3.eu-west-1.amazonaws.com/reports/q3.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20261123%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T120000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=abc").unwrap();
+        assert_eq!(u.host, "app-data.s3.eu-west-1.amazonaws.com");
+        assert_eq!(u.port, 443);
+        assert_eq!(
+            u.url,
+            "https://app-data.s3.eu-west-1.amazonaws.com/reports/q3.csv"
+        );
+        assert_eq!(u.signed_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(u.expires_seconds, Some(900));
+        assert!(!format!("{u:?}").contains("AKIAEXAMPLE"));
+        // SigV2, and an endpoint-specific host with a port.
+        let v2 = presigned_url("https://bucket.vpce-0abc-1234.s3.eu-west-1.vpce.amazonaws.com:8443/b/k?AWSAccessKeyId=AKIA&Expires=1&Signature=x").unwrap();
+        assert_eq!(v2.port, 8443);
+        assert_eq!(v2.signed_region, None);
+        assert!(presigned_url("https://b.s3.amazonaws.com/k").is_err());
+        assert!(presigned_url("b.s3.amazonaws.com/k?Signature=x").is_err());
+    }
+}

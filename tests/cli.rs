@@ -80,6 +80,31 @@ fn usage_errors_exit_two() {
     assert_one_line_error(&run(&["doctor", "--format", "yaml"]), "--format 'yaml'");
     assert_one_line_error(&run(&["doctor", "--fail-on", "info"]), "--fail-on 'info'");
     assert_one_line_error(&run(&["doctor", "--timeout", "0"]), "--timeout");
+    assert_one_line_error(
+        &run(&[
+            "doctor",
+            "--presigned",
+            "https://b.s3.amazonaws.com/k?X-Amz-Expires=60",
+        ]),
+        "--presigned 'https://b.s3.amazonaws.com/k': the URL has no signature",
+    );
+    assert_one_line_error(
+        &run(&[
+            "doctor",
+            "--presigned",
+            "ftp://b.s3.amazonaws.com/k?Signature=x",
+        ]),
+        "presigned URLs are https",
+    );
+    // The query string carries an access key id and a signature: never echoed.
+    let o = run(&[
+        "doctor",
+        "--presigned",
+        "https://b.s3.amazonaws.com:99999/k?X-Amz-Credential=AKIAEXAMPLEKEY%2F20261123%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Signature=deadbeef",
+    ]);
+    assert_one_line_error(&o, "bad port");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("AKIAEXAMPLEKEY"));
+    assert_one_line_error(&run(&["doctor", "--key", ""]), "--key");
     assert_one_line_error(&run(&["explain", "S3P999"]), "explain 'S3P999'");
     assert_one_line_error(
         &run(&["checks", "--format", "markdown"]),

@@ -168,6 +168,42 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         facts.client_settings =
             Observed::not_collected("s3path route does not look at any host's settings");
         facts.metadata_service = Observed::not_collected("not relevant to s3path route");
+        // The buckets' regions and policies (HeadBucket and GetBucketPolicy from this machine:
+        // the region and the policy do not depend on the path; no reads are made).
+        facts.buckets = if opts.buckets.is_empty() {
+            Observed::not_collected("no --bucket given")
+        } else {
+            match super::dns::system_resolver(opts.timeout.min(Duration::from_secs(2))) {
+                Ok((r, label)) => {
+                    let pinned = super::s3::Pinned::new(
+                        r,
+                        label,
+                        Vec::new(),
+                        Vec::new(),
+                        opts.timeout.min(Duration::from_secs(2)),
+                    );
+                    let plan = super::s3::Plan {
+                        client_region: opts.region.clone(),
+                        buckets: opts.buckets.clone(),
+                        key: None,
+                        ca_bundles: Vec::new(),
+                        proxied: None,
+                        reads: false,
+                    };
+                    let session = super::s3::session(
+                        &opts.region,
+                        &[],
+                        opts.timeout.min(Duration::from_millis(1500)),
+                    )
+                    .await;
+                    super::s3::gather(&session, &plan, &pinned, None, opts.timeout)
+                        .await
+                        .0
+                }
+                Err(e) => Observed::failed(format!("no resolver for the bucket requests: {e}")),
+            }
+        };
+        facts.presigned = Observed::not_collected("s3path route does not check presigned URLs");
         facts
     })
 }
