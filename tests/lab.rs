@@ -1254,3 +1254,75 @@ fn real_bucket_requests_name_the_address_and_the_path() {
     assert_eq!(q["signed"], false, "{stderr} {q}");
     assert_eq!(q["address"], "52.218.40.4", "{q}");
 }
+
+/// What the bucket requests add to doctor: the same lab (TLS moto as S3 at 52.218.40.4), doctor
+/// without `--bucket` (no S3 requests) and with one and two buckets. Release build:
+///     cargo test --release --test lab -- --ignored --nocapture bench_bucket
+#[test]
+#[ignore]
+fn bench_bucket_requests_in_the_lab() {
+    let records = bucket_records();
+    let mut lab = Lab::new(LabSpec {
+        system_dns: records.clone(),
+        vpc_dns: records,
+        ..LabSpec::default()
+    });
+    lab.moto_s3();
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    let mut medians = Vec::new();
+    for (label, args) in [
+        (
+            "no --bucket (no S3 requests)",
+            vec!["--region", "eu-west-1"],
+        ),
+        (
+            "--bucket app-data --key hello.txt (4 requests)",
+            vec![
+                "--region",
+                "eu-west-1",
+                "--bucket",
+                "app-data",
+                "--key",
+                "hello.txt",
+            ],
+        ),
+        (
+            "two buckets, one in another region (8 requests)",
+            vec![
+                "--region",
+                "eu-west-1",
+                "--bucket",
+                "app-data",
+                "--bucket",
+                "far-data",
+            ],
+        ),
+    ] {
+        lab.doctor(&args, &creds); // warm-up
+        let mut times: Vec<Duration> = (0..20).map(|_| lab.doctor(&args, &creds).3).collect();
+        times.sort();
+        let (_, r, _, _) = lab.doctor(&args, &creds);
+        let requests: usize = r["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .map(|x| x["requests"].as_array().unwrap().len())
+                    .sum()
+            })
+            .unwrap_or(0);
+        println!(
+            "{label:<50} median {:>7.1} ms  p95 {:>7.1} ms  ({requests} requests made)",
+            times[10].as_secs_f64() * 1e3,
+            times[18].as_secs_f64() * 1e3,
+        );
+        medians.push(times[10]);
+    }
+    println!(
+        "added by one bucket: {:.1} ms; by two: {:.1} ms",
+        (medians[1].as_secs_f64() - medians[0].as_secs_f64()) * 1e3,
+        (medians[2].as_secs_f64() - medians[0].as_secs_f64()) * 1e3
+    );
+}

@@ -159,7 +159,7 @@ fn code_set_snapshot() {
     );
 }
 
-/// docs/iam-policy.json grants exactly the actions the EC2 gatherer uses, all read-only.
+/// docs/iam-policy.json grants exactly the actions the EC2 and S3 gatherers use, all read-only.
 #[test]
 fn iam_policy_matches_the_gatherer() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json");
@@ -178,4 +178,19 @@ fn iam_policy_matches_the_gatherer() {
     assert!(used
         .iter()
         .all(|a| a.starts_with("ec2:Describe") || a.starts_with("ec2:Get")));
+    // The bucket requests: HeadBucket and ListObjectsV2 need s3:ListBucket, HeadObject
+    // s3:GetObject, GetBucketPolicy s3:GetBucketPolicy. Nothing that writes.
+    let mut s3_granted: Vec<&str> = doc["Statement"][1]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let mut s3_used = s3path::gather::s3::ACTIONS.to_vec();
+    s3_granted.sort();
+    s3_used.sort();
+    assert_eq!(s3_granted, s3_used);
+    assert!(s3_used
+        .iter()
+        .all(|a| a.starts_with("s3:Get") || a.starts_with("s3:List")));
 }

@@ -3,7 +3,7 @@
 
   stub.py imds ADDR CONFIG.json [--token hang]   IMDSv2 stub on ADDR:80
   stub.py listen ADDR [ADDR...]                   accepts TCP on ADDR:443 and closes
-  stub.py tls CERT KEY ADDR [ADDR...]             TLS on ADDR:443 (handshake, then close)
+  stub.py tls CERT KEY ADDR [ADDR...]             TLS on ADDR:443 (handshake, then S3-like answers)
   stub.py ecs ADDR TASK.json                       ECS task metadata v4 on ADDR:80 (/v4/<id>/task)
 
 The IMDS stub follows the real service: PUT /latest/api/token with the
@@ -113,10 +113,31 @@ def listen(addrs, tls=None):
             if ctx is not None:
                 c.settimeout(5)
                 c = ctx.wrap_socket(c, server_side=True)
+                s3_like(c)
         except Exception:
             pass
         finally:
             c.close()
+
+    def s3_like(c):
+        # Answers HTTP requests after the handshake as a same-region S3 bucket would:
+        # HeadBucket 200 with x-amz-bucket-region, ListObjectsV2 200 with one key.
+        buf = b""
+        while True:
+            while b"\r\n\r\n" not in buf:
+                chunk = c.recv(65536)
+                if not chunk:
+                    return
+                buf += chunk
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            method = head.split(b" ", 1)[0]
+            body = b"" if method == b"HEAD" else (
+                b'<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                b"<Name>app-data</Name><KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated>"
+                b"<Contents><Key>hello.txt</Key><Size>2</Size></Contents></ListBucketResult>")
+            length = 0 if method == b"HEAD" else len(body)
+            c.sendall(b"HTTP/1.1 200 OK\r\nx-amz-bucket-region: eu-west-1\r\nx-amz-request-id: LAB\r\n"
+                      b"Content-Type: application/xml\r\nContent-Length: " + str(length).encode() + b"\r\n\r\n" + body)
 
     def serve(s):
         while True:
