@@ -172,6 +172,41 @@ fn partition(region: &str) -> &'static str {
     }
 }
 
+/// Every bucket whose policy was read and parses, with its view; and, for the buckets whose
+/// policy could not be read, why.
+pub fn bucket_policies<'a>(cx: &Context<'a>) -> (Vec<(BucketView<'a>, Policy)>, Vec<String>) {
+    let mut read = Vec::new();
+    let mut unread = Vec::new();
+    for b in buckets(cx) {
+        match b.facts.bucket_policy.get().map(|t| policy::parse(t)) {
+            Some(Ok(p)) => read.push((b, p)),
+            Some(Err(e)) => {
+                unread.push(format!("{}: the policy does not parse: {e}", b.facts.name))
+            }
+            None => {
+                if let Some(why) = b.facts.bucket_policy.missing_reason() {
+                    if why.starts_with("failed") {
+                        unread.push(format!("{}: {why}", b.facts.name));
+                    }
+                }
+            }
+        }
+    }
+    (read, unread)
+}
+
+/// The outcome of a bucket-policy check: findings, else skipped when some policy could not be
+/// read, else pass.
+pub fn policy_outcome(drafts: Vec<super::Draft>, unread: &[String]) -> super::Outcome {
+    if !drafts.is_empty() {
+        super::Outcome::Fail(drafts)
+    } else if !unread.is_empty() {
+        super::Outcome::Skipped(format!("bucket policy not readable: {}", unread.join("; ")))
+    } else {
+        super::Outcome::Pass
+    }
+}
+
 /// An endpoint's policy, parsed; no document means the default full-access policy.
 pub fn endpoint_policy(ep: &VpcEndpoint) -> Result<Option<Policy>, String> {
     match ep.policy_document.as_deref() {

@@ -23,18 +23,9 @@ impl Check for BucketPolicySourceVpceMismatch {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }
         let mut drafts = Vec::new();
-        let mut unread = Vec::new();
-        for b in bucket::buckets(cx) {
+        let (read, unread) = bucket::bucket_policies(cx);
+        for (b, p) in read {
             let name = &b.facts.name;
-            let Some(text) = b.facts.bucket_policy.get() else {
-                if let Some(why) = b.facts.bucket_policy.missing_reason() {
-                    if why.starts_with("failed") {
-                        unread.push(format!("{name}: {why}"));
-                    }
-                }
-                continue;
-            };
-            let Ok(p) = policy::parse(text) else { continue };
             let Some(d) = b.decision else { continue };
             let mut hits = Vec::new();
             for action in COMMON_ACTIONS {
@@ -100,12 +91,6 @@ impl Check for BucketPolicySourceVpceMismatch {
             }
             drafts.push(draft.evidence_of(d));
         }
-        if !drafts.is_empty() {
-            Outcome::Fail(drafts)
-        } else if !unread.is_empty() {
-            Outcome::Skipped(format!("bucket policy not readable: {}", unread.join("; ")))
-        } else {
-            Outcome::Pass
-        }
+        bucket::policy_outcome(drafts, &unread)
     }
 }

@@ -315,7 +315,8 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.vpc_resolver_dns = v;
     }
 
-    // The buckets: region, real requests, policies — alongside the probes.
+    // The buckets: region, real requests, policies — alongside the probes. Extra trust as the
+    // AWS CLI takes it (the TLS probes use the same).
     let ca_bundles: Vec<(String, String)> = ["AWS_CA_BUNDLE", "SSL_CERT_FILE"]
         .iter()
         .filter_map(|v| {
@@ -431,15 +432,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             addrs.truncate(MAX_TCP_PROBES);
             let tcp_limit = left().min(Duration::from_secs(2));
             // TLS: every address of the primary name, the first address of the others.
-            let custom: Vec<(String, String)> = ["AWS_CA_BUNDLE", "SSL_CERT_FILE"]
-                .iter()
-                .filter_map(|v| {
-                    env.var(v)
-                        .filter(|p| !p.is_empty())
-                        .map(|p| (v.to_string(), p))
-                })
-                .collect();
-            let (stores, store_errors) = tls::stores(&custom);
+            let (stores, store_errors) = tls::stores(&ca_bundles);
             let mut tls_pairs: Vec<(IpAddr, String)> = Vec::new();
             for (i, r) in answers.iter().enumerate() {
                 if !s3_names.contains(&r.host) {
