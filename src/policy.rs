@@ -369,24 +369,19 @@ impl Tri {
 
 /// A glob (`*`, `?`) run as a set of pattern positions, so that "which positions are still
 /// alive after this text" can answer "could the rest of some longer string match".
-struct Glob<'a> {
+struct Glob {
     pat: Vec<char>,
     fold: bool,
-    _p: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a> Glob<'a> {
-    fn new(pattern: &'a str, fold: bool) -> Self {
+impl Glob {
+    fn new(pattern: &str, fold: bool) -> Self {
         let pat = if fold {
             pattern.to_lowercase().chars().collect()
         } else {
             pattern.chars().collect()
         };
-        Glob {
-            pat,
-            fold,
-            _p: std::marker::PhantomData,
-        }
+        Glob { pat, fold }
     }
 
     fn closure(&self, set: &mut [bool]) {
