@@ -1326,3 +1326,35 @@ fn bench_bucket_requests_in_the_lab() {
         (medians[2].as_secs_f64() - medians[0].as_secs_f64()) * 1e3
     );
 }
+
+#[test]
+fn a_bucket_behind_a_dropping_address_times_out_within_the_budget() {
+    let mut records: Vec<String> = default_records()
+        .into_iter()
+        .filter(|x| !x.contains("app-data.s3.eu-west-1"))
+        .collect();
+    records.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.88.8".to_string());
+    let lab = Lab::new(LabSpec {
+        system_dns: records.clone(),
+        vpc_dns: records,
+        ..LabSpec::default()
+    });
+    let (code, r, stderr, took) = lab.doctor(
+        &["--bucket", "app-data", "--timeout", "3"],
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
+    assert!(
+        took < Duration::from_millis(4500),
+        "doctor took {took:?} with --timeout 3"
+    );
+    let q = &r["buckets"][0]["requests"][0];
+    assert_eq!(q["operation"], "HeadBucket", "{stderr}");
+    assert_eq!(q["outcome"], "timed_out", "{q}");
+    assert_eq!(q["address"], "52.218.88.8");
+    assert_eq!(r["buckets"][0]["result"], "failed");
+    assert!(finding_ids(&r).contains(&"S3P603".to_string()));
+    assert_eq!(code, 1);
+}

@@ -221,6 +221,8 @@ struct Reach {
     endpoint: Option<String>,
     endpoint_id: Option<String>,
     signed: bool,
+    /// The end of the gather's budget: no request runs past it.
+    deadline: Instant,
 }
 
 fn reach(
@@ -261,10 +263,50 @@ fn reach(
         endpoint: endpoint.map(str::to_string),
         endpoint_id: None,
         signed: s.signed,
+        deadline: Instant::now() + limit,
     }
 }
 
 impl Reach {
+    /// Sends one request, bounded by what is left of the budget, and records it.
+    async fn send<O, E>(
+        &self,
+        operation: &str,
+        request: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    ) -> (S3Request, Option<Result<O, SdkError<E, HttpResponse>>>)
+    where
+        O: RequestId,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let started = Instant::now();
+        let left = self.deadline.saturating_duration_since(started);
+        match tokio::time::timeout(left, request).await {
+            Ok(out) => (self.record(operation, started, &out), Some(out)),
+            Err(_) => {
+                let (host, address, _) = self.host_and_address();
+                let req = S3Request {
+                    operation: operation.to_string(),
+                    route: self.route,
+                    host,
+                    endpoint_id: self.endpoint_id.clone(),
+                    address,
+                    outcome: RequestOutcome::TimedOut,
+                    status: None,
+                    latency_ms: None,
+                    signed: self.signed,
+                    error_code: None,
+                    error: Some(format!(
+                        "no answer within the --timeout budget ({} ms left)",
+                        left.as_millis()
+                    )),
+                    bucket_region: None,
+                    request_id: None,
+                };
+                (req, None)
+            }
+        }
+    }
+
     /// The host and address the last request used: the pinned resolver's last answer, or the
     /// endpoint URL's literal address.
     fn host_and_address(&self) -> (String, Option<IpAddr>, Option<Resolution>) {
@@ -360,12 +402,12 @@ fn one_line(s: &str) -> String {
 
 /// `HeadBucket` → (request, region from the header or the output).
 async fn head_bucket(r: &Reach, bucket: &str) -> (S3Request, Option<String>) {
-    let started = Instant::now();
-    let out = r.client.head_bucket().bucket(bucket).send().await;
-    let mut req = r.record("HeadBucket", started, &out);
+    let (mut req, out) = r
+        .send("HeadBucket", r.client.head_bucket().bucket(bucket).send())
+        .await;
     let region = match &out {
-        Ok(o) => o.bucket_region().map(str::to_string),
-        Err(_) => req.bucket_region.clone(),
+        Some(Ok(o)) => o.bucket_region().map(str::to_string),
+        _ => req.bucket_region.clone(),
     };
     if req.bucket_region.is_none() {
         req.bucket_region = region.clone();
@@ -375,26 +417,23 @@ async fn head_bucket(r: &Reach, bucket: &str) -> (S3Request, Option<String>) {
 
 /// `ListObjectsV2` (`max-keys 1`), then `HeadObject` when a key is given.
 async fn reads(r: &Reach, bucket: &str, key: Option<&str>) -> Vec<S3Request> {
-    let mut out = Vec::new();
-    let started = Instant::now();
-    let list = r
-        .client
-        .list_objects_v2()
-        .bucket(bucket)
-        .max_keys(1)
-        .send()
-        .await;
-    out.push(r.record("ListObjectsV2", started, &list));
+    let list = r.client.list_objects_v2().bucket(bucket).max_keys(1).send();
+    let mut out = vec![r.send("ListObjectsV2", list).await.0];
     if let Some(k) = key {
-        let started = Instant::now();
-        let head = r.client.head_object().bucket(bucket).key(k).send().await;
-        out.push(r.record("HeadObject", started, &head));
+        let head = r.client.head_object().bucket(bucket).key(k).send();
+        out.push(r.send("HeadObject", head).await.0);
     }
     out
 }
 
 async fn bucket_policy(r: &Reach, bucket: &str) -> Observed<String> {
-    match r.client.get_bucket_policy().bucket(bucket).send().await {
+    let left = r.deadline.saturating_duration_since(Instant::now());
+    let Ok(answer) =
+        tokio::time::timeout(left, r.client.get_bucket_policy().bucket(bucket).send()).await
+    else {
+        return Observed::failed("GetBucketPolicy: no answer within the --timeout budget");
+    };
+    match answer {
         Ok(o) => match o.policy() {
             Some(p) => Observed::collected(p.to_string()),
             None => Observed::not_collected("S3 returned no policy text"),
@@ -469,7 +508,12 @@ async fn one_bucket(
     let other = region
         .as_deref()
         .filter(|r| *r != plan.client_region && endpoint_override.is_none());
-    let second = other.map(|r| reach(s, pinned, r, None, RequestRoute::BucketRegion, limit));
+    let second = other.map(|r| {
+        let mut second = reach(s, pinned, r, None, RequestRoute::BucketRegion, limit);
+        // One budget for the bucket, whichever name it is reached at.
+        second.deadline = first.deadline;
+        second
+    });
     let reads_on = match &second {
         Some(sec) => {
             let (head, _) = head_bucket(sec, bucket).await;
