@@ -293,7 +293,7 @@ impl Lab {
         ]);
         let mut out = Vec::new();
         for (name, sans) in [
-            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:*.s3.us-west-2.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
+            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:*.s3.us-west-2.amazonaws.com,DNS:*.bucket.vpce-0lab-1234.s3.eu-west-1.vpce.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
             ("wrong", "DNS:wrong.example"),
         ] {
             sh(&["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={name}"),
@@ -1365,4 +1365,115 @@ fn a_bucket_behind_a_dropping_address_times_out_within_the_budget() {
     assert_eq!(r["buckets"][0]["result"], "failed");
     assert!(finding_ids(&r).contains(&"S3P603".to_string()));
     assert_eq!(code, 1);
+}
+
+/// Runs `f` on a thread that has entered network namespace `ns` (a thread's sockets belong to
+/// its namespace), for library calls that must see the lab's network.
+fn in_netns<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    use std::os::fd::AsRawFd;
+    let path = format!("/var/run/netns/{ns}");
+    std::thread::spawn(move || {
+        let file = std::fs::File::open(&path).unwrap();
+        // SAFETY: setns on an open namespace file, for this thread only.
+        let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
+        assert_eq!(rc, 0, "setns {path}");
+        f()
+    })
+    .join()
+    .unwrap()
+}
+
+/// The requests through an interface endpoint's `bucket.vpce-…` name (moto cannot serve these
+/// names: it reads the bucket from the host's first labels, and its DnsEntries are not in the
+/// real format, so doctor never plans them against moto). An ENI-like address 10.0.1.55 in the
+/// VPC, the S3-like TLS listener on it, the endpoint-specific name in the lab DNS.
+#[test]
+fn interface_endpoint_requests_go_to_the_eni_address() {
+    let mut records = default_records();
+    records.push(
+        "--host-record=app-data.bucket.vpce-0lab-1234.s3.eu-west-1.vpce.amazonaws.com,10.0.1.55"
+            .to_string(),
+    );
+    let mut lab = Lab::new(LabSpec {
+        system_dns: records,
+        ..LabSpec::default()
+    });
+    let router = lab.router.clone();
+    sh(&[
+        "ip",
+        "-n",
+        &router,
+        "addr",
+        "add",
+        "10.0.1.55/32",
+        "dev",
+        "lo",
+    ]);
+    let d = lab.dir.path().to_path_buf();
+    let (cert, key) = (d.join("s3.pem"), d.join("s3.key"));
+    lab.spawn(
+        &router,
+        &[
+            "python3",
+            stub_py().to_str().unwrap(),
+            "tls",
+            cert.to_str().unwrap(),
+            key.to_str().unwrap(),
+            "10.0.1.55",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !tcp_open(&lab.client, "10.0.1.55", 443) {
+        assert!(Instant::now() < deadline, "ENI listener did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ca = lab.ca_bundle();
+    let (requests, answers) = in_netns(&lab.client.clone(), move || {
+        use s3path::gather::{dns, s3};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let limit = Duration::from_secs(5);
+            let resolver = dns::direct_resolver("10.0.0.2".parse().unwrap(), limit).unwrap();
+            let pinned = s3::Pinned::new(resolver, "10.0.0.2".into(), vec![], vec![], limit);
+            let plan = s3::Plan {
+                client_region: "eu-west-1".into(),
+                buckets: vec!["app-data".into()],
+                key: Some("hello.txt".into()),
+                ca_bundles: vec![("AWS_CA_BUNDLE".into(), ca)],
+                proxied: None,
+                reads: true,
+            };
+            let session = s3::session("eu-west-1", &plan.ca_bundles, limit).await;
+            s3::via_interface_endpoint(
+                &session,
+                &plan,
+                &pinned,
+                "app-data",
+                "vpce-0lab1234",
+                "vpce-0lab-1234.s3.eu-west-1.vpce.amazonaws.com",
+                limit,
+            )
+            .await
+        })
+    });
+    let ops: Vec<&str> = requests.iter().map(|r| r.operation.as_str()).collect();
+    assert_eq!(ops, ["HeadBucket", "ListObjectsV2", "HeadObject"]);
+    for r in &requests {
+        assert_eq!(
+            r.host, "app-data.bucket.vpce-0lab-1234.s3.eu-west-1.vpce.amazonaws.com",
+            "{r:?}"
+        );
+        assert_eq!(r.address, Some("10.0.1.55".parse().unwrap()), "{r:?}");
+        assert_eq!(r.status, Some(200), "{r:?}");
+        assert_eq!(r.route, s3path::facts::RequestRoute::InterfaceEndpoint);
+        assert_eq!(r.endpoint_id.as_deref(), Some("vpce-0lab1234"));
+    }
+    assert_eq!(requests[0].bucket_region.as_deref(), Some("eu-west-1"));
+    // The endpoint-specific name was not in the DNS view: it comes back to be added to it.
+    assert!(answers
+        .iter()
+        .any(|a| a.host.starts_with("app-data.bucket.vpce-0lab-1234")));
 }
