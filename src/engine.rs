@@ -338,23 +338,29 @@ pub fn analyze(facts: &Facts) -> Analysis {
                 .get()
                 .and_then(|s| s.s3_endpoint_override())
                 .and_then(|(_, url)| targets::url_host(&url));
-            targets::plan_for(
+            let mut planned = targets::plan_for(
                 r,
                 &facts.request.buckets,
                 &facts.bucket_regions(),
                 endpoints,
                 endpoint_override.as_deref(),
-            )
-            .into_iter()
-            .chain(facts.presigned.get().map(|p| Target {
-                host: p.host.clone(),
-                class: targets::TargetClass::Presigned,
-                bucket: None,
-                endpoint_id: None,
-            }))
-            .enumerate()
-            .map(|(i, t)| cx.judge_target(t, i == 0))
-            .collect()
+            );
+            // A presigned URL's host, unless it is already one of the names judged.
+            if let Some(p) = facts.presigned.get() {
+                if !planned.iter().any(|t| t.host.eq_ignore_ascii_case(&p.host)) {
+                    planned.push(Target {
+                        host: p.host.clone(),
+                        class: targets::TargetClass::Presigned,
+                        bucket: None,
+                        endpoint_id: None,
+                    });
+                }
+            }
+            planned
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| cx.judge_target(t, i == 0))
+                .collect()
         }
     };
     Analysis {

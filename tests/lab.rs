@@ -1477,3 +1477,41 @@ fn interface_endpoint_requests_go_to_the_eni_address() {
         .iter()
         .any(|a| a.host.starts_with("app-data.bucket.vpce-0lab-1234")));
 }
+
+#[test]
+fn presigned_url_is_resolved_and_connected_without_keeping_its_secrets() {
+    let lab = Lab::new(LabSpec::default());
+    let facts_file = lab.dir.path().join("p.json");
+    let url = "https://app-data.s3.eu-west-1.amazonaws.com/reports/q3.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIALABEXAMPLE00000%2F20261123%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T120000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=0123456789abcdef";
+    let (_, r, stderr, _) = lab.doctor(
+        &[
+            "--region",
+            "eu-west-1",
+            "--presigned",
+            url,
+            "--save-facts",
+            facts_file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let saved = std::fs::read_to_string(&facts_file).unwrap();
+    let report = r.to_string();
+    for secret in ["AKIALABEXAMPLE00000", "0123456789abcdef", "X-Amz-Signature"] {
+        assert!(!saved.contains(secret), "facts file keeps {secret}");
+        assert!(!report.contains(secret), "report shows {secret}");
+        assert!(!stderr.contains(secret), "stderr shows {secret}");
+    }
+    let facts: Value = serde_json::from_str(&saved).unwrap();
+    let p = &facts["presigned"]["value"];
+    assert_eq!(
+        p["url"],
+        "https://app-data.s3.eu-west-1.amazonaws.com/reports/q3.csv"
+    );
+    assert_eq!(p["signed_region"], "eu-west-1");
+    assert_eq!(p["expires_seconds"], 900);
+    assert_eq!(p["resolution"]["addresses"][0], "52.218.20.7");
+    assert_eq!(p["tcp"][0]["outcome"], "connected", "{p}");
+    let checks = r["checks"].as_array().unwrap();
+    let s3p608 = checks.iter().find(|c| c["id"] == "S3P608").unwrap();
+    assert_eq!(s3p608["status"], "pass", "{s3p608}");
+}

@@ -23,11 +23,9 @@ impl Check for PresignedUrlPath {
         let Some(p) = cx.facts.presigned.get() else {
             return skipped_for("presigned URL", cx.facts.presigned.missing_reason());
         };
-        let target = cx
-            .analysis
-            .targets
-            .iter()
-            .find(|t| t.target.class == TargetClass::Presigned);
+        let target = cx.analysis.targets.iter().find(|t| {
+            t.target.class == TargetClass::Presigned || t.target.host.eq_ignore_ascii_case(&p.host)
+        });
         let r = &p.resolution;
         if r.status != LookupStatus::Answered || r.addresses.is_empty() {
             return Outcome::Fail(vec![Draft::new(format!(
