@@ -205,6 +205,8 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         let why = "no region is known (give --region, set AWS_REGION, or run on an instance)";
         facts.dns = Observed::not_collected(why);
         facts.probes = Observed::not_collected(why);
+        facts.buckets = Observed::not_collected(why);
+        facts.presigned = Observed::not_collected(why);
         facts.client_settings = Observed::collected(settings);
         return facts;
     };
