@@ -159,6 +159,18 @@ impl Facts {
             .or_else(|| self.vantage.get().and_then(|v| v.region.as_deref()))
     }
 
+    /// The VPC's endpoints of type `ty` that serve S3 in `region`, when the endpoints were
+    /// collected.
+    pub fn s3_endpoints(&self, region: &str, ty: EndpointType) -> Option<Vec<&VpcEndpoint>> {
+        Some(
+            self.vpc_endpoints
+                .get()?
+                .iter()
+                .filter(|e| e.endpoint_type == ty && e.is_s3_service(region))
+                .collect(),
+        )
+    }
+
     /// `(bucket, region)` for every bucket whose region S3 told.
     pub fn bucket_regions(&self) -> Vec<(String, String)> {
         self.buckets

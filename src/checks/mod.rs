@@ -142,13 +142,7 @@ impl<'a> Context<'a> {
 
     /// The endpoints of the VPC that serve S3 in the analysed region, of type `ty`.
     pub fn s3_endpoints(&self, ty: EndpointType) -> Option<Vec<&'a VpcEndpoint>> {
-        let region = self.region()?;
-        let eps = self.facts.vpc_endpoints.get()?;
-        Some(
-            eps.iter()
-                .filter(|e| e.endpoint_type == ty && e.is_s3_service(region))
-                .collect(),
-        )
+        self.facts.s3_endpoints(self.region()?, ty)
     }
 
     /// The VPC endpoint with this id (a decision's `via`), when the endpoints were collected.

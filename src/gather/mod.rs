@@ -529,14 +529,15 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     }
     // Every ENI of every S3 interface endpoint, in every AZ (known once the control plane is
     // in): a blocked AZ shows up before a client lands there.
-    if let (Some(eps), Observed::Collected { value: probes }) =
-        (facts.vpc_endpoints.get(), &mut facts.probes)
-    {
-        let enis: Vec<IpAddr> = eps
+    let interface_endpoints: Vec<crate::facts::VpcEndpoint> = facts
+        .s3_endpoints(&region, crate::facts::EndpointType::Interface)
+        .unwrap_or_default()
+        .into_iter()
+        .cloned()
+        .collect();
+    if let Observed::Collected { value: probes } = &mut facts.probes {
+        let enis: Vec<IpAddr> = interface_endpoints
             .iter()
-            .filter(|e| {
-                e.endpoint_type == crate::facts::EndpointType::Interface && e.is_s3_service(&region)
-            })
             .flat_map(|e| e.network_interfaces.iter().flat_map(|n| n.addresses()))
             .filter(|a| !probes.tcp.iter().any(|t| t.address == *a))
             .take(MAX_TCP_PROBES)
@@ -554,45 +555,36 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 let mut answers = answers;
                 // Through each S3 interface endpoint by its endpoint-specific name, as clients
                 // configured with `--endpoint-url https://bucket.vpce-…` reach it.
-                let interface: Vec<(String, String)> = facts
-                    .vpc_endpoints
-                    .get()
-                    .map(|eps| {
-                        eps.iter()
-                            .filter(|e| {
-                                e.endpoint_type == crate::facts::EndpointType::Interface
-                                    && e.is_s3_service(&region)
-                            })
-                            .filter_map(|e| {
-                                e.regional_dns_name().map(|n| (e.id.clone(), n.to_string()))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if plan.proxied.is_none() && !interface.is_empty() {
-                    if let Observed::Collected { value: buckets } = &mut facts.buckets {
-                        let limit = left();
-                        let runs = dns::join_all(buckets.iter().flat_map(|b| {
-                            let exists = b.region.get().is_some();
-                            interface.iter().filter(move |_| exists).map(|(id, name)| {
-                                s3::via_interface_endpoint(
-                                    &session, &plan, &pinned, &b.name, id, name, limit,
-                                )
-                            })
-                        }))
-                        .await;
-                        let mut runs = runs.into_iter();
-                        for b in buckets.iter_mut() {
-                            if b.region.get().is_none() {
-                                continue;
-                            }
-                            for _ in &interface {
-                                if let Some((reqs, more)) = runs.next() {
-                                    b.requests.extend(reqs);
-                                    answers.extend(more);
-                                }
-                            }
-                        }
+                let interface: Vec<(&str, &str)> = interface_endpoints
+                    .iter()
+                    .filter_map(|e| e.regional_dns_name().map(|n| (e.id.as_str(), n)))
+                    .collect();
+                if let (None, Observed::Collected { value: buckets }) =
+                    (&plan.proxied, &mut facts.buckets)
+                {
+                    // (bucket index, endpoint id, endpoint name) for every bucket that exists.
+                    let jobs: Vec<(usize, &str, &str)> = buckets
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| b.region.get().is_some())
+                        .flat_map(|(i, _)| interface.iter().map(move |(id, n)| (i, *id, *n)))
+                        .collect();
+                    let limit = left();
+                    let runs = dns::join_all(jobs.iter().map(|(i, id, name)| {
+                        s3::via_interface_endpoint(
+                            &session,
+                            &plan,
+                            &pinned,
+                            &buckets[*i].name,
+                            id,
+                            name,
+                            limit,
+                        )
+                    }))
+                    .await;
+                    for ((i, _, _), (requests, more)) in jobs.iter().zip(runs) {
+                        buckets[*i].requests.extend(requests);
+                        answers.extend(more);
                     }
                 }
                 if let Observed::Collected { value: dns_view } = &mut facts.dns {
