@@ -1164,8 +1164,10 @@ fn bucket_records() -> Vec<String> {
     r
 }
 
-#[test]
-fn real_bucket_requests_name_the_address_and_the_path() {
+/// The lab with moto serving S3 over TLS at 52.218.40.4 (the bucket names resolve there) and
+/// moto serving EC2 in the client namespace (`nat-only`), the IMDS stub placing the instance in
+/// that topology's subnet. Returns the lab, the EC2 endpoint and the topology's ids.
+fn bucket_lab() -> (Lab, String, Value) {
     let records = bucket_records();
     let mut lab = Lab::new(LabSpec {
         system_dns: records.clone(),
@@ -1179,6 +1181,12 @@ fn real_bucket_requests_name_the_address_and_the_path() {
         topo["subnet"].as_str().unwrap(),
     );
     std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    (lab, endpoint, topo)
+}
+
+#[test]
+fn real_bucket_requests_name_the_address_and_the_path() {
+    let (lab, endpoint, topo) = bucket_lab();
     let (code, r, stderr, took) = lab.doctor(
         &[
             "--bucket",
@@ -1261,20 +1269,7 @@ fn real_bucket_requests_name_the_address_and_the_path() {
 #[test]
 #[ignore]
 fn bench_bucket_requests_in_the_lab() {
-    let records = bucket_records();
-    let mut lab = Lab::new(LabSpec {
-        system_dns: records.clone(),
-        vpc_dns: records,
-        ..LabSpec::default()
-    });
-    lab.moto_s3();
-    // The control plane from moto in the client namespace, as in a full doctor run.
-    let (endpoint, topo) = lab.moto_in_client("nat-only");
-    let cfg = imds_config_for(
-        topo["vpc"].as_str().unwrap(),
-        topo["subnet"].as_str().unwrap(),
-    );
-    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    let (lab, endpoint, _) = bucket_lab();
     let creds = [
         ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "testing"),
