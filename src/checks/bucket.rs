@@ -142,6 +142,34 @@ pub fn request_context(cx: &Context, view: &BucketView, action: &str) -> Request
     rc
 }
 
+/// `policy` evaluated for each of [`COMMON_ACTIONS`] on this bucket, over its path.
+pub fn evaluate_common(cx: &Context, view: &BucketView, p: &Policy) -> Vec<policy::Evaluation> {
+    COMMON_ACTIONS
+        .iter()
+        .map(|a| policy::evaluate(p, &request_context(cx, view, a)))
+        .collect()
+}
+
+/// The explicit denies among [`evaluate_common`] whose deciding statement tests one of `keys`,
+/// each with that statement's conditions as written.
+pub fn explicit_denies_testing(
+    cx: &Context,
+    view: &BucketView,
+    p: &Policy,
+    keys: &[&str],
+) -> Vec<(policy::Evaluation, String)> {
+    evaluate_common(cx, view, p)
+        .into_iter()
+        .filter(|e| e.verdict == policy::Verdict::ExplicitDeny)
+        .filter_map(|e| {
+            let st = policy::statement(p, e.statement.as_deref()?)?;
+            keys.iter()
+                .any(|k| st.tests_key(k))
+                .then(|| (e.clone(), st.conditions_text()))
+        })
+        .collect()
+}
+
 /// The public address S3 sees for traffic on `d`: the NAT gateway's Elastic IP, or the
 /// vantage's own public IPv4 through an internet gateway.
 pub fn public_source(cx: &Context, d: &Decision) -> Option<IpAddr> {
@@ -284,21 +312,14 @@ pub fn summaries(cx: &Context) -> Vec<BucketSummary> {
     buckets(cx)
         .iter()
         .map(|b| {
-            let endpoint_policy: Vec<policy::Evaluation> = match b.endpoint.map(endpoint_policy) {
-                Some(Ok(Some(p))) => COMMON_ACTIONS
-                    .iter()
-                    .map(|a| policy::evaluate(&p, &request_context(cx, b, a)))
-                    .collect(),
+            let endpoint_policy = match b.endpoint.map(endpoint_policy) {
+                Some(Ok(Some(p))) => evaluate_common(cx, b, &p),
                 _ => Vec::new(),
             };
-            let bucket_policy: Vec<policy::Evaluation> =
-                match b.facts.bucket_policy.get().map(|t| policy::parse(t)) {
-                    Some(Ok(p)) => COMMON_ACTIONS
-                        .iter()
-                        .map(|a| policy::evaluate(&p, &request_context(cx, b, a)))
-                        .collect(),
-                    _ => Vec::new(),
-                };
+            let bucket_policy = match b.facts.bucket_policy.get().map(|t| policy::parse(t)) {
+                Some(Ok(p)) => evaluate_common(cx, b, &p),
+                _ => Vec::new(),
+            };
             let reqs = &b.facts.requests;
             let result = if reqs.is_empty() {
                 "not made"

@@ -1,6 +1,6 @@
-use super::bucket::{self, COMMON_ACTIONS};
+use super::bucket;
 use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
-use crate::policy::{self, Verdict};
+use crate::policy::Verdict;
 
 pub struct EndpointPolicyDeniesBucket;
 
@@ -36,8 +36,7 @@ impl Check for EndpointPolicyDeniesBucket {
                 }
             };
             let mut denied = Vec::new();
-            for action in COMMON_ACTIONS {
-                let e = policy::evaluate(&p, &bucket::request_context(cx, &b, action));
+            for e in bucket::evaluate_common(cx, &b, &p) {
                 match e.verdict {
                     Verdict::ExplicitDeny | Verdict::ImplicitDeny => denied.push(e),
                     Verdict::CannotDecide => undecided.push(format!("{}: {}", ep.id, e.summary())),

@@ -1,7 +1,7 @@
-use super::bucket::{self, COMMON_ACTIONS};
+use super::bucket;
 use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
 use crate::engine::PathKind;
-use crate::policy::{self, Effect, Verdict};
+use crate::policy::Effect;
 
 pub struct BucketPolicySourceIp;
 
@@ -32,21 +32,7 @@ impl Check for BucketPolicySourceIp {
                 d.path,
                 PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
             );
-            let mut denies = Vec::new();
-            for action in COMMON_ACTIONS {
-                let e = policy::evaluate(&p, &bucket::request_context(cx, &b, action));
-                if e.verdict == Verdict::ExplicitDeny {
-                    if let Some(st) = e
-                        .statement
-                        .as_deref()
-                        .and_then(|s| policy::statement(&p, s))
-                    {
-                        if st.tests_key("aws:SourceIp") {
-                            denies.push((e.clone(), st.conditions_text()));
-                        }
-                    }
-                }
-            }
+            let denies = bucket::explicit_denies_testing(cx, &b, &p, &["aws:SourceIp"]);
             let useless_allows: Vec<_> = p
                 .statements
                 .iter()

@@ -1,6 +1,5 @@
-use super::bucket::{self, COMMON_ACTIONS};
+use super::bucket;
 use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
-use crate::policy::{self, Verdict};
 
 pub struct BucketPolicySourceVpceMismatch;
 
@@ -27,23 +26,8 @@ impl Check for BucketPolicySourceVpceMismatch {
         for (b, p) in read {
             let name = &b.facts.name;
             let Some(d) = b.decision else { continue };
-            let mut hits = Vec::new();
-            for action in COMMON_ACTIONS {
-                let e = policy::evaluate(&p, &bucket::request_context(cx, &b, action));
-                if e.verdict != Verdict::ExplicitDeny {
-                    continue;
-                }
-                let Some(st) = e
-                    .statement
-                    .as_deref()
-                    .and_then(|s| policy::statement(&p, s))
-                else {
-                    continue;
-                };
-                if st.tests_key("aws:SourceVpce") || st.tests_key("aws:SourceVpc") {
-                    hits.push((e.clone(), st.conditions_text()));
-                }
-            }
+            let hits =
+                bucket::explicit_denies_testing(cx, &b, &p, &["aws:SourceVpce", "aws:SourceVpc"]);
             let Some((first, cond)) = hits.first() else {
                 continue;
             };

@@ -120,18 +120,11 @@ impl Pinned {
 impl ResolveDns for Pinned {
     fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
         DnsFuture::new(async move {
-            let known = self
-                .known
-                .iter()
-                .chain(
-                    self.log
-                        .lock()
-                        .map(|l| l.clone())
-                        .unwrap_or_default()
-                        .iter(),
-                )
-                .find(|r| r.host.eq_ignore_ascii_case(name))
-                .cloned();
+            let same = |r: &&Resolution| r.host.eq_ignore_ascii_case(name);
+            let known = self.known.iter().find(same).cloned().or_else(|| {
+                let log = self.log.lock().ok()?;
+                log.iter().find(same).cloned()
+            });
             let r = match known {
                 Some(r) => r,
                 None => {
@@ -283,35 +276,43 @@ impl Reach {
         match tokio::time::timeout(left, request).await {
             Ok(out) => (self.record(operation, started, &out), Some(out)),
             Err(_) => {
-                let (host, address, _) = self.host_and_address();
-                let req = S3Request {
-                    operation: operation.to_string(),
-                    route: self.route,
-                    host,
-                    endpoint_id: self.endpoint_id.clone(),
-                    address,
-                    outcome: RequestOutcome::TimedOut,
-                    status: None,
-                    latency_ms: None,
-                    signed: self.signed,
-                    error_code: None,
-                    error: Some(format!(
-                        "no answer within the --timeout budget ({} ms left)",
-                        left.as_millis()
-                    )),
-                    bucket_region: None,
-                    request_id: None,
-                };
+                let mut req = self.request(operation);
+                req.outcome = RequestOutcome::TimedOut;
+                req.error = Some(format!(
+                    "no answer within the --timeout budget ({} ms left)",
+                    left.as_millis()
+                ));
                 (req, None)
             }
         }
     }
 
+    /// A record of `operation` on this client, answered, with the host and address the last
+    /// connection used and nothing else filled in yet.
+    fn request(&self, operation: &str) -> S3Request {
+        let (host, address) = self.host_and_address();
+        S3Request {
+            operation: operation.to_string(),
+            route: self.route,
+            host,
+            endpoint_id: self.endpoint_id.clone(),
+            address,
+            outcome: RequestOutcome::Answered,
+            status: None,
+            latency_ms: None,
+            signed: self.signed,
+            error_code: None,
+            error: None,
+            bucket_region: None,
+            request_id: None,
+        }
+    }
+
     /// The host and address the last request used: the pinned resolver's last answer, or the
     /// endpoint URL's literal address.
-    fn host_and_address(&self) -> (String, Option<IpAddr>, Option<Resolution>) {
+    fn host_and_address(&self) -> (String, Option<IpAddr>) {
         if let Some(r) = self.pinned.last() {
-            return (r.host.clone(), r.addresses.first().copied(), Some(r));
+            return (r.host, r.addresses.first().copied());
         }
         let host = self
             .endpoint
@@ -319,7 +320,7 @@ impl Reach {
             .and_then(crate::targets::url_host)
             .unwrap_or_default();
         let addr = host.parse().ok();
-        (host, addr, None)
+        (host, addr)
     }
 
     fn record<O: RequestId, E: ProvideErrorMetadata + std::error::Error + 'static>(
@@ -329,22 +330,9 @@ impl Reach {
         result: &Result<O, SdkError<E, HttpResponse>>,
     ) -> S3Request {
         let latency = started.elapsed().as_secs_f64() * 1000.0;
-        let (host, address, answer) = self.host_and_address();
-        let mut r = S3Request {
-            operation: operation.to_string(),
-            route: self.route,
-            host,
-            endpoint_id: self.endpoint_id.clone(),
-            address,
-            outcome: RequestOutcome::Answered,
-            status: None,
-            latency_ms: Some((latency * 10.0).round() / 10.0),
-            signed: self.signed,
-            error_code: None,
-            error: None,
-            bucket_region: None,
-            request_id: None,
-        };
+        let answer = self.pinned.last();
+        let mut r = self.request(operation);
+        r.latency_ms = Some((latency * 10.0).round() / 10.0);
         match result {
             Ok(o) => {
                 r.status = Some(200);
