@@ -17,9 +17,62 @@ pub const FACTS_SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Observed<T> {
-    Collected { value: T },
-    NotCollected { reason: String },
-    Failed { error: String },
+    Collected {
+        value: T,
+    },
+    NotCollected {
+        reason: String,
+    },
+    Failed {
+        error: String,
+        /// What kind of failure it was, typed (a denied action, a timeout, no credentials…),
+        /// so checks never read prose. Absent in files written before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<Failure>,
+    },
+}
+
+/// Why a part could not be gathered, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Failure {
+    /// The caller is not allowed to call `action` (`ec2:DescribeRouteTables`).
+    Denied { action: String },
+    /// No answer within the budget.
+    TimedOut {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after_ms: Option<u64>,
+    },
+    /// The credential chain yielded no credentials.
+    NoCredentials,
+    /// The API endpoint could not be reached (name resolution, connection).
+    Unreachable {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<String>,
+    },
+    /// The resource asked about does not exist.
+    NotFound,
+    /// Anything else (the error text says what).
+    Other,
+}
+
+impl Failure {
+    /// One plain phrase ("timed out", "denied (ec2:DescribeRouteTables)").
+    pub fn phrase(&self) -> String {
+        match self {
+            Failure::Denied { action } => format!("denied ({action})"),
+            Failure::TimedOut { after_ms, .. } => match after_ms {
+                Some(ms) => format!("timed out after {ms} ms"),
+                None => "timed out".to_string(),
+            },
+            Failure::NoCredentials => "no credentials".to_string(),
+            Failure::Unreachable { .. } => "the API could not be reached".to_string(),
+            Failure::NotFound => "not found".to_string(),
+            Failure::Other => "failed".to_string(),
+        }
+    }
 }
 
 impl<T> Observed<T> {
@@ -36,6 +89,35 @@ impl<T> Observed<T> {
     pub fn failed(error: impl Into<String>) -> Self {
         Observed::Failed {
             error: error.into(),
+            cause: None,
+        }
+    }
+
+    /// A failure with its typed cause.
+    pub fn failed_with(error: impl Into<String>, cause: Failure) -> Self {
+        Observed::Failed {
+            error: error.into(),
+            cause: Some(cause),
+        }
+    }
+
+    /// The typed cause of a failure, when recorded.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Observed::Failed { cause, .. } => cause.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The same status for another type (the value is dropped).
+    pub fn status_only<U>(&self) -> Observed<U> {
+        match self {
+            Observed::Collected { .. } => Observed::not_collected("collected elsewhere"),
+            Observed::NotCollected { reason } => Observed::not_collected(reason.clone()),
+            Observed::Failed { error, cause } => Observed::Failed {
+                error: error.clone(),
+                cause: cause.clone(),
+            },
         }
     }
 
@@ -52,7 +134,7 @@ impl<T> Observed<T> {
         match self {
             Observed::Collected { .. } => None,
             Observed::NotCollected { reason } => Some(format!("not collected: {reason}")),
-            Observed::Failed { error } => Some(format!("failed: {error}")),
+            Observed::Failed { error, .. } => Some(format!("failed: {error}")),
         }
     }
 }
@@ -92,9 +174,13 @@ pub struct Facts {
     /// Every VPC endpoint of the vantage's VPC.
     #[serde(default)]
     pub vpc_endpoints: Observed<Vec<VpcEndpoint>>,
-    /// Managed prefix lists of the region that name S3.
+    /// Managed prefix lists: every list a route of the VPC names (customer-managed and
+    /// AWS-managed, both address families) and the region's S3 list, with their entries.
     #[serde(default)]
     pub prefix_lists: Observed<Vec<PrefixList>>,
+    /// The internet gateways the VPC's routes name, with their attachments.
+    #[serde(default)]
+    pub internet_gateways: Observed<Vec<InternetGateway>>,
     #[serde(default)]
     pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
     /// `domain-name-servers` of the VPC's DHCP options (`AmazonProvidedDNS` or custom servers).
@@ -139,6 +225,7 @@ impl Facts {
             route_tables: Observed::not_collected(reason),
             vpc_endpoints: Observed::not_collected(reason),
             prefix_lists: Observed::not_collected(reason),
+            internet_gateways: Observed::not_collected(reason),
             vpc_dns_attributes: Observed::not_collected(reason),
             dhcp_dns_servers: Observed::not_collected(reason),
             nat_gateways: Observed::not_collected(reason),
@@ -323,6 +410,9 @@ pub enum TokenStatus {
 pub enum AnswerSource {
     Dns,
     HostsFile,
+    /// Not a DNS answer: `s3path route` derived it from the control plane (endpoint private
+    /// DNS, the S3 prefix list) as the answer an instance in the subnet would get.
+    Derived,
 }
 
 /// How a lookup ended.
@@ -466,6 +556,9 @@ pub struct VpcEndpoint {
     pub security_group_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_document: Option<String>,
+    /// `ipv4`, `dualstack` or `ipv6`: for a gateway endpoint, whether IPv6 traffic can use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address_type: Option<String>,
     /// For Resource endpoints: the resource configuration they reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_configuration_arn: Option<String>,
@@ -548,14 +641,69 @@ pub struct DnsEntry {
     pub hosted_zone_id: Option<String>,
 }
 
-/// A managed prefix list (for S3: `com.amazonaws.<region>.s3`).
+/// A managed prefix list: AWS-managed (`com.amazonaws.<region>.s3`, owner `AWS`) or
+/// customer-managed (any CIDRs, owned by an account).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrefixList {
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
+    /// `AWS` for AWS-managed lists, else the owning account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    /// `IPv4` or `IPv6`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_family: Option<String>,
     #[serde(default)]
     pub cidrs: Vec<IpNet>,
+    /// Why the entries could not be read (then `cidrs` is empty and means nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries_error: Option<String>,
+    /// The typed cause of `entries_error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries_failure: Option<Failure>,
+}
+
+impl PrefixList {
+    /// True when the entries were read: a real prefix list is never empty, so an empty one
+    /// was not really read either.
+    pub fn entries_known(&self) -> bool {
+        self.entries_error.is_none() && !self.cidrs.is_empty()
+    }
+
+    /// `(region, service)` of an AWS-managed list named `com.amazonaws.<region>.<service>`
+    /// (or the China partition's `cn.com.amazonaws.…`); `None` for customer-managed lists.
+    pub fn aws_service(&self) -> Option<(&str, &str)> {
+        if self.owner_id.as_deref().is_some_and(|o| o != "AWS") {
+            return None;
+        }
+        let name = self.name.as_deref()?;
+        let rest = name
+            .strip_prefix("cn.com.amazonaws.")
+            .or_else(|| name.strip_prefix("com.amazonaws."))?;
+        let (region, service) = rest.split_once('.')?;
+        Some((region, service))
+    }
+
+    /// True for the AWS-managed S3 list of `region`.
+    pub fn is_s3_list_of(&self, region: &str) -> bool {
+        self.aws_service() == Some((region, "s3"))
+    }
+}
+
+/// An internet gateway a route names, and where it is attached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InternetGateway {
+    pub id: String,
+    /// `(vpc_id, state)` for each attachment (`available`/`attached`, `detaching`, …).
+    #[serde(default)]
+    pub attachments: Vec<IgwAttachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IgwAttachment {
+    pub vpc_id: String,
+    pub state: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -732,6 +880,38 @@ impl ClientSettings {
             .or_else(|| env("AWS_ENDPOINT_URL"))
             .or_else(|| profile("s3.endpoint_url"))
             .or_else(|| profile("endpoint_url"))
+    }
+
+    /// Whether the application's SDK uses the dual-stack S3 names
+    /// (`bucket.s3.dualstack.<region>.amazonaws.com`), and where that is set: the
+    /// environment (`AWS_USE_DUALSTACK_ENDPOINT`) wins over the profile's
+    /// `use_dualstack_endpoint` and its `s3 =` sub-setting.
+    pub fn dualstack(&self) -> Option<(bool, String)> {
+        let truthy = |v: &str| v.trim().eq_ignore_ascii_case("true");
+        if let Some(s) = self
+            .aws_env
+            .iter()
+            .find(|s| s.name == "AWS_USE_DUALSTACK_ENDPOINT" && !s.value.trim().is_empty())
+        {
+            return Some((truthy(&s.value), format!("{}={}", s.name, s.value)));
+        }
+        let p = self.aws_profile.as_ref()?;
+        ["s3.use_dualstack_endpoint", "use_dualstack_endpoint"]
+            .iter()
+            .find_map(|k| {
+                p.settings
+                    .iter()
+                    .find(|s| s.name == *k && !s.value.trim().is_empty())
+            })
+            .map(|s| {
+                (
+                    truthy(&s.value),
+                    format!(
+                        "{} = {} in profile {} ({})",
+                        s.name, s.value, p.profile, p.file
+                    ),
+                )
+            })
     }
 
     /// The major version of the installed AWS CLI.

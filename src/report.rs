@@ -86,9 +86,13 @@ pub struct Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Expectation {
     pub expected: Vec<PathKind>,
-    /// `true`/`false`, or absent when the verdict is unknown.
+    /// `true`/`false`, or absent when the verdict cannot decide it: the path is unknown, or
+    /// only `probable` (live signals without the control plane).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub met: Option<bool>,
+    /// When `met` is absent: why, and what would decide it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undecided: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,7 +136,7 @@ fn fact_status<T>(part: &'static str, o: &Observed<T>) -> FactStatus {
     let (status, detail) = match o {
         Observed::Collected { .. } => ("collected", None),
         Observed::NotCollected { reason } => ("not_collected", Some(reason.clone())),
-        Observed::Failed { error } => ("failed", Some(error.clone())),
+        Observed::Failed { error, .. } => ("failed", Some(error.clone())),
     };
     FactStatus {
         part,
@@ -183,10 +187,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     let buckets = checks::bucket::summaries(&cx);
 
     let verdict = verdict(facts, &analysis);
-    let expectation = (!opts.expect.is_empty()).then(|| Expectation {
-        expected: opts.expect.clone(),
-        met: (verdict.path != PathKind::Unknown).then(|| opts.expect.contains(&verdict.path)),
-    });
+    let expectation = (!opts.expect.is_empty()).then(|| expectation(facts, &verdict, &opts.expect));
     let exit_code = exit_code(&findings, expectation.as_ref(), opts.fail_on);
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
@@ -219,6 +220,57 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             fact_status("presigned", &facts.presigned),
         ],
         exit_code,
+    }
+}
+
+/// `--expect` is met only by a `confirmed` or `inferred` verdict; a `probable` or unknown one
+/// cannot decide it, and says what would.
+pub fn expectation(facts: &Facts, verdict: &Verdict, expected: &[PathKind]) -> Expectation {
+    let decided = verdict.path != PathKind::Unknown && verdict.confidence.decides();
+    let undecided = (!decided).then(|| {
+        let subnet = facts
+            .vantage
+            .get()
+            .and_then(|v| v.subnet_id.clone())
+            .unwrap_or_else(|| "SUBNET_ID".to_string());
+        let region = facts.region().unwrap_or("REGION");
+        let control = control_plane_gap(facts);
+        let what = match &control {
+            Some(gap) => format!(
+                "{gap}; allow the read-only actions in docs/iam-policy.json (or a longer --timeout), or run `s3path route --region {region} --subnet-id {subnet}` from a machine that can read the control plane"
+            ),
+            None => "see the verdict's reason".to_string(),
+        };
+        match verdict.confidence {
+            Confidence::Probable => format!(
+                "the verdict {} is only probable (live signals only); what would make it certain: {what}",
+                verdict.path
+            ),
+            _ => format!("the path could not be determined; what would decide it: {what}"),
+        }
+    });
+    Expectation {
+        expected: expected.to_vec(),
+        met: decided.then(|| expected.contains(&verdict.path)),
+        undecided,
+    }
+}
+
+/// Which part of the control plane the verdict lacks, in one phrase ("the route tables timed
+/// out after 4000 ms"), or `None` when the route tables were read.
+pub fn control_plane_gap(facts: &Facts) -> Option<String> {
+    match &facts.route_tables {
+        Observed::Collected { .. } => None,
+        Observed::Failed { error, cause } => Some(match cause {
+            Some(c) => format!(
+                "the route tables could not be read: {} ({error})",
+                c.phrase()
+            ),
+            None => format!("the route tables could not be read ({error})"),
+        }),
+        Observed::NotCollected { reason } => {
+            Some(format!("the route tables were not read ({reason})"))
+        }
     }
 }
 
@@ -272,7 +324,7 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
             via: None,
             route_table: None,
             route: None,
-            confidence: Confidence::None,
+            confidence: Confidence::Undetermined,
             evidence: Vec::new(),
             next: None,
             summary: format!(
@@ -301,10 +353,25 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
 
 /// One line that says where the traffic goes and on what grounds.
 pub fn summary(host: &str, d: &Decision) -> String {
-    let confidence = match d.confidence {
-        Confidence::Confirmed => " (confirmed by a live probe)",
-        Confidence::Inferred => " (inferred; not confirmed by a live probe)",
-        Confidence::None => "",
+    let by_route = d.route.is_some() && d.route_table.is_some();
+    let confidence = match (d.confidence, d.basis.as_deref()) {
+        (Confidence::Confirmed, _) if by_route => {
+            " (confirmed: the route table and a live probe agree)".to_string()
+        }
+        (Confidence::Inferred, _) if by_route && d.probe_agrees != Some(false) => {
+            " (inferred from the route table; no live probe confirmed it)".to_string()
+        }
+        (Confidence::Confirmed, Some(b)) => format!(" (confirmed: {b})"),
+        (Confidence::Confirmed, None) => {
+            " (confirmed: the control plane and a live probe agree)".to_string()
+        }
+        (Confidence::Inferred, Some(b)) => format!(" (inferred from {b})"),
+        (Confidence::Inferred, None) => {
+            " (inferred from the control plane; no live probe confirmed it)".to_string()
+        }
+        (Confidence::Probable, Some(b)) => format!(" (probable: {b})"),
+        (Confidence::Probable, None) => " (probable: live signals only)".to_string(),
+        (Confidence::Undetermined, _) => String::new(),
     };
     let route = match (&d.route, &d.route_table) {
         (Some(r), Some(t)) => format!(" by route {r} in {t}"),
@@ -316,7 +383,7 @@ pub fn summary(host: &str, d: &Decision) -> String {
             d.reason.as_deref().unwrap_or("no reason recorded")
         ),
         PathKind::Blocked => format!(
-            "Traffic to {host} is blocked: {}",
+            "Traffic to {host} is blocked: {}{confidence}",
             d.reason.as_deref().unwrap_or("no reason recorded")
         ),
         PathKind::Proxy => {

@@ -18,6 +18,9 @@ pub enum TargetClass {
     BucketRegional,
     /// `s3.dualstack.<region>.<suffix>` (IPv4 and IPv6)
     Dualstack,
+    /// `<bucket>.s3.dualstack.<region>.<suffix>` (IPv4 and IPv6): the bucket's name when the
+    /// application uses the dual-stack endpoints.
+    BucketDualstack,
     /// legacy global `s3.amazonaws.com` (served from us-east-1)
     Global,
     /// `<bucket>.s3.amazonaws.com`
@@ -38,17 +41,71 @@ pub struct Target {
     pub bucket: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
+    /// The region whose S3 serves this name (the legacy global names: us-east-1), when the
+    /// name tells. Only that region's S3 prefix list can hold its addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Target {
-    fn new(host: String, class: TargetClass) -> Self {
+    pub fn new(host: String, class: TargetClass) -> Self {
+        let region = s3_host_region(&host);
         Target {
             host,
             class,
             bucket: None,
             endpoint_id: None,
+            region,
         }
     }
+
+    /// True for the names S3 answers with its public regional addresses (not an endpoint's
+    /// own names, an override or a presigned host).
+    pub fn is_standard_s3_name(&self) -> bool {
+        matches!(
+            self.class,
+            TargetClass::Regional
+                | TargetClass::BucketRegional
+                | TargetClass::Dualstack
+                | TargetClass::BucketDualstack
+                | TargetClass::Global
+                | TargetClass::BucketGlobal
+        )
+    }
+}
+
+/// The region an S3 host name belongs to: `…s3.<r>.amazonaws.com`, `…s3.dualstack.<r>…`,
+/// `…s3-<r>.amazonaws.com` (legacy dash form), `….s3.<r>.vpce.amazonaws.com`; the legacy
+/// global names (`s3.amazonaws.com`, `bucket.s3.amazonaws.com`, `s3-external-1`) are
+/// us-east-1's. `None` when the name is not an S3 name.
+pub fn s3_host_region(host: &str) -> Option<String> {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    let rest = h
+        .strip_suffix(".amazonaws.com.cn")
+        .or_else(|| h.strip_suffix(".amazonaws.com"))?;
+    let rest = rest.strip_suffix(".vpce").unwrap_or(rest);
+    let labels: Vec<&str> = rest.split('.').collect();
+    let last = *labels.last()?;
+    if last == "s3" || last == "s3-external-1" {
+        return Some("us-east-1".to_string());
+    }
+    if let Some(r) = last.strip_prefix("s3-") {
+        if crate::validate::region(r).is_ok() {
+            return Some(r.to_string());
+        }
+    }
+    if labels.len() >= 2 {
+        let prev = labels[labels.len() - 2];
+        let s3ish = prev == "s3"
+            || prev == "dualstack"
+            || prev.starts_with("s3-")
+            || prev == "s3-accesspoint"
+            || prev == "s3-control";
+        if s3ish && crate::validate::region(last).is_ok() {
+            return Some(last.to_string());
+        }
+    }
+    None
 }
 
 /// The host of an endpoint URL (`https://host:port/path` → `host`).
@@ -76,6 +133,19 @@ pub fn plan(
     plan_for(region, buckets, &[], endpoints, endpoint_override)
 }
 
+/// Everything the plan depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    pub region: &'a str,
+    pub buckets: &'a [String],
+    /// `(bucket, region)` where S3 told the bucket's region.
+    pub bucket_regions: &'a [(String, String)],
+    pub endpoints: &'a [VpcEndpoint],
+    pub endpoint_override: Option<&'a str>,
+    /// The application uses the dual-stack names (`AWS_USE_DUALSTACK_ENDPOINT`, …).
+    pub dualstack: bool,
+}
+
 /// [`plan`], with the buckets' own regions where S3 told them (`(bucket, region)`): a bucket
 /// in another region is reached at its own regional name, which is where a client that follows
 /// S3's region redirect (or is configured for that region) sends its requests.
@@ -86,33 +156,69 @@ pub fn plan_for(
     endpoints: &[VpcEndpoint],
     endpoint_override: Option<&str>,
 ) -> Vec<Target> {
+    plan_with(&PlanInput {
+        region,
+        buckets,
+        bucket_regions,
+        endpoints,
+        endpoint_override,
+        dualstack: false,
+    })
+}
+
+/// The targets, primary first. With the dual-stack setting the application's names are the
+/// dual-stack ones, so they come first (and are the primary); the IPv4 names follow for
+/// comparison.
+pub fn plan_with(input: &PlanInput) -> Vec<Target> {
+    let PlanInput {
+        region,
+        buckets,
+        bucket_regions,
+        endpoints,
+        endpoint_override,
+        dualstack,
+    } = *input;
     let suffix = partition_dns_suffix(region);
     let mut out = Vec::new();
     if let Some(host) = endpoint_override {
         out.push(Target::new(host.to_string(), TargetClass::EndpointOverride));
     }
-    let bucket_regional = |b: &String| {
+    let bucket_name = |b: &String, dual: bool| {
         let r = bucket_regions
             .iter()
             .find(|(name, _)| name == b)
             .map_or(region, |(_, r)| r.as_str());
-        Target {
-            bucket: Some(b.clone()),
-            ..Target::new(
+        let (host, class) = if dual {
+            (
+                format!("{b}.s3.dualstack.{r}.{}", partition_dns_suffix(r)),
+                TargetClass::BucketDualstack,
+            )
+        } else {
+            (
                 format!("{b}.s3.{r}.{}", partition_dns_suffix(r)),
                 TargetClass::BucketRegional,
             )
+        };
+        Target {
+            bucket: Some(b.clone()),
+            ..Target::new(host, class)
         }
     };
-    out.extend(buckets.iter().map(bucket_regional));
-    out.push(Target::new(
-        format!("s3.{region}.{suffix}"),
-        TargetClass::Regional,
-    ));
-    out.push(Target::new(
+    let regional = Target::new(format!("s3.{region}.{suffix}"), TargetClass::Regional);
+    let dual = Target::new(
         format!("s3.dualstack.{region}.{suffix}"),
         TargetClass::Dualstack,
-    ));
+    );
+    if dualstack {
+        out.extend(buckets.iter().map(|b| bucket_name(b, true)));
+        out.push(dual);
+        out.extend(buckets.iter().map(|b| bucket_name(b, false)));
+        out.push(regional);
+    } else {
+        out.extend(buckets.iter().map(|b| bucket_name(b, false)));
+        out.push(regional);
+        out.push(dual);
+    }
     if has_global_endpoint(region) {
         out.push(Target::new(
             "s3.amazonaws.com".to_string(),
@@ -170,7 +276,58 @@ mod tests {
             security_group_ids: vec![],
             policy_document: None,
             resource_configuration_arn: None,
+            ip_address_type: None,
         }
+    }
+
+    #[test]
+    fn host_regions() {
+        for (host, want) in [
+            ("s3.eu-west-1.amazonaws.com", Some("eu-west-1")),
+            ("logs.s3.eu-west-1.amazonaws.com", Some("eu-west-1")),
+            (
+                "logs.s3.dualstack.us-west-2.amazonaws.com",
+                Some("us-west-2"),
+            ),
+            ("s3.amazonaws.com", Some("us-east-1")),
+            ("logs.s3.amazonaws.com", Some("us-east-1")),
+            ("logs.s3-eu-west-1.amazonaws.com", Some("eu-west-1")),
+            ("s3.cn-north-1.amazonaws.com.cn", Some("cn-north-1")),
+            (
+                "bucket.vpce-0a1b-x.s3.eu-west-1.vpce.amazonaws.com",
+                Some("eu-west-1"),
+            ),
+            ("minio.local", None),
+            ("ec2.eu-west-1.amazonaws.com", None),
+        ] {
+            assert_eq!(s3_host_region(host).as_deref(), want, "{host}");
+        }
+    }
+
+    #[test]
+    fn dualstack_names_come_first_when_the_application_uses_them() {
+        let t = plan_with(&PlanInput {
+            region: "eu-west-1",
+            buckets: &["logs".into()],
+            bucket_regions: &[],
+            endpoints: &[],
+            endpoint_override: None,
+            dualstack: true,
+        });
+        let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
+        assert_eq!(
+            hosts,
+            [
+                "logs.s3.dualstack.eu-west-1.amazonaws.com",
+                "s3.dualstack.eu-west-1.amazonaws.com",
+                "logs.s3.eu-west-1.amazonaws.com",
+                "s3.eu-west-1.amazonaws.com",
+                "s3.amazonaws.com",
+                "logs.s3.amazonaws.com",
+            ]
+        );
+        assert_eq!(t[0].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(t[4].region.as_deref(), Some("us-east-1"));
     }
 
     #[test]

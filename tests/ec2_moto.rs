@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use s3path::engine::PathKind;
+use s3path::engine::{Confidence, PathKind};
 use s3path::facts::*;
 use s3path::gather::ec2;
 use s3path::report::{judge, JudgeOptions};
@@ -65,10 +65,14 @@ fn moto() -> &'static Server {
 }
 
 fn topology(scenario: &str) -> Value {
+    topology_in(REGION, scenario)
+}
+
+fn topology_in(region: &str, scenario: &str) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
     let out = Command::new("python3")
         .arg(script)
-        .args([&moto().port.to_string(), REGION, scenario])
+        .args([&moto().port.to_string(), region, scenario])
         .output()
         .unwrap();
     assert!(
@@ -89,7 +93,7 @@ fn rt() -> tokio::runtime::Runtime {
 fn gather(endpoint: &str, vpc: &str) -> ec2::Ec2Facts {
     rt().block_on(async {
         let c = ec2::client(REGION, Duration::from_secs(10), Some(endpoint)).await;
-        ec2::gather(&c, vpc, Duration::from_secs(10)).await
+        ec2::gather(&c, REGION, vpc, Duration::from_secs(10)).await
     })
 }
 
@@ -127,18 +131,20 @@ fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
     f.nat_gateways = ec2.nat_gateways;
     f.security_groups = ec2.security_groups;
     f.network_acls = ec2.network_acls;
-    // moto gap: AWS-managed prefix lists have no CIDRs. Supply the S3 list's entries.
+    f.internet_gateways = ec2.internet_gateways;
+    // moto gives every region's S3 list the same entries (us-east-1-like 52.216.0.0/15, …);
+    // the tests use eu-west-1's real ranges, so other regions' addresses fall outside it.
     let mut lists = ec2
         .prefix_lists
         .get()
         .cloned()
-        .expect("DescribePrefixLists");
+        .expect("GetManagedPrefixListEntries");
     let s3_pl = topo["s3_prefix_list"].as_str().unwrap();
     let pl = lists
         .iter_mut()
         .find(|l| l.id == s3_pl)
         .expect("the S3 prefix list");
-    assert!(pl.name.as_deref() == Some("com.amazonaws.eu-west-1.s3"));
+    assert!(pl.name.as_deref().is_some_and(|n| n.ends_with(".s3")));
     pl.cidrs = vec![
         "52.218.0.0/17".parse().unwrap(),
         "3.5.64.0/21".parse().unwrap(),
@@ -296,7 +302,10 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
     for (part, action) in [
         (e.route_tables.missing_reason(), "ec2:DescribeRouteTables"),
         (e.vpc_endpoints.missing_reason(), "ec2:DescribeVpcEndpoints"),
-        (e.prefix_lists.missing_reason(), "ec2:DescribePrefixLists"),
+        (
+            e.prefix_lists.missing_reason(),
+            "ec2:DescribeManagedPrefixLists",
+        ),
         (
             e.vpc_dns_attributes.missing_reason(),
             "ec2:DescribeVpcAttribute",
@@ -385,10 +394,12 @@ fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
             "{a} is not in docs/iam-policy.json"
         );
     }
-    // Route tables, endpoints, ENIs, prefix lists, two VPC attributes, VPCs, NAT gateways,
-    // security groups, network ACLs: 10 calls (DescribeDhcpOptions only when the VPC has a
-    // DHCP options set; moto's VPCs report `default`, meaning none).
-    assert_eq!(actions.len(), 10, "{actions:?}");
+    // Route tables, endpoints, ENIs, managed prefix lists, the entries of the one list the
+    // routes name (the S3 list), the internet gateways the routes name, two VPC attributes,
+    // VPCs, NAT gateways, security groups, network ACLs: 12 calls (DescribeDhcpOptions only
+    // when the VPC has a DHCP options set; moto's VPCs report `default`, meaning none). The
+    // entries are one call per distinct list named, never per route or table.
+    assert_eq!(actions.len(), 12, "{actions:?}");
 }
 
 #[test]
@@ -411,9 +422,9 @@ fn throttling_is_retried() {
         assert!(ok, "{part} not collected after throttling");
     }
     let calls = std::fs::read_to_string(log.path()).unwrap().lines().count();
-    // Nine calls (no interface endpoint, so no DescribeNetworkInterfaces; no DHCP options set),
-    // plus one retry for each of the two throttled ones.
-    assert_eq!(calls, 9 + 2, "two throttled calls were retried once each");
+    // Eleven calls (no interface endpoint, so no DescribeNetworkInterfaces; no DHCP options
+    // set), plus one retry for each of the two throttled ones.
+    assert_eq!(calls, 11 + 2, "two throttled calls were retried once each");
 }
 
 fn route_cli(args: &[&str]) -> (i32, Value, String) {
@@ -717,10 +728,16 @@ fn a_deleted_nat_gateway_is_reported() {
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
     // moto keeps the route active (AWS would mark it blackhole, see the blackhole-nat
-    // scenario); the NAT gateway's own state gives it away.
+    // scenario); the NAT gateway's own state gives it away: the traffic goes nowhere.
+    assert_eq!(r.verdict.path, PathKind::Blocked, "{}", r.verdict.summary);
     assert_eq!(
-        r.verdict.path,
-        PathKind::NatGateway,
+        r.verdict.via.as_deref(),
+        Some(topo["nat"].as_str().unwrap()),
+        "{}",
+        r.verdict.summary
+    );
+    assert!(
+        r.verdict.summary.contains("deleted"),
         "{}",
         r.verdict.summary
     );
@@ -730,6 +747,148 @@ fn a_deleted_nat_gateway_is_reported() {
         .find(|f| f.id == "S3P106")
         .expect("S3P106");
     assert!(f.message.contains("deleted"), "{}", f.message);
+}
+
+#[test]
+fn a_customer_prefix_list_to_a_transit_gateway_beats_the_nat_default_route() {
+    let topo = topology("customer-list-tgw");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let pl = topo["customer_prefix_list"].as_str().unwrap();
+    let list = e
+        .prefix_lists
+        .get()
+        .expect("prefix lists")
+        .iter()
+        .find(|l| l.id == pl)
+        .expect("the customer list is read, not only AWS's")
+        .clone();
+    assert_eq!(list.name.as_deref(), Some("corp-s3-ranges"));
+    assert_eq!(list.cidrs.len(), 2, "{list:?}");
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::TransitGateway,
+        "{}",
+        r.verdict.summary
+    );
+    assert_eq!(r.verdict.via.as_deref(), topo["tgw"].as_str());
+    assert_eq!(r.verdict.confidence, Confidence::Inferred);
+    assert_eq!(
+        r.verdict.route.as_deref(),
+        Some(format!("{pl} -> {}", topo["tgw"].as_str().unwrap()).as_str())
+    );
+    assert!(
+        r.verdict
+            .evidence
+            .iter()
+            .any(|ev| ev.detail.contains("52.218.0.0/17") && ev.detail.contains(pl)),
+        "{:?}",
+        r.verdict.evidence
+    );
+    // An address outside the customer list still leaves by the NAT gateway.
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    let r = judge(&facts(&topo, e, "3.5.200.9"), &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::NatGateway,
+        "{}",
+        r.verdict.summary
+    );
+}
+
+#[test]
+fn a_detached_internet_gateway_carries_nothing() {
+    let topo = topology("detached-igw");
+    let e = gather(&url(), topo["vpc"].as_str().unwrap());
+    assert!(e.internet_gateways.get().is_some());
+    let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
+    assert_eq!(r.verdict.path, PathKind::Blocked, "{}", r.verdict.summary);
+    assert_eq!(r.verdict.via.as_deref(), topo["igw"].as_str());
+    assert!(
+        r.verdict.summary.contains("not attached"),
+        "{}",
+        r.verdict.summary
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "S3P101")
+        .expect("S3P101");
+    assert!(
+        f.remediation
+            .iter()
+            .any(|x| x.contains("attach-internet-gateway")),
+        "{:?}",
+        f.remediation
+    );
+}
+
+#[test]
+fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
+    let region = "us-east-1";
+    let topo = topology_in(region, "gateway-endpoint");
+    let e = rt().block_on(async {
+        let c = ec2::client(region, Duration::from_secs(10), Some(&url())).await;
+        ec2::gather(
+            &c,
+            region,
+            topo["vpc"].as_str().unwrap(),
+            Duration::from_secs(10),
+        )
+        .await
+    });
+    let mut f = facts(&topo, e, "52.216.20.7");
+    f.request.region = Some(region.into());
+    if let Observed::Collected { value } = &mut f.vantage {
+        value.region = Some(region.into());
+        value.availability_zone = Some("us-east-1a".into());
+    }
+    // moto's us-east-1 S3 list, as read (52.216.0.0/15, 3.5.0.0/19, 54.231.0.0/16).
+    if let Observed::Collected { value } = &mut f.prefix_lists {
+        for l in value.iter_mut() {
+            if l.is_s3_list_of(region) {
+                l.cidrs = vec![
+                    "52.216.0.0/15".parse().unwrap(),
+                    "3.5.0.0/19".parse().unwrap(),
+                    "54.231.0.0/16".parse().unwrap(),
+                ];
+            }
+        }
+    }
+    let answer = |host: &str, ip: &str| Resolution {
+        host: host.into(),
+        status: LookupStatus::Answered,
+        source: AnswerSource::Dns,
+        addresses: vec![ip.parse().unwrap()],
+        cname_chain: vec![],
+        ttl: Some(5),
+        error: None,
+        resolver: Some("10.0.0.2".into()),
+    };
+    f.dns = Observed::collected(vec![
+        answer("app-data.s3.us-east-1.amazonaws.com", "52.216.20.7"),
+        answer("s3.us-east-1.amazonaws.com", "52.216.10.5"),
+        answer("s3.dualstack.us-east-1.amazonaws.com", "52.216.30.1"),
+        answer("s3.amazonaws.com", "52.217.1.1"),
+        answer("app-data.s3.amazonaws.com", "52.217.2.2"),
+    ]);
+    let r = judge(&f, &JudgeOptions::default());
+    assert_eq!(
+        r.verdict.path,
+        PathKind::GatewayEndpoint,
+        "{}",
+        r.verdict.summary
+    );
+    for t in &r.targets {
+        assert_eq!(
+            t.decision.path,
+            PathKind::GatewayEndpoint,
+            "{} -> {}",
+            t.target.host,
+            t.decision.label()
+        );
+    }
+    assert!(!ids(&r).contains(&"S3P902"), "{:?}", ids(&r));
 }
 
 #[test]
@@ -747,8 +906,8 @@ fn route_command_by_instance_id() {
     assert_eq!(r["vantage"]["kind"], "ec2-instance", "{stderr}");
     assert_eq!(r["vantage"]["instance_id"], instance);
     assert_eq!(r["vantage"]["subnet_id"], topo["subnet"]);
-    // moto's S3 prefix list has no CIDRs, so no public S3 address can be derived for the
-    // names: the verdict cannot be decided from the control plane alone here.
+    // The S3 list's entries (GetManagedPrefixListEntries) give a public S3 address for the
+    // names, so the control plane alone decides: the default route to the NAT gateway.
     let tables = r["facts"]
         .as_array()
         .unwrap()
@@ -756,6 +915,7 @@ fn route_command_by_instance_id() {
         .find(|f| f["part"] == "route_tables")
         .unwrap();
     assert_eq!(tables["status"], "collected");
-    assert_eq!(r["verdict"]["path"], "unknown", "{}", r["verdict"]);
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+    assert_eq!(r["verdict"]["confidence"], "inferred", "{}", r["verdict"]);
     assert_eq!(code, 0, "{stderr}");
 }

@@ -16,6 +16,7 @@ pub mod bucket;
 mod s3p001_not_on_aws;
 mod s3p002_imds_token_blocked;
 mod s3p003_missing_permissions;
+mod s3p004_control_plane_unavailable;
 mod s3p101_no_route_to_s3;
 mod s3p102_gateway_endpoint_not_on_route_table;
 mod s3p103_s3_via_nat_gateway;
@@ -24,6 +25,7 @@ mod s3p105_internet_gateway_without_public_ip;
 mod s3p106_nat_gateway_not_usable;
 mod s3p107_security_group_egress_blocks_443;
 mod s3p108_nacl_blocks_s3;
+mod s3p110_ipv6_bypasses_gateway_endpoint;
 mod s3p201_interface_endpoint_names_public;
 mod s3p202_vpc_dns_attributes_off;
 mod s3p203_resolvers_disagree;
@@ -224,6 +226,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p001_not_on_aws::NotOnAws,
     &s3p002_imds_token_blocked::ImdsTokenBlocked,
     &s3p003_missing_permissions::MissingPermissions,
+    &s3p004_control_plane_unavailable::ControlPlaneUnavailable,
     &s3p101_no_route_to_s3::NoRouteToS3,
     &s3p102_gateway_endpoint_not_on_route_table::GatewayEndpointNotOnRouteTable,
     &s3p103_s3_via_nat_gateway::S3ViaNatGateway,
@@ -232,6 +235,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p106_nat_gateway_not_usable::NatGatewayNotUsable,
     &s3p107_security_group_egress_blocks_443::SecurityGroupEgressBlocks443,
     &s3p108_nacl_blocks_s3::NaclBlocksS3,
+    &s3p110_ipv6_bypasses_gateway_endpoint::Ipv6BypassesGatewayEndpoint,
     &s3p201_interface_endpoint_names_public::InterfaceEndpointNamesPublic,
     &s3p202_vpc_dns_attributes_off::VpcDnsAttributesOff,
     &s3p203_resolvers_disagree::ResolversDisagree,

@@ -1,3 +1,5 @@
+use crate::facts::Failure;
+
 use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
 
 pub struct MissingPermissions;
@@ -18,38 +20,40 @@ impl Check for MissingPermissions {
 
     fn evaluate(&self, cx: &Context) -> Outcome {
         let f = cx.facts;
-        let parts = [
-            ("route tables", f.route_tables.missing_reason()),
-            ("VPC endpoints", f.vpc_endpoints.missing_reason()),
-            ("prefix lists", f.prefix_lists.missing_reason()),
-            ("VPC DNS attributes", f.vpc_dns_attributes.missing_reason()),
-            ("DHCP options", f.dhcp_dns_servers.missing_reason()),
-            ("NAT gateways", f.nat_gateways.missing_reason()),
-            ("security groups", f.security_groups.missing_reason()),
-            ("network ACLs", f.network_acls.missing_reason()),
+        let parts: [(&str, Option<&Failure>); 9] = [
+            ("route tables", f.route_tables.failure()),
+            ("VPC endpoints", f.vpc_endpoints.failure()),
+            ("prefix lists", f.prefix_lists.failure()),
+            ("internet gateways", f.internet_gateways.failure()),
+            ("VPC DNS attributes", f.vpc_dns_attributes.failure()),
+            ("DHCP options", f.dhcp_dns_servers.failure()),
+            ("NAT gateways", f.nat_gateways.failure()),
+            ("security groups", f.security_groups.failure()),
+            ("network ACLs", f.network_acls.failure()),
         ];
         let mut actions: Vec<String> = Vec::new();
         let mut what: Vec<&str> = Vec::new();
-        for (part, reason) in parts {
-            let Some(reason) = reason else { continue };
-            // A denial names its action (the gatherer writes "the caller needs ec2:Action").
-            if !(reason.contains("Unauthorized") || reason.contains("AccessDenied")) {
-                continue;
+        let mut push = |action: &str, part: &'static str| {
+            if !actions.iter().any(|a| a == action) {
+                actions.push(action.to_string());
             }
-            let named: Vec<String> = reason
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
-                .filter(|w| w.starts_with("ec2:") && w.len() > 4)
-                .map(str::to_string)
-                .collect();
-            if named.is_empty() {
-                continue;
+            if !what.contains(&part) {
+                what.push(part);
             }
-            for a in named {
-                if !actions.contains(&a) {
-                    actions.push(a);
-                }
+        };
+        for (part, cause) in parts {
+            if let Some(Failure::Denied { action }) = cause {
+                push(action, part);
             }
-            what.push(part);
+        }
+        // A list whose entries were denied, while the others were read.
+        if let Some(lists) = f.prefix_lists.get() {
+            if lists
+                .iter()
+                .any(|l| matches!(l.entries_failure, Some(Failure::Denied { .. })))
+            {
+                push("ec2:GetManagedPrefixListEntries", "prefix list entries");
+            }
         }
         if actions.is_empty() {
             return Outcome::Pass;

@@ -27,7 +27,20 @@ impl Check for NoRouteToS3 {
                 "the path is not known: {}",
                 d.reason.as_deref().unwrap_or("no reason recorded")
             )),
-            (PathKind::Blocked, Some(cause @ (BlockCause::NoRoute | BlockCause::Blackhole))) => {
+            // A dead NAT gateway is S3P106's; an S3 gateway endpoint that exists but is not
+            // available is S3P302's.
+            (PathKind::Blocked, Some(BlockCause::DeadTarget))
+                if d.via.as_deref().is_some_and(|v| v.starts_with("nat-"))
+                    || cx.endpoint(d.via.as_deref()).is_some() =>
+            {
+                Outcome::Pass
+            }
+            (
+                PathKind::Blocked,
+                Some(
+                    cause @ (BlockCause::NoRoute | BlockCause::Blackhole | BlockCause::DeadTarget),
+                ),
+            ) => {
                 let table = d
                     .route_table
                     .clone()
@@ -46,7 +59,9 @@ impl Check for NoRouteToS3 {
                     primary.target.host,
                     d.reason.as_deref().unwrap_or("blocked")
                 ));
-                if cause == BlockCause::Blackhole {
+                if let Some(r) = &d.remedy {
+                    draft = draft.fix(r.clone());
+                } else if cause == BlockCause::Blackhole {
                     let dest = d
                         .route
                         .as_deref()

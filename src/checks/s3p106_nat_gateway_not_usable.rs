@@ -1,5 +1,5 @@
 use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
-use crate::engine::{effective_table, route_target_label, PathKind};
+use crate::engine::{effective_table, route_target_label, BlockCause, PathKind};
 
 pub struct NatGatewayNotUsable;
 
@@ -22,7 +22,10 @@ impl Check for NatGatewayNotUsable {
             return Outcome::Skipped("no region to judge against".to_string());
         };
         let d = primary.decision.terminal();
-        if d.path != PathKind::NatGateway || d.route.is_none() {
+        let dead_nat = d.path == PathKind::Blocked
+            && d.blocked_by == Some(BlockCause::DeadTarget)
+            && d.via.as_deref().is_some_and(|v| v.starts_with("nat-"));
+        if !(d.path == PathKind::NatGateway || dead_nat) || d.route.is_none() {
             return Outcome::Pass;
         }
         let Some(nats) = cx.facts.nat_gateways.get() else {

@@ -15,16 +15,20 @@ use aws_sdk_ec2::Client;
 use ipnet::IpNet;
 
 use crate::facts::{
-    AclEntry, DnsEntry, EndpointInterface, EndpointType, NatGateway, NetworkAcl, Observed,
-    PrefixList, Route, RouteTable, SecurityGroup, SgRule, VpcDnsAttributes, VpcEndpoint,
+    AclEntry, DnsEntry, EndpointInterface, EndpointType, Failure, IgwAttachment, InternetGateway,
+    NatGateway, NetworkAcl, Observed, PrefixList, Route, RouteTable, SecurityGroup, SgRule,
+    VpcDnsAttributes, VpcEndpoint,
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 15] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
     "ec2:DescribePrefixLists",
+    "ec2:DescribeInternetGateways",
     "ec2:DescribeVpcAttribute",
     "ec2:DescribeVpcs",
     "ec2:DescribeSubnets",
@@ -40,6 +44,7 @@ pub struct Ec2Facts {
     pub route_tables: Observed<Vec<RouteTable>>,
     pub vpc_endpoints: Observed<Vec<VpcEndpoint>>,
     pub prefix_lists: Observed<Vec<PrefixList>>,
+    pub internet_gateways: Observed<Vec<InternetGateway>>,
     pub vpc_dns_attributes: Observed<VpcDnsAttributes>,
     /// The VPC's CIDR blocks (v4, v6).
     pub vpc_cidrs: Observed<(Vec<IpNet>, Vec<IpNet>)>,
@@ -56,6 +61,7 @@ impl Ec2Facts {
         facts.route_tables = self.route_tables;
         facts.vpc_endpoints = self.vpc_endpoints;
         facts.prefix_lists = self.prefix_lists;
+        facts.internet_gateways = self.internet_gateways;
         facts.vpc_dns_attributes = self.vpc_dns_attributes;
         facts.dhcp_dns_servers = self.dhcp_dns_servers;
         facts.nat_gateways = self.nat_gateways;
@@ -65,33 +71,52 @@ impl Ec2Facts {
 }
 
 /// Marks every control-plane part of `facts` with the same status (why it is missing).
-pub fn mark_unavailable(facts: &mut crate::facts::Facts, failed: bool, why: &str) {
-    fn status<T>(failed: bool, why: &str) -> Observed<T> {
-        if failed {
-            Observed::failed(why)
-        } else {
-            Observed::not_collected(why)
+pub fn mark_unavailable(facts: &mut crate::facts::Facts, status: Observed<()>) {
+    facts.route_tables = status.status_only();
+    facts.vpc_endpoints = status.status_only();
+    facts.prefix_lists = status.status_only();
+    facts.internet_gateways = status.status_only();
+    facts.vpc_dns_attributes = status.status_only();
+    facts.dhcp_dns_servers = status.status_only();
+    facts.nat_gateways = status.status_only();
+    facts.security_groups = status.status_only();
+    facts.network_acls = status.status_only();
+}
+
+/// A failed lookup of the vantage's place (`DescribeSubnets`, `DescribeInstances`, …).
+#[derive(Debug, Clone)]
+pub struct Ec2Error {
+    pub message: String,
+    pub cause: Failure,
+}
+
+impl std::fmt::Display for Ec2Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Ec2Error {
+    pub fn new(message: impl Into<String>, cause: Failure) -> Self {
+        Ec2Error {
+            message: message.into(),
+            cause,
         }
     }
-    facts.route_tables = status(failed, why);
-    facts.vpc_endpoints = status(failed, why);
-    facts.prefix_lists = status(failed, why);
-    facts.vpc_dns_attributes = status(failed, why);
-    facts.dhcp_dns_servers = status(failed, why);
-    facts.nat_gateways = status(failed, why);
-    facts.security_groups = status(failed, why);
-    facts.network_acls = status(failed, why);
+
+    pub fn observed<T>(&self) -> Observed<T> {
+        Observed::failed_with(self.message.clone(), self.cause.clone())
+    }
 }
 
 /// A client for `region` with bounded timeouts and retries (throttling is retried with backoff
 /// by the standard retry strategy, at most `3` attempts). `endpoint` overrides the endpoint
 /// (tests); otherwise the standard chain applies, including `AWS_ENDPOINT_URL_EC2`.
+/// The application's own S3 settings (dual-stack, FIPS, `AWS_ENDPOINT_URL` aimed at S3) never
+/// reach this client: dual-stack and FIPS are off, and the only endpoint override honoured is
+/// `AWS_ENDPOINT_URL_EC2` (or `endpoint`).
 pub async fn client(region: &str, budget: Duration, endpoint: Option<&str>) -> Client {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(url) = endpoint {
-        loader = loader.endpoint_url(url);
-    }
-    let config = loader
+    let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .timeout_config(
             TimeoutConfig::builder()
@@ -103,27 +128,89 @@ pub async fn client(region: &str, budget: Duration, endpoint: Option<&str>) -> C
         .retry_config(RetryConfig::standard().with_max_attempts(3))
         .load()
         .await;
-    Client::new(&config)
+    let ec2_url = endpoint.map(str::to_string).or_else(|| {
+        std::env::var("AWS_ENDPOINT_URL_EC2")
+            .ok()
+            .filter(|u| !u.is_empty())
+    });
+    let mut b = aws_sdk_ec2::config::Builder::from(&config);
+    b.set_endpoint_url(ec2_url);
+    b.set_use_dual_stack(Some(false));
+    b.set_use_fips(Some(false));
+    Client::from_conf(b.build())
 }
 
-/// Turns an SDK error into one line that names the action and, for denials, says so.
+/// Turns an SDK error into one line that names the action, and its typed cause.
 fn describe_error<E>(
     action: &str,
     e: &aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
-) -> String
+) -> Ec2Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match (e.code(), e.message()) {
-        (Some(code), msg) if code.contains("Unauthorized") || code.contains("AccessDenied") => {
-            format!(
-                "{code}: {} (the caller needs {action})",
-                msg.unwrap_or("not authorized")
+    use aws_sdk_ec2::error::SdkError;
+    let (message, cause) = match (e.code(), e.message()) {
+        (Some(code), msg)
+            if code.contains("Unauthorized")
+                || code.contains("AccessDenied")
+                || code == "UnauthorizedOperation" =>
+        {
+            (
+                format!(
+                    "{code}: {} (the caller needs {action})",
+                    msg.unwrap_or("not authorized")
+                ),
+                Failure::Denied {
+                    action: action.to_string(),
+                },
             )
         }
-        (Some(code), msg) => format!("{action}: {code}: {}", msg.unwrap_or("")),
-        (None, _) => format!("{action}: {}", DisplayErrorContext(e)),
-    }
+        (Some(code), msg) if code.contains("NotFound") => (
+            format!("{action}: {code}: {}", msg.unwrap_or("")),
+            Failure::NotFound,
+        ),
+        (Some(code), msg) => (
+            format!("{action}: {code}: {}", msg.unwrap_or("")),
+            Failure::Other,
+        ),
+        (None, _) => {
+            let text = DisplayErrorContext(e).to_string();
+            let lower = text.to_ascii_lowercase();
+            let cause = if lower.contains("credential") {
+                Failure::NoCredentials
+            } else {
+                match e {
+                    SdkError::TimeoutError(_) => Failure::TimedOut {
+                        action: Some(action.to_string()),
+                        after_ms: None,
+                    },
+                    SdkError::DispatchFailure(d) if d.is_timeout() => Failure::TimedOut {
+                        action: Some(action.to_string()),
+                        after_ms: None,
+                    },
+                    SdkError::DispatchFailure(_) => Failure::Unreachable {
+                        action: Some(action.to_string()),
+                    },
+                    _ => Failure::Other,
+                }
+            };
+            (
+                format!("{action}: {}", crate::gather::plain_error(&text)),
+                cause,
+            )
+        }
+    };
+    Ec2Error { message, cause }
+}
+
+fn fail<T, E>(
+    action: &str,
+    e: &aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+) -> Observed<T>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    describe_error(action, e).observed()
 }
 
 fn vpc_filter(vpc_id: &str) -> Filter {
@@ -141,7 +228,7 @@ async fn route_tables(c: &Client, vpc_id: &str) -> Observed<Vec<RouteTable>> {
     while let Some(item) = pages.next().await {
         let t = match item {
             Ok(t) => t,
-            Err(e) => return Observed::failed(describe_error("ec2:DescribeRouteTables", &e)),
+            Err(e) => return fail("ec2:DescribeRouteTables", &e),
         };
         out.push(RouteTable {
             id: t.route_table_id().unwrap_or_default().to_string(),
@@ -201,7 +288,7 @@ async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
     while let Some(item) = pages.next().await {
         match item {
             Ok(e) => raw.push(e),
-            Err(e) => return Observed::failed(describe_error("ec2:DescribeVpcEndpoints", &e)),
+            Err(e) => return fail("ec2:DescribeVpcEndpoints", &e),
         }
     }
     // One call for every ENI of every endpoint: the number of calls does not grow with them.
@@ -238,9 +325,7 @@ async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
                         },
                     );
                 }
-                Err(e) => {
-                    return Observed::failed(describe_error("ec2:DescribeNetworkInterfaces", &e))
-                }
+                Err(e) => return fail("ec2:DescribeNetworkInterfaces", &e),
             }
         }
     }
@@ -290,25 +375,175 @@ async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
                     .collect(),
                 policy_document: e.policy_document().map(str::to_string),
                 resource_configuration_arn: e.resource_configuration_arn().map(str::to_string),
+                ip_address_type: e.ip_address_type().map(|t| t.as_str().to_ascii_lowercase()),
             }
         })
         .collect();
     Observed::collected(out)
 }
 
-/// The region's AWS-managed prefix lists with their CIDRs (the S3 list is the destination of
-/// gateway endpoint routes). One paginated call.
-async fn prefix_lists(c: &Client) -> Observed<Vec<PrefixList>> {
-    let mut out = Vec::new();
-    let mut pages = c.describe_prefix_lists().into_paginator().items().send();
+/// Every prefix list in `wanted` (the lists the VPC's routes name, and the region's S3
+/// list), with its entries: names, owners and families from `DescribeManagedPrefixLists`
+/// (falling back to `DescribePrefixLists`, which knows the AWS-managed lists only), entries
+/// from `GetManagedPrefixListEntries`, one call per list, in parallel. A list whose entries
+/// could not be read says why; the rest are still read.
+async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed<Vec<PrefixList>> {
+    let mut known: Vec<PrefixList> = Vec::new();
+    let mut list_error: Option<Ec2Error> = None;
+    let mut pages = c
+        .describe_managed_prefix_lists()
+        .into_paginator()
+        .items()
+        .send();
     while let Some(item) = pages.next().await {
         match item {
-            Ok(p) => out.push(PrefixList {
+            Ok(p) => known.push(PrefixList {
                 id: p.prefix_list_id().unwrap_or_default().to_string(),
                 name: p.prefix_list_name().map(str::to_string),
-                cidrs: p.cidrs().iter().filter_map(|c| c.parse().ok()).collect(),
+                owner_id: p.owner_id().map(str::to_string),
+                address_family: p.address_family().map(str::to_string),
+                cidrs: Vec::new(),
+                entries_error: None,
+                entries_failure: None,
             }),
-            Err(e) => return Observed::failed(describe_error("ec2:DescribePrefixLists", &e)),
+            Err(e) => {
+                list_error = Some(describe_error("ec2:DescribeManagedPrefixLists", &e));
+                known.clear();
+                break;
+            }
+        }
+    }
+    if list_error.is_some() {
+        // The older call knows the AWS-managed lists, with their CIDRs.
+        let mut pages = c.describe_prefix_lists().into_paginator().items().send();
+        while let Some(item) = pages.next().await {
+            match item {
+                Ok(p) => known.push(PrefixList {
+                    id: p.prefix_list_id().unwrap_or_default().to_string(),
+                    name: p.prefix_list_name().map(str::to_string),
+                    owner_id: Some("AWS".to_string()),
+                    address_family: None,
+                    cidrs: p.cidrs().iter().filter_map(|c| c.parse().ok()).collect(),
+                    entries_error: None,
+                    entries_failure: None,
+                }),
+                Err(_) => break,
+            }
+        }
+    }
+    let mut wanted = wanted;
+    for l in &known {
+        if l.is_s3_list_of(region) && !wanted.contains(&l.id) {
+            wanted.push(l.id.clone());
+        }
+    }
+    let lists: Vec<PrefixList> = wanted
+        .iter()
+        .map(|id| {
+            known
+                .iter()
+                .find(|l| &l.id == id)
+                .cloned()
+                .unwrap_or_else(|| PrefixList {
+                    id: id.clone(),
+                    name: None,
+                    owner_id: None,
+                    address_family: None,
+                    cidrs: Vec::new(),
+                    entries_error: None,
+                    entries_failure: None,
+                })
+        })
+        .collect();
+    let entries = crate::gather::dns::join_all(lists.iter().map(|l| entries(c, &l.id))).await;
+    let mut out = Vec::new();
+    let mut all_failed: Option<Ec2Error> = None;
+    let mut any_read = false;
+    for (mut l, got) in lists.into_iter().zip(entries) {
+        match got {
+            Ok(cidrs) if !cidrs.is_empty() => {
+                l.cidrs = cidrs;
+                l.entries_error = None;
+                any_read = true;
+            }
+            Ok(_) if !l.cidrs.is_empty() => any_read = true,
+            Ok(_) => l.entries_error = Some("the list has no entries".to_string()),
+            Err(e) if !l.cidrs.is_empty() => {
+                // DescribePrefixLists gave the CIDRs already.
+                any_read = true;
+                let _ = e;
+            }
+            Err(e) => {
+                l.entries_error = Some(e.message.clone());
+                l.entries_failure = Some(e.cause.clone());
+                all_failed = Some(e);
+            }
+        }
+        out.push(l);
+    }
+    match (any_read, all_failed, list_error) {
+        (false, Some(e), _) if !out.is_empty() => Observed::failed_with(
+            format!("{}; lists named: {}", e.message, wanted.join(", ")),
+            e.cause,
+        ),
+        (false, _, Some(e)) if out.is_empty() => e.observed(),
+        _ => Observed::collected(out),
+    }
+}
+
+/// The CIDRs of one managed prefix list (paginated).
+async fn entries(c: &Client, id: &str) -> Result<Vec<IpNet>, Ec2Error> {
+    let mut out = Vec::new();
+    let mut pages = c
+        .get_managed_prefix_list_entries()
+        .prefix_list_id(id)
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(e) => out.extend(e.cidr().and_then(|c| c.parse::<IpNet>().ok())),
+            Err(e) => return Err(describe_error("ec2:GetManagedPrefixListEntries", &e)),
+        }
+    }
+    Ok(out)
+}
+
+/// The internet gateways named by `ids`, with their attachments. A gateway that no longer
+/// exists is simply absent from the answer (the filter does not fail on unknown ids).
+async fn internet_gateways(c: &Client, ids: Vec<String>) -> Observed<Vec<InternetGateway>> {
+    if ids.is_empty() {
+        return Observed::collected(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut pages = c
+        .describe_internet_gateways()
+        .filters(
+            Filter::builder()
+                .name("internet-gateway-id")
+                .set_values(Some(ids))
+                .build(),
+        )
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        match item {
+            Ok(g) => out.push(InternetGateway {
+                id: g.internet_gateway_id().unwrap_or_default().to_string(),
+                attachments: g
+                    .attachments()
+                    .iter()
+                    .map(|a| IgwAttachment {
+                        vpc_id: a.vpc_id().unwrap_or_default().to_string(),
+                        state: a
+                            .state()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
+            }),
+            Err(e) => return fail("ec2:DescribeInternetGateways", &e),
         }
     }
     Observed::collected(out)
@@ -346,7 +581,7 @@ async fn nat_gateways(c: &Client, vpc_id: &str) -> Observed<Vec<NatGateway>> {
                     .filter_map(|a| a.public_ip()?.parse().ok())
                     .collect(),
             }),
-            Err(e) => return Observed::failed(describe_error("ec2:DescribeNatGateways", &e)),
+            Err(e) => return fail("ec2:DescribeNatGateways", &e),
         }
     }
     Observed::collected(out)
@@ -398,7 +633,7 @@ async fn security_groups(c: &Client, vpc_id: &str) -> Observed<Vec<SecurityGroup
                 ingress: sg_rules(g.ip_permissions()),
                 egress: sg_rules(g.ip_permissions_egress()),
             }),
-            Err(e) => return Observed::failed(describe_error("ec2:DescribeSecurityGroups", &e)),
+            Err(e) => return fail("ec2:DescribeSecurityGroups", &e),
         }
     }
     Observed::collected(out)
@@ -445,7 +680,7 @@ async fn network_acls(c: &Client, vpc_id: &str) -> Observed<Vec<NetworkAcl>> {
                     })
                     .collect(),
             }),
-            Err(e) => return Observed::failed(describe_error("ec2:DescribeNetworkAcls", &e)),
+            Err(e) => return fail("ec2:DescribeNetworkAcls", &e),
         }
     }
     Observed::collected(out)
@@ -473,9 +708,7 @@ async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> 
                 .and_then(|v| v.value())
                 .unwrap_or(false),
         }),
-        (Err(e), _) | (_, Err(e)) => {
-            Observed::failed(describe_error("ec2:DescribeVpcAttribute", &e))
-        }
+        (Err(e), _) | (_, Err(e)) => fail("ec2:DescribeVpcAttribute", &e),
     }
 }
 
@@ -498,7 +731,7 @@ async fn dhcp_dns_servers(c: &Client, dhcp_id: Option<String>) -> Observed<Vec<S
                 .filter_map(|v| v.value().map(str::to_string))
                 .collect(),
         ),
-        Err(e) => Observed::failed(describe_error("ec2:DescribeDhcpOptions", &e)),
+        Err(e) => fail("ec2:DescribeDhcpOptions", &e),
     }
 }
 
@@ -534,19 +767,19 @@ async fn vpc_cidrs(
                 )
             }
             None => (
-                Observed::failed(format!("ec2:DescribeVpcs: {vpc_id} not found")),
+                Observed::failed_with(
+                    format!("ec2:DescribeVpcs: {vpc_id} not found"),
+                    Failure::NotFound,
+                ),
                 None,
             ),
         },
-        Err(e) => (
-            Observed::failed(describe_error("ec2:DescribeVpcs", &e)),
-            None,
-        ),
+        Err(e) => (fail("ec2:DescribeVpcs", &e), None),
     }
 }
 
 /// The subnet's VPC and availability zone (for `s3path route --subnet-id`).
-pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<String>), String> {
+pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<String>), Ec2Error> {
     let out = c
         .describe_subnets()
         .subnet_ids(subnet_id)
@@ -556,73 +789,128 @@ pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<Strin
     let s = out
         .subnets()
         .first()
-        .ok_or_else(|| format!("subnet {subnet_id} not found"))?;
+        .ok_or_else(|| Ec2Error::new(format!("subnet {subnet_id} not found"), Failure::NotFound))?;
     Ok((
         s.vpc_id().unwrap_or_default().to_string(),
         s.availability_zone().map(str::to_string),
     ))
 }
 
-/// Gathers everything about `vpc_id`, every call in parallel, bounded by `budget`.
-pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
+/// Gathers everything about `vpc_id`, every call in parallel, bounded by `budget`. The prefix
+/// lists and internet gateways the routes name are read once the route tables are in.
+pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) -> Ec2Facts {
+    let deadline = tokio::time::Instant::now() + budget;
     async fn bounded<T>(
         action: &str,
-        budget: Duration,
+        deadline: tokio::time::Instant,
         f: impl std::future::Future<Output = Observed<T>>,
     ) -> Observed<T> {
-        tokio::time::timeout(budget, f).await.unwrap_or_else(|_| {
-            Observed::failed(format!(
-                "{action}: no answer within {} ms",
-                budget.as_millis()
-            ))
-        })
+        let started = tokio::time::Instant::now();
+        tokio::time::timeout_at(deadline, f)
+            .await
+            .unwrap_or_else(|_| {
+                let ms = started.elapsed().as_millis() as u64;
+                Observed::failed_with(
+                    format!("{action}: no answer within {ms} ms"),
+                    Failure::TimedOut {
+                        action: Some(action.to_string()),
+                        after_ms: Some(ms),
+                    },
+                )
+            })
     }
-    async fn bounded2<A, B>(
-        budget: Duration,
-        f: impl std::future::Future<Output = (Observed<A>, Observed<B>)>,
-    ) -> (Observed<A>, Observed<B>) {
-        tokio::time::timeout(budget, f).await.unwrap_or_else(|_| {
-            let why = format!(
-                "ec2:DescribeVpcs: no answer within {} ms",
-                budget.as_millis()
-            );
-            (Observed::failed(why.clone()), Observed::failed(why))
-        })
-    }
+    let tables_then_named = async {
+        let tables = bounded("ec2:DescribeRouteTables", deadline, route_tables(c, vpc_id)).await;
+        let routes: Vec<&Route> = tables
+            .get()
+            .map(|ts| ts.iter().flat_map(|t| t.routes.iter()).collect())
+            .unwrap_or_default();
+        let mut pl_ids: Vec<String> = Vec::new();
+        let mut igw_ids: Vec<String> = Vec::new();
+        for r in routes {
+            if let Some(pl) = &r.destination_prefix_list_id {
+                if !pl_ids.contains(pl) {
+                    pl_ids.push(pl.clone());
+                }
+            }
+            if let Some(g) = r.gateway_id.as_deref().filter(|g| g.starts_with("igw-")) {
+                if !igw_ids.iter().any(|x| x == g) {
+                    igw_ids.push(g.to_string());
+                }
+            }
+        }
+        let igw_fut = async {
+            match &tables {
+                Observed::Collected { .. } => {
+                    bounded(
+                        "ec2:DescribeInternetGateways",
+                        deadline,
+                        internet_gateways(c, igw_ids),
+                    )
+                    .await
+                }
+                other => other.status_only(),
+            }
+        };
+        let (lists, igws) = tokio::join!(
+            bounded(
+                "ec2:GetManagedPrefixListEntries",
+                deadline,
+                prefix_lists(c, region, pl_ids)
+            ),
+            igw_fut
+        );
+        (tables, lists, igws)
+    };
     let (
-        (route_tables, vpc_endpoints, prefix_lists, vpc_dns_attributes),
+        ((route_tables, prefix_lists, internet_gateways), vpc_endpoints, vpc_dns_attributes),
         ((vpc_cidrs, dhcp_dns_servers), nat_gateways, security_groups, network_acls),
     ) = tokio::join!(
         async {
             tokio::join!(
-                bounded("ec2:DescribeRouteTables", budget, route_tables(c, vpc_id)),
-                bounded("ec2:DescribeVpcEndpoints", budget, endpoints(c, vpc_id)),
-                bounded("ec2:DescribePrefixLists", budget, prefix_lists(c)),
+                tables_then_named,
+                bounded("ec2:DescribeVpcEndpoints", deadline, endpoints(c, vpc_id)),
                 bounded(
                     "ec2:DescribeVpcAttribute",
-                    budget,
+                    deadline,
                     dns_attributes(c, vpc_id)
                 ),
             )
         },
         async {
             tokio::join!(
-                bounded2(budget, async {
-                    let (cidrs, dhcp) = vpc_cidrs(c, vpc_id).await;
-                    let servers = match &cidrs {
+                async {
+                    let cidrs = bounded("ec2:DescribeVpcs", deadline, async {
+                        let (cidrs, dhcp) = vpc_cidrs(c, vpc_id).await;
+                        match cidrs {
+                            Observed::Collected { value } => Observed::collected((value, dhcp)),
+                            other => other.status_only(),
+                        }
+                    })
+                    .await;
+                    match cidrs {
+                        Observed::Collected {
+                            value: (cidrs, dhcp),
+                        } => (
+                            Observed::collected(cidrs),
+                            bounded(
+                                "ec2:DescribeDhcpOptions",
+                                deadline,
+                                dhcp_dns_servers(c, dhcp),
+                            )
+                            .await,
+                        ),
                         // Without the VPC, its DHCP options id is unknown too.
-                        Observed::Failed { error } => Observed::failed(error.clone()),
-                        _ => dhcp_dns_servers(c, dhcp).await,
-                    };
-                    (cidrs, servers)
-                }),
-                bounded("ec2:DescribeNatGateways", budget, nat_gateways(c, vpc_id)),
+                        other => (other.status_only(), other.status_only()),
+                    }
+                },
+                bounded("ec2:DescribeNatGateways", deadline, nat_gateways(c, vpc_id)),
                 bounded(
                     "ec2:DescribeSecurityGroups",
-                    budget,
+                    deadline,
                     security_groups(c, vpc_id)
                 ),
-                bounded("ec2:DescribeNetworkAcls", budget, network_acls(c, vpc_id)),
+                bounded("ec2:DescribeNetworkAcls", deadline, network_acls(c, vpc_id)),
             )
         }
     );
@@ -630,6 +918,7 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
         route_tables,
         vpc_endpoints,
         prefix_lists,
+        internet_gateways,
         vpc_dns_attributes,
         vpc_cidrs,
         dhcp_dns_servers,
@@ -641,7 +930,7 @@ pub async fn gather(c: &Client, vpc_id: &str, budget: Duration) -> Ec2Facts {
 
 /// Finds the VPC and subnet of an address of this host (ECS tasks know their IP, not their
 /// subnet id): one DescribeNetworkInterfaces call filtered by private IP.
-pub async fn locate_ip(c: &Client, ip: IpAddr) -> Result<Option<(String, String)>, String> {
+pub async fn locate_ip(c: &Client, ip: IpAddr) -> Result<Option<(String, String)>, Ec2Error> {
     let out = c
         .describe_network_interfaces()
         .filters(
@@ -669,7 +958,7 @@ pub struct InstancePlacement {
     pub security_group_ids: Vec<String>,
 }
 
-pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement, String> {
+pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement, Ec2Error> {
     let out = c
         .describe_instances()
         .instance_ids(instance_id)
@@ -681,12 +970,20 @@ pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement
         .iter()
         .flat_map(|r| r.instances())
         .next()
-        .ok_or_else(|| format!("instance {instance_id} not found"))?;
+        .ok_or_else(|| {
+            Ec2Error::new(
+                format!("instance {instance_id} not found"),
+                Failure::NotFound,
+            )
+        })?;
     Ok(InstancePlacement {
         subnet_id: i
             .subnet_id()
             .ok_or_else(|| {
-                format!("instance {instance_id} has no subnet (EC2-Classic or terminated)")
+                Ec2Error::new(
+                    format!("instance {instance_id} has no subnet (EC2-Classic or terminated)"),
+                    Failure::NotFound,
+                )
             })?
             .to_string(),
         vpc_id: i.vpc_id().unwrap_or_default().to_string(),

@@ -193,8 +193,9 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     if !on_aws {
         ec2::mark_unavailable(
             &mut facts,
-            false,
-            "not on AWS: no instance metadata service answered, and no VPC was named",
+            Observed::not_collected(
+                "not on AWS: no instance metadata service answered, and no VPC was named",
+            ),
         );
         facts.vpc_resolver_dns =
             Observed::not_collected("not on AWS: there is no VPC resolver to ask");
@@ -213,11 +214,18 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     let endpoint_override = settings
         .s3_endpoint_override()
         .and_then(|(_, url)| targets::url_host(&url));
-    let s3_names: Vec<String> =
-        targets::plan(&region, &opts.buckets, &[], endpoint_override.as_deref())
-            .into_iter()
-            .map(|t| t.host)
-            .collect();
+    let dualstack = settings.dualstack().is_some_and(|(on, _)| on);
+    let s3_names: Vec<String> = targets::plan_with(&targets::PlanInput {
+        region: &region,
+        buckets: &opts.buckets,
+        bucket_regions: &[],
+        endpoints: &[],
+        endpoint_override: endpoint_override.as_deref(),
+        dualstack,
+    })
+    .into_iter()
+    .map(|t| t.host)
+    .collect();
     let mut names = s3_names.clone();
     if let Some(primary) = names.first() {
         if let ProxyDecision::Proxied(p) = proxy::decide(&settings, primary) {
@@ -297,8 +305,9 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 (None, _, Some(ip)) => match ec2::locate_ip(&client, ip).await {
                     Ok(Some((v, s))) => (v, Some(s)),
                     Ok(None) => {
-                        return Some(Err(format!(
-                            "no network interface in {region_for_ec2} has address {ip}"
+                        return Some(Err(ec2::Ec2Error::new(
+                            format!("no network interface in {region_for_ec2} has address {ip}"),
+                            crate::facts::Failure::NotFound,
                         )))
                     }
                     Err(e) => return Some(Err(e)),
@@ -306,7 +315,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 (None, _, None) => return None,
             }
         };
-        let facts = ec2::gather(&client, &vpc, ec2_budget).await;
+        let facts = ec2::gather(&client, &region_for_ec2, &vpc, ec2_budget).await;
         Some(Ok((vpc, subnet, facts)))
     };
     // The control plane runs as its own task, alongside the DNS view and the probes.
@@ -489,9 +498,12 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             })
         }
     };
-    let ec2_result = ec2_task
-        .await
-        .unwrap_or_else(|e| Some(Err(format!("the EC2 gather stopped: {e}"))));
+    let ec2_result = ec2_task.await.unwrap_or_else(|e| {
+        Some(Err(ec2::Ec2Error::new(
+            format!("the EC2 gather stopped: {e}"),
+            crate::facts::Failure::Other,
+        )))
+    });
     match ec2_result {
         Some(Ok((vpc, subnet, ec2))) => {
             if facts.vantage.get().is_none() {
@@ -521,10 +533,11 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             }
             ec2.apply(&mut facts);
         }
-        Some(Err(e)) => ec2::mark_unavailable(&mut facts, true, &e),
-        None if on_aws => {
-            ec2::mark_unavailable(&mut facts, false, "the vantage's VPC is not known")
-        }
+        Some(Err(e)) => ec2::mark_unavailable(&mut facts, e.observed()),
+        None if on_aws => ec2::mark_unavailable(
+            &mut facts,
+            Observed::not_collected("the vantage's VPC is not known"),
+        ),
         None => {}
     }
     // Every ENI of every S3 interface endpoint, in every AZ (known once the control plane is
@@ -608,6 +621,49 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     };
     facts.client_settings = Observed::collected(settings);
     facts
+}
+
+/// One plain sentence from an SDK error's display chain: the debug dump the SDK appends in
+/// parentheses (`(DispatchFailure(DispatchFailure { … }))`) is dropped, and repeated clauses
+/// ("io error: io error: …") are said once.
+pub fn plain_error(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut cut = text.len();
+    for (i, w) in text.char_indices() {
+        if w != '(' || i == 0 || bytes[i - 1] != b' ' {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let ident: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let after = rest[ident.len()..].chars().next();
+        if ident.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && matches!(after, Some('(') | Some(' ') | Some('{'))
+            && rest[ident.len()..].trim_start().starts_with(['(', '{'])
+        {
+            cut = i - 1;
+            break;
+        }
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for p in text[..cut].split(": ") {
+        let p = p.trim();
+        if !p.is_empty() && parts.last() != Some(&p) {
+            parts.push(p);
+        }
+    }
+    let mut out = parts.join(": ");
+    if out.len() > 300 {
+        let mut end = 300;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        out.push('…');
+    }
+    out
 }
 
 fn off_aws_vantage() -> Observed<Vantage> {

@@ -50,15 +50,24 @@ pub fn derived_answers(
             && e.private_dns_only_for_inbound_resolver_endpoint != Some(true)
             && private_dns_on
     });
-    let public: Option<IpAddr> = prefix_lists
-        .iter()
-        .find(|l| l.name.as_deref() == Some(&format!("com.amazonaws.{region}.s3")))
-        .and_then(|l| l.cidrs.iter().find(|c| c.addr().is_ipv4()))
-        .map(|c: &IpNet| first_host(c));
+    // A public S3 address of the name's own region: the first host of an entry of that
+    // region's S3 list (only lists that were read; IPv6 from an IPv6 S3 list, when one is).
+    let public = |r: &str, v6: bool| -> Option<IpAddr> {
+        prefix_lists
+            .iter()
+            .filter(|l| l.entries_known())
+            .filter(|l| {
+                l.aws_service()
+                    .is_some_and(|(lr, svc)| lr == r && (svc == "s3" || svc == "ipv6.s3"))
+            })
+            .flat_map(|l| l.cidrs.iter())
+            .find(|c| c.addr().is_ipv6() == v6)
+            .map(|c: &IpNet| first_host(c))
+    };
     let answer = |host: &str, addresses: Vec<IpAddr>| Resolution {
         host: host.to_string(),
         status: LookupStatus::Answered,
-        source: AnswerSource::Dns,
+        source: AnswerSource::Derived,
         addresses,
         cname_chain: vec![],
         ttl: None,
@@ -67,12 +76,34 @@ pub fn derived_answers(
     };
     let mut out = Vec::new();
     for t in targets::plan(region, buckets, endpoints, None) {
+        let name_region = t.region.as_deref().unwrap_or(region);
+        let same_region = name_region == region;
         match t.class {
-            TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack => {
-                match (private_dns, public) {
-                    (Some(ep), _) => out.push(answer(&t.host, eni_ips(ep))),
-                    (None, Some(ip)) => out.push(answer(&t.host, vec![ip])),
-                    (None, None) => {}
+            // The endpoint's private zone is `s3.<region>.amazonaws.com` and its subdomains: the
+            // dual-stack names are outside it.
+            TargetClass::Regional | TargetClass::BucketRegional
+                if same_region && private_dns.is_some() =>
+            {
+                out.push(answer(&t.host, eni_ips(private_dns.expect("checked"))));
+            }
+            TargetClass::Regional
+            | TargetClass::BucketRegional
+            | TargetClass::Dualstack
+            | TargetClass::BucketDualstack
+            | TargetClass::Global
+            | TargetClass::BucketGlobal => {
+                // Interface endpoint private DNS serves its own region's regional names only;
+                // the legacy global names and other regions' names answer publicly.
+                let dual = matches!(
+                    t.class,
+                    TargetClass::Dualstack | TargetClass::BucketDualstack
+                );
+                let mut addrs: Vec<IpAddr> = public(name_region, false).into_iter().collect();
+                if dual {
+                    addrs.extend(public(name_region, true));
+                }
+                if !addrs.is_empty() {
+                    out.push(answer(&t.host, addrs));
                 }
             }
             TargetClass::EndpointSpecific => {
@@ -83,11 +114,7 @@ pub fn derived_answers(
                     out.push(answer(&t.host, eni_ips(ep)));
                 }
             }
-            // The global endpoint's addresses belong to us-east-1's list, not read here.
-            TargetClass::Global
-            | TargetClass::BucketGlobal
-            | TargetClass::EndpointOverride
-            | TargetClass::Presigned => {}
+            TargetClass::EndpointOverride | TargetClass::Presigned => {}
         }
     }
     out
@@ -136,18 +163,21 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                 vantage.availability_zone = az;
                 vpc
             }),
-            (None, None) => Err("give --subnet-id or --instance-id".to_string()),
+            (None, None) => Err(ec2::Ec2Error::new(
+                "give --subnet-id or --instance-id",
+                crate::facts::Failure::Other,
+            )),
         };
         let vpc = match placed {
             Ok(v) => v,
             Err(e) => {
-                facts.vantage = Observed::failed(e.clone());
-                ec2::mark_unavailable(&mut facts, true, &e);
+                facts.vantage = e.observed();
+                ec2::mark_unavailable(&mut facts, e.observed());
                 return facts;
             }
         };
         vantage.vpc_id = Some(vpc.clone());
-        let e = ec2::gather(&client, &vpc, opts.timeout).await;
+        let e = ec2::gather(&client, &opts.region, &vpc, opts.timeout).await;
         if let Some((v4, v6)) = e.vpc_cidrs.get() {
             vantage.vpc_ipv4_cidr_blocks = v4.clone();
             vantage.vpc_ipv6_cidr_blocks = v6.clone();
@@ -217,7 +247,11 @@ mod tests {
         PrefixList {
             id: "pl-6da54004".into(),
             name: Some("com.amazonaws.eu-west-1.s3".into()),
+            owner_id: Some("AWS".into()),
+            address_family: Some("IPv4".into()),
             cidrs: vec!["52.218.0.0/17".parse().unwrap()],
+            entries_error: None,
+            entries_failure: None,
         }
     }
 
@@ -249,6 +283,7 @@ mod tests {
             security_group_ids: vec![],
             policy_document: None,
             resource_configuration_arn: None,
+            ip_address_type: None,
         }
     }
 

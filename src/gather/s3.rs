@@ -242,10 +242,15 @@ fn reach(
                 .build(),
         )
         // One attempt: the outcome of the request itself is the fact.
-        .retry_config(RetryConfig::standard().with_max_attempts(1));
-    if let Some(url) = endpoint {
-        b = b.endpoint_url(url);
-    }
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        // The tool's own client is configured explicitly: the application's dual-stack, FIPS,
+        // acceleration or endpoint settings never change where these requests go (the route
+        // says which name each request is for).
+        .use_dual_stack(false)
+        .use_fips(false)
+        .accelerate(false)
+        .force_path_style(false);
+    b.set_endpoint_url(endpoint.map(str::to_string));
     if !s.signed {
         b = b.allow_no_auth();
     }

@@ -65,7 +65,8 @@ fn confidence_word(c: crate::engine::Confidence) -> &'static str {
     match c {
         crate::engine::Confidence::Confirmed => "confirmed",
         crate::engine::Confidence::Inferred => "inferred",
-        crate::engine::Confidence::None => "undetermined",
+        crate::engine::Confidence::Probable => "probable",
+        crate::engine::Confidence::Undetermined => "undetermined",
     }
 }
 

@@ -49,6 +49,7 @@ fn big_facts() -> Facts {
         security_group_ids: vec![],
         policy_document: None,
         resource_configuration_arn: None,
+        ip_address_type: None,
     }];
     for i in 1..50u32 {
         let mut e = endpoints[0].clone();
@@ -111,9 +112,13 @@ fn big_facts() -> Facts {
     f.prefix_lists = Observed::collected(vec![PrefixList {
         id: "pl-6da54004".into(),
         name: Some("com.amazonaws.eu-west-1.s3".into()),
+        owner_id: Some("AWS".into()),
+        address_family: Some("IPv4".into()),
         cidrs: (0..40)
             .map(|i| format!("52.{}.0.0/16", 180 + i).parse().unwrap())
             .collect(),
+        entries_error: None,
+        entries_failure: None,
     }]);
     f.dns = Observed::collected(vec![
         answer("bench-bucket.s3.eu-west-1.amazonaws.com", "52.218.20.7"),

@@ -5,7 +5,10 @@
 
 Scenarios: nat-only, gateway-endpoint, main-table-fallback, interface-endpoint,
 interface-private-dns, both, endpoint-other-az, deleted-nat, locked-down (gateway endpoint, a security
-group with egress only to the VPC, a network ACL that admits only port 443 inbound). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
+group with egress only to the VPC, a network ACL that admits only port 443 inbound),
+customer-list-tgw (a customer-managed prefix list of S3 ranges routed to a transit gateway,
+beside the default route to the NAT gateway), detached-igw (the subnet's default route goes
+to an internet gateway that is then detached). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
 ("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
 """
 import json
@@ -84,6 +87,29 @@ if scenario == "locked-down":
     assoc = next(x["NetworkAclAssociationId"] for x in current["Associations"] if x.get("SubnetId") == subnet)
     ec2.replace_network_acl_association(AssociationId=assoc, NetworkAclId=acl)
     out["acl"] = acl
+if scenario == "customer-list-tgw":
+    # Central egress: "corp S3 ranges" -> TGW, everything else -> NAT.
+    pl = ec2.create_managed_prefix_list(
+        PrefixListName="corp-s3-ranges", AddressFamily="IPv4", MaxEntries=10,
+        Entries=[{"Cidr": "52.218.0.0/17", "Description": "S3 eu-west-1"},
+                 {"Cidr": "3.5.64.0/21", "Description": "S3 eu-west-1"}],
+    )["PrefixList"]["PrefixListId"]
+    tgw = ec2.create_transit_gateway(Description="central egress")["TransitGateway"]["TransitGatewayId"]
+    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])
+    ec2.create_route(RouteTableId=private_rtb, DestinationPrefixListId=pl, TransitGatewayId=tgw)
+    out["customer_prefix_list"] = pl
+    out["tgw"] = tgw
+if scenario == "detached-igw":
+    igw_rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=igw_rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    assoc = next(
+        a["RouteTableAssociationId"]
+        for t in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+        for a in t.get("Associations", []) if a.get("SubnetId") == subnet
+    )
+    ec2.replace_route_table_association(AssociationId=assoc, RouteTableId=igw_rtb)
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    out["igw_rtb"] = igw_rtb
 if scenario == "deleted-nat":
     # In AWS the route then turns blackhole; moto keeps it active but reports the NAT deleted.
     ec2.delete_nat_gateway(NatGatewayId=nat)

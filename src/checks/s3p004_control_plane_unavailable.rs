@@ -1,0 +1,82 @@
+use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::{Confidence, PathKind};
+use crate::facts::{Failure, Observed, VantageKind};
+
+pub struct ControlPlaneUnavailable;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P004",
+    name: "control-plane-unavailable",
+    category: Category::Identity,
+    severity: Severity::Warning,
+    summary: "the route tables could not be read, so the verdict rests on live signals or nothing",
+    doc: include_str!("../../checks/S3P004.md"),
+};
+
+impl Check for ControlPlaneUnavailable {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let f = cx.facts;
+        let Some(v) = f.vantage.get() else {
+            return Outcome::Skipped(format!(
+                "the vantage {}",
+                f.vantage.missing_reason().unwrap_or_default()
+            ));
+        };
+        if v.kind == VantageKind::OffAws && v.subnet_id.is_none() {
+            return Outcome::Skipped(
+                "not in a VPC and no subnet was named: there is no route table to read".to_string(),
+            );
+        }
+        let (why, cause) = match &f.route_tables {
+            Observed::Collected { .. } => return Outcome::Pass,
+            Observed::Failed { error, cause } => (error.clone(), cause.clone()),
+            Observed::NotCollected { reason } => (reason.clone(), None),
+        };
+        let Some(primary) = cx.primary() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        let d = primary.decision.terminal();
+        let rests_on = match (d.path, d.confidence) {
+            (PathKind::Unknown, _) => "nothing: the path is undetermined".to_string(),
+            (_, Confidence::Probable) => format!(
+                "live signals only, so {} is probable, not inferred, and cannot meet --expect",
+                d.label()
+            ),
+            (_, c) => format!(
+                "{} ({}), which needs no route table",
+                d.basis.as_deref().unwrap_or("other facts"),
+                c.as_str()
+            ),
+        };
+        let what = match &cause {
+            Some(c) => format!("could not be read: {}", c.phrase()),
+            None => "were not read".to_string(),
+        };
+        let region = cx.region().unwrap_or("REGION");
+        let subnet = v.subnet_id.as_deref().unwrap_or("SUBNET_ID");
+        let mut draft = Draft::new(format!(
+            "the route tables of {} {what}; the verdict rests on {rests_on}",
+            v.vpc_id.as_deref().unwrap_or("the VPC")
+        ))
+        .evidence(format!("route tables: {why}"));
+        draft = match &cause {
+            Some(Failure::Denied { action }) => draft.fix(format!(
+                "allow {action} (all of docs/iam-policy.json): aws iam put-role-policy --role-name ROLE --policy-name s3path-read-only --policy-document file://docs/iam-policy.json"
+            )),
+            Some(Failure::NoCredentials) => draft.fix(
+                "give the host credentials (an instance profile, or AWS_PROFILE) that can call the Describe actions in docs/iam-policy.json",
+            ),
+            Some(Failure::TimedOut { .. }) | Some(Failure::Unreachable { .. }) => draft.fix(
+                "give the EC2 API more time (--timeout 10), or check the path to ec2.REGION.amazonaws.com (an interface endpoint for EC2 in an isolated subnet)",
+            ),
+            _ => draft,
+        };
+        Outcome::Fail(vec![draft.fix(format!(
+            "or judge the subnet from a machine with read-only credentials: s3path route --region {region} --subnet-id {subnet}"
+        ))])
+    }
+}

@@ -1,0 +1,89 @@
+use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use crate::engine::PathKind;
+use crate::facts::EndpointType;
+
+pub struct Ipv6BypassesGatewayEndpoint;
+
+static META: CheckMeta = CheckMeta {
+    id: "S3P110",
+    name: "ipv6-bypasses-gateway-endpoint",
+    category: Category::Routing,
+    severity: Severity::Warning,
+    summary: "IPv6 connections to S3 leave by another route than the IPv4-only gateway endpoint",
+    doc: include_str!("../../checks/S3P110.md"),
+};
+
+impl Check for Ipv6BypassesGatewayEndpoint {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    fn evaluate(&self, cx: &Context) -> Outcome {
+        let Some(region) = cx.region() else {
+            return Outcome::Skipped("no region to judge against".to_string());
+        };
+        let Some(table) = cx.analysis.route_table.as_ref() else {
+            return skipped_for("route tables", cx.facts.route_tables.missing_reason());
+        };
+        let Some(gws) = cx.s3_endpoints(EndpointType::Gateway) else {
+            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+        };
+        let Some(gw) = gws
+            .iter()
+            .find(|e| e.route_table_ids.iter().any(|t| t == &table.id))
+        else {
+            return Outcome::Pass;
+        };
+        let mut drafts = Vec::new();
+        for t in &cx.analysis.targets {
+            let same_region = t.target.region.as_deref() == Some(region);
+            if !t.target.is_standard_s3_name() || !same_region || cx.cross_region(t) {
+                continue;
+            }
+            let Some(addr) = t.chosen_address.filter(|a| a.is_ipv6()) else {
+                continue;
+            };
+            let d = &t.decision;
+            if matches!(
+                d.path,
+                PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint | PathKind::Unknown
+            ) {
+                continue;
+            }
+            let kind = gw.ip_address_type.as_deref().unwrap_or("ipv4");
+            let setting = cx
+                .facts
+                .client_settings
+                .get()
+                .and_then(|s| s.dualstack())
+                .filter(|(on, _)| *on)
+                .map(|(_, src)| src);
+            let mut draft = Draft::new(format!(
+                "{} answers IPv6 {addr}, which this host uses first, and it leaves through the {}{}, not through gateway endpoint {} ({kind}) on {}",
+                t.target.host,
+                d.path.describe(),
+                d.via.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+                gw.id,
+                table.id
+            ))
+            .fix(format!(
+                "let IPv6 traffic use the endpoint: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --ip-address-type dualstack",
+                gw.id
+            ));
+            if let Some(src) = &setting {
+                draft = draft.fix(format!(
+                    "or keep the application on the IPv4 names: turn off {src} (AWS_USE_DUALSTACK_ENDPOINT=false)"
+                ));
+            }
+            drafts.push(draft.evidence_of(d));
+            if drafts.len() >= 4 {
+                break;
+            }
+        }
+        if drafts.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail(drafts)
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! The vocabulary of the engine: path kinds, confidence, evidence and the decision.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The ways traffic can leave. Each has its own kebab-case name; there is no catch-all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathKind {
+    InterfaceEndpoint,
+    ResourceEndpoint,
+    ServiceNetworkEndpoint,
+    Local,
+    GatewayEndpoint,
+    GatewayLoadBalancerEndpoint,
+    NatGateway,
+    InternetGateway,
+    EgressOnlyInternetGateway,
+    TransitGateway,
+    VpcPeering,
+    VirtualPrivateGateway,
+    NetworkInterface,
+    CarrierGateway,
+    LocalGateway,
+    CoreNetwork,
+    /// A `gateway_id` whose prefix s3path does not know.
+    UnrecognizedGateway,
+    Proxy,
+    /// The vantage is not in a VPC: traffic leaves through the host's own network.
+    OffAws,
+    Blocked,
+    Unknown,
+}
+
+impl PathKind {
+    pub const ALL: [PathKind; 21] = [
+        PathKind::InterfaceEndpoint,
+        PathKind::ResourceEndpoint,
+        PathKind::ServiceNetworkEndpoint,
+        PathKind::Local,
+        PathKind::GatewayEndpoint,
+        PathKind::GatewayLoadBalancerEndpoint,
+        PathKind::NatGateway,
+        PathKind::InternetGateway,
+        PathKind::EgressOnlyInternetGateway,
+        PathKind::TransitGateway,
+        PathKind::VpcPeering,
+        PathKind::VirtualPrivateGateway,
+        PathKind::NetworkInterface,
+        PathKind::CarrierGateway,
+        PathKind::LocalGateway,
+        PathKind::CoreNetwork,
+        PathKind::UnrecognizedGateway,
+        PathKind::Proxy,
+        PathKind::OffAws,
+        PathKind::Blocked,
+        PathKind::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PathKind::InterfaceEndpoint => "interface-endpoint",
+            PathKind::ResourceEndpoint => "resource-endpoint",
+            PathKind::ServiceNetworkEndpoint => "service-network-endpoint",
+            PathKind::Local => "local",
+            PathKind::GatewayEndpoint => "gateway-endpoint",
+            PathKind::GatewayLoadBalancerEndpoint => "gateway-load-balancer-endpoint",
+            PathKind::NatGateway => "nat-gateway",
+            PathKind::InternetGateway => "internet-gateway",
+            PathKind::EgressOnlyInternetGateway => "egress-only-internet-gateway",
+            PathKind::TransitGateway => "transit-gateway",
+            PathKind::VpcPeering => "vpc-peering",
+            PathKind::VirtualPrivateGateway => "virtual-private-gateway",
+            PathKind::NetworkInterface => "network-interface",
+            PathKind::CarrierGateway => "carrier-gateway",
+            PathKind::LocalGateway => "local-gateway",
+            PathKind::CoreNetwork => "core-network",
+            PathKind::UnrecognizedGateway => "unrecognized-gateway",
+            PathKind::Proxy => "proxy",
+            PathKind::OffAws => "off-aws",
+            PathKind::Blocked => "blocked",
+            PathKind::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PathKind> {
+        PathKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A human description ("NAT gateway").
+    pub fn describe(self) -> &'static str {
+        match self {
+            PathKind::InterfaceEndpoint => "interface endpoint (PrivateLink)",
+            PathKind::ResourceEndpoint => "PrivateLink resource endpoint",
+            PathKind::ServiceNetworkEndpoint => "service network endpoint",
+            PathKind::Local => "a host inside the VPC",
+            PathKind::GatewayEndpoint => "gateway endpoint",
+            PathKind::GatewayLoadBalancerEndpoint => "Gateway Load Balancer endpoint",
+            PathKind::NatGateway => "NAT gateway",
+            PathKind::InternetGateway => "internet gateway",
+            PathKind::EgressOnlyInternetGateway => "egress-only internet gateway",
+            PathKind::TransitGateway => "transit gateway",
+            PathKind::VpcPeering => "VPC peering connection",
+            PathKind::VirtualPrivateGateway => "virtual private gateway",
+            PathKind::NetworkInterface => "network interface (NAT instance or appliance)",
+            PathKind::CarrierGateway => "carrier gateway",
+            PathKind::LocalGateway => "local gateway (Outposts)",
+            PathKind::CoreNetwork => "Cloud WAN core network",
+            PathKind::UnrecognizedGateway => "gateway of an unrecognized type",
+            PathKind::Proxy => "HTTPS proxy",
+            PathKind::OffAws => "this host's own network (not in a VPC)",
+            PathKind::Blocked => "nothing (blocked)",
+            PathKind::Unknown => "an undetermined path",
+        }
+    }
+}
+
+impl fmt::Display for PathKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a decision can be trusted, by what it rests on (docs/confidence.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// The control plane (route table, endpoint ENI) and a live probe agree.
+    Confirmed,
+    /// From the control plane; no live probe contradicts it (none may have been made).
+    Inferred,
+    /// From live signals only (a first-hop probe, a DNS answer), because the control plane
+    /// is unavailable. Never meets `--expect`.
+    Probable,
+    /// Not decided.
+    Undetermined,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "confirmed",
+            Confidence::Inferred => "inferred",
+            Confidence::Probable => "probable",
+            Confidence::Undetermined => "undetermined",
+        }
+    }
+
+    /// True when a decision this sure may meet an expectation (`--expect`).
+    pub fn decides(self) -> bool {
+        matches!(self, Confidence::Confirmed | Confidence::Inferred)
+    }
+}
+
+/// Why a path is `blocked`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockCause {
+    /// No route matches the address.
+    NoRoute,
+    /// The matching route is a blackhole.
+    Blackhole,
+    /// The route leads to an internet gateway but the vantage has no public address.
+    NoPublicAddress,
+    /// The route's target does not exist or cannot carry traffic (a deleted or failed NAT
+    /// gateway, a detached internet gateway, an endpoint that is not `available`).
+    DeadTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Dns,
+    HostsFile,
+    VpcCidr,
+    Eni,
+    Route,
+    PrefixList,
+    Proxy,
+    Probe,
+    Vantage,
+    Assumption,
+    Missing,
+}
+
+/// One piece of evidence behind a decision, in words an engineer can check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub detail: String,
+}
+
+pub(crate) fn ev(kind: EvidenceKind, detail: impl Into<String>) -> Evidence {
+    Evidence {
+        kind,
+        detail: detail.into(),
+    }
+}
+
+/// The decided path for one address (or a whole target).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub path: PathKind,
+    /// The resource the traffic goes through (`vpce-…`, `nat-…`, `proxy:3128`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<String>,
+    /// The route that decided, as written in the table (`pl-… -> vpce-…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    pub confidence: Confidence,
+    /// For `unknown`/`blocked`: why, in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<BlockCause>,
+    pub evidence: Vec<Evidence>,
+    /// For `proxy`: the path to the proxy itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Box<Decision>>,
+    /// `Some(false)` when a live probe contradicts the decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe_agrees: Option<bool>,
+    /// For `blocked`: the command that makes the route usable again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+    /// What the decision rests on, in plain words ("the route table rtb-… and a live
+    /// first-hop probe", "live probes only: …").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+impl Decision {
+    pub(crate) fn new(path: PathKind, confidence: Confidence) -> Self {
+        Decision {
+            path,
+            via: None,
+            route_table: None,
+            route: None,
+            confidence,
+            reason: None,
+            blocked_by: None,
+            evidence: Vec::new(),
+            next: None,
+            probe_agrees: None,
+            remedy: None,
+            basis: None,
+        }
+    }
+
+    pub(crate) fn unknown(reason: impl Into<String>) -> Self {
+        Decision {
+            reason: Some(reason.into()),
+            ..Decision::new(PathKind::Unknown, Confidence::Undetermined)
+        }
+    }
+
+    pub(crate) fn blocked(cause: BlockCause, reason: impl Into<String>) -> Self {
+        Decision {
+            reason: Some(reason.into()),
+            blocked_by: Some(cause),
+            ..Decision::new(PathKind::Blocked, Confidence::Inferred)
+        }
+    }
+
+    pub(crate) fn with_via(mut self, via: impl Into<String>) -> Self {
+        self.via = Some(via.into());
+        self
+    }
+
+    pub(crate) fn push(&mut self, kind: EvidenceKind, detail: impl Into<String>) {
+        self.evidence.push(ev(kind, detail));
+    }
+
+    /// The kind and resource, e.g. `gateway-endpoint via vpce-0abc`.
+    pub fn label(&self) -> String {
+        match &self.via {
+            Some(v) => format!("{} via {v}", self.path),
+            None => self.path.to_string(),
+        }
+    }
+
+    /// The path that finally carries the traffic (for a proxy, the path to the proxy).
+    pub fn terminal(&self) -> &Decision {
+        match &self.next {
+            Some(n) => n.terminal(),
+            None => self,
+        }
+    }
+
+    pub(crate) fn same_path(&self, other: &Decision) -> bool {
+        self.path == other.path && self.via == other.via
+    }
+}
