@@ -354,13 +354,22 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
 /// One line that says where the traffic goes and on what grounds.
 pub fn summary(host: &str, d: &Decision) -> String {
     let by_route = d.route.is_some() && d.route_table.is_some();
+    let assumed = d
+        .evidence
+        .iter()
+        .any(|e| e.kind == crate::engine::EvidenceKind::Assumption);
     let confidence = match (d.confidence, d.basis.as_deref()) {
         (Confidence::Confirmed, _) if by_route => {
             " (confirmed: the route table and a live probe agree)".to_string()
         }
-        (Confidence::Inferred, _) if by_route && d.probe_agrees != Some(false) => {
-            " (inferred from the route table; no live probe confirmed it)".to_string()
-        }
+        (Confidence::Inferred, _) if by_route && d.probe_agrees != Some(false) => format!(
+            " (inferred from the route table{}; no live probe confirmed it)",
+            if assumed {
+                ", with an assumption stated in the evidence"
+            } else {
+                ""
+            }
+        ),
         (Confidence::Confirmed, Some(b)) => format!(" (confirmed: {b})"),
         (Confidence::Confirmed, None) => {
             " (confirmed: the control plane and a live probe agree)".to_string()

@@ -572,7 +572,17 @@ fn nat_like_router_is_inferred_as_nat_from_the_first_hop() {
     assert_eq!(t["addresses"][0]["address"], "52.218.20.7");
     assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
     assert_eq!(r["verdict"]["via"], "10.0.1.1");
-    assert_eq!(r["verdict"]["confidence"], "inferred");
+    // No control plane in this lab (no EC2 API): live signals only.
+    assert_eq!(r["verdict"]["confidence"], "probable");
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "S3P004"),
+        "{}",
+        r["findings"]
+    );
     let facts: Value =
         serde_json::from_str(&std::fs::read_to_string(lab.dir.path().join("f.json")).unwrap())
             .unwrap();
@@ -613,7 +623,16 @@ fn silent_router_with_tcp_success_is_inferred_as_gateway_endpoint() {
         &[],
     );
     assert_eq!(r["verdict"]["path"], "gateway-endpoint", "{}", r["verdict"]);
-    assert_eq!(code, 0, "{stderr}");
+    // Without the route tables the silence is only probable: --expect is not met on a guess
+    // (exit 3), and the report says what would make it certain.
+    assert_eq!(r["verdict"]["confidence"], "probable", "{}", r["verdict"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(r["expectation"]["met"].is_null(), "{}", r["expectation"]);
+    let why = r["expectation"]["undecided"].as_str().unwrap();
+    assert!(
+        why.contains("route tables") && why.contains("s3path route"),
+        "{why}"
+    );
     let ev = r["verdict"]["evidence"].as_array().unwrap();
     assert!(
         ev.iter()
@@ -1109,8 +1128,21 @@ fn a_dropping_address_times_out() {
 /// facts come from moto inside the namespace, and every interface-endpoint ENI is probed.
 #[test]
 fn doctor_off_aws_judges_a_named_subnet() {
+    // moto's S3 list holds 52.216.0.0/15 (the same in every region): the bucket answers
+    // inside it here, so the list read with GetManagedPrefixListEntries decides.
+    let records: Vec<String> = default_records()
+        .into_iter()
+        .map(|r| {
+            r.replace(
+                "app-data.s3.eu-west-1.amazonaws.com,52.218.20.7",
+                "app-data.s3.eu-west-1.amazonaws.com,52.216.20.7",
+            )
+        })
+        .collect();
     let mut lab = Lab::new(LabSpec {
         imds: None,
+        system_dns: records.clone(),
+        vpc_dns: records,
         ..LabSpec::default()
     });
     let (endpoint, topo) = lab.moto_in_client("both");
@@ -1136,10 +1168,20 @@ fn doctor_off_aws_judges_a_named_subnet() {
     assert_eq!(r["vantage"]["kind"], "off-aws", "{stderr}");
     assert_eq!(r["vantage"]["subnet_id"], topo["subnet"]);
     assert_eq!(fact(&r, "route_tables")["status"], "collected");
-    // moto's S3 prefix list has no CIDRs: the S3 gateway route still beats the default route,
-    // stated as an assumption.
+    // The S3 list's entries (read from moto) hold 52.216.20.7: the gateway route beats the
+    // default route, from the control plane.
     assert_eq!(r["verdict"]["path"], "gateway-endpoint", "{}", r["verdict"]);
     assert_eq!(r["verdict"]["via"], topo["gateway_endpoint"]);
+    assert!(
+        r["verdict"]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "prefix_list"
+                && e["detail"].as_str().unwrap().contains("52.216.0.0/15")),
+        "{}",
+        r["verdict"]
+    );
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
     let tcp = saved["probes"]["value"]["tcp"].as_array().unwrap();
     assert!(
