@@ -276,7 +276,7 @@ pub fn control_plane_gap(facts: &Facts) -> Option<String> {
 
 /// 0 ok; 1 error findings (or warnings with `--fail-on warning`) or expectation not met;
 /// 3 verdict unknown while an expectation was given.
-fn exit_code(findings: &[Finding], expectation: Option<&Expectation>, fail_on: FailOn) -> u8 {
+pub fn exit_code(findings: &[Finding], expectation: Option<&Expectation>, fail_on: FailOn) -> u8 {
     if let Some(e) = expectation {
         match e.met {
             None => return 3,

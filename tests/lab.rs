@@ -466,13 +466,24 @@ impl Lab {
 
     /// Runs the real binary in the client namespace.
     fn doctor(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String, Duration) {
+        self.s3path("doctor", args, env)
+    }
+
+    /// `s3path SUBCOMMAND --format json ARGS` in the client namespace, with a clean
+    /// environment plus `env`.
+    fn s3path(
+        &self,
+        subcommand: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> (i32, Value, String, Duration) {
         let mut cmd = Command::new("ip");
         cmd.args([
             "netns",
             "exec",
             &self.client,
             env!("CARGO_BIN_EXE_s3path"),
-            "doctor",
+            subcommand,
             "--format",
             "json",
         ])
@@ -506,7 +517,7 @@ impl Lab {
         let took = start.elapsed();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let json: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("doctor printed no JSON ({e}); stderr: {stderr}"));
+            .unwrap_or_else(|e| panic!("{subcommand} printed no JSON ({e}); stderr: {stderr}"));
         (out.status.code().unwrap_or(-1), json, stderr, took)
     }
 }
@@ -1098,6 +1109,150 @@ fn doctor_with_the_control_plane_confirms_the_nat_path() {
     assert_eq!(r["verdict"]["confidence"], "confirmed", "{}", r["verdict"]);
     assert!(finding_ids(&r).contains(&"S3P103".to_string()));
     assert_eq!(code, 0, "warnings only");
+}
+
+/// `s3path route --subnet-id` is doctor minus the host: for the instance's subnet it gives the
+/// same path and via as doctor on the instance (moto as the EC2 API in both; the lab's DNS
+/// answers inside moto's S3 list, 52.216.0.0/15, for the gateway-endpoint topology).
+#[test]
+fn route_agrees_with_doctor_for_the_same_subnet() {
+    for (scenario, want) in [
+        ("nat-only", "nat-gateway"),
+        ("gateway-endpoint", "gateway-endpoint"),
+    ] {
+        let records: Vec<String> = default_records()
+            .into_iter()
+            .map(|r| r.replace(",52.218.", ",52.216."))
+            .collect();
+        let mut lab = Lab::new(LabSpec {
+            system_dns: records.clone(),
+            vpc_dns: records,
+            ..LabSpec::default()
+        });
+        let (endpoint, topo) = lab.moto_in_client(scenario);
+        let subnet = topo["subnet"].as_str().unwrap();
+        let cfg = imds_config_for(topo["vpc"].as_str().unwrap(), subnet);
+        std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+        let env = [
+            ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ];
+        let (_, doctor, stderr, _) = lab.doctor(&[], &env);
+        let (code, route, route_err, _) = lab.s3path(
+            "route",
+            &["--subnet-id", subnet, "--region", "eu-west-1"],
+            &env,
+        );
+        assert_eq!(code, 0, "{route_err}");
+        assert_eq!(
+            doctor["verdict"]["path"], want,
+            "{stderr}: {}",
+            doctor["verdict"]
+        );
+        assert_eq!(
+            route["verdict"]["path"], doctor["verdict"]["path"],
+            "{}",
+            route["verdict"]
+        );
+        assert_eq!(
+            route["verdict"]["via"], doctor["verdict"]["via"],
+            "{}",
+            route["verdict"]
+        );
+        assert_eq!(
+            route["verdict"]["route_table"],
+            doctor["verdict"]["route_table"]
+        );
+        assert_eq!(route["verdict"]["confidence"], "inferred");
+        // route's answers are derived, and say so.
+        let t = target(&route, route["verdict"]["host"].as_str().unwrap());
+        assert_eq!(t["answer_source"], "derived", "{t}");
+    }
+}
+
+/// An S3 interface endpoint without private DNS, and AWS CLI v1 on PATH (a Python entry point
+/// with its awscli package): the version is read from the package without starting the CLI,
+/// S3P403 says v1 cannot use the endpoint's names, and S3P201's --endpoint-url fix says so.
+#[test]
+fn aws_cli_v1_on_path_with_an_interface_endpoint_without_private_dns() {
+    let mut lab = Lab::new(LabSpec::default());
+    let (endpoint, topo) = lab.moto_in_client("interface-endpoint");
+    let cfg = imds_config_for(
+        topo["vpc"].as_str().unwrap(),
+        topo["subnet"].as_str().unwrap(),
+    );
+    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    let prefix = lab.dir.path().join("awscli-v1");
+    let pkg = prefix.join("lib/python3.11/site-packages/awscli");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    std::fs::write(pkg.join("__init__.py"), "__version__ = '1.18.147'\n").unwrap();
+    std::os::unix::fs::symlink("/usr/bin/python3", prefix.join("bin/python3")).unwrap();
+    let aws = prefix.join("bin/aws");
+    std::fs::write(
+        &aws,
+        format!(
+            "#!{}\nimport sys\nsys.stderr.write('aws-cli/1.18.147 Python/3.11 Linux botocore/1.18.6\\n')\n",
+            prefix.join("bin/python3").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&aws, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let facts = lab.dir.path().join("cli.json");
+    let path = format!(
+        "{}:/usr/sbin:/usr/bin:/sbin:/bin",
+        prefix.join("bin").display()
+    );
+    let (_, r, stderr, took) = lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--save-facts",
+            facts.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ENDPOINT_URL_EC2", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("PATH", &path),
+        ],
+    );
+    eprintln!("doctor took {took:?}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    let cli = &saved["client_settings"]["value"]["aws_cli"];
+    assert_eq!(cli["status"], "collected", "{stderr}: {cli}");
+    assert!(
+        cli["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("aws-cli/1.18.147 (from "),
+        "{cli}"
+    );
+    let f403 = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "S3P403")
+        .unwrap_or_else(|| panic!("S3P403: {}", r["findings"]));
+    assert!(
+        f403["message"].as_str().unwrap().contains("cannot use"),
+        "{f403}"
+    );
+    let f201 = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "S3P201")
+        .expect("S3P201");
+    assert!(
+        f201["remediation"].as_array().unwrap().iter().any(|x| x
+            .as_str()
+            .unwrap()
+            .contains("v1 cannot use")
+            && x.as_str().unwrap().contains("aws-cli/1.18.147")),
+        "{f201}"
+    );
 }
 
 #[test]

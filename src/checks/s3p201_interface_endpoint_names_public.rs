@@ -89,7 +89,16 @@ impl Check for InterfaceEndpointNamesPublic {
                     "interface endpoint {} has private DNS disabled, so the regional S3 names resolve to public addresses and do not use it; only clients configured with its endpoint-specific names do",
                     ep.id
                 ))
-                .fix(format!("point clients at the endpoint: aws s3 ls s3://BUCKET --region {region} --endpoint-url {specific}"))
+                .fix(format!(
+                    "point clients at the endpoint (AWS CLI v2.1 or later: v1 cannot use bucket.vpce-… names{}): aws s3 ls s3://BUCKET --region {region} --endpoint-url {specific}",
+                    match cx.facts.client_settings.get().and_then(|s| s.aws_cli_major().map(|m| (m, s))) {
+                        Some((1, s)) => format!(
+                            ", and this host has {}",
+                            s.aws_cli.get().map(String::as_str).unwrap_or("v1")
+                        ),
+                        _ => String::new(),
+                    }
+                ))
                 .fix(format!(
                     "or enable private DNS: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --private-dns-enabled",
                     ep.id

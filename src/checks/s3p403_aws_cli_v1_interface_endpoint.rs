@@ -1,5 +1,7 @@
 use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
 use crate::engine::PathKind;
+use crate::facts::EndpointType;
+use crate::targets::TargetClass;
 
 pub struct AwsCliV1InterfaceEndpoint;
 
@@ -29,16 +31,50 @@ impl Check for AwsCliV1InterfaceEndpoint {
         let Some(primary) = cx.primary() else {
             return Outcome::Skipped("no region to judge against".to_string());
         };
-        if major != 1 || primary.decision.path != PathKind::InterfaceEndpoint {
+        if major != 1 {
             return Outcome::Pass;
         }
+        let version = settings
+            .aws_cli
+            .get()
+            .map(String::as_str)
+            .unwrap_or("AWS CLI v1");
+        if primary.decision.path == PathKind::InterfaceEndpoint {
+            return Outcome::Fail(vec![Draft::new(format!(
+                "{version} is installed and S3 traffic to {} uses interface endpoint {}: AWS CLI v1 fails there with AccessDenied on ListObjectsV2 (aws s3 ls), while v2.1 and later work",
+                primary.target.host,
+                primary.decision.via.as_deref().unwrap_or("?")
+            ))
+            .fix("install AWS CLI v2 (2.1 or later) and remove v1: pip uninstall awscli")
+            .evidence(version.to_string())]);
+        }
+        // An interface endpoint the regional names do not reach (private DNS off, or not in
+        // effect) is used only through its endpoint-specific names, which v1 cannot use.
+        let Some(interfaces) = cx.s3_endpoints(EndpointType::Interface) else {
+            return Outcome::Pass;
+        };
+        let unreached: Vec<_> = interfaces
+            .into_iter()
+            .filter(|e| e.is_available())
+            .filter(|e| {
+                !cx.analysis.targets.iter().any(|t| {
+                    t.target.class != TargetClass::EndpointSpecific
+                        && t.decision.via.as_deref() == Some(e.id.as_str())
+                })
+            })
+            .collect();
+        let Some(ep) = unreached.first() else {
+            return Outcome::Pass;
+        };
+        let name = ep
+            .regional_dns_name()
+            .map(|n| format!("bucket.{n}"))
+            .unwrap_or_else(|| "bucket.VPCE_DNS_NAME".to_string());
         Outcome::Fail(vec![Draft::new(format!(
-            "{} is installed and S3 traffic to {} uses interface endpoint {}: AWS CLI v1 fails there with AccessDenied on ListObjectsV2 (aws s3 ls), while v2.1 and later work",
-            settings.aws_cli.get().map(String::as_str).unwrap_or("AWS CLI v1"),
-            primary.target.host,
-            primary.decision.via.as_deref().unwrap_or("?")
+            "{version} is installed, and interface endpoint {} is reachable only through its endpoint-specific names (--endpoint-url https://{name}), which AWS CLI v1 cannot use: v2.1 or later is needed",
+            ep.id
         ))
         .fix("install AWS CLI v2 (2.1 or later) and remove v1: pip uninstall awscli")
-        .evidence(settings.aws_cli.get().cloned().unwrap_or_default())])
+        .evidence(version.to_string())])
     }
 }

@@ -898,17 +898,27 @@ impl<'a> Cx<'a> {
                 },
             );
         }
+        // What a probe can confirm: the address itself (an ENI, a VPC address), the first hop
+        // of an egress path that shows it (NAT: a hop inside the VPC; gateway endpoint:
+        // silence while TCP connects; internet gateway: no hop inside the VPC), or a blocked
+        // path that does not connect. A transit gateway, peering connection, VPN or appliance
+        // endpoint looks like any other working path to a probe: it stays inferred.
+        let confirmable = match d.path {
+            PathKind::GatewayEndpoint
+            | PathKind::InternetGateway
+            | PathKind::EgressOnlyInternetGateway => hop.is_some() && connected,
+            PathKind::NatGateway | PathKind::NetworkInterface => hop.is_some(),
+            PathKind::InterfaceEndpoint
+            | PathKind::ResourceEndpoint
+            | PathKind::ServiceNetworkEndpoint
+            | PathKind::Local
+            | PathKind::OffAws
+            | PathKind::Blocked => true,
+            _ => false,
+        };
         match agrees {
             Some(true) if d.confidence == Confidence::Inferred && self.control_plane_decided(d) => {
-                // For egress paths a TCP success alone does not tell which way it went.
-                let egress = matches!(
-                    d.path,
-                    PathKind::GatewayEndpoint
-                        | PathKind::NatGateway
-                        | PathKind::InternetGateway
-                        | PathKind::EgressOnlyInternetGateway
-                );
-                if !egress || (hop.is_some() && (connected || d.path == PathKind::NatGateway)) {
+                if confirmable {
                     d.confidence = Confidence::Confirmed;
                 }
                 d.probe_agrees = Some(true);

@@ -93,6 +93,94 @@ pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
     })
 }
 
+/// The AWS CLI's version without starting it, when its install tells: the v2 installer keeps
+/// each version under `…/aws-cli/v2/<version>/`, and pip or Debian installs of the Python CLI
+/// carry `awscli/__init__.py` with `__version__`. `path` is the `PATH` to search. `None` when
+/// `aws` is on the path but its files do not say (then [`cli_version`] asks it).
+pub fn cli_version_from_files(path: &str) -> Option<Observed<String>> {
+    let Some(exe) = path
+        .split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| std::path::Path::new(d).join("aws"))
+        .find(|p| p.is_file())
+    else {
+        return Some(Observed::not_collected(
+            "the AWS CLI is not installed (no aws on PATH)",
+        ));
+    };
+    let real = std::fs::canonicalize(&exe).unwrap_or_else(|_| exe.clone());
+    let text = real.to_string_lossy();
+    if let Some(rest) = text.split("/v2/").nth(1) {
+        let version = rest.split('/').next().unwrap_or("");
+        if version.split('.').count() >= 2
+            && version.chars().all(|c| c.is_ascii_digit() || c == '.')
+        {
+            return Some(Observed::collected(format!(
+                "aws-cli/{version} (from the installer path {text})"
+            )));
+        }
+    }
+    // A Python entry point: find the awscli package it imports.
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(&real)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let first = String::from_utf8_lossy(&head[..n]);
+    let shebang = first.lines().next().filter(|l| l.starts_with("#!"))?;
+    if !shebang.contains("python") {
+        return None;
+    }
+    let interpreter = shebang
+        .trim_start_matches("#!")
+        .split_whitespace()
+        .find(|w| w.contains("python"))?;
+    let mut prefixes: Vec<std::path::PathBuf> = Vec::new();
+    for anchor in [std::path::Path::new(interpreter), real.as_path()] {
+        if let Some(p) = anchor.parent().and_then(|b| b.parent()) {
+            prefixes.push(p.to_path_buf());
+        }
+    }
+    prefixes.extend(["/usr", "/usr/local"].map(std::path::PathBuf::from));
+    for prefix in prefixes {
+        let Ok(libs) = std::fs::read_dir(prefix.join("lib")) else {
+            continue;
+        };
+        let mut libs: Vec<_> = libs.flatten().map(|e| e.path()).collect();
+        libs.sort();
+        for lib in libs {
+            if !lib
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("python3"))
+            {
+                continue;
+            }
+            for site in ["site-packages", "dist-packages"] {
+                let init = lib.join(site).join("awscli/__init__.py");
+                let Ok(meta) = std::fs::metadata(&init) else {
+                    continue;
+                };
+                if !meta.is_file() || meta.len() > 64 * 1024 {
+                    continue;
+                }
+                let Ok(src) = std::fs::read_to_string(&init) else {
+                    continue;
+                };
+                let version = src.lines().find_map(|l| {
+                    let l = l.trim();
+                    let rest = l.strip_prefix("__version__")?.trim_start();
+                    let v = rest.strip_prefix('=')?.trim().trim_matches(['\'', '"']);
+                    (!v.is_empty() && v.len() < 32).then(|| v.to_string())
+                })?;
+                return Some(Observed::collected(format!(
+                    "aws-cli/{version} (from {})",
+                    init.display()
+                )));
+            }
+        }
+    }
+    None
+}
+
 /// `aws --version` (first line), bounded by `limit`.
 pub fn cli_version(limit: Duration) -> Observed<String> {
     match run_cli_version(limit) {

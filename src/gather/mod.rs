@@ -190,6 +190,20 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         .or_else(|| vantage.get().and_then(|v| v.region.clone()));
     facts.request.region = region.clone();
     facts.vantage = vantage;
+    // The AWS CLI's version matters wherever an S3 interface endpoint may be used (AWS CLI v1
+    // cannot use the endpoint's bucket.vpce-… names). Its files usually tell without starting
+    // it; otherwise `aws --version` starts now, on its own thread, alongside everything else,
+    // and is waited for only if the VPC turns out to have an S3 interface endpoint.
+    let cli_from_files = aws_config::cli_version_from_files(&env.var("PATH").unwrap_or_default());
+    let cli_running =
+        (cli_from_files.is_none() && (on_aws || opts.subnet_id.is_some())).then(|| {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let limit = opts.timeout.min(Duration::from_secs(2));
+            std::thread::spawn(move || {
+                let _ = tx.send(aws_config::cli_version(limit));
+            });
+            rx
+        });
     if !on_aws {
         ec2::mark_unavailable(
             &mut facts,
@@ -407,26 +421,11 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.presigned = Observed::not_collected("no --presigned URL given");
     }
 
-    // The AWS CLI's major version only matters on an interface-endpoint path, and starting it
-    // costs hundreds of milliseconds (v1 is a Python program): ask it only then.
     let vpc_cidrs: Vec<ipnet::IpNet> = facts
         .vantage
         .get()
         .map(|v| v.vpc_cidrs().copied().collect())
         .unwrap_or_default();
-    let maybe_interface_endpoint = facts.dns.get().is_some_and(|answers| {
-        answers.iter().any(|r| {
-            s3_names.contains(&r.host)
-                && (r.host.contains(".vpce.")
-                    || r.addresses
-                        .iter()
-                        .any(|a| vpc_cidrs.iter().any(|n| n.contains(a))))
-        })
-    });
-    let cli = maybe_interface_endpoint.then(|| {
-        let limit = left().min(Duration::from_secs(2));
-        tokio::task::spawn_blocking(move || aws_config::cli_version(limit))
-    });
 
     // Probes.
     facts.probes = match facts.dns.get() {
@@ -611,12 +610,33 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             Err(e) => facts.buckets = Observed::failed(format!("the bucket requests stopped: {e}")),
         }
     }
-    settings.aws_cli = match cli {
-        Some(handle) => handle
-            .await
-            .unwrap_or_else(|e| Observed::failed(e.to_string())),
-        None => Observed::not_collected(
-            "not asked: no S3 name resolves into the VPC, so no interface endpoint is in the path",
+    let interface_in_vpc = !interface_endpoints.is_empty()
+        || facts.dns.get().is_some_and(|answers| {
+            answers.iter().any(|r| {
+                s3_names.contains(&r.host)
+                    && (r.host.contains(".vpce.")
+                        || r.addresses
+                            .iter()
+                            .any(|a| vpc_cidrs.iter().any(|n| n.contains(a))))
+            })
+        });
+    settings.aws_cli = match (cli_from_files, cli_running) {
+        (Some(known), _) => known,
+        (None, Some(rx)) if interface_in_vpc => {
+            match tokio::time::timeout(left().max(Duration::from_millis(200)), rx).await {
+                Ok(Ok(v)) => v,
+                Ok(Err(_)) => Observed::failed("aws --version stopped"),
+                Err(_) => Observed::failed_with(
+                    "aws --version did not finish within the --timeout budget",
+                    crate::facts::Failure::TimedOut {
+                        action: None,
+                        after_ms: None,
+                    },
+                ),
+            }
+        }
+        (None, _) => Observed::not_collected(
+            "not needed: the VPC has no S3 interface endpoint (the AWS CLI's major version matters only there)",
         ),
     };
     facts.client_settings = Observed::collected(settings);
