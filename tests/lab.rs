@@ -73,6 +73,9 @@ fn default_records() -> Vec<String> {
 }
 
 struct Lab {
+    /// The suffix of this lab's namespaces and interfaces (`a{id}` client side, `b{id}` and
+    /// `d{id}` on the router, `e{id}` on the S3 side).
+    id: String,
     client: String,
     router: String,
     s3: String,
@@ -105,6 +108,7 @@ impl Lab {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
         let lab = Lab {
+            id: id.clone(),
             client: format!("s3pc{id}"),
             router: format!("s3pr{id}"),
             s3: format!("s3ps{id}"),
@@ -293,7 +297,7 @@ impl Lab {
         ]);
         let mut out = Vec::new();
         for (name, sans) in [
-            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:*.s3.us-west-2.amazonaws.com,DNS:*.bucket.vpce-0lab-1234.s3.eu-west-1.vpce.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
+            ("s3", "DNS:*.s3.eu-west-1.amazonaws.com,DNS:*.s3.us-west-2.amazonaws.com,DNS:*.bucket.vpce-0lab-1234.s3.eu-west-1.vpce.amazonaws.com,DNS:s3.eu-west-1.amazonaws.com,DNS:s3.dualstack.eu-west-1.amazonaws.com,DNS:*.s3.dualstack.eu-west-1.amazonaws.com,DNS:s3.amazonaws.com,DNS:*.s3.amazonaws.com"),
             ("wrong", "DNS:wrong.example"),
         ] {
             sh(&["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={name}"),
@@ -1109,6 +1113,201 @@ fn doctor_with_the_control_plane_confirms_the_nat_path() {
     assert_eq!(r["verdict"]["confidence"], "confirmed", "{}", r["verdict"]);
     assert!(finding_ids(&r).contains(&"S3P103".to_string()));
     assert_eq!(code, 0, "warnings only");
+}
+
+impl Lab {
+    /// IPv6 through the lab: the client gets 2a05:d018:1:100::10/64 (default route via the
+    /// router), the router forwards to the S3 side, where `s3_v6` lives on the loopback with a
+    /// TLS listener. No duplicate address detection, so the addresses work at once.
+    fn ipv6(&mut self, s3_v6: &str) {
+        let (c, r, s, id) = (
+            self.client.clone(),
+            self.router.clone(),
+            self.s3.clone(),
+            self.id.clone(),
+        );
+        for ns in [&c, &r, &s] {
+            sh(&[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "sysctl",
+                "-qw",
+                "net.ipv6.conf.all.accept_dad=0",
+            ]);
+            sh(&[
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                "sysctl",
+                "-qw",
+                "net.ipv6.conf.all.disable_ipv6=0",
+            ]);
+        }
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &r,
+            "sysctl",
+            "-qw",
+            "net.ipv6.conf.all.forwarding=1",
+        ]);
+        let add = |ns: &str, addr: &str, dev: &str| {
+            sh(&[
+                "ip", "-n", ns, "-6", "addr", "add", addr, "dev", dev, "nodad",
+            ]);
+        };
+        add(&c, "2a05:d018:1:100::10/64", &format!("a{id}"));
+        add(&r, "2a05:d018:1:100::1/64", &format!("b{id}"));
+        add(&r, "fd00:198::1/64", &format!("d{id}"));
+        add(&s, "fd00:198::2/64", &format!("e{id}"));
+        add(&s, &format!("{s3_v6}/128"), "lo");
+        sh(&[
+            "ip",
+            "-n",
+            &c,
+            "-6",
+            "route",
+            "add",
+            "default",
+            "via",
+            "2a05:d018:1:100::1",
+        ]);
+        sh(&[
+            "ip",
+            "-n",
+            &s,
+            "-6",
+            "route",
+            "add",
+            "default",
+            "via",
+            "fd00:198::1",
+        ]);
+        sh(&[
+            "ip",
+            "-n",
+            &r,
+            "-6",
+            "route",
+            "add",
+            "2a05:d07a::/32",
+            "via",
+            "fd00:198::2",
+        ]);
+        let (good, _) = (
+            (
+                self.dir.path().join("s3.pem").to_str().unwrap().to_string(),
+                self.dir.path().join("s3.key").to_str().unwrap().to_string(),
+            ),
+            (),
+        );
+        let stub = stub_py();
+        self.spawn(
+            &s,
+            &[
+                "python3",
+                stub.to_str().unwrap(),
+                "tls",
+                &good.0,
+                &good.1,
+                s3_v6,
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !tcp_open(&c, s3_v6, 443) {
+            assert!(
+                Instant::now() < deadline,
+                "no IPv6 listener at [{s3_v6}]:443"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// A dual-stack client (AWS_USE_DUALSTACK_ENDPOINT=true) on a host with an IPv6 address, in a
+/// subnet whose table has an IPv4-only S3 gateway endpoint and ::/0 -> egress-only internet
+/// gateway (moto as the EC2 API). The application's name is the dual-stack one; its AAAA
+/// answer is what the host connects to, and it leaves by the egress-only gateway (S3P110). The
+/// first-hop probe runs over IPv6 too, and the tool's own EC2 client ignores the dual-stack
+/// setting (the control plane is read).
+#[test]
+fn dualstack_client_leaves_by_the_egress_only_gateway() {
+    let v6 = "2a05:d07a:a0ff::9";
+    let mut records: Vec<String> = default_records()
+        .into_iter()
+        .map(|r| r.replace(",52.218.", ",52.216."))
+        .collect();
+    records.push(format!(
+        "--host-record=app-data.s3.dualstack.eu-west-1.amazonaws.com,52.216.20.7,{v6}"
+    ));
+    let mut lab = Lab::new(LabSpec {
+        system_dns: records.clone(),
+        vpc_dns: records,
+        ..LabSpec::default()
+    });
+    lab.ipv6(v6);
+    let (endpoint, topo) = lab.moto_in_client("gateway-endpoint-eigw");
+    let mut cfg = imds_config_for(
+        topo["vpc"].as_str().unwrap(),
+        topo["subnet"].as_str().unwrap(),
+    );
+    let base = "network/interfaces/macs/0e:11:22:33:44:55";
+    cfg[format!("{base}/ipv6s")] = "2a05:d018:1:100::10".into();
+    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    let facts = lab.dir.path().join("v6.json");
+    let (_, r, stderr, took) = lab.doctor(
+        &[
+            "--bucket",
+            "app-data",
+            "--save-facts",
+            facts.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ENDPOINT_URL_EC2", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
+        ],
+    );
+    eprintln!("doctor took {took:?}");
+    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+    assert_eq!(
+        r["verdict"]["host"], "app-data.s3.dualstack.eu-west-1.amazonaws.com",
+        "{}",
+        r["verdict"]
+    );
+    assert_eq!(
+        r["verdict"]["path"], "egress-only-internet-gateway",
+        "{}",
+        r["verdict"]
+    );
+    assert_eq!(r["verdict"]["via"], topo["eigw"]);
+    let t = target(&r, "app-data.s3.dualstack.eu-west-1.amazonaws.com");
+    assert_eq!(t["chosen_address"], v6, "{t}");
+    // The IPv4 answer of the same name rides the gateway endpoint.
+    let v4 = t["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["address"] == "52.216.20.7")
+        .unwrap();
+    assert_eq!(v4["path"], "gateway-endpoint", "{v4}");
+    assert!(
+        finding_ids(&r).contains(&"S3P110".to_string()),
+        "{}",
+        r["findings"]
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
+    let hops = saved["probes"]["value"]["first_hop"].as_array().unwrap();
+    let hop6 = hops
+        .iter()
+        .find(|h| h["target"] == v6)
+        .unwrap_or_else(|| panic!("no IPv6 first-hop probe: {hops:?}"));
+    assert_eq!(hop6["responder"], "2a05:d018:1:100::1", "{hop6}");
 }
 
 /// `s3path route --subnet-id` is doctor minus the host: for the instance's subnet it gives the

@@ -463,13 +463,21 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             let icmp_addrs: Vec<IpAddr> = addrs.iter().copied().take(MAX_ICMP_PROBES).collect();
             let icmp_limit = left().min(Duration::from_secs(1));
             let icmp_fut = probe::icmp(&icmp_addrs, icmp_limit);
-            // First-hop probes toward the primary target's public IPv4 addresses.
-            let hop_targets: Vec<IpAddr> = answers
+            // First-hop probes toward the primary target's public addresses: the first of each
+            // family (a dual-stack name's IPv6 answer may leave by another route).
+            let primary: Vec<IpAddr> = answers
                 .first()
                 .map(|r| r.addresses.clone())
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|a| a.is_ipv4() && !vpc_cidrs.iter().any(|n| n.contains(a)))
+                .filter(|a| !vpc_cidrs.iter().any(|n| n.contains(a)))
+                .collect();
+            let hop_targets: Vec<IpAddr> = primary
+                .iter()
+                .find(|a| a.is_ipv4())
+                .into_iter()
+                .chain(primary.iter().find(|a| a.is_ipv6()))
+                .copied()
                 .take(MAX_FIRST_HOP_PROBES)
                 .collect();
             let hop_wait = (left() / 4).min(Duration::from_millis(FIRST_HOP_WAIT_MS));

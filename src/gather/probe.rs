@@ -43,14 +43,12 @@ pub async fn tcp(addr: IpAddr, port: u16, limit: Duration) -> TcpProbe {
     }
 }
 
-/// Probes the first hops toward `target` (IPv4): one datagram for each TTL 1..=max_ttl, all
+/// Probes the first hops toward `target` (IPv4: TTL and IP_RECVERR; IPv6: hop limit and
+/// IPV6_RECVERR, ICMPv6 time exceeded): one datagram for each TTL 1..=max_ttl, all
 /// sent at once, then up to `wait` for ICMP time-exceeded reports. Returns the responder at
 /// the lowest TTL, if any answered.
 pub fn first_hop(target: IpAddr, max_ttl: u8, wait: Duration) -> Result<FirstHopProbe, String> {
-    let IpAddr::V4(v4) = target else {
-        return Err("first-hop probe supports IPv4 targets only".to_string());
-    };
-    let found = probe_ttls(v4, max_ttl, wait)?;
+    let found = probe_ttls(target, max_ttl, wait)?;
     Ok(FirstHopProbe {
         target,
         responder: found.map(|(_, r)| r),
@@ -60,36 +58,47 @@ pub fn first_hop(target: IpAddr, max_ttl: u8, wait: Duration) -> Result<FirstHop
 }
 
 #[cfg(target_os = "linux")]
-fn probe_ttls(
-    target: std::net::Ipv4Addr,
-    max_ttl: u8,
-    wait: Duration,
-) -> Result<Option<(u8, IpAddr)>, String> {
+fn probe_ttls(target: IpAddr, max_ttl: u8, wait: Duration) -> Result<Option<(u8, IpAddr)>, String> {
     use socket2::{Domain, Protocol, SockAddr, Socket, Type};
     use std::os::fd::AsRawFd;
 
+    let v6 = target.is_ipv6();
     let mut sockets = Vec::new();
     for ttl in 1..=max_ttl {
-        let sock = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
+        let domain = if v6 { Domain::IPV6 } else { Domain::IPV4 };
+        let sock = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))
             .map_err(|e| format!("socket: {e}"))?;
-        sock.set_ttl_v4(u32::from(ttl))
-            .map_err(|e| format!("IP_TTL: {e}"))?;
+        if v6 {
+            sock.set_unicast_hops_v6(u32::from(ttl))
+                .map_err(|e| format!("IPV6_UNICAST_HOPS: {e}"))?;
+        } else {
+            sock.set_ttl_v4(u32::from(ttl))
+                .map_err(|e| format!("IP_TTL: {e}"))?;
+        }
         let on: libc::c_int = 1;
+        let (level, name) = if v6 {
+            (libc::IPPROTO_IPV6, libc::IPV6_RECVERR)
+        } else {
+            (libc::IPPROTO_IP, libc::IP_RECVERR)
+        };
         // SAFETY: the fd is a valid socket; the option value is a c_int that outlives the call.
         let rc = unsafe {
             libc::setsockopt(
                 sock.as_raw_fd(),
-                libc::IPPROTO_IP,
-                libc::IP_RECVERR,
+                level,
+                name,
                 &on as *const _ as *const libc::c_void,
                 std::mem::size_of::<libc::c_int>() as libc::socklen_t,
             )
         };
         if rc != 0 {
-            return Err(format!("IP_RECVERR: {}", std::io::Error::last_os_error()));
+            return Err(format!(
+                "IP(V6)_RECVERR: {}",
+                std::io::Error::last_os_error()
+            ));
         }
         // Traceroute's port range: nothing listens there, and it marks the traffic as a probe.
-        let dest = SockAddr::from(SocketAddr::new(IpAddr::V4(target), 33434 + u16::from(ttl)));
+        let dest = SockAddr::from(SocketAddr::new(target, 33434 + u16::from(ttl)));
         sock.send_to(b"s3path-first-hop", &dest)
             .map_err(|e| format!("send to {target}: {e}"))?;
         sockets.push((ttl, sock));
@@ -164,8 +173,11 @@ fn probe_ttls(
 #[cfg(target_os = "linux")]
 fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
     let mut data = [0u8; 512];
-    let mut control = [0u8; 512];
-    let mut name: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    // cmsghdr needs its natural alignment: a plain byte array may not have it.
+    #[repr(C, align(8))]
+    struct Control([u8; 512]);
+    let mut control = Control([0u8; 512]);
+    let mut name: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr() as *mut libc::c_void,
         iov_len: data.len(),
@@ -173,11 +185,11 @@ fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
     // SAFETY: msghdr is plain data; every pointer in it refers to a live local buffer.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_name = &mut name as *mut _ as *mut libc::c_void;
-    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t;
     msg.msg_iov = &mut iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
-    msg.msg_controllen = control.len() as _;
+    msg.msg_control = control.0.as_mut_ptr() as *mut libc::c_void;
+    msg.msg_controllen = control.0.len() as _;
     // SAFETY: fd is valid and msg describes valid buffers.
     let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
     if n < 0 {
@@ -187,17 +199,30 @@ fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
         while !cmsg.is_null() {
-            if (*cmsg).cmsg_level == libc::IPPROTO_IP && (*cmsg).cmsg_type == libc::IP_RECVERR {
+            let level = (*cmsg).cmsg_level;
+            let kind = (*cmsg).cmsg_type;
+            let v4 = level == libc::IPPROTO_IP && kind == libc::IP_RECVERR;
+            let v6 = level == libc::IPPROTO_IPV6 && kind == libc::IPV6_RECVERR;
+            if v4 || v6 {
                 let ee = libc::CMSG_DATA(cmsg) as *const libc::sock_extended_err;
                 let err = std::ptr::read_unaligned(ee);
-                if err.ee_origin == libc::SO_EE_ORIGIN_ICMP && err.ee_type == 11 {
+                // Time exceeded: ICMP type 11, ICMPv6 type 3.
+                let exceeded =
+                    (v4 && err.ee_origin == libc::SO_EE_ORIGIN_ICMP && err.ee_type == 11)
+                        || (v6 && err.ee_origin == libc::SO_EE_ORIGIN_ICMP6 && err.ee_type == 3);
+                if exceeded {
                     // SO_EE_OFFENDER: the sockaddr right after the extended error.
-                    let off = ee.add(1) as *const libc::sockaddr_in;
-                    let sa = std::ptr::read_unaligned(off);
-                    if sa.sin_family as i32 == libc::AF_INET {
+                    let off = ee.add(1) as *const libc::sockaddr_storage;
+                    let family = std::ptr::read_unaligned(off as *const libc::sa_family_t);
+                    if family as i32 == libc::AF_INET {
+                        let sa = std::ptr::read_unaligned(off as *const libc::sockaddr_in);
                         return Some(IpAddr::V4(std::net::Ipv4Addr::from(u32::from_be(
                             sa.sin_addr.s_addr,
                         ))));
+                    }
+                    if family as i32 == libc::AF_INET6 {
+                        let sa = std::ptr::read_unaligned(off as *const libc::sockaddr_in6);
+                        return Some(IpAddr::V6(std::net::Ipv6Addr::from(sa.sin6_addr.s6_addr)));
                     }
                 }
             }
@@ -208,7 +233,7 @@ fn read_error_queue(fd: std::os::fd::RawFd) -> Option<IpAddr> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn probe_ttls(_: std::net::Ipv4Addr, _: u8, _: Duration) -> Result<Option<(u8, IpAddr)>, String> {
+fn probe_ttls(_: IpAddr, _: u8, _: Duration) -> Result<Option<(u8, IpAddr)>, String> {
     Err("first-hop probe is implemented for Linux only".to_string())
 }
 

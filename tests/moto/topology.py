@@ -8,7 +8,8 @@ interface-private-dns, both, endpoint-other-az, deleted-nat, locked-down (gatewa
 group with egress only to the VPC, a network ACL that admits only port 443 inbound),
 customer-list-tgw (a customer-managed prefix list of S3 ranges routed to a transit gateway,
 beside the default route to the NAT gateway), detached-igw (the subnet's default route goes
-to an internet gateway that is then detached). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
+to an internet gateway that is then detached), gateway-endpoint-eigw (the gateway endpoint, an
+IPv6 block on the VPC and ::/0 -> an egress-only internet gateway). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
 ("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
 """
 import json
@@ -51,7 +52,7 @@ if scenario != "main-table-fallback":
 
 out = {"vpc": vpc, "subnet": subnet, "nat": nat, "igw": igw, "private_rtb": private_rtb, "main_rtb": main_rtb}
 service = f"com.amazonaws.{region}.s3"
-if scenario in ("gateway-endpoint", "main-table-fallback", "both"):
+if scenario in ("gateway-endpoint", "main-table-fallback", "both", "gateway-endpoint-eigw"):
     out["gateway_endpoint"] = ec2.create_vpc_endpoint(
         VpcId=vpc, ServiceName=service, VpcEndpointType="Gateway", RouteTableIds=[private_rtb]
     )["VpcEndpoint"]["VpcEndpointId"]
@@ -87,6 +88,11 @@ if scenario == "locked-down":
     assoc = next(x["NetworkAclAssociationId"] for x in current["Associations"] if x.get("SubnetId") == subnet)
     ec2.replace_network_acl_association(AssociationId=assoc, NetworkAclId=acl)
     out["acl"] = acl
+if scenario == "gateway-endpoint-eigw":
+    ec2.associate_vpc_cidr_block(VpcId=vpc, AmazonProvidedIpv6CidrBlock=True)
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    ec2.create_route(RouteTableId=private_rtb, DestinationIpv6CidrBlock="::/0", EgressOnlyInternetGatewayId=eigw)
+    out["eigw"] = eigw
 if scenario == "customer-list-tgw":
     # Central egress: "corp S3 ranges" -> TGW, everything else -> NAT.
     pl = ec2.create_managed_prefix_list(
