@@ -1,44 +1,56 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
+use super::escape::line as t;
 use super::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
 use crate::report::{CheckStatus, Report};
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    out.push_str(&vantage_line(r));
+    out.push_str(&t(&vantage_line(r)));
     out.push_str("\n\n");
 
     let v = &r.verdict;
     let via = v
         .via
         .as_deref()
-        .map(|x| format!(" via {x}"))
+        .map(|x| format!(" via {}", t(x)))
         .unwrap_or_default();
     out.push_str(&format!(
         "VERDICT  {}{via}  [{}]\n  {}\n",
         v.path,
         confidence_word(v.confidence),
-        v.summary
+        t(&v.summary)
     ));
     if let Some(e) = &r.expectation {
         let wanted: Vec<&str> = e.expected.iter().map(|k| k.as_str()).collect();
         let state = match e.met {
             Some(true) => "met",
             Some(false) => "NOT met",
-            None => "cannot be judged (path unknown)",
+            None => "cannot be decided",
         };
         out.push_str(&format!("  expected {}: {state}\n", wanted.join(" or ")));
+        if let Some(why) = &e.undecided {
+            out.push_str(&format!("  {:<12} {}\n", "undecided", t(why)));
+        }
     }
     for e in &v.evidence {
-        out.push_str(&format!("  {:<12} {}\n", evidence_kind(e.kind), e.detail));
+        out.push_str(&format!(
+            "  {:<12} {}\n",
+            evidence_kind(e.kind),
+            t(&e.detail)
+        ));
     }
     if let Some(n) = &v.next {
-        out.push_str(&format!("  to the proxy: {}\n", n.label()));
+        out.push_str(&format!("  to the proxy: {}\n", t(&n.label())));
         for e in &n.evidence {
-            out.push_str(&format!("    {:<12} {}\n", evidence_kind(e.kind), e.detail));
+            out.push_str(&format!(
+                "    {:<12} {}\n",
+                evidence_kind(e.kind),
+                t(&e.detail)
+            ));
         }
         if let Some(reason) = &n.reason {
-            out.push_str(&format!("    {:<12} {reason}\n", "reason"));
+            out.push_str(&format!("    {:<12} {}\n", "reason", t(reason)));
         }
     }
 
@@ -54,22 +66,22 @@ pub fn render(r: &Report) -> String {
                 "route table",
                 "confidence",
             ]);
-        for t in &r.targets {
-            let host = if t.primary {
-                format!("{} *", t.target.host)
+        for tp in &r.targets {
+            let host = if tp.primary {
+                format!("{} *", t(&tp.target.host))
             } else {
-                t.target.host.clone()
+                t(&tp.target.host).into_owned()
             };
-            for (i, (addr, d)) in address_cells(t).into_iter().enumerate() {
-                let source = match t.answer_source {
+            for (i, (addr, d)) in address_cells(tp).into_iter().enumerate() {
+                let source = match tp.answer_source {
                     Some(crate::facts::AnswerSource::HostsFile) => " (hosts)",
                     _ => "",
                 };
                 table.add_row(vec![
                     if i == 0 { host.clone() } else { String::new() },
-                    format!("{addr}{source}"),
-                    path_cell(d),
-                    d.route_table.clone().unwrap_or_default(),
+                    format!("{}{source}", t(&addr)),
+                    t(&path_cell(d)).into_owned(),
+                    t(d.route_table.as_deref().unwrap_or_default()).into_owned(),
                     confidence_word(d.confidence).to_string(),
                 ]);
             }
@@ -83,20 +95,25 @@ pub fn render(r: &Report) -> String {
         out.push_str("\nBUCKETS\n");
         for b in &r.buckets {
             let region = match (&b.region, &b.region_missing) {
-                (Some(reg), _) if b.other_region => format!("{reg} (another region)"),
-                (Some(reg), _) => reg.clone(),
-                (None, Some(why)) => format!("unknown ({why})"),
+                (Some(reg), _) if b.other_region => format!("{} (another region)", t(reg)),
+                (Some(reg), _) => t(reg).into_owned(),
+                (None, Some(why)) => format!("unknown ({})", t(why)),
                 (None, None) => "unknown".to_string(),
             };
             out.push_str(&format!(
                 "  {}  region {region}  path {}  result {}\n",
-                b.name, b.path, b.result
+                t(&b.name),
+                t(&b.path),
+                t(&b.result)
             ));
             for q in &b.requests {
-                out.push_str(&format!("    {}\n", crate::checks::bucket::request_line(q)));
+                out.push_str(&format!(
+                    "    {}\n",
+                    t(&crate::checks::bucket::request_line(q))
+                ));
             }
             if let Some(d) = &b.decided_by {
-                out.push_str(&format!("    decided by: {d}\n"));
+                out.push_str(&format!("    decided by: {}\n", t(d)));
             }
         }
     }
@@ -108,13 +125,16 @@ pub fn render(r: &Report) -> String {
     for f in &r.findings {
         out.push_str(&format!(
             "  {:<7} {} {}: {}\n",
-            f.severity, f.id, f.name, f.message
+            f.severity,
+            f.id,
+            f.name,
+            t(&f.message)
         ));
         for fix in &f.remediation {
-            out.push_str(&format!("          fix: {fix}\n"));
+            out.push_str(&format!("          fix: {}\n", t(fix)));
         }
         for e in &f.evidence {
-            out.push_str(&format!("          evidence: {e}\n"));
+            out.push_str(&format!("          evidence: {}\n", t(e)));
         }
     }
 
@@ -131,7 +151,7 @@ pub fn render(r: &Report) -> String {
             "  skipped {} {}: {}\n",
             c.id,
             c.name,
-            c.reason.as_deref().unwrap_or("")
+            t(c.reason.as_deref().unwrap_or(""))
         ));
     }
     let missing: Vec<_> = r.facts.iter().filter(|f| f.status != "collected").collect();
@@ -142,7 +162,7 @@ pub fn render(r: &Report) -> String {
                 "  {:<18} {}: {}\n",
                 f.part,
                 f.status.replace('_', " "),
-                f.detail.as_deref().unwrap_or("")
+                t(f.detail.as_deref().unwrap_or(""))
             ));
         }
     }

@@ -1,38 +1,47 @@
+use super::escape::{code, md};
 use super::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
 use crate::report::{CheckStatus, Report};
 
+/// A table cell: Markdown-safe text (pipes escaped like every other metacharacter).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md(s)
 }
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     out.push_str("# s3path report\n\n");
-    out.push_str(&format!("{}\n\n", vantage_line(r)));
+    out.push_str(&format!("{}\n\n", md(&vantage_line(r))));
     let v = &r.verdict;
     out.push_str(&format!(
         "## Verdict: `{}`{} ({})\n\n{}\n\n",
         v.path,
         v.via
             .as_deref()
-            .map(|x| format!(" via `{x}`"))
+            .map(|x| format!(" via {}", code(x)))
             .unwrap_or_default(),
         confidence_word(v.confidence),
-        v.summary
+        md(&v.summary)
     ));
     if let Some(e) = &r.expectation {
         let wanted: Vec<String> = e.expected.iter().map(|k| format!("`{k}`")).collect();
         let state = match e.met {
             Some(true) => "met",
             Some(false) => "**not met**",
-            None => "cannot be judged (path unknown)",
+            None => "cannot be decided",
         };
         out.push_str(&format!("Expected {}: {state}\n\n", wanted.join(" or ")));
+        if let Some(why) = &e.undecided {
+            out.push_str(&format!("{}\n\n", md(why)));
+        }
     }
     if !v.evidence.is_empty() {
         out.push_str("Evidence:\n\n");
         for e in &v.evidence {
-            out.push_str(&format!("- **{}**: {}\n", evidence_kind(e.kind), e.detail));
+            out.push_str(&format!(
+                "- **{}**: {}\n",
+                evidence_kind(e.kind),
+                md(&e.detail)
+            ));
         }
         out.push('\n');
     }
@@ -46,7 +55,7 @@ pub fn render(r: &Report) -> String {
                     if t.primary { " (primary)" } else { "" },
                     cell(&addr),
                     cell(&path_cell(d)),
-                    d.route_table.as_deref().unwrap_or(""),
+                    cell(d.route_table.as_deref().unwrap_or("")),
                     confidence_word(d.confidence)
                 ));
             }
@@ -67,7 +76,10 @@ pub fn render(r: &Report) -> String {
                 cell(b.region.as_deref().unwrap_or("unknown")),
                 cell(&b.path),
                 cell(&b.result),
-                cell(&reqs.join("<br>")),
+                reqs.iter()
+                    .map(|q| cell(q))
+                    .collect::<Vec<_>>()
+                    .join("<br>"),
                 cell(b.decided_by.as_deref().unwrap_or(""))
             ));
         }
@@ -80,19 +92,22 @@ pub fn render(r: &Report) -> String {
     for f in &r.findings {
         out.push_str(&format!(
             "### {} {} `{}`\n\n{}\n\n",
-            f.severity, f.id, f.name, f.message
+            f.severity,
+            f.id,
+            f.name,
+            md(&f.message)
         ));
         if !f.remediation.is_empty() {
             out.push_str("Fix:\n\n");
             for fix in &f.remediation {
-                out.push_str(&format!("- `{}`\n", fix.replace('`', "'")));
+                out.push_str(&format!("- {}\n", code(fix)));
             }
             out.push('\n');
         }
         if !f.evidence.is_empty() {
             out.push_str("Evidence:\n\n");
             for e in &f.evidence {
-                out.push_str(&format!("- {e}\n"));
+                out.push_str(&format!("- {}\n", md(e)));
             }
             out.push('\n');
         }
