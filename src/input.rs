@@ -111,7 +111,7 @@ pub fn object_key(key: &str) -> Result<(), InputError> {
 /// `--presigned URL`. The error never echoes the URL's query string.
 pub fn presigned(url: &str) -> Result<validate::PresignedUrl, InputError> {
     validate::presigned_url(url).map_err(|why| {
-        let shown = url.split('?').next().unwrap_or("");
+        let shown = crate::redact::url(url);
         err(format!("--presigned '{shown}': the URL {why}"))
     })
 }

@@ -11,6 +11,7 @@ pub mod gather;
 pub mod input;
 pub mod policy;
 pub mod proxy;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod targets;

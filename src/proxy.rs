@@ -41,6 +41,9 @@ pub fn https_proxy(settings: &ClientSettings) -> Option<Result<ProxyChoice, Stri
         if value.is_empty() {
             return None;
         }
+        if crate::redact::is_unparsable(value) {
+            return Some(Err(format!("the value is not a URL ({value})")));
+        }
         Some(parse_proxy_url(value).map(|(host, port)| ProxyChoice {
             variable: var.to_string(),
             url: value.to_string(),

@@ -80,13 +80,25 @@ fn usage_errors_exit_two() {
     assert_one_line_error(&run(&["doctor", "--format", "yaml"]), "--format 'yaml'");
     assert_one_line_error(&run(&["doctor", "--fail-on", "info"]), "--fail-on 'info'");
     assert_one_line_error(&run(&["doctor", "--timeout", "0"]), "--timeout");
+    // A presigned URL with user information: named without it (nor the query string).
+    let o = run(&[
+        "doctor",
+        "--presigned",
+        "https://user:PWp9@app-data.s3.eu-west-1.amazonaws.com/k?X-Amz-Signature=SIGp9",
+    ]);
+    assert_one_line_error(&o, "user information");
+    assert!(
+        !stderr(&o).contains("PWp9") && !stderr(&o).contains("SIGp9"),
+        "{}",
+        stderr(&o)
+    );
     assert_one_line_error(
         &run(&[
             "doctor",
             "--presigned",
             "https://b.s3.amazonaws.com/k?X-Amz-Expires=60",
         ]),
-        "--presigned 'https://b.s3.amazonaws.com/k': the URL has no signature",
+        "--presigned 'https://b.s3.amazonaws.com': the URL has no signature",
     );
     assert_one_line_error(
         &run(&[

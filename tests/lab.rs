@@ -729,6 +729,67 @@ fn off_aws_is_detected_quickly_and_the_rest_still_runs() {
     assert!(finding_ids(&r).contains(&"S3P001".to_string()));
 }
 
+/// Secrets in URL-shaped settings never reach the facts, the report or stderr: passwords with
+/// `#`, `/`, `?` or `@` in them, in proxy variables, the metadata endpoint and the S3 endpoint
+/// override. Only `scheme://host:port` is kept.
+#[test]
+fn urls_with_credentials_leak_nothing() {
+    let lab = Lab::new(LabSpec {
+        imds: None,
+        ..LabSpec::default()
+    });
+    let facts = lab.dir.path().join("leak.json");
+    let env = [
+        ("HTTPS_PROXY", "http://user:PWa1#x@proxy.corp.example:3128"),
+        ("http_proxy", "http://user:PWb2/x@proxy.corp.example:3128"),
+        ("ALL_PROXY", "http://user:PWc3?x@proxy.corp.example:3128"),
+        (
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            "http://user:PWd4@169.254.169.254",
+        ),
+        (
+            "AWS_ENDPOINT_URL_S3",
+            "https://key:PWe5@minio.corp.example:9000/p?X-Amz-Signature=PWf6",
+        ),
+        ("NO_PROXY", "localhost"),
+    ];
+    for format in ["json", "human", "markdown"] {
+        let mut cmd = Command::new("ip");
+        cmd.args([
+            "netns",
+            "exec",
+            &lab.client,
+            env!("CARGO_BIN_EXE_s3path"),
+            "doctor",
+            "--region",
+            "eu-west-1",
+            "--timeout",
+            "3",
+            "--format",
+            format,
+            "--save-facts",
+            facts.to_str().unwrap(),
+        ]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let all = format!(
+            "{}{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&facts).unwrap_or_default()
+        );
+        assert!(all.contains("proxy.corp.example:3128"), "{all}");
+        for secret in [
+            "PWa1", "PWb2", "PWc3", "PWd4", "PWe5", "PWf6", "user:", "key:",
+        ] {
+            assert!(!all.contains(secret), "{format}: {secret} leaked: {all}");
+        }
+        let _ = std::fs::remove_file(&facts);
+    }
+}
+
 #[test]
 fn token_put_that_hangs_is_reported_as_such() {
     let lab = Lab::new(LabSpec {

@@ -64,10 +64,12 @@ pub fn parse_profile(text: &str, profile: &str) -> Option<Vec<EnvSetting>> {
         };
         if KEYS.contains(&key.as_str()) {
             out.retain(|s| s.name != key);
-            out.push(EnvSetting {
-                name: key,
-                value: super::redact_url(&v),
-            });
+            let value = if key.ends_with("endpoint_url") {
+                crate::redact::url(&v)
+            } else {
+                v
+            };
+            out.push(EnvSetting { name: key, value });
         }
     }
     found.then_some(out)

@@ -12,6 +12,12 @@ use crate::facts::{Vantage, VantageKind};
 
 /// Fetches `{uri}/task` and turns it into a vantage.
 pub async fn identity(uri: &str, limit: Duration) -> Result<Vantage, String> {
+    identity_raw(uri, limit)
+        .await
+        .map_err(|e| crate::redact::scrub(&e, uri))
+}
+
+async fn identity_raw(uri: &str, limit: Duration) -> Result<Vantage, String> {
     let url = format!("{}/task", uri.trim_end_matches('/'));
     let body = tokio::time::timeout(limit, http_get(&url))
         .await
@@ -69,6 +75,9 @@ pub fn parse_task(task: &Value) -> Option<Vantage> {
     })
 }
 
+/// The most read of a metadata answer.
+pub const MAX_BODY: u64 = 64 * 1024;
+
 /// A plain HTTP/1.0 GET (the task metadata endpoint is link-local HTTP).
 async fn http_get(url: &str) -> Result<String, String> {
     let rest = url
@@ -89,10 +98,19 @@ async fn http_get(url: &str) -> Result<String, String> {
     s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\n\r\n").as_bytes())
         .await
         .map_err(|e| format!("{url}: {e}"))?;
+    // The task metadata is a few KiB: anything past 64 KiB is not what it claims to be.
     let mut buf = Vec::new();
-    s.read_to_end(&mut buf)
+    (&mut s)
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut buf)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
+    if buf.len() as u64 > MAX_BODY {
+        return Err(format!(
+            "{url}: the answer is larger than {} KiB",
+            MAX_BODY / 1024
+        ));
+    }
     let text = String::from_utf8_lossy(&buf);
     let (head, body) = text
         .split_once("\r\n\r\n")

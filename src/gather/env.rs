@@ -20,6 +20,38 @@ const AWS_VARS: [&str; 11] = [
     "SSL_CERT_FILE",
 ];
 
+/// Variables whose value is a URL: stored as `scheme://host:port` only.
+const URL_VARS: [&str; 11] = [
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "ECS_CONTAINER_METADATA_URI_V4",
+    "AWS_ENDPOINT_URL_EC2",
+];
+
+/// The longest value kept of any other variable (a NO_PROXY list, a path), in characters.
+const MAX_VALUE_CHARS: usize = 4096;
+
+/// What is stored of a variable's value: URLs reduced to `scheme://host:port`, anything else
+/// bounded in length.
+pub fn stored_value(name: &str, value: &str) -> String {
+    if URL_VARS.contains(&name) {
+        crate::redact::url(value)
+    } else if value.chars().count() > MAX_VALUE_CHARS {
+        let mut v: String = value.chars().take(MAX_VALUE_CHARS).collect();
+        v.push('…');
+        v
+    } else {
+        value.to_string()
+    }
+}
+
 pub fn client_settings(env: &dyn Env) -> ClientSettings {
     let read = |names: &[&str]| -> Vec<EnvSetting> {
         names
@@ -27,7 +59,7 @@ pub fn client_settings(env: &dyn Env) -> ClientSettings {
             .filter_map(|n| {
                 env.var(n).map(|v| EnvSetting {
                     name: n.to_string(),
-                    value: redact_url(&v),
+                    value: stored_value(n, &v),
                 })
             })
             .collect()
@@ -43,23 +75,9 @@ pub fn client_settings(env: &dyn Env) -> ClientSettings {
     }
 }
 
-/// Removes `user:password@` from a URL-like value (and from each comma-separated item).
+/// Removes everything but `scheme://host:port` from a URL-like value (see [`crate::redact`]).
 pub fn redact_url(value: &str) -> String {
-    value
-        .split(',')
-        .map(|item| {
-            let (scheme, rest) = match item.find("://") {
-                Some(i) => item.split_at(i + 3),
-                None => ("", item),
-            };
-            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            match rest[..authority_end].rfind('@') {
-                Some(at) => format!("{scheme}{}", &rest[at + 1..]),
-                None => item.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    crate::redact::url(value)
 }
 
 #[cfg(test)]
@@ -82,10 +100,13 @@ mod tests {
         );
         assert_eq!(redact_url("alice:s3cret@proxy:3128"), "proxy:3128");
         assert_eq!(
-            redact_url("http://proxy:3128/p@th"),
-            "http://proxy:3128/p@th"
+            stored_value("NO_PROXY", ".corp,10.0.0.0/8"),
+            ".corp,10.0.0.0/8"
         );
-        assert_eq!(redact_url(".corp,10.0.0.0/8"), ".corp,10.0.0.0/8");
+        assert_eq!(
+            stored_value("HTTPS_PROXY", "http://u:PW#x@proxy:3128"),
+            "http://proxy:3128"
+        );
     }
 
     #[test]

@@ -42,6 +42,16 @@ pub fn endpoint(env: &dyn Env) -> String {
 
 /// Asks IMDS for the instance's identity and network facts. `budget` bounds the whole call.
 pub async fn identity(endpoint: &str, budget: Duration) -> Identity {
+    let scrub = |m: String| crate::redact::scrub(&m, endpoint);
+    match identity_raw(endpoint, budget).await {
+        Identity::Instance(v) => Identity::Instance(v),
+        Identity::NotOnAws(m) => Identity::NotOnAws(scrub(m)),
+        Identity::TokenBlocked(m) => Identity::TokenBlocked(scrub(m)),
+        Identity::Failed(m) => Identity::Failed(scrub(m)),
+    }
+}
+
+async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
     let connect = budget.min(Duration::from_secs(1));
     let client = match Client::builder().endpoint(endpoint).map(|b| {
         b.max_attempts(1)

@@ -132,7 +132,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     let identity_budget = left().min(Duration::from_millis(1500));
     let metadata = |answered: bool, token: TokenStatus, detail: Option<String>| {
         Observed::collected(MetadataService {
-            endpoint: endpoint.clone(),
+            endpoint: crate::redact::url(&endpoint),
             answered,
             token,
             detail,
