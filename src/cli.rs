@@ -141,7 +141,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("s3path: {e}");
+            eprintln!("s3path: {}", crate::render::escape::line(&e.to_string()));
             ExitCode::from(2)
         }
     }
@@ -202,16 +202,14 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
         Some(u) => Some(input::presigned(u)?),
         None => None,
     };
+    let save = SaveTarget::prepare(args.save_facts.as_deref())?;
     let mut gather_opts = GatherOptions::new(args.region.clone(), args.buckets.clone(), timeout);
     gather_opts.subnet_id = args.subnet_id.clone();
     gather_opts.key = args.key.clone();
     gather_opts.presigned = presigned;
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     facts.gathered_at = Some(now_rfc3339());
-    save_facts(&facts, args.save_facts.as_deref())?;
-    let report = report::judge(&facts, &opts);
-    emit(&render::render(&report, format))?;
-    Ok(report.exit_code)
+    finish(&facts, &opts, format, save)
 }
 
 fn route(args: RouteArgs) -> Result<u8, InputError> {
@@ -239,6 +237,7 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
         };
     input::region(&region)?;
     let timeout = timeout_arg(args.timeout)?;
+    let save = SaveTarget::prepare(args.save_facts.as_deref())?;
     let mut facts = gather::route::gather_route(
         &gather::route::RouteOptions {
             region,
@@ -250,9 +249,22 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
         None,
     );
     facts.gathered_at = Some(now_rfc3339());
-    save_facts(&facts, args.save_facts.as_deref())?;
-    let report = report::judge(&facts, &opts);
+    finish(&facts, &opts, format, save)
+}
+
+/// Judges, prints the report, then saves the facts (a failed save still leaves the report on
+/// stdout, and exits 2).
+fn finish(
+    facts: &crate::facts::Facts,
+    opts: &JudgeOptions,
+    format: Format,
+    save: Option<SaveTarget>,
+) -> Result<u8, InputError> {
+    let report = report::judge(facts, opts);
     emit(&render::render(&report, format))?;
+    if let Some(s) = save {
+        s.write(facts)?;
+    }
     Ok(report.exit_code)
 }
 
@@ -266,20 +278,80 @@ fn timeout_arg(secs: f64) -> Result<Duration, InputError> {
     }
 }
 
-fn save_facts(
-    facts: &crate::facts::Facts,
-    path: Option<&std::path::Path>,
-) -> Result<(), InputError> {
-    if let Some(path) = path {
-        let json = serde_json::to_string_pretty(facts).expect("facts serialize");
-        std::fs::write(path, json + "\n").map_err(|e| {
+/// Where `--save-facts` writes: checked before anything is gathered (a wrong path costs no
+/// gather), written through a new 0600 temporary file beside it and renamed over it, never
+/// through a symbolic link.
+struct SaveTarget {
+    path: std::path::PathBuf,
+    temp: std::path::PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl SaveTarget {
+    fn prepare(path: Option<&std::path::Path>) -> Result<Option<SaveTarget>, InputError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let Some(path) = path else { return Ok(None) };
+        let shown = path.display();
+        let bad = |why: String| InputError(format!("--save-facts '{shown}': {why}"));
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(bad(
+                    "is a symbolic link; s3path does not write through links".to_string(),
+                ))
+            }
+            Ok(m) if !m.is_file() => {
+                return Err(bad("exists and is not a regular file".to_string()))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(bad(format!("cannot use it: {e}"))),
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| bad("names no file".to_string()))?
+            .to_string_lossy()
+            .into_owned();
+        let temp = dir.join(format!(".{name}.s3path-{}.tmp", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&temp)
+            .map_err(|e| bad(format!("cannot write in {}: {e}", dir.display())))?;
+        Ok(Some(SaveTarget {
+            path: path.to_path_buf(),
+            temp,
+            file: Some(file),
+        }))
+    }
+
+    fn write(mut self, facts: &crate::facts::Facts) -> Result<(), InputError> {
+        use std::io::Write;
+        let json = serde_json::to_string_pretty(facts).expect("facts serialize") + "\n";
+        let mut file = self.file.take().expect("prepared");
+        let result = file
+            .write_all(json.as_bytes())
+            .and_then(|_| file.sync_all())
+            .and_then(|_| std::fs::rename(&self.temp, &self.path));
+        result.map_err(|e| {
             InputError(format!(
                 "--save-facts '{}': cannot write: {e}",
-                path.display()
+                self.path.display()
             ))
-        })?;
+        })
     }
-    Ok(())
+}
+
+impl Drop for SaveTarget {
+    fn drop(&mut self) {
+        // Not renamed into place (an error, or never written): leave nothing behind.
+        let _ = std::fs::remove_file(&self.temp);
+    }
 }
 
 fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputError> {

@@ -289,6 +289,165 @@ impl Facts {
     }
 }
 
+/// The largest facts file `replay` reads.
+pub const MAX_FACTS_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The most items of each list a facts file may hold (generous against AWS's own quotas: 1,000
+/// routes per table and entries per prefix list), so a hostile file cannot make the judge's
+/// work or output blow up.
+pub mod limits {
+    pub const ANSWERS: usize = 256;
+    pub const ADDRESSES: usize = 64;
+    pub const CNAMES: usize = 16;
+    pub const ROUTE_TABLES: usize = 2000;
+    pub const ROUTES: usize = 1000;
+    pub const ENDPOINTS: usize = 1000;
+    pub const ENIS: usize = 64;
+    pub const PREFIX_LISTS: usize = 500;
+    pub const CIDRS: usize = 1000;
+    pub const NAT_GATEWAYS: usize = 500;
+    pub const SECURITY_GROUPS: usize = 2500;
+    pub const SG_RULES: usize = 1000;
+    pub const NETWORK_ACLS: usize = 1000;
+    pub const ACL_ENTRIES: usize = 200;
+    pub const BUCKETS: usize = 64;
+    pub const REQUESTS: usize = 64;
+    pub const PROBES: usize = 256;
+    pub const SETTINGS: usize = 256;
+}
+
+impl Facts {
+    /// Checks every list against [`limits`]: `Err` names the list, its length and the limit.
+    pub fn check_limits(&self) -> Result<(), String> {
+        use limits::*;
+        fn at_most(what: &str, n: usize, max: usize) -> Result<(), String> {
+            if n > max {
+                Err(format!("{what} has {n} items; at most {max} are accepted"))
+            } else {
+                Ok(())
+            }
+        }
+        for (part, answers) in [
+            ("dns", &self.dns),
+            ("vpc_resolver_dns", &self.vpc_resolver_dns),
+        ] {
+            if let Some(a) = answers.get() {
+                at_most(part, a.len(), ANSWERS)?;
+                for r in a {
+                    at_most(
+                        &format!("{part} answer for {}", r.host),
+                        r.addresses.len(),
+                        ADDRESSES,
+                    )?;
+                    at_most(
+                        &format!("{part} CNAME chain of {}", r.host),
+                        r.cname_chain.len(),
+                        CNAMES,
+                    )?;
+                }
+            }
+        }
+        if let Some(ts) = self.route_tables.get() {
+            at_most("route_tables", ts.len(), ROUTE_TABLES)?;
+            for t in ts {
+                at_most(&format!("route table {}", t.id), t.routes.len(), ROUTES)?;
+                at_most(
+                    &format!("subnets of route table {}", t.id),
+                    t.subnet_ids.len(),
+                    ROUTES,
+                )?;
+            }
+        }
+        if let Some(es) = self.vpc_endpoints.get() {
+            at_most("vpc_endpoints", es.len(), ENDPOINTS)?;
+            for e in es {
+                at_most(
+                    &format!("ENIs of {}", e.id),
+                    e.network_interfaces.len(),
+                    ENIS,
+                )?;
+                at_most(
+                    &format!("DNS entries of {}", e.id),
+                    e.dns_entries.len(),
+                    ENIS,
+                )?;
+                at_most(
+                    &format!("route tables of {}", e.id),
+                    e.route_table_ids.len(),
+                    ROUTE_TABLES,
+                )?;
+            }
+        }
+        if let Some(ls) = self.prefix_lists.get() {
+            at_most("prefix_lists", ls.len(), PREFIX_LISTS)?;
+            for l in ls {
+                at_most(&format!("prefix list {}", l.id), l.cidrs.len(), CIDRS)?;
+            }
+        }
+        if let Some(n) = self.nat_gateways.get() {
+            at_most("nat_gateways", n.len(), NAT_GATEWAYS)?;
+        }
+        if let Some(g) = self.internet_gateways.get() {
+            at_most("internet_gateways", g.len(), NAT_GATEWAYS)?;
+        }
+        if let Some(gs) = self.security_groups.get() {
+            at_most("security_groups", gs.len(), SECURITY_GROUPS)?;
+            for g in gs {
+                at_most(
+                    &format!("rules of {}", g.id),
+                    g.ingress.len() + g.egress.len(),
+                    SG_RULES,
+                )?;
+            }
+        }
+        if let Some(acls) = self.network_acls.get() {
+            at_most("network_acls", acls.len(), NETWORK_ACLS)?;
+            for a in acls {
+                at_most(
+                    &format!("entries of {}", a.id),
+                    a.entries.len(),
+                    ACL_ENTRIES,
+                )?;
+            }
+        }
+        if let Some(bs) = self.buckets.get() {
+            at_most("buckets", bs.len(), BUCKETS)?;
+            for b in bs {
+                at_most(
+                    &format!("requests of bucket {}", b.name),
+                    b.requests.len(),
+                    REQUESTS,
+                )?;
+            }
+        }
+        at_most("request.buckets", self.request.buckets.len(), BUCKETS)?;
+        if let Some(p) = self.probes.get() {
+            at_most("probes.tcp", p.tcp.len(), PROBES)?;
+            at_most("probes.tls", p.tls.len(), PROBES)?;
+            at_most("probes.icmp", p.icmp.len(), PROBES)?;
+            at_most("probes.first_hop", p.first_hop.len(), PROBES)?;
+            at_most("probes.errors", p.errors.len(), PROBES)?;
+        }
+        if let Some(s) = self.client_settings.get() {
+            at_most("client_settings.proxy_env", s.proxy_env.len(), SETTINGS)?;
+            at_most("client_settings.aws_env", s.aws_env.len(), SETTINGS)?;
+            if let Some(p) = &s.aws_profile {
+                at_most("client_settings.aws_profile", p.settings.len(), SETTINGS)?;
+            }
+        }
+        if let Some(v) = self.vantage.get() {
+            let n = v.vpc_ipv4_cidr_blocks.len()
+                + v.vpc_ipv6_cidr_blocks.len()
+                + v.local_ipv4s.len()
+                + v.public_ipv4s.len()
+                + v.ipv6s.len()
+                + v.security_group_ids.len();
+            at_most("vantage lists", n, SETTINGS)?;
+        }
+        Ok(())
+    }
+}
+
 /// What the run was asked about.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Request {

@@ -19,10 +19,32 @@ fn err(msg: String) -> InputError {
 /// Reads a facts file (`-` for standard input is not supported: replay needs a file name to
 /// cite in errors).
 pub fn load_facts(path: &Path) -> Result<Facts, InputError> {
-    let name = path.display();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| err(format!("{name}: cannot read: {e}")))?;
-    parse_facts(&text, &name.to_string())
+    let name = path.display().to_string();
+    let text = read_regular_file(path, crate::facts::MAX_FACTS_FILE_BYTES)
+        .map_err(|e| err(format!("{name}: {e}")))?;
+    parse_facts(&text, &name)
+}
+
+/// Reads `path` when it is a regular file of at most `max` bytes (a FIFO, a device or a
+/// directory is refused before anything is read, so it cannot block or flood the run).
+pub fn read_regular_file(path: &Path, max: u64) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("is not a regular file".to_string());
+    }
+    if meta.len() > max {
+        return Err(format!("is {} bytes; at most {max} are read", meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut text = String::new();
+    file.take(max + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if text.len() as u64 > max {
+        return Err(format!("grew past {max} bytes while being read"));
+    }
+    Ok(text)
 }
 
 /// Parses facts JSON; `name` is used in error messages.
@@ -65,6 +87,9 @@ pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
             strip_position(&e.to_string())
         ))
     })?;
+    facts
+        .check_limits()
+        .map_err(|e| err(format!("{name}: {e}")))?;
     if let Some(r) = &facts.request.region {
         region(r).map_err(|e| {
             err(format!(

@@ -84,7 +84,17 @@ impl Statement {
 }
 
 /// Parses a policy document. Errors name what is wrong, in one line.
+/// The largest policy S3 stores (bucket policies and VPC endpoint policies: 20 KB); a larger
+/// text is not a policy AWS would have, and is not parsed.
+pub const MAX_POLICY_BYTES: usize = 20 * 1024;
+
 pub fn parse(text: &str) -> Result<Policy, String> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(format!(
+            "the policy is {} bytes; AWS stores at most {MAX_POLICY_BYTES}",
+            text.len()
+        ));
+    }
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let stmts = match &doc["Statement"] {
         Value::Array(a) => a.iter().collect::<Vec<_>>(),
@@ -402,8 +412,9 @@ impl Glob {
         } else {
             text.chars().collect()
         };
+        let mut next = vec![false; self.pat.len() + 1];
         for c in text {
-            let mut next = vec![false; self.pat.len() + 1];
+            next.iter_mut().for_each(|b| *b = false);
             for i in 0..self.pat.len() {
                 if !set[i] {
                     continue;
@@ -416,13 +427,44 @@ impl Glob {
                 }
             }
             self.closure(&mut next);
-            set = next;
+            std::mem::swap(&mut set, &mut next);
         }
         set
     }
 
+    /// Whether `text` matches: the greedy wildcard match, which only ever returns to the last
+    /// `*` seen, so a pattern like `*k*k*k…x` costs a pass per segment, not an exponential
+    /// search (and never more than |pattern| × |text| steps; both are bounded upstream).
     fn matches(&self, text: &str) -> bool {
-        self.run(text)[self.pat.len()]
+        let t: Vec<char> = if self.fold {
+            text.to_lowercase().chars().collect()
+        } else {
+            text.chars().collect()
+        };
+        let p = &self.pat;
+        let (mut pi, mut ti) = (0usize, 0usize);
+        let mut star: Option<usize> = None;
+        let mut mark = 0usize;
+        while ti < t.len() {
+            if pi < p.len() && p[pi] != '*' && (p[pi] == '?' || p[pi] == t[ti]) {
+                pi += 1;
+                ti += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            } else if let Some(s) = star {
+                pi = s + 1;
+                mark += 1;
+                ti = mark;
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == '*' {
+            pi += 1;
+        }
+        pi == p.len()
     }
 
     /// Whether every non-empty continuation of `prefix` matches (some alive position is

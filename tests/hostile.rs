@@ -93,3 +93,118 @@ fn a_forged_s3_error_message_cannot_forge_the_report() {
     assert_eq!(v["verdict"]["path"], "gateway-endpoint");
     assert!(out.stdout.iter().filter(|b| **b == b'\n').count() > 10);
 }
+
+/// A facts file whose lists are far beyond anything AWS returns (10,000 addresses for one
+/// name, here): refused with one line naming the list and the limit, exit 2 — instead of
+/// gigabytes of evidence.
+#[test]
+fn amplifying_facts_files_are_refused_with_one_line() {
+    let mut facts: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario("gateway-endpoint")).unwrap())
+            .unwrap();
+    let addrs: Vec<String> = (0..10_000)
+        .map(|i| format!("52.218.{}.{}", i / 250, i % 250 + 1))
+        .collect();
+    facts["dns"]["value"][0]["addresses"] = serde_json::json!(addrs);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("amp.json");
+    std::fs::write(&f, facts.to_string()).unwrap();
+    let out = bin()
+        .args(["replay", f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("has 10000 items; at most 64 are accepted"),
+        "{stderr}"
+    );
+}
+
+/// Not a regular file (a FIFO would block a naive read forever): refused at once.
+#[test]
+fn a_fifo_as_facts_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("facts.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let out = bin()
+        .args(["replay", fifo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+}
+
+fn route_offline(save: &Path) -> Output {
+    // The EC2 API at a closed loopback port: nothing leaves the machine, the run is quick.
+    bin()
+        .args([
+            "route",
+            "--region",
+            "eu-west-1",
+            "--subnet-id",
+            "subnet-0abc1234",
+            "--timeout",
+            "2",
+            "--format",
+            "json",
+            "--save-facts",
+            save.to_str().unwrap(),
+        ])
+        .env("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null/none")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null/none")
+        .output()
+        .unwrap()
+}
+
+/// `--save-facts` never writes through a symbolic link (checked before gathering), and writes
+/// a new or existing regular file with mode 0600.
+#[test]
+fn save_facts_refuses_links_and_writes_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "do not overwrite").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = dir.path().join("facts.json");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let start = std::time::Instant::now();
+    let out = route_offline(&link);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(stdout.is_empty(), "nothing gathered, nothing printed");
+    assert!(start.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        "do not overwrite"
+    );
+    // A pre-existing regular file (0644) is replaced by a 0600 one.
+    let target = dir.path().join("saved.json");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = route_offline(&target);
+    let (_, stderr) = text(&out);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{stderr}");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 1);
+    // No temporary file is left beside it.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -671,3 +671,30 @@ fn s3_denial_messages_name_the_policy() {
     assert_eq!(d.action.as_deref(), Some("s3:ListBucket"));
     assert_eq!(d.resource.as_deref(), Some("arn:aws:s3:::app-data"));
 }
+
+/// A pathological wildcard (`*k*k*k…x`, as many pairs as 20 KB allow) against the longest key
+/// S3 accepts: the matcher only returns to the last `*`, so this is one quick pass (it used to
+/// take seconds); the answer is still exact. Larger policies are refused, as AWS refuses them.
+#[test]
+fn pathological_wildcards_are_matched_in_one_pass_and_oversized_policies_refused() {
+    let pairs = "*k".repeat(9_000);
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/{pairs}x"}}]}}"#
+    );
+    assert!(policy.len() <= policy::MAX_POLICY_BYTES, "{}", policy.len());
+    let p = policy::parse(&policy).unwrap();
+    let key = "k".repeat(1024);
+    let e = policy::evaluate(&p, &cx("s3:GetObject", "b", Some(&key), Via::Nat));
+    assert_eq!(e.verdict, ImplicitDeny);
+    let key_x = format!("{}x", "k".repeat(1023));
+    let e = policy::evaluate(&p, &cx("s3:GetObject", "b", Some(&key_x), Via::Nat));
+    assert_eq!(e.verdict, ImplicitDeny, "9000 k's are needed before the x");
+    let key_ok = format!("{}x", "k".repeat(1023));
+    let short = policy.replace(&pairs, &"*k".repeat(3));
+    let p = policy::parse(&short).unwrap();
+    let e = policy::evaluate(&p, &cx("s3:GetObject", "b", Some(&key_ok), Via::Nat));
+    assert_eq!(e.verdict, Allowed);
+    let big = policy.replace(&pairs, &"*k".repeat(20_000));
+    let err = policy::parse(&big).unwrap_err();
+    assert!(err.contains("at most 20480"), "{err}");
+}

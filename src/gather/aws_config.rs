@@ -86,7 +86,9 @@ pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
         .var("AWS_CONFIG_FILE")
         .filter(|p| !p.is_empty())
         .or_else(|| env.var("HOME").map(|h| format!("{h}/.aws/config")))?;
-    let text = std::fs::read_to_string(&path).ok()?;
+    // A regular file of at most 1 MiB: a FIFO or a device named in AWS_CONFIG_FILE must not
+    // block the run.
+    let text = crate::input::read_regular_file(std::path::Path::new(&path), 1024 * 1024).ok()?;
     let settings = parse_profile(&text, &profile)?;
     Some(ProfileSettings {
         profile,

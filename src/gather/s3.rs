@@ -186,9 +186,9 @@ pub async fn session(region: &str, ca_bundles: &[(String, String)], limit: Durat
     let mut store = TrustStore::default();
     let mut tls_error = None;
     for (var, path) in ca_bundles {
-        match std::fs::read(path) {
-            Ok(pem) => store = store.with_pem_certificate(pem),
-            Err(e) => tls_error = Some(format!("{var}={path}: {e}")),
+        match super::tls::read_bundle(path) {
+            Ok(pem) => store = store.with_pem_certificate(pem.into_bytes()),
+            Err(e) => tls_error = Some(format!("{var}: {e}")),
         }
     }
     let tls = TlsContext::builder()

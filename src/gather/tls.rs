@@ -26,10 +26,13 @@ pub struct TrustStore {
     roots: Arc<RootCertStore>,
 }
 
+/// The largest CA bundle read (the system bundle is about 200 KiB).
+pub const MAX_BUNDLE_BYTES: u64 = 8 * 1024 * 1024;
+
 fn load(path: &str) -> Result<RootCertStore, String> {
     let mut roots = RootCertStore::empty();
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("{path}: {e}"))?
+    let pem = read_bundle(path)?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem.as_bytes())
         .filter_map(Result::ok)
         .collect();
     let (added, _) = roots.add_parsable_certificates(certs);
@@ -37,6 +40,13 @@ fn load(path: &str) -> Result<RootCertStore, String> {
         return Err(format!("{path}: no usable certificates"));
     }
     Ok(roots)
+}
+
+/// A CA bundle, when it is a regular file under [`MAX_BUNDLE_BYTES`] (a FIFO or a device named
+/// in AWS_CA_BUNDLE must not block the run).
+pub fn read_bundle(path: &str) -> Result<String, String> {
+    crate::input::read_regular_file(std::path::Path::new(path), MAX_BUNDLE_BYTES)
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 /// The system store, then each custom bundle named in the environment (label = `VAR=path`).
