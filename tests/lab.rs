@@ -790,6 +790,146 @@ fn urls_with_credentials_leak_nothing() {
     }
 }
 
+/// A metadata service that takes 1.5 s per answer: `--timeout 1.5` still prints the report
+/// within 2.5 s (it took 4.5 s when each request had its own budget).
+#[test]
+fn a_slow_metadata_service_stays_within_the_timeout() {
+    let lab = Lab::new(LabSpec {
+        imds: Some("slow"),
+        ..LabSpec::default()
+    });
+    let (_, r, stderr, took) = lab.doctor(&["--region", "eu-west-1", "--timeout", "1.5"], &[]);
+    eprintln!("slow IMDS: doctor --timeout 1.5 took {took:?}");
+    assert!(took < Duration::from_millis(2500), "{took:?}: {stderr}");
+    let v = fact(&r, "vantage");
+    assert_eq!(v["status"], "failed", "{v}");
+}
+
+impl Lab {
+    /// moto_server in the client namespace behind tests/moto/proxy.py, which answers every
+    /// call `delay` seconds late. Returns (proxy endpoint, topology).
+    fn slow_moto_in_client(&mut self, scenario: &str, delay: &str) -> (String, Value) {
+        let (endpoint, topo) = self.moto_in_client(scenario);
+        let moto_port = endpoint.rsplit(':').next().unwrap().to_string();
+        let log = self.dir.path().join("proxy.log");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
+        let client = self.client.clone();
+        self.spawn(
+            &client,
+            &[
+                "python3",
+                script.to_str().unwrap(),
+                "5001",
+                &moto_port,
+                log.to_str().unwrap(),
+                "--delay",
+                delay,
+            ],
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !tcp_open(&client, "127.0.0.1", 5001) {
+            assert!(
+                Instant::now() < deadline,
+                "the delaying proxy did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        ("http://127.0.0.1:5001".to_string(), topo)
+    }
+}
+
+/// An EC2 API that answers every call 3 s late, `--timeout 4`: `doctor --subnet-id` and
+/// `route --subnet-id` print their report within 5 s (they took 6–7 s when the subnet lookup
+/// and the gather each had the whole budget), with the parts that ran out marked timed out.
+#[test]
+fn a_slow_ec2_api_stays_within_the_timeout() {
+    let mut lab = Lab::new(LabSpec {
+        imds: None,
+        ..LabSpec::default()
+    });
+    let (endpoint, topo) = lab.slow_moto_in_client("nat-only", "3");
+    let subnet = topo["subnet"].as_str().unwrap();
+    let env = [
+        ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ];
+    let (_, r, stderr, took) = lab.doctor(
+        &[
+            "--region",
+            "eu-west-1",
+            "--subnet-id",
+            subnet,
+            "--timeout",
+            "4",
+            "--expect",
+            "nat-gateway",
+        ],
+        &env,
+    );
+    eprintln!("slow EC2: doctor --subnet-id --timeout 4 took {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}: {stderr}");
+    let rt = fact(&r, "route_tables");
+    assert_eq!(rt["status"], "failed", "{rt}");
+    assert!(
+        rt["detail"].as_str().unwrap().contains("no answer within"),
+        "{rt}"
+    );
+    assert_eq!(r["exit_code"], 3, "{}", r["verdict"]);
+    let (code, r, stderr, took) = lab.s3path(
+        "route",
+        &[
+            "--subnet-id",
+            subnet,
+            "--region",
+            "eu-west-1",
+            "--timeout",
+            "4",
+        ],
+        &env,
+    );
+    eprintln!("slow EC2: route --subnet-id --timeout 4 took {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}: {stderr}");
+    assert_eq!(fact(&r, "route_tables")["status"], "failed", "{code}");
+}
+
+/// `route --bucket` whose bucket answers from an address that drops every packet, `--timeout
+/// 3`: the report comes within 4 s (it took 11 s when the buckets had a budget of their own).
+#[test]
+fn route_with_a_bucket_behind_a_dropping_address_stays_within_the_timeout() {
+    let mut records = default_records();
+    records.retain(|r| !r.contains("app-data.s3.eu-west-1"));
+    records.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.88.8".to_string());
+    let mut lab = Lab::new(LabSpec {
+        imds: None,
+        system_dns: records,
+        ..LabSpec::default()
+    });
+    let (endpoint, topo) = lab.moto_in_client("nat-only");
+    let subnet = topo["subnet"].as_str().unwrap();
+    let (_, r, stderr, took) = lab.s3path(
+        "route",
+        &[
+            "--subnet-id",
+            subnet,
+            "--region",
+            "eu-west-1",
+            "--bucket",
+            "app-data",
+            "--timeout",
+            "3",
+        ],
+        &[
+            ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
+    eprintln!("dropping S3: route --bucket --timeout 3 took {took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}: {stderr}");
+    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+}
+
 #[test]
 fn token_put_that_hangs_is_reported_as_such() {
     let lab = Lab::new(LabSpec {

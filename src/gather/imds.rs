@@ -52,13 +52,19 @@ pub async fn identity(endpoint: &str, budget: Duration) -> Identity {
 }
 
 async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
-    let connect = budget.min(Duration::from_secs(1));
+    // The whole phase fits the budget: half for the token and the first GET, a quarter for
+    // each of the two probes that tell a missing service from a blocked token PUT. The connect
+    // timeout is shorter than the first half, so "nothing there" is a connect error (off AWS),
+    // not our own timeout (a slow service).
+    let first_limit = budget / 2;
+    let connect = (first_limit.mul_f32(0.8)).min(Duration::from_secs(1));
+    let wait = (budget / 4).min(Duration::from_secs(1));
     let client = match Client::builder().endpoint(endpoint).map(|b| {
         b.max_attempts(1)
             .connect_timeout(connect)
-            .read_timeout(budget)
-            .operation_timeout(budget)
-            .operation_attempt_timeout(budget)
+            .read_timeout(first_limit)
+            .operation_timeout(first_limit)
+            .operation_attempt_timeout(first_limit)
             .build()
     }) {
         Ok(c) => c,
@@ -73,7 +79,7 @@ async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
                 .map(|s| s.as_ref().trim().to_string())
         }
     };
-    let first = tokio::time::timeout(budget, get("instance-id".to_string())).await;
+    let first = tokio::time::timeout(first_limit, get("instance-id".to_string())).await;
     let instance_id = match first {
         Ok(Ok(id)) => id,
         Ok(Err(e)) => {
@@ -81,10 +87,18 @@ async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
                 e,
                 aws_config::imds::client::error::ImdsError::FailedToLoadToken(_)
             );
-            return classify_failure(endpoint, &error_chain(&e), token, connect).await;
+            return classify_failure(endpoint, &error_chain(&e), token, wait).await;
         }
         Err(_) => {
-            return classify_failure(endpoint, "timed out", true, connect).await;
+            // Something accepted the connection but did not answer in time: a slow or
+            // blocked service, never "not on AWS".
+            return match classify_failure(endpoint, "timed out", true, wait).await {
+                Identity::NotOnAws(_) => Identity::Failed(format!(
+                    "the metadata service at {endpoint} accepted the connection but did not answer within {} ms",
+                    first_limit.as_millis()
+                )),
+                other => other,
+            };
         }
     };
     let document = async {

@@ -6,6 +6,7 @@
 //! the addresses found. Everything shares one overall budget (`--timeout`).
 
 pub mod aws_config;
+pub mod deadline;
 pub mod dns;
 pub mod ec2;
 pub mod ecs;
@@ -114,6 +115,7 @@ pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
 }
 
 async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
+    let run = deadline::Deadline::after(opts.timeout);
     let deadline = Instant::now() + opts.timeout;
     let left = || deadline.saturating_duration_since(Instant::now());
 
@@ -142,7 +144,11 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         .var("ECS_CONTAINER_METADATA_URI_V4")
         .filter(|u| !u.is_empty());
     let ecs = match &ecs_uri {
-        Some(uri) => Some(ecs::identity(uri, identity_budget).await),
+        Some(uri) => Some(
+            run.run(ecs::identity(uri, identity_budget))
+                .await
+                .unwrap_or_else(|| Err("no answer within the --timeout budget".to_string())),
+        ),
         None => None,
     };
     let (vantage, metadata_service) = if let Some(Ok(task)) = ecs {
@@ -151,7 +157,21 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             Observed::not_collected("an ECS task: identity came from the task metadata endpoint"),
         )
     } else {
-        let (v, m) = match imds::identity(&endpoint, identity_budget).await {
+        // The identity phase as a whole (token, then the GETs, then the failure probes) stays
+        // within its budget: a slow metadata service cannot take a budget per request.
+        let answered = tokio::time::timeout(
+            identity_budget + Duration::from_millis(200),
+            imds::identity(&endpoint, identity_budget),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            imds::Identity::Failed(format!(
+                "the metadata service at {} did not answer completely within {} ms",
+                crate::redact::url(&endpoint),
+                identity_budget.as_millis() + 200
+            ))
+        });
+        let (v, m) = match answered {
             imds::Identity::Instance(v) => (
                 Observed::collected(*v),
                 metadata(true, TokenStatus::Ok, None),
@@ -273,7 +293,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             IpAddr::V4(a) => Some(IpAddr::V4(std::net::Ipv4Addr::from(u32::from(a) + 2))),
             IpAddr::V6(_) => None,
         });
-    let vpc_fut = async {
+    let vpc_answers = async {
         match &vpc_resolver {
             Some(Ok(r)) => {
                 let answers =
@@ -292,6 +312,13 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             None => None,
         }
     };
+    let vpc_fut = async {
+        run.run(vpc_answers).await.unwrap_or_else(|| {
+            vpc_resolver
+                .as_ref()
+                .map(|_| run.ran_out("the VPC resolver", opts.timeout))
+        })
+    };
     // The control plane, in parallel with the DNS view.
     let vantage_ids = facts.vantage.get().map(|v| {
         (
@@ -308,15 +335,29 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             return None;
         }
         let client = ec2::client(&region_for_ec2, ec2_budget, None).await;
+        let timed_out = |action: &str| {
+            ec2::Ec2Error::new(
+                format!("{action}: no answer within the --timeout budget"),
+                crate::facts::Failure::TimedOut {
+                    action: Some(action.to_string()),
+                    after_ms: Some(ec2_budget.as_millis() as u64),
+                },
+            )
+        };
         let (vpc, subnet) = if let Some(subnet) = named_subnet {
-            match ec2::subnet(&client, &subnet).await {
-                Ok((vpc, _az)) => (vpc, Some(subnet)),
-                Err(e) => return Some(Err(e)),
+            match run.run(ec2::subnet(&client, &subnet)).await {
+                Some(Ok((vpc, _az))) => (vpc, Some(subnet)),
+                Some(Err(e)) => return Some(Err(e)),
+                None => return Some(Err(timed_out("ec2:DescribeSubnets"))),
             }
         } else {
             match vantage_ids? {
                 (Some(v), s, _) => (v, s),
-                (None, _, Some(ip)) => match ec2::locate_ip(&client, ip).await {
+                (None, _, Some(ip)) => match run
+                    .run(ec2::locate_ip(&client, ip))
+                    .await
+                    .unwrap_or_else(|| Err(timed_out("ec2:DescribeNetworkInterfaces")))
+                {
                     Ok(Some((v, s))) => (v, Some(s)),
                     Ok(None) => {
                         return Some(Err(ec2::Ec2Error::new(
@@ -329,7 +370,8 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                 (None, _, None) => return None,
             }
         };
-        let facts = ec2::gather(&client, &region_for_ec2, &vpc, ec2_budget).await;
+        // What is left of the budget after the lookup, not a fresh one.
+        let facts = ec2::gather(&client, &region_for_ec2, &vpc, run.left()).await;
         Some(Ok((vpc, subnet, facts)))
     };
     // The control plane runs as its own task, alongside the DNS view and the probes.
@@ -505,12 +547,20 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             })
         }
     };
-    let ec2_result = ec2_task.await.unwrap_or_else(|e| {
-        Some(Err(ec2::Ec2Error::new(
+    let ec2_result = match run.run_hard(ec2_task).await {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => Some(Err(ec2::Ec2Error::new(
             format!("the EC2 gather stopped: {e}"),
             crate::facts::Failure::Other,
-        )))
-    });
+        ))),
+        None => Some(Err(ec2::Ec2Error::new(
+            "the EC2 API did not answer within the --timeout budget",
+            crate::facts::Failure::TimedOut {
+                action: None,
+                after_ms: Some(opts.timeout.as_millis() as u64),
+            },
+        ))),
+    };
     match ec2_result {
         Some(Ok((vpc, subnet, ec2))) => {
             if facts.vantage.get().is_none() {
@@ -568,7 +618,14 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             .extend(dns::join_all(enis.iter().map(|a| probe::tcp(*a, 443, limit))).await);
     }
     if let Some(task) = s3_task {
-        match task.await {
+        let outcome = match run.run_hard(task).await {
+            Some(Ok(done)) => Ok(done),
+            Some(Err(e)) => Err(Observed::failed(format!(
+                "the bucket requests stopped: {e}"
+            ))),
+            None => Err(run.ran_out("the bucket requests", opts.timeout)),
+        };
+        match outcome {
             Ok((session, plan, pinned, buckets, answers, presigned)) => {
                 facts.buckets = buckets;
                 facts.presigned = presigned;
@@ -615,7 +672,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
                     }
                 }
             }
-            Err(e) => facts.buckets = Observed::failed(format!("the bucket requests stopped: {e}")),
+            Err(failed) => facts.buckets = failed,
         }
     }
     let interface_in_vpc = !interface_endpoints.is_empty()

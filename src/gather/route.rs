@@ -134,6 +134,8 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         .build()
         .expect("tokio runtime");
     rt.block_on(async {
+        // One deadline for the lookup of the subnet, the control plane and the buckets.
+        let run = super::deadline::Deadline::after(opts.timeout);
         let mut facts = Facts::empty(
             Request {
                 region: Some(opts.region.clone()),
@@ -149,20 +151,37 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             subnet_id: opts.subnet_id.clone(),
             ..Vantage::new(VantageKind::Subnet)
         };
+        let timed_out = |action: &str| {
+            ec2::Ec2Error::new(
+                format!("{action}: no answer within the --timeout budget"),
+                crate::facts::Failure::TimedOut {
+                    action: Some(action.to_string()),
+                    after_ms: Some(opts.timeout.as_millis() as u64),
+                },
+            )
+        };
         let placed = match (&opts.instance_id, &opts.subnet_id) {
-            (Some(id), _) => ec2::instance(&client, id).await.map(|i| {
-                vantage.kind = VantageKind::Ec2Instance;
-                vantage.subnet_id = Some(i.subnet_id);
-                vantage.availability_zone = i.availability_zone;
-                vantage.local_ipv4s = i.private_ip.into_iter().collect();
-                vantage.public_ipv4s = i.public_ip.into_iter().collect();
-                vantage.security_group_ids = i.security_group_ids;
-                i.vpc_id
-            }),
-            (None, Some(subnet)) => ec2::subnet(&client, subnet).await.map(|(vpc, az)| {
-                vantage.availability_zone = az;
-                vpc
-            }),
+            (Some(id), _) => run
+                .run(ec2::instance(&client, id))
+                .await
+                .unwrap_or_else(|| Err(timed_out("ec2:DescribeInstances")))
+                .map(|i| {
+                    vantage.kind = VantageKind::Ec2Instance;
+                    vantage.subnet_id = Some(i.subnet_id);
+                    vantage.availability_zone = i.availability_zone;
+                    vantage.local_ipv4s = i.private_ip.into_iter().collect();
+                    vantage.public_ipv4s = i.public_ip.into_iter().collect();
+                    vantage.security_group_ids = i.security_group_ids;
+                    i.vpc_id
+                }),
+            (None, Some(subnet)) => run
+                .run(ec2::subnet(&client, subnet))
+                .await
+                .unwrap_or_else(|| Err(timed_out("ec2:DescribeSubnets")))
+                .map(|(vpc, az)| {
+                    vantage.availability_zone = az;
+                    vpc
+                }),
             (None, None) => Err(ec2::Ec2Error::new(
                 "give --subnet-id or --instance-id",
                 crate::facts::Failure::Other,
@@ -177,7 +196,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             }
         };
         vantage.vpc_id = Some(vpc.clone());
-        let e = ec2::gather(&client, &opts.region, &vpc, opts.timeout).await;
+        let e = ec2::gather(&client, &opts.region, &vpc, run.left()).await;
         if let Some((v4, v6)) = e.vpc_cidrs.get() {
             vantage.vpc_ipv4_cidr_blocks = v4.clone();
             vantage.vpc_ipv6_cidr_blocks = v6.clone();
@@ -220,15 +239,21 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                         proxied: None,
                         reads: false,
                     };
-                    let session = super::s3::session(
-                        &opts.region,
-                        &[],
-                        opts.timeout.min(Duration::from_millis(1500)),
-                    )
-                    .await;
-                    super::s3::gather(&session, &plan, &pinned, None, opts.timeout)
+                    let budget = run.left();
+                    let work = async {
+                        let session = super::s3::session(
+                            &opts.region,
+                            &[],
+                            budget.min(Duration::from_millis(1500)),
+                        )
+                        .await;
+                        super::s3::gather(&session, &plan, &pinned, None, run.left())
+                            .await
+                            .0
+                    };
+                    run.run_hard(work)
                         .await
-                        .0
+                        .unwrap_or_else(|| run.ran_out("the bucket requests", opts.timeout))
                 }
                 Err(e) => Observed::failed(format!("no resolver for the bucket requests: {e}")),
             }

@@ -143,9 +143,19 @@ pub async fn probe(addr: IpAddr, name: &str, stores: &[TrustStore], limit: Durat
     }
     // The last store tried gives the most specific answer: a store that knows the issuer can
     // tell a name mismatch from an unknown issuer.
+    // One budget for every store tried, not one per store.
+    let until = tokio::time::Instant::now() + limit;
     let mut last_error: Option<(TlsOutcome, String)> = None;
     for store in stores {
-        match handshake(addr, name, store, limit).await {
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            last_error = Some((
+                TlsOutcome::TimedOut,
+                format!("no verdict within {} ms", limit.as_millis()),
+            ));
+            break;
+        }
+        match handshake(addr, name, store, left).await {
             Ok(()) => {
                 probe.outcome = TlsOutcome::Verified;
                 probe.validated_by = Some(store.label.clone());

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Test helpers for the network-namespace lab (run inside a namespace by tests/lab.rs).
 
-  stub.py imds ADDR CONFIG.json [--token hang]   IMDSv2 stub on ADDR:80
+  stub.py imds ADDR CONFIG.json [--token hang|slow]   IMDSv2 stub on ADDR:80
   stub.py listen ADDR [ADDR...]                   accepts TCP on ADDR:443 and closes
   stub.py tls CERT KEY ADDR [ADDR...]             TLS on ADDR:443 (handshake, then S3-like answers)
   stub.py ecs ADDR TASK.json                       ECS task metadata v4 on ADDR:80 (/v4/<id>/task)
@@ -10,7 +10,7 @@ The IMDS stub follows the real service: PUT /latest/api/token with the
 X-aws-ec2-metadata-token-ttl-seconds header returns a token and echoes the TTL header;
 GET needs X-aws-ec2-metadata-token (401 without it); unknown paths are 404.
 With --token hang, the token PUT never answers (a hop limit of 1 seen from a container)
-while plain GETs still get 401.
+while plain GETs still get 401. With --token slow, every answer takes 1.5 s.
 """
 import json
 import socket
@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 TOKEN = "AQAEAlabtoken=="
 
 
-def imds(addr, config_path, hang):
+def imds(addr, config_path, hang, slow=False):
     def paths():
         # Read per request, so a test can fill in ids after the stub started.
         with open(config_path) as fh:
@@ -43,6 +43,8 @@ def imds(addr, config_path, hang):
             self.wfile.write(body)
 
         def do_PUT(self):
+            if slow:
+                time.sleep(1.5)
             if self.path != "/latest/api/token":
                 return self.reply(404)
             ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
@@ -54,6 +56,8 @@ def imds(addr, config_path, hang):
             self.reply(200, TOKEN.encode(), [("X-aws-ec2-metadata-token-ttl-seconds", ttl), ("Content-Type", "text/plain")])
 
         def do_GET(self):
+            if slow:
+                time.sleep(1.5)
             if self.headers.get("X-aws-ec2-metadata-token") != TOKEN:
                 return self.reply(401)
             key = self.path[len("/latest/meta-data/"):] if self.path.startswith("/latest/meta-data/") else None
@@ -153,7 +157,8 @@ def listen(addrs, tls=None):
 
 if __name__ == "__main__":
     if sys.argv[1] == "imds":
-        imds(sys.argv[2], sys.argv[3], "--token" in sys.argv and sys.argv[sys.argv.index("--token") + 1] == "hang")
+        mode = sys.argv[sys.argv.index("--token") + 1] if "--token" in sys.argv else "ok"
+        imds(sys.argv[2], sys.argv[3], mode == "hang", mode == "slow")
     elif sys.argv[1] == "listen":
         listen(sys.argv[2:])
     elif sys.argv[1] == "ecs":

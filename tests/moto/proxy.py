@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """A recording proxy in front of moto_server, on loopback.
 
-  proxy.py LISTEN_PORT MOTO_PORT LOG_FILE [--throttle N] [--deny ACTION]
+  proxy.py LISTEN_PORT MOTO_PORT LOG_FILE [--throttle N] [--deny ACTION] [--delay SECS]
 
 Forwards every request to moto and appends the EC2 `Action` of each to LOG_FILE (one per
 line), so a test can prove which API actions the tool issues. With --throttle N, the first N
 requests get a 400 RequestLimitExceeded instead (the EC2 throttling error), to test retries.
 With --deny ACTION, that action gets 403 UnauthorizedOperation, as with a policy that lacks it.
+With --delay SECS, every answer comes SECS seconds late (a slow or distant EC2 API).
 """
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 listen, moto, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 throttle = int(sys.argv[sys.argv.index("--throttle") + 1]) if "--throttle" in sys.argv else 0
 deny = sys.argv[sys.argv.index("--deny") + 1] if "--deny" in sys.argv else None
+delay = float(sys.argv[sys.argv.index("--delay") + 1]) if "--delay" in sys.argv else 0.0
 lock = threading.Lock()
 count = [0]
 
@@ -39,6 +42,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         action = urllib.parse.parse_qs(body.decode()).get("Action", ["?"])[0]
+        if delay:
+            time.sleep(delay)
         with lock:
             count[0] += 1
             n = count[0]
