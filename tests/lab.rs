@@ -805,6 +805,24 @@ fn a_slow_metadata_service_stays_within_the_timeout() {
     assert_eq!(v["status"], "failed", "{v}");
 }
 
+/// A metadata service that streams a 500 MB instance id: refused after 64 KiB, quickly.
+#[test]
+fn an_endless_metadata_answer_is_cut_at_64_kib() {
+    let lab = Lab::new(LabSpec {
+        imds: Some("huge"),
+        ..LabSpec::default()
+    });
+    let (_, r, stderr, took) = lab.doctor(&["--region", "eu-west-1", "--timeout", "3"], &[]);
+    eprintln!("endless IMDS answer: doctor took {took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}: {stderr}");
+    let v = fact(&r, "vantage");
+    assert_eq!(v["status"], "failed", "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("larger than 64 KiB"),
+        "{v}"
+    );
+}
+
 impl Lab {
     /// moto_server in the client namespace behind tests/moto/proxy.py, which answers every
     /// call `delay` seconds late. Returns (proxy endpoint, topology).

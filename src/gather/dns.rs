@@ -96,7 +96,8 @@ pub async fn resolve(
     limit: Duration,
 ) -> Resolution {
     if let Some(entries) = hosts {
-        let pinned = hosts_lookup(entries, host);
+        let mut pinned = hosts_lookup(entries, host);
+        pinned.truncate(crate::facts::limits::ADDRESSES);
         if !pinned.is_empty() {
             return Resolution {
                 host: host.to_string(),
@@ -154,7 +155,10 @@ pub async fn resolve(
                     _ => break,
                 }
             }
-            out.addresses = lookup.iter().collect();
+            out.addresses = lookup
+                .iter()
+                .take(crate::facts::limits::ADDRESSES)
+                .collect();
             out.ttl = answers
                 .iter()
                 .filter(|r| matches!(r.data, RData::A(_) | RData::AAAA(_)))

@@ -1,12 +1,12 @@
-//! Identity from the EC2 instance metadata service (IMDSv2) through aws-config's IMDS client.
-//! The endpoint comes from `AWS_EC2_METADATA_SERVICE_ENDPOINT` (or the IPv6 endpoint when
-//! `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6`) and is passed explicitly, so no profile or
-//! credentials file is ever read.
+//! Identity from the EC2 instance metadata service (IMDSv2), through a small HTTP client of
+//! its own: every answer is read up to 64 KiB (an IMDS value is a few bytes; a longer one is
+//! an error, not a 500 MB instance id), every request is bounded by the phase's budget. The
+//! endpoint comes from `AWS_EC2_METADATA_SERVICE_ENDPOINT` (or the IPv6 endpoint when
+//! `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6`); no profile or credentials file is read.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
-use aws_config::imds::Client;
 use ipnet::IpNet;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -51,6 +51,112 @@ pub async fn identity(endpoint: &str, budget: Duration) -> Identity {
     }
 }
 
+/// The most read of any metadata answer.
+pub const MAX_BODY: u64 = 64 * 1024;
+
+/// `host:port` to connect to and the `Host` header, from `http://host[:port][/…]`.
+fn authority(endpoint: &str) -> Result<(String, String), String> {
+    let rest = endpoint
+        .strip_prefix("http://")
+        .ok_or_else(|| "only http:// metadata endpoints are supported".to_string())?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || host.contains('@') {
+        return Err("the endpoint has no usable host".to_string());
+    }
+    let addr = if host.contains("]:") || (!host.starts_with('[') && host.contains(':')) {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    };
+    Ok((addr, host.to_string()))
+}
+
+#[derive(Debug)]
+enum HttpError {
+    /// No connection: nothing listens, or the address is unreachable.
+    Connect(String),
+    /// Connected, but no complete answer in time.
+    TimedOut,
+    /// An answer that is not HTTP, or larger than [`MAX_BODY`].
+    Bad(String),
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpError::Connect(e) => write!(f, "cannot connect: {e}"),
+            HttpError::TimedOut => f.write_str("timed out"),
+            HttpError::Bad(e) => f.write_str(e),
+        }
+    }
+}
+
+/// One HTTP/1.0 request; the status code and the body (at most [`MAX_BODY`] bytes).
+async fn http(
+    addr: &str,
+    host: &str,
+    method: &str,
+    path: &str,
+    header: Option<(&str, &str)>,
+    connect: Duration,
+    limit: Duration,
+) -> Result<(u16, String), HttpError> {
+    let started = tokio::time::Instant::now();
+    let mut s = match tokio::time::timeout(connect, tokio::net::TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return Err(HttpError::Connect(e.to_string())),
+        Err(_) => {
+            return Err(HttpError::Connect(format!(
+                "no answer within {} ms",
+                connect.as_millis()
+            )))
+        }
+    };
+    let exchange = async {
+        let extra = header
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .unwrap_or_default();
+        let length = if method == "PUT" {
+            "Content-Length: 0\r\n"
+        } else {
+            ""
+        };
+        let req = format!(
+            "{method} {path} HTTP/1.0\r\nHost: {host}\r\n{extra}{length}Connection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes())
+            .await
+            .map_err(|e| HttpError::Bad(e.to_string()))?;
+        let mut buf = Vec::new();
+        (&mut s)
+            .take(MAX_BODY + 4096)
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| HttpError::Bad(e.to_string()))?;
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let (head, body) = text
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| HttpError::Bad("not an HTTP answer".to_string()))?;
+        if body.len() as u64 > MAX_BODY {
+            return Err(HttpError::Bad(format!(
+                "an answer larger than {} KiB",
+                MAX_BODY / 1024
+            )));
+        }
+        let status = head
+            .lines()
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|c| c.parse::<u16>().ok())
+            .ok_or_else(|| HttpError::Bad("not an HTTP answer".to_string()))?;
+        Ok((status, body.to_string()))
+    };
+    let left = limit.saturating_sub(started.elapsed());
+    tokio::time::timeout(left, exchange)
+        .await
+        .unwrap_or(Err(HttpError::TimedOut))
+}
+
 async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
     // The whole phase fits the budget: half for the token and the first GET, a quarter for
     // each of the two probes that tell a missing service from a blocked token PUT. The connect
@@ -59,37 +165,36 @@ async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
     let first_limit = budget / 2;
     let connect = (first_limit.mul_f32(0.8)).min(Duration::from_secs(1));
     let wait = (budget / 4).min(Duration::from_secs(1));
-    let client = match Client::builder().endpoint(endpoint).map(|b| {
-        b.max_attempts(1)
-            .connect_timeout(connect)
-            .read_timeout(first_limit)
-            .operation_timeout(first_limit)
-            .operation_attempt_timeout(first_limit)
-            .build()
-    }) {
-        Ok(c) => c,
+    let (addr, host) = match authority(endpoint) {
+        Ok(a) => a,
         Err(e) => return Identity::Failed(format!("metadata endpoint {endpoint}: {e}")),
     };
-    let get = |path: String| {
-        let client = client.clone();
-        async move {
-            client
-                .get(format!("/latest/meta-data/{path}"))
-                .await
-                .map(|s| s.as_ref().trim().to_string())
+    let started = tokio::time::Instant::now();
+    let token = http(
+        &addr,
+        &host,
+        "PUT",
+        "/latest/api/token",
+        Some(("X-aws-ec2-metadata-token-ttl-seconds", "60")),
+        connect,
+        first_limit,
+    )
+    .await;
+    let token = match token {
+        Ok((200, t)) if !t.trim().is_empty() && t.len() < 1024 => t.trim().to_string(),
+        Ok((status, _)) => {
+            return classify_failure(
+                endpoint,
+                &format!("the token request got HTTP {status}"),
+                true,
+                wait,
+            )
+            .await
         }
-    };
-    let first = tokio::time::timeout(first_limit, get("instance-id".to_string())).await;
-    let instance_id = match first {
-        Ok(Ok(id)) => id,
-        Ok(Err(e)) => {
-            let token = matches!(
-                e,
-                aws_config::imds::client::error::ImdsError::FailedToLoadToken(_)
-            );
-            return classify_failure(endpoint, &error_chain(&e), token, wait).await;
+        Err(HttpError::Connect(e)) => {
+            return classify_failure(endpoint, &format!("token request: {e}"), true, wait).await
         }
-        Err(_) => {
+        Err(HttpError::TimedOut) => {
             // Something accepted the connection but did not answer in time: a slow or
             // blocked service, never "not on AWS".
             return match classify_failure(endpoint, "timed out", true, wait).await {
@@ -100,14 +205,56 @@ async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
                 other => other,
             };
         }
+        Err(e @ HttpError::Bad(_)) => {
+            return Identity::Failed(format!("instance metadata at {endpoint}: token: {e}"))
+        }
+    };
+    let limit = budget.saturating_sub(started.elapsed()).max(wait);
+    let get = |path: String| {
+        let (addr, host, token) = (addr.clone(), host.clone(), token.clone());
+        async move {
+            match http(
+                &addr,
+                &host,
+                "GET",
+                &format!("/latest/meta-data/{path}"),
+                Some(("X-aws-ec2-metadata-token", &token)),
+                connect,
+                limit,
+            )
+            .await
+            {
+                Ok((200, body)) => Ok(body.trim().to_string()),
+                Ok((status, _)) => Err(format!("{path}: HTTP {status}")),
+                Err(e) => Err(format!("{path}: {e}")),
+            }
+        }
+    };
+    let instance_id = match get("instance-id".to_string()).await {
+        Ok(id) if !id.is_empty() && id.len() <= 64 => id,
+        Ok(id) => {
+            return Identity::Failed(format!(
+                "instance metadata at {endpoint}: the instance id is {} bytes, not an instance id",
+                id.len()
+            ))
+        }
+        Err(e) => return Identity::Failed(format!("instance metadata at {endpoint}: {e}")),
     };
     let document = async {
-        client
-            .get("/latest/dynamic/instance-identity/document")
-            .await
-            .ok()
-            .and_then(|d| serde_json::from_str::<serde_json::Value>(d.as_ref()).ok())
-            .and_then(|d| d["accountId"].as_str().map(str::to_string))
+        http(
+            &addr,
+            &host,
+            "GET",
+            "/latest/dynamic/instance-identity/document",
+            Some(("X-aws-ec2-metadata-token", &token)),
+            connect,
+            limit,
+        )
+        .await
+        .ok()
+        .filter(|(status, _)| *status == 200)
+        .and_then(|(_, d)| serde_json::from_str::<serde_json::Value>(&d).ok())
+        .and_then(|d| d["accountId"].as_str().map(str::to_string))
     };
     let (region, az, mac, account_id) = tokio::join!(
         get("placement/region".into()),
@@ -208,18 +355,4 @@ async fn raw_request(addr: &str, request: &str, wait: Duration) -> Option<String
             .then(|| head.lines().next().unwrap_or("").trim().to_string())
     };
     tokio::time::timeout(wait, exchange).await.ok().flatten()
-}
-
-/// The error and its sources, joined: the SDK's top-level messages alone say little.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !parts.contains(&t) {
-            parts.push(t);
-        }
-        src = s.source();
-    }
-    parts.join(": ")
 }

@@ -10,7 +10,8 @@ The IMDS stub follows the real service: PUT /latest/api/token with the
 X-aws-ec2-metadata-token-ttl-seconds header returns a token and echoes the TTL header;
 GET needs X-aws-ec2-metadata-token (401 without it); unknown paths are 404.
 With --token hang, the token PUT never answers (a hop limit of 1 seen from a container)
-while plain GETs still get 401. With --token slow, every answer takes 1.5 s.
+while plain GETs still get 401. With --token slow, every answer takes 1.5 s; with --token huge, the instance id is an endless
+500 MB answer.
 """
 import json
 import socket
@@ -22,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 TOKEN = "AQAEAlabtoken=="
 
 
-def imds(addr, config_path, hang, slow=False):
+def imds(addr, config_path, hang, slow=False, huge=False):
     def paths():
         # Read per request, so a test can fill in ids after the stub started.
         with open(config_path) as fh:
@@ -62,6 +63,18 @@ def imds(addr, config_path, hang, slow=False):
                 return self.reply(401)
             key = self.path[len("/latest/meta-data/"):] if self.path.startswith("/latest/meta-data/") else None
             current = paths()
+            if huge and key == "instance-id":
+                # An endless answer: 500 MB announced, streamed until the client hangs up.
+                self.send_response(200)
+                self.send_header("Content-Length", str(500 * 1024 * 1024))
+                self.end_headers()
+                chunk = b"i" * 65536
+                try:
+                    for _ in range(8000):
+                        self.wfile.write(chunk)
+                except OSError:
+                    pass
+                return
             if key is None or key not in current:
                 return self.reply(404)
             self.reply(200, current[key].encode(), [("Content-Type", "text/plain")])
@@ -158,7 +171,7 @@ def listen(addrs, tls=None):
 if __name__ == "__main__":
     if sys.argv[1] == "imds":
         mode = sys.argv[sys.argv.index("--token") + 1] if "--token" in sys.argv else "ok"
-        imds(sys.argv[2], sys.argv[3], mode == "hang", mode == "slow")
+        imds(sys.argv[2], sys.argv[3], mode == "hang", mode == "slow", mode == "huge")
     elif sys.argv[1] == "listen":
         listen(sys.argv[2:])
     elif sys.argv[1] == "ecs":
