@@ -208,6 +208,19 @@ pub struct Facts {
     /// `--presigned URL`: where the URL's host resolves and whether it connects.
     #[serde(default)]
     pub presigned: Observed<PresignedCheck>,
+    /// Where the gather's time went: each phase, when it started and how long it took
+    /// (informational, never judged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timings: Vec<PhaseTiming>,
+}
+
+/// One phase of a gather: `identity`, `dns`, `control-plane`, `probes`, `buckets`, …
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTiming {
+    pub phase: String,
+    /// Milliseconds from the start of the run.
+    pub started_ms: f64,
+    pub took_ms: f64,
 }
 
 impl Facts {
@@ -235,6 +248,7 @@ impl Facts {
             probes: Observed::not_collected(reason),
             buckets: Observed::not_collected(reason),
             presigned: Observed::not_collected(reason),
+            timings: Vec::new(),
         }
     }
 

@@ -45,6 +45,9 @@ pub struct Report {
     pub checks: Vec<CheckRun>,
     /// Which parts of the facts were collected, and why the others were not.
     pub facts: Vec<FactStatus>,
+    /// Where the gather's time went (phases, from the facts; empty for hand-made facts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timings: Vec<crate::facts::PhaseTiming>,
     /// The process exit code this report calls for (see README, "Exit codes").
     pub exit_code: u8,
 }
@@ -219,6 +222,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             fact_status("buckets", &facts.buckets),
             fact_status("presigned", &facts.presigned),
         ],
+        timings: facts.timings.clone(),
         exit_code,
     }
 }
