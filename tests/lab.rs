@@ -1248,8 +1248,32 @@ fn bench_doctor_in_the_lab() {
         let lab = Lab::new(spec);
         let region = ["--bucket", "app-data", "--region", "eu-west-1"];
         lab.doctor(&region, &[]); // warm-up
-        let mut times: Vec<Duration> = (0..20).map(|_| lab.doctor(&region, &[]).3).collect();
+        let runs: Vec<(Duration, Value)> = (0..20)
+            .map(|_| {
+                let (_, r, _, took) = lab.doctor(&region, &[]);
+                (took, r)
+            })
+            .collect();
+        let mut times: Vec<Duration> = runs.iter().map(|(t, _)| *t).collect();
         times.sort();
+        // Median of each phase (the report's `timings`).
+        let mut phases: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+        for (_, r) in &runs {
+            for t in r["timings"].as_array().into_iter().flatten() {
+                phases
+                    .entry(t["phase"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push(t["took_ms"].as_f64().unwrap());
+            }
+        }
+        let phase_line: Vec<String> = phases
+            .iter_mut()
+            .map(|(p, v)| {
+                v.sort_by(f64::total_cmp);
+                format!("{p} {:.0}", v[v.len() / 2])
+            })
+            .collect();
+        eprintln!("  phases (median ms): {}", phase_line.join(", "));
         // Peak RSS of one doctor run, from wait4 on that very process (`ip netns exec` execs
         // s3path in place).
         #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also reports its rusage

@@ -210,9 +210,13 @@ async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
         }
     };
     let limit = budget.saturating_sub(started.elapsed()).max(wait);
+    // At most four requests in flight: the service is rate limited per ENI, and a small
+    // listen backlog (a container's metadata proxy, a test stub) drops the surplus SYNs.
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(4));
     let get = |path: String| {
-        let (addr, host, token) = (addr.clone(), host.clone(), token.clone());
+        let (addr, host, token, gate) = (addr.clone(), host.clone(), token.clone(), gate.clone());
         async move {
+            let _permit = gate.acquire().await;
             match http(
                 &addr,
                 &host,
@@ -241,6 +245,7 @@ async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {
         Err(e) => return Identity::Failed(format!("instance metadata at {endpoint}: {e}")),
     };
     let document = async {
+        let _permit = gate.acquire().await;
         http(
             &addr,
             &host,
