@@ -4,6 +4,8 @@
 //! prefix lists come back without CIDRs (the test supplies the S3 list's entries), interface
 //! endpoint ENI addresses fall outside their subnet, DnsEntries are not real-format.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -181,6 +183,9 @@ fn ids(r: &s3path::report::Report) -> Vec<&str> {
 
 #[test]
 fn nat_only_subnet() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("nat-only");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let tables = e.route_tables.get().expect("route tables");
@@ -202,6 +207,9 @@ fn nat_only_subnet() {
 
 #[test]
 fn gateway_endpoint_on_the_subnets_table() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("gateway-endpoint");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let eps = e.vpc_endpoints.get().expect("endpoints");
@@ -224,6 +232,9 @@ fn gateway_endpoint_on_the_subnets_table() {
 
 #[test]
 fn main_table_fallback() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("main-table-fallback");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
@@ -239,6 +250,9 @@ fn main_table_fallback() {
 
 #[test]
 fn interface_endpoint_enis_are_found() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("interface-endpoint");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let eps = e.vpc_endpoints.get().expect("endpoints");
@@ -294,6 +308,9 @@ HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 
 #[test]
 fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let _ = moto(); // credentials in the environment
     let (port, mut child) = deny_stub();
     let e = gather(&format!("http://127.0.0.1:{port}"), "vpc-0denied");
@@ -369,6 +386,9 @@ fn recording_proxy_with(
 
 #[test]
 fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("both");
     let (port, mut child, log) = recording_proxy(0);
     let e = gather(
@@ -404,6 +424,9 @@ fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
 
 #[test]
 fn throttling_is_retried() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("gateway-endpoint");
     let (port, mut child, log) = recording_proxy(2);
     let e = gather(
@@ -445,6 +468,9 @@ fn route_cli(args: &[&str]) -> (i32, Value, String) {
 
 #[test]
 fn route_command_judges_a_subnet_from_the_control_plane() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("interface-private-dns");
     let subnet = topo["subnet"].as_str().unwrap();
     let (code, r, stderr) = route_cli(&[
@@ -486,6 +512,9 @@ fn route_command_judges_a_subnet_from_the_control_plane() {
 
 #[test]
 fn route_command_rejects_bad_ids_and_reports_unknown_subnets() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let (code, _, stderr) = route_cli(&["--subnet-id", "sub-123", "--region", REGION]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--subnet-id 'sub-123'"), "{stderr}");
@@ -511,6 +540,9 @@ fn route_command_rejects_bad_ids_and_reports_unknown_subnets() {
 
 #[test]
 fn security_groups_and_network_acls_are_gathered_and_judged() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("locked-down");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let groups = e.security_groups.get().expect("security groups");
@@ -557,6 +589,9 @@ fn security_groups_and_network_acls_are_gathered_and_judged() {
 #[test]
 #[ignore]
 fn bench_gather_against_the_aws_cli() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/big.py");
     let built = Instant::now();
     let out = Command::new("python3")
@@ -673,6 +708,9 @@ fn bench_gather_against_the_aws_cli() {
 
 #[test]
 fn one_denied_call_fails_alone_and_is_reported_with_its_action() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("gateway-endpoint");
     let (port, mut child, _log) = recording_proxy_with(0, Some("DescribeRouteTables"));
     let e = gather(
@@ -709,6 +747,9 @@ fn one_denied_call_fails_alone_and_is_reported_with_its_action() {
 
 #[test]
 fn endpoint_with_enis_in_another_az_only() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("endpoint-other-az");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let ip = topo["interface_ip"].as_str().unwrap().to_string();
@@ -724,6 +765,9 @@ fn endpoint_with_enis_in_another_az_only() {
 
 #[test]
 fn a_deleted_nat_gateway_is_reported() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("deleted-nat");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let r = judge(&facts(&topo, e, "52.218.20.7"), &JudgeOptions::default());
@@ -751,6 +795,9 @@ fn a_deleted_nat_gateway_is_reported() {
 
 #[test]
 fn a_customer_prefix_list_to_a_transit_gateway_beats_the_nat_default_route() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("customer-list-tgw");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     let pl = topo["customer_prefix_list"].as_str().unwrap();
@@ -798,6 +845,9 @@ fn a_customer_prefix_list_to_a_transit_gateway_beats_the_nat_default_route() {
 
 #[test]
 fn a_detached_internet_gateway_carries_nothing() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("detached-igw");
     let e = gather(&url(), topo["vpc"].as_str().unwrap());
     assert!(e.internet_gateways.get().is_some());
@@ -825,6 +875,9 @@ fn a_detached_internet_gateway_carries_nothing() {
 
 #[test]
 fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let region = "us-east-1";
     let topo = topology_in(region, "gateway-endpoint");
     let e = rt().block_on(async {
@@ -893,6 +946,9 @@ fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
 
 #[test]
 fn route_command_by_instance_id() {
+    if common::skip("tests/ec2_moto.rs", common::MOTO) {
+        return;
+    }
     let topo = topology("nat-only");
     let instance = topo["instance"].as_str().unwrap();
     let (code, r, stderr) = route_cli(&[

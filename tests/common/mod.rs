@@ -1,0 +1,77 @@
+//! What the suites that need the machine's help (root for network namespaces, moto_server,
+//! dnsmasq, nft, openssl) check before they run. On a machine without them the tests are
+//! skipped with one line saying what is missing and which command runs them; under `.ci/run`
+//! (`S3PATH_REQUIRE_ALL_TESTS=1`) a missing prerequisite fails the test instead, so CI never
+//! passes by skipping.
+
+#![allow(dead_code)]
+
+use std::sync::Once;
+
+/// A prerequisite of a suite.
+#[derive(Debug, Clone, Copy)]
+pub enum Need {
+    /// Root (network namespaces, addresses on interfaces, nft).
+    Root,
+    /// A program on PATH.
+    Program(&'static str),
+}
+
+fn have(n: Need) -> bool {
+    match n {
+        // SAFETY: geteuid has no preconditions.
+        Need::Root => (unsafe { libc::geteuid() }) == 0,
+        Need::Program(p) => std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file())),
+    }
+}
+
+fn describe(n: Need) -> String {
+    match n {
+        Need::Root => "root".to_string(),
+        Need::Program(p) => p.to_string(),
+    }
+}
+
+/// The lab (network namespaces with dnsmasq, nft, TLS listeners, moto).
+pub const LAB: &[Need] = &[
+    Need::Root,
+    Need::Program("ip"),
+    Need::Program("dnsmasq"),
+    Need::Program("nft"),
+    Need::Program("openssl"),
+    Need::Program("python3"),
+    Need::Program("moto_server"),
+];
+
+/// The moto suites (EC2 and S3 APIs on loopback).
+pub const MOTO: &[Need] = &[Need::Program("python3"), Need::Program("moto_server")];
+
+/// `true` when the test must be skipped: prints one line (once per suite) naming what is
+/// missing. Panics instead when `S3PATH_REQUIRE_ALL_TESTS=1`.
+pub fn skip(suite: &str, needs: &[Need]) -> bool {
+    let missing: Vec<String> = needs
+        .iter()
+        .copied()
+        .filter(|n| !have(*n))
+        .map(describe)
+        .collect();
+    if missing.is_empty() {
+        return false;
+    }
+    let line = format!(
+        "{suite}: skipped, needs {} (run the whole suite with: sudo bash .ci/run)",
+        missing.join(", ")
+    );
+    if std::env::var("S3PATH_REQUIRE_ALL_TESTS").as_deref() == Ok("1") {
+        panic!("{line} — S3PATH_REQUIRE_ALL_TESTS=1 forbids skipping");
+    }
+    // Straight to the stderr handle: the test harness captures eprintln!, and this line is
+    // meant to be seen.
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
+    true
+}
