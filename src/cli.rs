@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 
 use crate::checks::{self, REGISTRY};
+use crate::engine::PathKind;
 use crate::gather::{self, GatherOptions, ProcessEnv};
 use crate::input::{self, InputError};
-use crate::render::{self, Format};
+use crate::render::{self, Format, HumanOptions};
 use crate::report::{self, FailOn, JudgeOptions};
 
 #[derive(Parser, Debug)]
@@ -23,8 +24,29 @@ use crate::report::{self, FailOn, JudgeOptions};
     after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given."
 )]
 struct Cli {
+    /// Colour and symbols: auto (a terminal, unless NO_COLOR or CLICOLOR=0; CLICOLOR_FORCE
+    /// forces them), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    color: ColorArg,
+    /// More detail: every address, each finding's evidence, the skipped checks, the facts not
+    /// gathered, and where the time went (phase timings, also on stderr).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ChecksFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -43,24 +65,32 @@ enum Command {
     },
     /// List every check.
     Checks {
-        /// Output format: human or json.
-        #[arg(long, default_value = "human")]
-        format: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
+        format: ChecksFormat,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout: `s3path man > s3path.1`.
+    Man,
 }
 
 #[derive(Args, Debug)]
 struct OutputArgs {
     /// Path kinds that are acceptable (comma-separated or repeated), e.g. gateway-endpoint.
-    /// Exit 1 when the verdict is another kind, 3 when it cannot be determined.
-    #[arg(long, value_name = "KIND[,KIND...]")]
-    expect: Vec<String>,
-    /// Output format: human, json or markdown.
-    #[arg(long, default_value = "human")]
-    format: String,
-    /// Lowest finding severity that makes the exit code 1: error or warning.
-    #[arg(long, value_name = "SEVERITY", default_value = "error")]
-    fail_on: String,
+    /// Exit 1 when a confirmed or inferred verdict is another kind, 3 when the verdict cannot
+    /// decide it (unknown, or only probable).
+    #[arg(long, value_enum, value_name = "KIND[,KIND...]", value_delimiter = ',')]
+    expect: Vec<PathKind>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Lowest finding severity that makes the exit code 1.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    fail_on: FailOn,
 }
 
 #[derive(Args, Debug)]
@@ -133,16 +163,137 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            // A value that is not one of the choices: one line naming it and the choices.
+            if let Some(line) = invalid_value_line(&e) {
+                eprintln!("s3path: {}", crate::render::escape::line(&line));
+                return ExitCode::from(2);
+            }
             // --help and --version print to stdout and exit 0; usage errors exit 2.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let styled = stdout_styled(cli.color);
+    STYLE.with(|s| {
+        s.set(HumanOptions {
+            styled,
+            verbose: cli.verbose,
+        })
+    });
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("s3path: {}", crate::render::escape::line(&e.to_string()));
             ExitCode::from(2)
+        }
+    }
+}
+
+thread_local! {
+    static STYLE: std::cell::Cell<HumanOptions> = const { std::cell::Cell::new(HumanOptions { styled: false, verbose: false }) };
+}
+
+fn human_options() -> HumanOptions {
+    STYLE.with(|s| s.get())
+}
+
+/// `--flag 'value': choose a, b or c` for a value clap did not accept.
+fn invalid_value_line(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let arg = match e.get(ContextKind::InvalidArg)? {
+        ContextValue::String(s) => s.split_whitespace().next().unwrap_or("").to_string(),
+        _ => return None,
+    };
+    let value = match e.get(ContextKind::InvalidValue)? {
+        ContextValue::String(s) => s.clone(),
+        _ => return None,
+    };
+    let valid = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let choices = match valid.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => "a valid value".to_string(),
+    };
+    Some(format!("{arg} '{value}': choose {choices}"))
+}
+
+/// Whether stdout gets colour and symbols: `--color always|never`, else CLICOLOR_FORCE
+/// (forces), NO_COLOR or CLICOLOR=0 (forbid), then a terminal that is not `TERM=dumb`.
+fn stdout_styled(color: ColorArg) -> bool {
+    use std::io::IsTerminal;
+    let set = |v: &str| std::env::var(v).ok().filter(|x| !x.is_empty());
+    match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                return true;
+            }
+            if set("NO_COLOR").is_some() || set("CLICOLOR").as_deref() == Some("0") {
+                return false;
+            }
+            io::stdout().is_terminal() && set("TERM").as_deref() != Some("dumb")
+        }
+    }
+}
+
+/// A phase line on stderr while facts are gathered: only on a terminal, only after 300 ms,
+/// erased when done; never on a pipe (so never in captured JSON or logs).
+struct Spinner {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Spinner {
+    fn start(what: &'static str) -> Spinner {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let enabled = io::stderr().is_terminal()
+            && std::env::var("TERM").as_deref() != Ok("dumb")
+            && human_options().styled;
+        let thread = enabled.then(|| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let start = std::time::Instant::now();
+                let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+                let mut shown = false;
+                let mut i = 0;
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if start.elapsed() < Duration::from_millis(300) {
+                        continue;
+                    }
+                    let mut err = io::stderr().lock();
+                    let _ = write!(
+                        err,
+                        "\r{} {what}… {:.1} s",
+                        frames[i % frames.len()],
+                        start.elapsed().as_secs_f64()
+                    );
+                    let _ = err.flush();
+                    shown = true;
+                    i += 1;
+                }
+                if shown {
+                    // Erase the line (carriage return, clear line).
+                    let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+                }
+            })
+        });
+        Spinner { done, thread }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }
@@ -155,7 +306,7 @@ fn run(cli: Cli) -> Result<u8, InputError> {
             let (opts, format) = output_options(&args.output)?;
             let facts = input::load_facts(&args.facts)?;
             let report = report::judge(&facts, &opts);
-            emit(&render::render(&report, format))?;
+            emit(&render::render_with(&report, format, &human_options()))?;
             Ok(report.exit_code)
         }
         Command::Explain { check } => {
@@ -167,15 +318,24 @@ fn run(cli: Cli) -> Result<u8, InputError> {
             emit(c.meta().doc)?;
             Ok(0)
         }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "s3path", &mut out);
+            emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| InputError(format!("cannot render the manual page: {e}")))?;
+            emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
         Command::Checks { format } => {
-            let out = match format.as_str() {
-                "human" => checks_table(),
-                "json" => checks_json(),
-                other => {
-                    return Err(InputError(format!(
-                        "--format '{other}': checks prints human or json"
-                    )))
-                }
+            let out = match format {
+                ChecksFormat::Human => checks_table(),
+                ChecksFormat::Json => checks_json(),
             };
             emit(&out)?;
             Ok(0)
@@ -207,7 +367,9 @@ fn doctor(args: DoctorArgs) -> Result<u8, InputError> {
     gather_opts.subnet_id = args.subnet_id.clone();
     gather_opts.key = args.key.clone();
     gather_opts.presigned = presigned;
+    let spinner = Spinner::start("gathering facts");
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
+    spinner.stop();
     facts.gathered_at = Some(now_rfc3339());
     finish(&facts, &opts, format, save)
 }
@@ -238,6 +400,7 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
     input::region(&region)?;
     let timeout = timeout_arg(args.timeout)?;
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
+    let spinner = Spinner::start("reading the control plane");
     let mut facts = gather::route::gather_route(
         &gather::route::RouteOptions {
             region,
@@ -248,6 +411,7 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
         },
         None,
     );
+    spinner.stop();
     facts.gathered_at = Some(now_rfc3339());
     finish(&facts, &opts, format, save)
 }
@@ -261,7 +425,19 @@ fn finish(
     save: Option<SaveTarget>,
 ) -> Result<u8, InputError> {
     let report = report::judge(facts, opts);
-    emit(&render::render(&report, format))?;
+    let human = human_options();
+    if human.verbose {
+        // Where the time went, on stderr (also in the report and the facts).
+        let mut err = io::stderr().lock();
+        for t in &facts.timings {
+            let _ = writeln!(
+                err,
+                "s3path: {:<14} {:>8.1} ms (from {:.1} ms)",
+                t.phase, t.took_ms, t.started_ms
+            );
+        }
+    }
+    emit(&render::render_with(&report, format, &human))?;
     if let Some(s) = save {
         s.write(facts)?;
     }
@@ -355,27 +531,24 @@ impl Drop for SaveTarget {
 }
 
 fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputError> {
-    let format = Format::parse(&o.format).ok_or_else(|| {
-        InputError(format!(
-            "--format '{}': choose human, json or markdown",
-            o.format
-        ))
-    })?;
-    let fail_on = match o.fail_on.as_str() {
-        "error" => FailOn::Error,
-        "warning" => FailOn::Warning,
-        other => {
-            return Err(InputError(format!(
-                "--fail-on '{other}': choose error or warning"
-            )))
+    if o.expect.contains(&PathKind::Unknown) {
+        return Err(InputError(
+            "--expect 'unknown' cannot be expected; exit code 3 already reports an unknown verdict"
+                .to_string(),
+        ));
+    }
+    let mut expect = Vec::new();
+    for k in &o.expect {
+        if !expect.contains(k) {
+            expect.push(*k);
         }
-    };
+    }
     Ok((
         JudgeOptions {
-            expect: input::expectations(&o.expect)?,
-            fail_on,
+            expect,
+            fail_on: o.fail_on,
         },
-        format,
+        o.format,
     ))
 }
 

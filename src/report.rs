@@ -19,7 +19,7 @@ pub struct JudgeOptions {
     pub fail_on: FailOn,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     #[default]
     Error,

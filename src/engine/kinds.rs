@@ -5,8 +5,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The ways traffic can leave. Each has its own kebab-case name; there is no catch-all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// (`--expect` takes these names; `unknown` cannot be expected.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
+#[value(rename_all = "kebab-case")]
 pub enum PathKind {
     InterfaceEndpoint,
     ResourceEndpoint,
@@ -30,6 +32,7 @@ pub enum PathKind {
     /// The vantage is not in a VPC: traffic leaves through the host's own network.
     OffAws,
     Blocked,
+    #[value(skip)]
     Unknown,
 }
 

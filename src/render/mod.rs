@@ -6,11 +6,22 @@ mod markdown;
 
 use crate::report::Report;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    #[value(alias = "md")]
     Markdown,
+}
+
+/// How the human report is drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HumanOptions {
+    /// Colour and symbols (a terminal that wants them).
+    pub styled: bool,
+    /// `-v`: every address, each finding's evidence, skipped checks, facts not gathered,
+    /// timings.
+    pub verbose: bool,
 }
 
 impl Format {
@@ -24,9 +35,14 @@ impl Format {
     }
 }
 
+/// Plain (no colour), not verbose: what a pipe gets.
 pub fn render(report: &Report, format: Format) -> String {
+    render_with(report, format, &HumanOptions::default())
+}
+
+pub fn render_with(report: &Report, format: Format, human: &HumanOptions) -> String {
     match format {
-        Format::Human => human::render(report),
+        Format::Human => human::render(report, human),
         Format::Markdown => markdown::render(report),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(report).expect("report serializes");
