@@ -744,6 +744,30 @@ fn off_aws_is_detected_quickly_and_the_rest_still_runs() {
         "answered"
     );
     assert!(finding_ids(&r).contains(&"S3P001".to_string()));
+    // The human report off AWS, with a bucket: one screen, no SDK debug dumps.
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.client,
+            env!("CARGO_BIN_EXE_s3path"),
+            "doctor",
+            "--bucket",
+            "my-bucket",
+            "--region",
+            "eu-west-1",
+        ])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("off-AWS human report: {} lines", text.lines().count());
+    assert!(text.lines().count() <= 40, "{text}");
+    assert!(
+        !text.contains("DispatchFailure") && !text.contains("ConnectorError"),
+        "{text}"
+    );
 }
 
 /// Secrets in URL-shaped settings never reach the facts, the report or stderr: passwords with

@@ -414,3 +414,17 @@ pub fn plain_error(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sdk_error_chains_become_one_plain_sentence() {
+        let dump = "dispatch failure: io error: io error: error trying to connect: dns error: failed to lookup address information: Name or service not known (DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io, source: hyper_util::client::legacy::Error(Connect, ConnectError(\"dns error\", Custom { kind: Uncategorized, error: \"failed to lookup address information\" })), connection: Unknown } }))";
+        let plain = super::plain_error(dump);
+        assert_eq!(
+            plain,
+            "dispatch failure: io error: error trying to connect: dns error: failed to lookup address information: Name or service not known"
+        );
+        assert!(!plain.contains("DispatchFailure") && !plain.contains('{'));
+    }
+}

@@ -384,7 +384,9 @@ impl Reach {
     }
 }
 
+/// One plain sentence from an SDK error (the debug dump dropped; see `gather::plain_error`).
 fn one_line(s: &str) -> String {
+    let s = super::plain_error(s);
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.len() > 400 {
         format!("{}…", &s[..s.floor_char_boundary(400)])
