@@ -567,7 +567,9 @@ fn checks_table() -> String {
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec!["id", "name", "category", "severity", "summary"]);
+        .set_header(vec![
+            "id", "name", "category", "severity", "status", "summary",
+        ]);
     for c in REGISTRY {
         let m = c.meta();
         table.add_row(vec![
@@ -575,6 +577,7 @@ fn checks_table() -> String {
             m.name,
             m.category.as_str(),
             m.severity.as_str(),
+            m.status.as_str(),
             m.summary,
         ]);
     }
@@ -591,6 +594,7 @@ fn checks_json() -> String {
                 "name": m.name,
                 "category": m.category,
                 "severity": m.severity,
+                "status": m.status,
                 "summary": m.summary,
             })
         })

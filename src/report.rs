@@ -160,7 +160,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     let mut runs = Vec::new();
     for check in checks::REGISTRY {
         let meta = check.meta();
-        let (status, reason) = match check.evaluate(&cx) {
+        let (status, reason) = match Outcome::from(check.evaluate(&cx)) {
             Outcome::Pass => (CheckStatus::Pass, None),
             Outcome::Skipped(why) => (CheckStatus::Skipped, Some(why)),
             Outcome::Fail(drafts) => {

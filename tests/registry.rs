@@ -141,11 +141,12 @@ fn code_set_snapshot() {
     for c in REGISTRY {
         let m = c.meta();
         text.push_str(&format!(
-            "{} {} {} {}\n",
+            "{} {} {} {} {}\n",
             m.id,
             m.name,
             m.category.as_str(),
-            m.severity.as_str()
+            m.severity.as_str(),
+            m.status.as_str()
         ));
     }
     insta::assert_snapshot!("checks", text);

@@ -39,10 +39,8 @@ fn scenarios() -> Vec<(String, s3path::facts::Facts, JudgeOptions)> {
                                 .push(s3path::engine::PathKind::parse(k).unwrap());
                         }
                     }
-                    "--fail-on" => {
-                        if it.next().map(String::as_str) == Some("warning") {
-                            opts.fail_on = s3path::report::FailOn::Warning;
-                        }
+                    "--fail-on" if it.next().map(String::as_str) == Some("warning") => {
+                        opts.fail_on = s3path::report::FailOn::Warning;
                     }
                     _ => {}
                 }

@@ -225,13 +225,13 @@ pub fn bucket_policies<'a>(cx: &Context<'a>) -> (Vec<(BucketView<'a>, Policy)>, 
 
 /// The outcome of a bucket-policy check: findings, else skipped when some policy could not be
 /// read, else pass.
-pub fn policy_outcome(drafts: Vec<super::Draft>, unread: &[String]) -> super::Outcome {
+pub fn policy_outcome(drafts: Vec<super::Draft>, unread: &[String]) -> super::CheckResult {
     if !drafts.is_empty() {
-        super::Outcome::Fail(drafts)
+        Ok(drafts)
     } else if !unread.is_empty() {
-        super::Outcome::Skipped(format!("bucket policy not readable: {}", unread.join("; ")))
+        super::skip(format!("bucket policy not readable: {}", unread.join("; ")))
     } else {
-        super::Outcome::Pass
+        super::pass()
     }
 }
 

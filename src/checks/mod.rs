@@ -10,7 +10,43 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Analysis, PathKind, TargetPath};
-use crate::facts::{EndpointType, Facts, VpcEndpoint};
+use crate::facts::{EndpointType, Facts, Observed, VpcEndpoint};
+
+/// Declares a check: its unit struct, its metadata (once) and its registration with the
+/// [`Check`] trait. The page is `checks/<ID>.md`, compiled in; the check's logic is
+/// `fn run(cx: &Context) -> CheckResult` in an `impl` block of the struct.
+///
+/// ```ignore
+/// check! {
+///     S3ViaNatGateway, "S3P103", "s3-via-nat-gateway", Routing, Warning, Stable,
+///     "S3 traffic leaves through a NAT gateway although a gateway endpoint would carry it for free"
+/// }
+/// ```
+macro_rules! check {
+    ($ty:ident, $id:literal, $name:literal, $category:ident, $severity:ident, $status:ident, $summary:literal) => {
+        pub struct $ty;
+
+        static META: $crate::checks::CheckMeta = $crate::checks::CheckMeta {
+            id: $id,
+            name: $name,
+            category: $crate::checks::Category::$category,
+            severity: $crate::checks::Severity::$severity,
+            status: $crate::checks::Status::$status,
+            summary: $summary,
+            doc: include_str!(concat!("../../checks/", $id, ".md")),
+        };
+
+        impl $crate::checks::Check for $ty {
+            fn meta(&self) -> &'static $crate::checks::CheckMeta {
+                &META
+            }
+
+            fn evaluate(&self, cx: &$crate::checks::Context) -> $crate::checks::CheckResult {
+                $ty::run(cx)
+            }
+        }
+    };
+}
 
 pub mod bucket;
 mod s3p001_not_on_aws;
@@ -104,6 +140,28 @@ impl Category {
     }
 }
 
+/// Where a check is in its life: data, not a convention of its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Its ID, name and meaning are kept.
+    Stable,
+    /// New: its wording or conditions may still change.
+    Preview,
+    /// No longer runs; the ID is never reused and the page stays.
+    Retired,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Stable => "stable",
+            Status::Preview => "preview",
+            Status::Retired => "retired",
+        }
+    }
+}
+
 /// What a check is, independent of any run.
 #[derive(Debug)]
 pub struct CheckMeta {
@@ -111,6 +169,7 @@ pub struct CheckMeta {
     pub name: &'static str,
     pub category: Category,
     pub severity: Severity,
+    pub status: Status,
     /// One line, lower case, no trailing period.
     pub summary: &'static str,
     /// The Markdown page `checks/<ID>.md`.
@@ -127,6 +186,32 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn region(&self) -> Option<&'a str> {
         self.analysis.region.as_deref()
+    }
+
+    /// The region judged, or the check is skipped.
+    pub fn need_region(&self) -> Result<&'a str, Skip> {
+        self.region().ok_or_else(no_region)
+    }
+
+    /// The primary target, or the check is skipped (no region: no targets).
+    pub fn need_primary(&self) -> Result<&'a TargetPath, Skip> {
+        self.primary().ok_or_else(no_region)
+    }
+
+    /// The primary target as if no endpoint override were set, or the check is skipped.
+    pub fn need_standard_primary(&self) -> Result<&'a TargetPath, Skip> {
+        self.standard_primary().ok_or_else(no_region)
+    }
+
+    /// A part of the facts the check needs, or the check is skipped saying why it is missing
+    /// ("route tables failed: …").
+    pub fn need<T>(&self, what: &str, part: &'a Observed<T>) -> Result<&'a T, Skip> {
+        part.get().ok_or_else(|| {
+            Skip(format!(
+                "{what} {}",
+                part.missing_reason().unwrap_or_default()
+            ))
+        })
     }
 
     pub fn primary(&self) -> Option<&'a TargetPath> {
@@ -205,7 +290,39 @@ impl Draft {
     }
 }
 
-/// The outcome of one check.
+/// Why a check could not look: the facts it needs are missing (the reason says which and why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip(pub String);
+
+/// What a check returns: the findings (none: it looked and found nothing wrong), or why it
+/// could not look.
+pub type CheckResult = Result<Vec<Draft>, Skip>;
+
+/// Looked, found nothing wrong.
+pub fn pass() -> CheckResult {
+    Ok(Vec::new())
+}
+
+/// Could not look, because…
+pub fn skip(why: impl Into<String>) -> CheckResult {
+    Err(Skip(why.into()))
+}
+
+fn no_region() -> Skip {
+    Skip("no region to judge against".to_string())
+}
+
+impl From<CheckResult> for Outcome {
+    fn from(r: CheckResult) -> Outcome {
+        match r {
+            Ok(d) if d.is_empty() => Outcome::Pass,
+            Ok(d) => Outcome::Fail(d),
+            Err(Skip(why)) => Outcome::Skipped(why),
+        }
+    }
+}
+
+/// The outcome of one check, as the report counts it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Looked, found nothing wrong.
@@ -218,7 +335,7 @@ pub enum Outcome {
 
 pub trait Check: Sync {
     fn meta(&self) -> &'static CheckMeta;
-    fn evaluate(&self, cx: &Context) -> Outcome;
+    fn evaluate(&self, cx: &Context) -> CheckResult;
 }
 
 /// Every check, sorted by ID.
@@ -279,8 +396,8 @@ pub fn find(key: &str) -> Option<&'static dyn Check> {
 }
 
 /// Shared wording: "… because <part> <missing reason>".
-pub fn skipped_for(part: &str, reason: Option<String>) -> Outcome {
-    Outcome::Skipped(format!(
+pub fn skipped_for(part: &str, reason: Option<String>) -> CheckResult {
+    skip(format!(
         "{part} {}",
         reason.unwrap_or_else(|| "not available".to_string())
     ))

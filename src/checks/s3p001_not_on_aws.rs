@@ -1,28 +1,16 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 use crate::facts::VantageKind;
 
-pub struct NotOnAws;
+check! {
+    NotOnAws, "S3P001", "not-on-aws", Identity, Info, Stable,
+    "this host is not an EC2 instance or ECS task, so no VPC path applies to it"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P001",
-    name: "not-on-aws",
-    category: Category::Identity,
-    severity: Severity::Info,
-    summary: "this host is not an EC2 instance or ECS task, so no VPC path applies to it",
-    doc: include_str!("../../checks/S3P001.md"),
-};
-
-impl Check for NotOnAws {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(v) = cx.facts.vantage.get() else {
-            return skipped_for("the vantage", cx.facts.vantage.missing_reason());
-        };
+impl NotOnAws {
+    fn run(cx: &Context) -> CheckResult {
+        let v = cx.need("the vantage", &cx.facts.vantage)?;
         if v.kind != VantageKind::OffAws {
-            return Outcome::Pass;
+            return pass();
         }
         let why = cx
             .facts
@@ -31,7 +19,7 @@ impl Check for NotOnAws {
             .and_then(|m| m.detail.clone())
             .unwrap_or_else(|| "no instance metadata service answered".to_string());
         let region = cx.region().unwrap_or("REGION");
-        Outcome::Fail(vec![Draft::new(format!(
+        Ok(vec![Draft::new(format!(
             "this host is not on AWS ({why}); the verdict describes its own network (on-premises, VPN, Direct Connect or a laptop), and gateway endpoints never serve it"
         ))
         .fix("to judge a VPC subnet, run s3path doctor on an instance in that subnet")

@@ -1,23 +1,13 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::TokenStatus;
 
-pub struct ImdsTokenBlocked;
+check! {
+    ImdsTokenBlocked, "S3P002", "imds-token-blocked", Identity, Warning, Stable,
+    "the metadata service answers but the IMDSv2 token request does not (hop limit 1 in a container)"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P002",
-    name: "imds-token-blocked",
-    category: Category::Identity,
-    severity: Severity::Warning,
-    summary: "the metadata service answers but the IMDSv2 token request does not (hop limit 1 in a container)",
-    doc: include_str!("../../checks/S3P002.md"),
-};
-
-impl Check for ImdsTokenBlocked {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl ImdsTokenBlocked {
+    fn run(cx: &Context) -> CheckResult {
         let Some(m) = cx.facts.metadata_service.get() else {
             return skipped_for(
                 "the metadata service",
@@ -25,10 +15,10 @@ impl Check for ImdsTokenBlocked {
             );
         };
         if m.token != TokenStatus::NoAnswer {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
-        Outcome::Fail(vec![Draft::new(format!(
+        Ok(vec![Draft::new(format!(
             "the instance metadata service at {} answers plain requests but not the IMDSv2 token request: in a container behind a bridge the reply needs 2 hops and the instance allows 1; SDKs then wait for their metadata timeout and find no region or instance role",
             m.endpoint
         ))

@@ -1,24 +1,14 @@
 use crate::facts::Failure;
 
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 
-pub struct MissingPermissions;
+check! {
+    MissingPermissions, "S3P003", "missing-permissions", Identity, Warning, Stable,
+    "EC2 API calls were denied, so part of the control plane could not be read"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P003",
-    name: "missing-permissions",
-    category: Category::Identity,
-    severity: Severity::Warning,
-    summary: "EC2 API calls were denied, so part of the control plane could not be read",
-    doc: include_str!("../../checks/S3P003.md"),
-};
-
-impl Check for MissingPermissions {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl MissingPermissions {
+    fn run(cx: &Context) -> CheckResult {
         let f = cx.facts;
         let parts: [(&str, Option<&Failure>); 9] = [
             ("route tables", f.route_tables.failure()),
@@ -56,9 +46,9 @@ impl Check for MissingPermissions {
             }
         }
         if actions.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
-        Outcome::Fail(vec![Draft::new(format!(
+        Ok(vec![Draft::new(format!(
             "the caller may not call {}, so {} could not be read and the verdict cannot rest on them",
             actions.join(", "),
             what.join(", ")

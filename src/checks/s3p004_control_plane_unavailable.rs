@@ -1,44 +1,32 @@
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::{Confidence, PathKind};
 use crate::facts::{Failure, Observed, VantageKind};
 
-pub struct ControlPlaneUnavailable;
+check! {
+    ControlPlaneUnavailable, "S3P004", "control-plane-unavailable", Identity, Warning, Preview,
+    "the route tables could not be read, so the verdict rests on live signals or nothing"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P004",
-    name: "control-plane-unavailable",
-    category: Category::Identity,
-    severity: Severity::Warning,
-    summary: "the route tables could not be read, so the verdict rests on live signals or nothing",
-    doc: include_str!("../../checks/S3P004.md"),
-};
-
-impl Check for ControlPlaneUnavailable {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl ControlPlaneUnavailable {
+    fn run(cx: &Context) -> CheckResult {
         let f = cx.facts;
         let Some(v) = f.vantage.get() else {
-            return Outcome::Skipped(format!(
+            return skip(format!(
                 "the vantage {}",
                 f.vantage.missing_reason().unwrap_or_default()
             ));
         };
         if v.kind == VantageKind::OffAws && v.subnet_id.is_none() {
-            return Outcome::Skipped(
+            return skip(
                 "not in a VPC and no subnet was named: there is no route table to read".to_string(),
             );
         }
         let (why, cause) = match &f.route_tables {
-            Observed::Collected { .. } => return Outcome::Pass,
+            Observed::Collected { .. } => return pass(),
             Observed::Failed { error, cause } => (error.clone(), cause.clone()),
             Observed::NotCollected { reason } => (reason.clone(), None),
         };
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+        let primary = cx.need_primary()?;
         let d = primary.decision.terminal();
         let rests_on = match (d.path, d.confidence) {
             (PathKind::Unknown, _) => "nothing: the path is undetermined".to_string(),
@@ -75,7 +63,7 @@ impl Check for ControlPlaneUnavailable {
             ),
             _ => draft,
         };
-        Outcome::Fail(vec![draft.fix(format!(
+        Ok(vec![draft.fix(format!(
             "or judge the subnet from a machine with read-only credentials: s3path route --region {region} --subnet-id {subnet}"
         ))])
     }

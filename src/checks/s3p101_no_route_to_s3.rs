@@ -1,29 +1,17 @@
-use super::{gateway_endpoint_fix, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft};
 use crate::engine::{BlockCause, PathKind};
 
-pub struct NoRouteToS3;
+check! {
+    NoRouteToS3, "S3P101", "no-route-to-s3", Routing, Error, Stable,
+    "the subnet's route table has no usable route to the S3 addresses"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P101",
-    name: "no-route-to-s3",
-    category: Category::Routing,
-    severity: Severity::Error,
-    summary: "the subnet's route table has no usable route to the S3 addresses",
-    doc: include_str!("../../checks/S3P101.md"),
-};
-
-impl Check for NoRouteToS3 {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl NoRouteToS3 {
+    fn run(cx: &Context) -> CheckResult {
+        let primary = cx.need_primary()?;
         let d = primary.decision.terminal();
         match (d.path, d.blocked_by) {
-            (PathKind::Unknown, _) => Outcome::Skipped(format!(
+            (PathKind::Unknown, _) => skip(format!(
                 "the path is not known: {}",
                 d.reason.as_deref().unwrap_or("no reason recorded")
             )),
@@ -33,7 +21,7 @@ impl Check for NoRouteToS3 {
                 if d.via.as_deref().is_some_and(|v| v.starts_with("nat-"))
                     || cx.endpoint(d.via.as_deref()).is_some() =>
             {
-                Outcome::Pass
+                pass()
             }
             (
                 PathKind::Blocked,
@@ -80,9 +68,9 @@ impl Check for NoRouteToS3 {
                 }
                 draft = draft.fix(gateway_endpoint_fix(cx, &table));
                 draft = draft.evidence_of(d);
-                Outcome::Fail(vec![draft])
+                Ok(vec![draft])
             }
-            _ => Outcome::Pass,
+            _ => pass(),
         }
     }
 }

@@ -1,23 +1,13 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 
-pub struct GatewayEndpointNotOnRouteTable;
+check! {
+    GatewayEndpointNotOnRouteTable, "S3P102", "gateway-endpoint-not-on-route-table", Routing, Warning, Stable,
+    "an S3 gateway endpoint exists in the VPC but not on the route table this subnet uses"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P102",
-    name: "gateway-endpoint-not-on-route-table",
-    category: Category::Routing,
-    severity: Severity::Warning,
-    summary: "an S3 gateway endpoint exists in the VPC but not on the route table this subnet uses",
-    doc: include_str!("../../checks/S3P102.md"),
-};
-
-impl Check for GatewayEndpointNotOnRouteTable {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl GatewayEndpointNotOnRouteTable {
+    fn run(cx: &Context) -> CheckResult {
         let Some(gateways) = cx.s3_endpoints(EndpointType::Gateway) else {
             return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
         };
@@ -32,7 +22,7 @@ impl Check for GatewayEndpointNotOnRouteTable {
                 .iter()
                 .any(|g| g.route_table_ids.contains(&table.id))
         {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let subnet = cx
@@ -77,6 +67,6 @@ impl Check for GatewayEndpointNotOnRouteTable {
                 d
             })
             .collect();
-        Outcome::Fail(drafts)
+        Ok(drafts)
     }
 }

@@ -1,33 +1,21 @@
-use super::{gateway_endpoint_fix, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 
-pub struct S3ViaNatGateway;
+check! {
+    S3ViaNatGateway, "S3P103", "s3-via-nat-gateway", Routing, Warning, Stable,
+    "S3 traffic leaves through a NAT gateway, which charges per GB, instead of a free gateway endpoint"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P103",
-    name: "s3-via-nat-gateway",
-    category: Category::Routing,
-    severity: Severity::Warning,
-    summary: "S3 traffic leaves through a NAT gateway, which charges per GB, instead of a free gateway endpoint",
-    doc: include_str!("../../checks/S3P103.md"),
-};
-
-impl Check for S3ViaNatGateway {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl S3ViaNatGateway {
+    fn run(cx: &Context) -> CheckResult {
+        let primary = cx.need_primary()?;
         if cx.cross_region(primary) {
             // The gateway endpoint cannot serve another region's bucket: S3P601 says so.
-            return Outcome::Pass;
+            return pass();
         }
         let d = &primary.decision;
         match d.path {
-            PathKind::Unknown => Outcome::Skipped(format!(
+            PathKind::Unknown => skip(format!(
                 "the path is not known: {}",
                 d.reason.as_deref().unwrap_or("no reason recorded")
             )),
@@ -41,9 +29,9 @@ impl Check for S3ViaNatGateway {
                 ))
                 .fix(gateway_endpoint_fix(cx, table));
                 draft = draft.evidence_of(d);
-                Outcome::Fail(vec![draft])
+                Ok(vec![draft])
             }
-            _ => Outcome::Pass,
+            _ => pass(),
         }
     }
 }

@@ -1,37 +1,23 @@
 use std::collections::BTreeMap;
 
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::route_target_label;
 use crate::targets::TargetClass;
 
-pub struct SpecificRouteOverridesPrefixList;
+check! {
+    SpecificRouteOverridesPrefixList, "S3P104", "specific-route-overrides-prefix-list", Routing, Warning, Stable,
+    "a more specific CIDR route wins over the S3 prefix-list route for some S3 addresses"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P104",
-    name: "specific-route-overrides-prefix-list",
-    category: Category::Routing,
-    severity: Severity::Warning,
-    summary: "a more specific CIDR route wins over the S3 prefix-list route for some S3 addresses",
-    doc: include_str!("../../checks/S3P104.md"),
-};
-
-impl Check for SpecificRouteOverridesPrefixList {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(tables) = cx.facts.route_tables.get() else {
-            return skipped_for("route tables", cx.facts.route_tables.missing_reason());
-        };
-        let Some(lists) = cx.facts.prefix_lists.get() else {
-            return skipped_for("prefix lists", cx.facts.prefix_lists.missing_reason());
-        };
+impl SpecificRouteOverridesPrefixList {
+    fn run(cx: &Context) -> CheckResult {
+        let tables = cx.need("route tables", &cx.facts.route_tables)?;
+        let lists = cx.need("prefix lists", &cx.facts.prefix_lists)?;
         let Some(eff) = &cx.analysis.route_table else {
-            return Outcome::Skipped("the subnet's route table is not known".to_string());
+            return skip("the subnet's route table is not known".to_string());
         };
         let Some(table) = tables.iter().find(|t| t.id == eff.id) else {
-            return Outcome::Skipped(format!("route table {} is not among the facts", eff.id));
+            return skip(format!("route table {} is not among the facts", eff.id));
         };
         let pl_routes: Vec<_> = table
             .routes
@@ -48,7 +34,7 @@ impl Check for SpecificRouteOverridesPrefixList {
             })
             .collect();
         if pl_routes.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         // winning route text -> (prefix list route, entry, addresses)
         let mut overridden: BTreeMap<String, (String, String, Vec<String>)> = BTreeMap::new();
@@ -86,7 +72,7 @@ impl Check for SpecificRouteOverridesPrefixList {
             }
         }
         if overridden.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let drafts = overridden
@@ -111,6 +97,6 @@ impl Check for SpecificRouteOverridesPrefixList {
                 .evidence(format!("{pl_route} covers {entry}"))
             })
             .collect();
-        Outcome::Fail(drafts)
+        Ok(drafts)
     }
 }

@@ -1,35 +1,23 @@
-use super::{gateway_endpoint_fix, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft};
 use crate::engine::{BlockCause, PathKind};
 
-pub struct InternetGatewayWithoutPublicIp;
+check! {
+    InternetGatewayWithoutPublicIp, "S3P105", "internet-gateway-without-public-ip", Routing, Error, Stable,
+    "S3 is routed to an internet gateway but this host has no public address to use it"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P105",
-    name: "internet-gateway-without-public-ip",
-    category: Category::Routing,
-    severity: Severity::Error,
-    summary: "S3 is routed to an internet gateway but this host has no public address to use it",
-    doc: include_str!("../../checks/S3P105.md"),
-};
-
-impl Check for InternetGatewayWithoutPublicIp {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl InternetGatewayWithoutPublicIp {
+    fn run(cx: &Context) -> CheckResult {
+        let primary = cx.need_primary()?;
         let d = primary.decision.terminal();
         if d.path == PathKind::Unknown {
-            return Outcome::Skipped(format!(
+            return skip(format!(
                 "the path is not known: {}",
                 d.reason.as_deref().unwrap_or("no reason recorded")
             ));
         }
         if d.blocked_by != Some(BlockCause::NoPublicAddress) {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let instance = cx
@@ -49,6 +37,6 @@ impl Check for InternetGatewayWithoutPublicIp {
             "or give the instance a public address: aws ec2 allocate-address --region {region} --domain vpc, then aws ec2 associate-address --region {region} --instance-id {instance} --allocation-id ALLOCATION_ID"
         ));
         draft = draft.evidence_of(d);
-        Outcome::Fail(vec![draft])
+        Ok(vec![draft])
     }
 }

@@ -1,40 +1,26 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 use crate::engine::{effective_table, route_target_label, BlockCause, PathKind};
 
-pub struct NatGatewayNotUsable;
+check! {
+    NatGatewayNotUsable, "S3P106", "nat-gateway-not-usable", Routing, Error, Stable,
+    "S3 is routed to a NAT gateway that is not available or has no way to the internet"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P106",
-    name: "nat-gateway-not-usable",
-    category: Category::Routing,
-    severity: Severity::Error,
-    summary: "S3 is routed to a NAT gateway that is not available or has no way to the internet",
-    doc: include_str!("../../checks/S3P106.md"),
-};
-
-impl Check for NatGatewayNotUsable {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl NatGatewayNotUsable {
+    fn run(cx: &Context) -> CheckResult {
+        let primary = cx.need_primary()?;
         let d = primary.decision.terminal();
         let dead_nat = d.path == PathKind::Blocked
             && d.blocked_by == Some(BlockCause::DeadTarget)
             && d.via.as_deref().is_some_and(|v| v.starts_with("nat-"));
         if !(d.path == PathKind::NatGateway || dead_nat) || d.route.is_none() {
-            return Outcome::Pass;
+            return pass();
         }
-        let Some(nats) = cx.facts.nat_gateways.get() else {
-            return skipped_for("NAT gateways", cx.facts.nat_gateways.missing_reason());
-        };
+        let nats = cx.need("NAT gateways", &cx.facts.nat_gateways)?;
         let id = d.via.as_deref().unwrap_or_default();
         let region = cx.region().unwrap_or("REGION");
         let Some(nat) = nats.iter().find(|n| n.id == id) else {
-            return Outcome::Fail(vec![Draft::new(format!(
+            return Ok(vec![Draft::new(format!(
                 "the route sends S3 traffic to {id}, which is not among the VPC's NAT gateways (deleted, or in another account)"
             ))
             .fix(format!("aws ec2 describe-nat-gateways --region {region} --nat-gateway-ids {id}"))]);
@@ -90,9 +76,9 @@ impl Check for NatGatewayNotUsable {
             }
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,44 +1,26 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::SgRule;
 
-pub struct SecurityGroupEgressBlocks443;
+check! {
+    SecurityGroupEgressBlocks443, "S3P107", "security-group-egress-blocks-443", Routing, Error, Stable,
+    "no security group of this host allows outbound TCP 443 to the S3 addresses"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P107",
-    name: "security-group-egress-blocks-443",
-    category: Category::Routing,
-    severity: Severity::Error,
-    summary: "no security group of this host allows outbound TCP 443 to the S3 addresses",
-    doc: include_str!("../../checks/S3P107.md"),
-};
-
-impl Check for SecurityGroupEgressBlocks443 {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(groups) = cx.facts.security_groups.get() else {
-            return skipped_for("security groups", cx.facts.security_groups.missing_reason());
-        };
-        let Some(v) = cx.facts.vantage.get() else {
-            return skipped_for("the vantage", cx.facts.vantage.missing_reason());
-        };
+impl SecurityGroupEgressBlocks443 {
+    fn run(cx: &Context) -> CheckResult {
+        let groups = cx.need("security groups", &cx.facts.security_groups)?;
+        let v = cx.need("the vantage", &cx.facts.vantage)?;
         if v.security_group_ids.is_empty() {
-            return Outcome::Skipped("this host's security groups are not known".to_string());
+            return skip("this host's security groups are not known".to_string());
         }
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+        let primary = cx.need_primary()?;
         let mine: Vec<_> = groups
             .iter()
             .filter(|g| v.security_group_ids.contains(&g.id))
             .collect();
         if mine.is_empty() {
-            return Outcome::Skipped(
-                "this host's security groups are not among the facts".to_string(),
-            );
+            return skip("this host's security groups are not among the facts".to_string());
         }
         let lists = cx.facts.prefix_lists.get();
         let endpoint_sgs = |via: Option<&str>| -> Vec<String> {
@@ -112,9 +94,9 @@ impl Check for SecurityGroupEgressBlocks443 {
             }
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

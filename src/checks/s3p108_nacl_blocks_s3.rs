@@ -1,41 +1,29 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 
-pub struct NaclBlocksS3;
-
-static META: CheckMeta = CheckMeta {
-    id: "S3P108",
-    name: "nacl-blocks-s3",
-    category: Category::Routing,
-    severity: Severity::Error,
-    summary: "the subnet's network ACL denies the request to S3 or its return traffic",
-    doc: include_str!("../../checks/S3P108.md"),
-};
+check! {
+    NaclBlocksS3, "S3P108", "nacl-blocks-s3", Routing, Error, Stable,
+    "the subnet's network ACL denies the request to S3 or its return traffic"
+}
 
 /// A port from the Linux ephemeral range that replies come back to.
 const EPHEMERAL: u16 = 49152;
 
-impl Check for NaclBlocksS3 {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(acls) = cx.facts.network_acls.get() else {
-            return skipped_for("network ACLs", cx.facts.network_acls.missing_reason());
-        };
+impl NaclBlocksS3 {
+    fn run(cx: &Context) -> CheckResult {
+        let acls = cx.need("network ACLs", &cx.facts.network_acls)?;
         let Some(subnet) = cx.facts.vantage.get().and_then(|v| v.subnet_id.as_deref()) else {
-            return Outcome::Skipped("the subnet is not known".to_string());
+            return skip("the subnet is not known".to_string());
         };
         let Some(acl) = acls
             .iter()
             .find(|a| a.subnet_ids.iter().any(|s| s == subnet))
             .or_else(|| acls.iter().find(|a| a.default))
         else {
-            return Outcome::Skipped(format!("no network ACL governs {subnet} in the facts"));
+            return skip(format!("no network ACL governs {subnet} in the facts"));
         };
         let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
+            return skip("no region to judge against".to_string());
         };
         let region = cx.region().unwrap_or("REGION");
         let mut drafts = Vec::new();
@@ -82,9 +70,9 @@ impl Check for NaclBlocksS3 {
             }
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,27 +1,15 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
 
-pub struct Ipv6BypassesGatewayEndpoint;
+check! {
+    Ipv6BypassesGatewayEndpoint, "S3P110", "ipv6-bypasses-gateway-endpoint", Routing, Warning, Preview,
+    "IPv6 connections to S3 leave by another route than the IPv4-only gateway endpoint"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P110",
-    name: "ipv6-bypasses-gateway-endpoint",
-    category: Category::Routing,
-    severity: Severity::Warning,
-    summary: "IPv6 connections to S3 leave by another route than the IPv4-only gateway endpoint",
-    doc: include_str!("../../checks/S3P110.md"),
-};
-
-impl Check for Ipv6BypassesGatewayEndpoint {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(region) = cx.region() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl Ipv6BypassesGatewayEndpoint {
+    fn run(cx: &Context) -> CheckResult {
+        let region = cx.need_region()?;
         let Some(table) = cx.analysis.route_table.as_ref() else {
             return skipped_for("route tables", cx.facts.route_tables.missing_reason());
         };
@@ -32,7 +20,7 @@ impl Check for Ipv6BypassesGatewayEndpoint {
             .iter()
             .find(|e| e.route_table_ids.iter().any(|t| t == &table.id))
         else {
-            return Outcome::Pass;
+            return pass();
         };
         let mut drafts = Vec::new();
         for t in &cx.analysis.targets {
@@ -81,9 +69,9 @@ impl Check for Ipv6BypassesGatewayEndpoint {
             }
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,26 +1,15 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::engine::join_ips;
 use crate::facts::{AnswerSource, EndpointType};
 use crate::targets::TargetClass;
 
-pub struct InterfaceEndpointNamesPublic;
+check! {
+    InterfaceEndpointNamesPublic, "S3P201", "interface-endpoint-names-public", Dns, Warning, Stable,
+    "an S3 interface endpoint exists but the regional S3 names resolve to public addresses"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P201",
-    name: "interface-endpoint-names-public",
-    category: Category::Dns,
-    severity: Severity::Warning,
-    summary:
-        "an S3 interface endpoint exists but the regional S3 names resolve to public addresses",
-    doc: include_str!("../../checks/S3P201.md"),
-};
-
-impl Check for InterfaceEndpointNamesPublic {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl InterfaceEndpointNamesPublic {
+    fn run(cx: &Context) -> CheckResult {
         let Some(interfaces) = cx.s3_endpoints(EndpointType::Interface) else {
             return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
         };
@@ -32,7 +21,7 @@ impl Check for InterfaceEndpointNamesPublic {
             .filter(|e| e.is_available())
             .collect();
         if interfaces.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         let has_gateway = cx
             .s3_endpoints(EndpointType::Gateway)
@@ -57,7 +46,7 @@ impl Check for InterfaceEndpointNamesPublic {
             .filter(|t| t.addresses.iter().all(|a| !eni_ips.contains(&a.address)))
             .collect();
         if public.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let mut drafts = Vec::new();
@@ -140,9 +129,9 @@ impl Check for InterfaceEndpointNamesPublic {
             drafts.push(d);
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

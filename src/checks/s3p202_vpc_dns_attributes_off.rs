@@ -1,29 +1,19 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 
-pub struct VpcDnsAttributesOff;
+check! {
+    VpcDnsAttributesOff, "S3P202", "vpc-dns-attributes-off", Dns, Error, Stable,
+    "an interface endpoint relies on private DNS but the VPC's DNS support or DNS hostnames is off"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P202",
-    name: "vpc-dns-attributes-off",
-    category: Category::Dns,
-    severity: Severity::Error,
-    summary: "an interface endpoint relies on private DNS but the VPC's DNS support or DNS hostnames is off",
-    doc: include_str!("../../checks/S3P202.md"),
-};
-
-impl Check for VpcDnsAttributesOff {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl VpcDnsAttributesOff {
+    fn run(cx: &Context) -> CheckResult {
         let Some(eps) = cx.s3_endpoints(EndpointType::Interface) else {
             return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
         };
         let private: Vec<_> = eps.into_iter().filter(|e| e.private_dns_enabled).collect();
         if private.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         let Some(attrs) = cx.facts.vpc_dns_attributes.get() else {
             return skipped_for(
@@ -32,7 +22,7 @@ impl Check for VpcDnsAttributesOff {
             );
         };
         if attrs.enable_dns_support && attrs.enable_dns_hostnames {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let vpc = cx.vpc_id().unwrap_or("VPC_ID");
@@ -62,6 +52,6 @@ impl Check for VpcDnsAttributesOff {
                 attrs.enable_dns_support, attrs.enable_dns_hostnames
             ))
             .evidence(format!("private DNS enabled on {}", ids.join(", ")));
-        Outcome::Fail(vec![d])
+        Ok(vec![d])
     }
 }

@@ -1,26 +1,15 @@
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::{join_ips, status_name};
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
 use crate::targets::TargetClass;
 
-pub struct ResolversDisagree;
+check! {
+    ResolversDisagree, "S3P203", "resolvers-disagree", Dns, Warning, Stable,
+    "this host's resolver and the VPC resolver give different kinds of answers for S3 names"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P203",
-    name: "resolvers-disagree",
-    category: Category::Dns,
-    severity: Severity::Warning,
-    summary:
-        "this host's resolver and the VPC resolver give different kinds of answers for S3 names",
-    doc: include_str!("../../checks/S3P203.md"),
-};
-
-impl Check for ResolversDisagree {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl ResolversDisagree {
+    fn run(cx: &Context) -> CheckResult {
         let (Some(system), Some(vpc)) = (cx.facts.dns.get(), cx.facts.vpc_resolver_dns.get())
         else {
             let missing = if cx.facts.dns.get().is_none() {
@@ -37,7 +26,7 @@ impl Check for ResolversDisagree {
                         .unwrap_or_default()
                 )
             };
-            return Outcome::Skipped(missing);
+            return skip(missing);
         };
         let vantage = cx.facts.vantage.get();
         // S3 answers rotate, so compare the kind of answer, not the addresses: inside the VPC
@@ -103,9 +92,9 @@ impl Check for ResolversDisagree {
             drafts.push(d);
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,45 +1,29 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 
-pub struct EndpointSgBlocks443;
+check! {
+    EndpointSgBlocks443, "S3P301", "endpoint-sg-blocks-443", Endpoint, Error, Stable,
+    "the interface endpoint's security groups do not allow inbound TCP 443 from this host"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P301",
-    name: "endpoint-sg-blocks-443",
-    category: Category::Endpoint,
-    severity: Severity::Error,
-    summary: "the interface endpoint's security groups do not allow inbound TCP 443 from this host",
-    doc: include_str!("../../checks/S3P301.md"),
-};
-
-impl Check for EndpointSgBlocks443 {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl EndpointSgBlocks443 {
+    fn run(cx: &Context) -> CheckResult {
+        let primary = cx.need_primary()?;
         let d = primary.decision.terminal();
         if d.path != PathKind::InterfaceEndpoint {
-            return Outcome::Pass;
+            return pass();
         }
-        let Some(groups) = cx.facts.security_groups.get() else {
-            return skipped_for("security groups", cx.facts.security_groups.missing_reason());
-        };
-        let Some(v) = cx.facts.vantage.get() else {
-            return skipped_for("the vantage", cx.facts.vantage.missing_reason());
-        };
+        let groups = cx.need("security groups", &cx.facts.security_groups)?;
+        let v = cx.need("the vantage", &cx.facts.vantage)?;
         let Some(ep) = cx.endpoint(d.via.as_deref()) else {
-            return Outcome::Skipped("the endpoint is not among the facts".to_string());
+            return skip("the endpoint is not among the facts".to_string());
         };
         let theirs: Vec<_> = groups
             .iter()
             .filter(|g| ep.security_group_ids.contains(&g.id))
             .collect();
         if theirs.is_empty() {
-            return Outcome::Skipped(format!(
+            return skip(format!(
                 "the security groups of {} are not among the facts",
                 ep.id
             ));
@@ -57,7 +41,7 @@ impl Check for EndpointSgBlocks443 {
             })
         });
         if allowed {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let source = v
@@ -66,7 +50,7 @@ impl Check for EndpointSgBlocks443 {
             .map(|sg| format!("--source-group {sg}"))
             .or_else(|| v.local_ipv4s.first().map(|ip| format!("--cidr {ip}/32")))
             .unwrap_or_else(|| "--cidr CLIENT_CIDR".to_string());
-        Outcome::Fail(vec![Draft::new(format!(
+        Ok(vec![Draft::new(format!(
             "S3 traffic goes to interface endpoint {}, but its security groups ({}) allow no inbound TCP 443 from this host ({}): connections time out",
             ep.id,
             ep.security_group_ids.join(", "),

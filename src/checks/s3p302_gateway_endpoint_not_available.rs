@@ -1,23 +1,13 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 
-pub struct GatewayEndpointNotAvailable;
+check! {
+    GatewayEndpointNotAvailable, "S3P302", "gateway-endpoint-not-available", Endpoint, Error, Stable,
+    "an S3 gateway endpoint of the VPC is not in the available state"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P302",
-    name: "gateway-endpoint-not-available",
-    category: Category::Endpoint,
-    severity: Severity::Error,
-    summary: "an S3 gateway endpoint of the VPC is not in the available state",
-    doc: include_str!("../../checks/S3P302.md"),
-};
-
-impl Check for GatewayEndpointNotAvailable {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl GatewayEndpointNotAvailable {
+    fn run(cx: &Context) -> CheckResult {
         let Some(gws) = cx.s3_endpoints(EndpointType::Gateway) else {
             return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
         };
@@ -37,9 +27,9 @@ impl Check for GatewayEndpointNotAvailable {
             })
             .collect();
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,24 +1,14 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::engine::join_ips;
 use crate::facts::AnswerSource;
 
-pub struct HostsFilePin;
+check! {
+    HostsFilePin, "S3P401", "hosts-file-pin", Host, Warning, Stable,
+    "an S3 name is pinned to an address in the hosts file"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P401",
-    name: "hosts-file-pin",
-    category: Category::Host,
-    severity: Severity::Warning,
-    summary: "an S3 name is pinned to an address in the hosts file",
-    doc: include_str!("../../checks/S3P401.md"),
-};
-
-impl Check for HostsFilePin {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl HostsFilePin {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.dns.get().is_none() {
             return skipped_for("DNS answers", cx.facts.dns.missing_reason());
         }
@@ -44,9 +34,9 @@ impl Check for HostsFilePin {
             })
             .collect();
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

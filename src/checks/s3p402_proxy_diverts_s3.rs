@@ -1,33 +1,19 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::proxy;
 use crate::validate::{has_global_endpoint, partition_dns_suffix};
 
-pub struct ProxyDivertsS3;
+check! {
+    ProxyDivertsS3, "S3P402", "proxy-diverts-s3", Host, Warning, Stable,
+    "an HTTPS proxy setting sends S3 requests to a proxy instead of the VPC's own path"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P402",
-    name: "proxy-diverts-s3",
-    category: Category::Host,
-    severity: Severity::Warning,
-    summary: "an HTTPS proxy setting sends S3 requests to a proxy instead of the VPC's own path",
-    doc: include_str!("../../checks/S3P402.md"),
-};
-
-impl Check for ProxyDivertsS3 {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(settings) = cx.facts.client_settings.get() else {
-            return skipped_for("proxy settings", cx.facts.client_settings.missing_reason());
-        };
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl ProxyDivertsS3 {
+    fn run(cx: &Context) -> CheckResult {
+        let settings = cx.need("proxy settings", &cx.facts.client_settings)?;
+        let primary = cx.need_primary()?;
         if primary.decision.path != PathKind::Proxy {
-            return Outcome::Pass;
+            return pass();
         }
         let region = cx.region().unwrap_or("REGION");
         let suffix = partition_dns_suffix(region);
@@ -68,6 +54,6 @@ impl Check for ProxyDivertsS3 {
         d = d.fix("set the same in the service's environment (systemd unit, task definition, container env) and restart it");
         d.message = msg;
         d = d.evidence_of(&primary.decision);
-        Outcome::Fail(vec![d])
+        Ok(vec![d])
     }
 }

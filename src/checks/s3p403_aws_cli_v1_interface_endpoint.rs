@@ -1,38 +1,22 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
 use crate::targets::TargetClass;
 
-pub struct AwsCliV1InterfaceEndpoint;
+check! {
+    AwsCliV1InterfaceEndpoint, "S3P403", "aws-cli-v1-interface-endpoint", Host, Warning, Stable,
+    "AWS CLI v1 is installed and S3 traffic uses an interface endpoint, where v1 fails"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P403",
-    name: "aws-cli-v1-interface-endpoint",
-    category: Category::Host,
-    severity: Severity::Warning,
-    summary: "AWS CLI v1 is installed and S3 traffic uses an interface endpoint, where v1 fails",
-    doc: include_str!("../../checks/S3P403.md"),
-};
-
-impl Check for AwsCliV1InterfaceEndpoint {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(settings) = cx.facts.client_settings.get() else {
-            return skipped_for("client settings", cx.facts.client_settings.missing_reason());
-        };
+impl AwsCliV1InterfaceEndpoint {
+    fn run(cx: &Context) -> CheckResult {
+        let settings = cx.need("client settings", &cx.facts.client_settings)?;
         let Some(major) = settings.aws_cli_major() else {
-            return Outcome::Skipped(
-                "the AWS CLI is not installed (or its version is unknown)".to_string(),
-            );
+            return skip("the AWS CLI is not installed (or its version is unknown)".to_string());
         };
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+        let primary = cx.need_primary()?;
         if major != 1 {
-            return Outcome::Pass;
+            return pass();
         }
         let version = settings
             .aws_cli
@@ -40,7 +24,7 @@ impl Check for AwsCliV1InterfaceEndpoint {
             .map(String::as_str)
             .unwrap_or("AWS CLI v1");
         if primary.decision.path == PathKind::InterfaceEndpoint {
-            return Outcome::Fail(vec![Draft::new(format!(
+            return Ok(vec![Draft::new(format!(
                 "{version} is installed and S3 traffic to {} uses interface endpoint {}: AWS CLI v1 fails there with AccessDenied on ListObjectsV2 (aws s3 ls), while v2.1 and later work",
                 primary.target.host,
                 primary.decision.via.as_deref().unwrap_or("?")
@@ -51,7 +35,7 @@ impl Check for AwsCliV1InterfaceEndpoint {
         // An interface endpoint the regional names do not reach (private DNS off, or not in
         // effect) is used only through its endpoint-specific names, which v1 cannot use.
         let Some(interfaces) = cx.s3_endpoints(EndpointType::Interface) else {
-            return Outcome::Pass;
+            return pass();
         };
         let unreached: Vec<_> = interfaces
             .into_iter()
@@ -64,13 +48,13 @@ impl Check for AwsCliV1InterfaceEndpoint {
             })
             .collect();
         let Some(ep) = unreached.first() else {
-            return Outcome::Pass;
+            return pass();
         };
         let name = ep
             .regional_dns_name()
             .map(|n| format!("bucket.{n}"))
             .unwrap_or_else(|| "bucket.VPCE_DNS_NAME".to_string());
-        Outcome::Fail(vec![Draft::new(format!(
+        Ok(vec![Draft::new(format!(
             "{version} is installed, and interface endpoint {} is reachable only through its endpoint-specific names (--endpoint-url https://{name}), which AWS CLI v1 cannot use: v2.1 or later is needed",
             ep.id
         ))

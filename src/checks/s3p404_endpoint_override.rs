@@ -1,31 +1,17 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 
-pub struct EndpointOverride;
+check! {
+    EndpointOverride, "S3P404", "endpoint-override", Host, Info, Stable,
+    "an endpoint URL setting sends SDK and CLI requests for S3 to another host"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P404",
-    name: "endpoint-override",
-    category: Category::Host,
-    severity: Severity::Info,
-    summary: "an endpoint URL setting sends SDK and CLI requests for S3 to another host",
-    doc: include_str!("../../checks/S3P404.md"),
-};
-
-impl Check for EndpointOverride {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(settings) = cx.facts.client_settings.get() else {
-            return skipped_for("client settings", cx.facts.client_settings.missing_reason());
-        };
+impl EndpointOverride {
+    fn run(cx: &Context) -> CheckResult {
+        let settings = cx.need("client settings", &cx.facts.client_settings)?;
         let Some((source, url)) = settings.s3_endpoint_override() else {
-            return Outcome::Pass;
+            return pass();
         };
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+        let primary = cx.need_primary()?;
         let standard = cx.standard_primary();
         let mut msg = format!(
             "{source} = {url}: the AWS CLI and SDKs send S3 requests to {}, which takes {}",
@@ -44,7 +30,7 @@ impl Check for EndpointOverride {
         } else {
             format!("remove {source}")
         };
-        Outcome::Fail(vec![Draft::new(msg)
+        Ok(vec![Draft::new(msg)
             .fix(format!("if the override is not intended: {unset}"))
             .fix("clients that do not read these settings (older SDKs, other tools) still use the standard names")
             .evidence(format!("{source} = {url}"))])

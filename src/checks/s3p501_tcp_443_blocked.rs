@@ -1,32 +1,18 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::TcpOutcome;
 
-pub struct Tcp443Blocked;
+check! {
+    Tcp443Blocked, "S3P501", "tcp-443-blocked", Probe, Error, Stable,
+    "TCP connections to port 443 of the primary S3 name's addresses fail"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P501",
-    name: "tcp-443-blocked",
-    category: Category::Probe,
-    severity: Severity::Error,
-    summary: "TCP connections to port 443 of the primary S3 name's addresses fail",
-    doc: include_str!("../../checks/S3P501.md"),
-};
-
-impl Check for Tcp443Blocked {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(probes) = cx.facts.probes.get() else {
-            return skipped_for("probes", cx.facts.probes.missing_reason());
-        };
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl Tcp443Blocked {
+    fn run(cx: &Context) -> CheckResult {
+        let probes = cx.need("probes", &cx.facts.probes)?;
+        let primary = cx.need_primary()?;
         if primary.decision.path == PathKind::Proxy {
-            return Outcome::Skipped(
+            return skip(
                 "requests go to a proxy; the proxy's own reachability is not probed".to_string(),
             );
         }
@@ -97,9 +83,9 @@ impl Check for Tcp443Blocked {
             drafts.push(d);
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,29 +1,17 @@
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 use crate::engine::EvidenceKind;
 
-pub struct ProbeDisagrees;
+check! {
+    ProbeDisagrees, "S3P502", "probe-disagrees", Probe, Warning, Stable,
+    "a live probe contradicts the path the route table gives"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P502",
-    name: "probe-disagrees",
-    category: Category::Probe,
-    severity: Severity::Warning,
-    summary: "a live probe contradicts the path the route table gives",
-    doc: include_str!("../../checks/S3P502.md"),
-};
-
-impl Check for ProbeDisagrees {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl ProbeDisagrees {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.probes.get().is_none() {
             return super::skipped_for("probes", cx.facts.probes.missing_reason());
         }
-        let Some(primary) = cx.primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+        let primary = cx.need_primary()?;
         let drafts: Vec<Draft> = primary
             .addresses
             .iter()
@@ -49,9 +37,9 @@ impl Check for ProbeDisagrees {
             })
             .collect();
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,28 +1,16 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::facts::TlsOutcome;
 
-pub struct TlsIdentityMismatch;
+check! {
+    TlsIdentityMismatch, "S3P503", "tls-identity-mismatch", Probe, Error, Stable,
+    "the TLS certificate at an S3 address does not cover the S3 name, or no trust store accepts it"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P503",
-    name: "tls-identity-mismatch",
-    category: Category::Probe,
-    severity: Severity::Error,
-    summary: "the TLS certificate at an S3 address does not cover the S3 name, or no trust store accepts it",
-    doc: include_str!("../../checks/S3P503.md"),
-};
-
-impl Check for TlsIdentityMismatch {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(probes) = cx.facts.probes.get() else {
-            return skipped_for("probes", cx.facts.probes.missing_reason());
-        };
+impl TlsIdentityMismatch {
+    fn run(cx: &Context) -> CheckResult {
+        let probes = cx.need("probes", &cx.facts.probes)?;
         if probes.tls.is_empty() {
-            return Outcome::Skipped("no TLS handshake was attempted".to_string());
+            return skip("no TLS handshake was attempted".to_string());
         }
         let drafts: Vec<Draft> = probes
             .tls
@@ -58,9 +46,9 @@ impl Check for TlsIdentityMismatch {
             })
             .collect();
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

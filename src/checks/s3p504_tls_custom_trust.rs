@@ -1,33 +1,21 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::facts::TlsOutcome;
 
-pub struct TlsCustomTrust;
+check! {
+    TlsCustomTrust, "S3P504", "tls-custom-trust", Probe, Warning, Stable,
+    "the S3 certificate chain validates only with a custom CA bundle (TLS interception)"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P504",
-    name: "tls-custom-trust",
-    category: Category::Probe,
-    severity: Severity::Warning,
-    summary: "the S3 certificate chain validates only with a custom CA bundle (TLS interception)",
-    doc: include_str!("../../checks/S3P504.md"),
-};
-
-impl Check for TlsCustomTrust {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(probes) = cx.facts.probes.get() else {
-            return skipped_for("probes", cx.facts.probes.missing_reason());
-        };
+impl TlsCustomTrust {
+    fn run(cx: &Context) -> CheckResult {
+        let probes = cx.need("probes", &cx.facts.probes)?;
         let verified: Vec<_> = probes
             .tls
             .iter()
             .filter(|p| p.outcome == TlsOutcome::Verified)
             .collect();
         if verified.is_empty() {
-            return Outcome::Skipped("no TLS handshake was verified".to_string());
+            return skip("no TLS handshake was verified".to_string());
         }
         let custom: Vec<_> = verified
             .iter()
@@ -38,7 +26,7 @@ impl Check for TlsCustomTrust {
             })
             .collect();
         if custom.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         let by = custom[0].validated_by.clone().unwrap_or_default();
         let mut d = Draft::new(format!(
@@ -59,6 +47,6 @@ impl Check for TlsCustomTrust {
                 p.validated_by.as_deref().unwrap_or("?")
             ));
         }
-        Outcome::Fail(vec![d])
+        Ok(vec![d])
     }
 }

@@ -1,28 +1,16 @@
 use super::bucket::{self, BucketView};
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
 
-pub struct BucketInOtherRegion;
+check! {
+    BucketInOtherRegion, "S3P601", "bucket-in-other-region", Routing, Warning, Stable,
+    "a bucket lives in another region, so gateway endpoints do not apply and its traffic follows the default route"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P601",
-    name: "bucket-in-other-region",
-    category: Category::Routing,
-    severity: Severity::Warning,
-    summary: "a bucket lives in another region, so gateway endpoints do not apply and its traffic follows the default route",
-    doc: include_str!("../../checks/S3P601.md"),
-};
-
-impl Check for BucketInOtherRegion {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(region) = cx.region() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl BucketInOtherRegion {
+    fn run(cx: &Context) -> CheckResult {
+        let region = cx.need_region()?;
         if cx.facts.buckets.get().is_none() {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }
@@ -35,9 +23,9 @@ impl Check for BucketInOtherRegion {
             drafts.push(draft(cx, region, theirs, &b));
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

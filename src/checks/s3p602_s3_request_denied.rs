@@ -1,25 +1,15 @@
 use super::bucket::{self, BucketView};
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::RequestRoute;
 use crate::policy::{self, PolicyKind, Verdict};
 
-pub struct S3RequestDenied;
+check! {
+    S3RequestDenied, "S3P602", "s3-request-denied", Policy, Error, Stable,
+    "a real read-only request to a bucket was denied, and S3 (or the policies) say why"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P602",
-    name: "s3-request-denied",
-    category: Category::Policy,
-    severity: Severity::Error,
-    summary: "a real read-only request to a bucket was denied, and S3 (or the policies) say why",
-    doc: include_str!("../../checks/S3P602.md"),
-};
-
-impl Check for S3RequestDenied {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl S3RequestDenied {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }
@@ -31,9 +21,9 @@ impl Check for S3RequestDenied {
             }
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,24 +1,14 @@
 use super::bucket::{self, BucketView};
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::RequestOutcome;
 
-pub struct S3RequestFailed;
+check! {
+    S3RequestFailed, "S3P603", "s3-request-failed", Probe, Error, Stable,
+    "a real request to a bucket got no answer from S3 (no connection, timeout, DNS, TLS), or the bucket does not exist"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P603",
-    name: "s3-request-failed",
-    category: Category::Probe,
-    severity: Severity::Error,
-    summary: "a real request to a bucket got no answer from S3 (no connection, timeout, DNS, TLS), or the bucket does not exist",
-    doc: include_str!("../../checks/S3P603.md"),
-};
-
-impl Check for S3RequestFailed {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl S3RequestFailed {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }
@@ -27,9 +17,9 @@ impl Check for S3RequestFailed {
             .flat_map(|b| failures(b))
             .collect();
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

@@ -1,25 +1,14 @@
 use super::bucket;
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, skipped_for, CheckResult, Context, Draft};
 use crate::policy::Verdict;
 
-pub struct EndpointPolicyDeniesBucket;
+check! {
+    EndpointPolicyDeniesBucket, "S3P604", "endpoint-policy-denies-bucket", Policy, Error, Stable,
+    "the policy of the VPC endpoint on a bucket's path does not allow the common actions on it"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P604",
-    name: "endpoint-policy-denies-bucket",
-    category: Category::Policy,
-    severity: Severity::Error,
-    summary:
-        "the policy of the VPC endpoint on a bucket's path does not allow the common actions on it",
-    doc: include_str!("../../checks/S3P604.md"),
-};
-
-impl Check for EndpointPolicyDeniesBucket {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl EndpointPolicyDeniesBucket {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }
@@ -73,14 +62,14 @@ impl Check for EndpointPolicyDeniesBucket {
             drafts.push(d);
         }
         if !drafts.is_empty() {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         } else if !undecided.is_empty() {
-            Outcome::Skipped(format!(
+            skip(format!(
                 "cannot decide the endpoint policy: {}",
                 undecided.join("; ")
             ))
         } else {
-            Outcome::Pass
+            pass()
         }
     }
 }

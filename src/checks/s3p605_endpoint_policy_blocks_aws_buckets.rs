@@ -1,51 +1,37 @@
 use super::bucket;
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::VantageKind;
 use crate::policy::{self, KeyValue, RequestContext, Verdict};
 
-pub struct EndpointPolicyBlocksAwsBuckets;
+check! {
+    EndpointPolicyBlocksAwsBuckets, "S3P605", "endpoint-policy-blocks-aws-buckets", Policy, Warning, Stable,
+    "the S3 endpoint policy on this host's path blocks AWS-owned buckets that ECR, Amazon Linux repositories or SSM need"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P605",
-    name: "endpoint-policy-blocks-aws-buckets",
-    category: Category::Policy,
-    severity: Severity::Warning,
-    summary: "the S3 endpoint policy on this host's path blocks AWS-owned buckets that ECR, Amazon Linux repositories or SSM need",
-    doc: include_str!("../../checks/S3P605.md"),
-};
-
-impl Check for EndpointPolicyBlocksAwsBuckets {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let (Some(region), Some(primary)) = (cx.region(), cx.standard_primary()) else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl EndpointPolicyBlocksAwsBuckets {
+    fn run(cx: &Context) -> CheckResult {
+        let (region, primary) = (cx.need_region()?, cx.need_standard_primary()?);
         let d = primary.decision.terminal();
         if !matches!(
             d.path,
             PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
         ) {
             return match d.path {
-                PathKind::Unknown => Outcome::Skipped("the path is not known".to_string()),
-                _ => Outcome::Pass,
+                PathKind::Unknown => skip("the path is not known".to_string()),
+                _ => pass(),
             };
         }
         let Some(ep) = cx.endpoint(d.via.as_deref()) else {
-            return Outcome::Skipped(format!(
+            return skip(format!(
                 "the endpoint {} is not among the collected VPC endpoints",
                 d.via.as_deref().unwrap_or("?")
             ));
         };
         let p = match bucket::endpoint_policy(ep) {
             Ok(Some(p)) => p,
-            Ok(None) => return Outcome::Pass,
-            Err(e) => {
-                return Outcome::Skipped(format!("the policy of {} does not parse: {e}", ep.id))
-            }
+            Ok(None) => return pass(),
+            Err(e) => return skip(format!("the policy of {} does not parse: {e}", ep.id)),
         };
         let vantage = cx.facts.vantage.get();
         let mut blocked = Vec::new();
@@ -70,9 +56,9 @@ impl Check for EndpointPolicyBlocksAwsBuckets {
         }
         if blocked.is_empty() {
             return if undecided.is_empty() {
-                Outcome::Pass
+                pass()
             } else {
-                Outcome::Skipped(format!(
+                skip(format!(
                     "cannot decide the policy of {} for AWS-owned buckets: {}",
                     ep.id,
                     undecided.join("; ")
@@ -107,6 +93,6 @@ impl Check for EndpointPolicyBlocksAwsBuckets {
         for (_, _, e) in &blocked {
             draft = draft.evidence(format!("{}: {}", ep.id, e.summary()));
         }
-        Outcome::Fail(vec![draft.evidence_of(d)])
+        Ok(vec![draft.evidence_of(d)])
     }
 }

@@ -1,25 +1,15 @@
 use super::bucket;
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{skipped_for, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::policy::Effect;
 
-pub struct BucketPolicySourceIp;
+check! {
+    BucketPolicySourceIp, "S3P606", "bucket-policy-source-ip", Policy, Error, Stable,
+    "a bucket policy keys on aws:SourceIp, which never matches through a VPC endpoint (or not this path's address)"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P606",
-    name: "bucket-policy-source-ip",
-    category: Category::Policy,
-    severity: Severity::Error,
-    summary: "a bucket policy keys on aws:SourceIp, which never matches through a VPC endpoint (or not this path's address)",
-    doc: include_str!("../../checks/S3P606.md"),
-};
-
-impl Check for BucketPolicySourceIp {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl BucketPolicySourceIp {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }

@@ -1,23 +1,13 @@
 use super::bucket;
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{skipped_for, CheckResult, Context, Draft};
 
-pub struct BucketPolicySourceVpceMismatch;
+check! {
+    BucketPolicySourceVpceMismatch, "S3P607", "bucket-policy-source-vpce-mismatch", Policy, Error, Stable,
+    "a bucket policy requires a VPC endpoint (aws:SourceVpce / aws:SourceVpc) that this host's traffic does not use"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P607",
-    name: "bucket-policy-source-vpce-mismatch",
-    category: Category::Policy,
-    severity: Severity::Error,
-    summary: "a bucket policy requires a VPC endpoint (aws:SourceVpce / aws:SourceVpc) that this host's traffic does not use",
-    doc: include_str!("../../checks/S3P607.md"),
-};
-
-impl Check for BucketPolicySourceVpceMismatch {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl BucketPolicySourceVpceMismatch {
+    fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
             return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
         }

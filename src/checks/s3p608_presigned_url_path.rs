@@ -1,34 +1,22 @@
-use super::{skipped_for, Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, CheckResult, Context, Draft};
 use crate::engine::{join_ips, PathKind};
 use crate::facts::{LookupStatus, TcpOutcome};
 use crate::targets::TargetClass;
 
-pub struct PresignedUrlPath;
+check! {
+    PresignedUrlPath, "S3P608", "presigned-url-path", Host, Warning, Stable,
+    "a presigned URL's host does not resolve, does not connect, or travels another path than the application's S3 traffic"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P608",
-    name: "presigned-url-path",
-    category: Category::Host,
-    severity: Severity::Warning,
-    summary: "a presigned URL's host does not resolve, does not connect, or travels another path than the application's S3 traffic",
-    doc: include_str!("../../checks/S3P608.md"),
-};
-
-impl Check for PresignedUrlPath {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(p) = cx.facts.presigned.get() else {
-            return skipped_for("presigned URL", cx.facts.presigned.missing_reason());
-        };
+impl PresignedUrlPath {
+    fn run(cx: &Context) -> CheckResult {
+        let p = cx.need("presigned URL", &cx.facts.presigned)?;
         let target = cx.analysis.targets.iter().find(|t| {
             t.target.class == TargetClass::Presigned || t.target.host.eq_ignore_ascii_case(&p.host)
         });
         let r = &p.resolution;
         if r.status != LookupStatus::Answered || r.addresses.is_empty() {
-            return Outcome::Fail(vec![Draft::new(format!(
+            return Ok(vec![Draft::new(format!(
                 "the presigned URL's host {} does not resolve ({}): whoever receives the URL from this network cannot use it",
                 p.host,
                 crate::engine::status_name(r.status)
@@ -78,9 +66,9 @@ impl Check for PresignedUrlPath {
             }
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

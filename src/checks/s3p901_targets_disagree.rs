@@ -1,24 +1,14 @@
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::targets::TargetClass;
 
-pub struct TargetsDisagree;
+check! {
+    TargetsDisagree, "S3P901", "targets-disagree", Verdict, Warning, Stable,
+    "regional S3 names (or the addresses of one name) take different paths"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P901",
-    name: "targets-disagree",
-    category: Category::Verdict,
-    severity: Severity::Warning,
-    summary: "regional S3 names (or the addresses of one name) take different paths",
-    doc: include_str!("../../checks/S3P901.md"),
-};
-
-impl Check for TargetsDisagree {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
+impl TargetsDisagree {
+    fn run(cx: &Context) -> CheckResult {
         // A bucket in another region has its own path (S3P601): compare the names of the
         // judged region only.
         let Some(primary) = cx
@@ -28,10 +18,10 @@ impl Check for TargetsDisagree {
             .filter(|t| t.target.class != TargetClass::EndpointOverride)
             .find(|t| !cx.cross_region(t))
         else {
-            return Outcome::Skipped("no region to judge against".to_string());
+            return skip("no region to judge against".to_string());
         };
         if primary.decision.path == PathKind::Unknown {
-            return Outcome::Skipped(format!(
+            return skip(format!(
                 "the primary target's path is not known: {}",
                 primary
                     .decision
@@ -79,9 +69,9 @@ impl Check for TargetsDisagree {
             drafts.push(d);
         }
         if drafts.is_empty() {
-            Outcome::Pass
+            pass()
         } else {
-            Outcome::Fail(drafts)
+            Ok(drafts)
         }
     }
 }

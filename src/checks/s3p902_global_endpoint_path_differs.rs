@@ -1,30 +1,17 @@
-use super::{Category, Check, CheckMeta, Context, Draft, Outcome, Severity};
+use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::targets::TargetClass;
 
-pub struct GlobalEndpointPathDiffers;
+check! {
+    GlobalEndpointPathDiffers, "S3P902", "global-endpoint-path-differs", Verdict, Info, Stable,
+    "the legacy global endpoint s3.amazonaws.com takes another path than the regional endpoint"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "S3P902",
-    name: "global-endpoint-path-differs",
-    category: Category::Verdict,
-    severity: Severity::Info,
-    summary:
-        "the legacy global endpoint s3.amazonaws.com takes another path than the regional endpoint",
-    doc: include_str!("../../checks/S3P902.md"),
-};
-
-impl Check for GlobalEndpointPathDiffers {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
-    fn evaluate(&self, cx: &Context) -> Outcome {
-        let Some(primary) = cx.standard_primary() else {
-            return Outcome::Skipped("no region to judge against".to_string());
-        };
+impl GlobalEndpointPathDiffers {
+    fn run(cx: &Context) -> CheckResult {
+        let primary = cx.need_standard_primary()?;
         if primary.decision.path == PathKind::Unknown {
-            return Outcome::Skipped("the primary target's path is not known".to_string());
+            return skip("the primary target's path is not known".to_string());
         }
         let reference = primary.decision.label();
         let region = cx.region().unwrap_or("REGION");
@@ -42,7 +29,7 @@ impl Check for GlobalEndpointPathDiffers {
             .map(|t| format!("{} -> {}", t.target.host, t.decision.label()))
             .collect();
         if differing.is_empty() {
-            return Outcome::Pass;
+            return pass();
         }
         let mut d = Draft::new(format!(
             "{} takes {reference}, but the legacy global endpoint (served from us-east-1) takes another path: {}; clients without a region setting, and older SDKs in us-east-1, use it",
@@ -54,6 +41,6 @@ impl Check for GlobalEndpointPathDiffers {
         for x in &differing {
             d = d.evidence(x.clone());
         }
-        Outcome::Fail(vec![d])
+        Ok(vec![d])
     }
 }
