@@ -1,26 +1,12 @@
 //! Hostile and odd input (issue 10): forged output, leaked secrets, amplification, files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_s3path"));
-    for v in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_PROFILE",
-    ] {
-        c.env_remove(v);
-    }
-    c
+    common::s3path(env!("CARGO_BIN_EXE_s3path"))
 }
 
 fn scenario(name: &str) -> PathBuf {

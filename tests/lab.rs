@@ -494,23 +494,7 @@ impl Lab {
             "json",
         ])
         .args(args);
-        for v in [
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-            "NO_PROXY",
-            "no_proxy",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_PROFILE",
-            "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_EC2",
-        ] {
+        for v in common::HOST_SETTINGS {
             cmd.env_remove(v);
         }
         // The lab's S3 certificates chain to the lab CA, as behind a TLS-inspecting proxy.

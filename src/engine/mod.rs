@@ -350,9 +350,13 @@ impl<'a> Cx<'a> {
             format!(" via CNAME {}", join_capped(&res.cname_chain))
         };
         let n = res.addresses.len();
+        let one_of = if n > 1 {
+            format!(", one of {n} addresses")
+        } else {
+            String::new()
+        };
         // Per address: only that address (evidence stays linear in the answer's size).
-        let address_evidence = |addr: IpAddr| {
-            match res.source {
+        let address_evidence = |addr: IpAddr| match res.source {
             AnswerSource::HostsFile => ev(
                 EvidenceKind::HostsFile,
                 format!("{} is pinned to {addr} in the hosts file", out.target.host),
@@ -360,28 +364,14 @@ impl<'a> Cx<'a> {
             AnswerSource::Derived => ev(
                 EvidenceKind::Dns,
                 format!(
-                    "{} would resolve to {addr}{} (derived from the control plane, not a DNS query)",
-                    out.target.host,
-                    if n > 1 {
-                        format!(", one of {n} addresses")
-                    } else {
-                        String::new()
-                    }
+                    "{} would resolve to {addr}{one_of} (derived from the control plane, not a DNS query)",
+                    out.target.host
                 ),
             ),
             AnswerSource::Dns => ev(
                 EvidenceKind::Dns,
-                format!(
-                    "{}{chain} resolved to {addr}{}{by}",
-                    out.target.host,
-                    if n > 1 {
-                        format!(", one of {n} addresses")
-                    } else {
-                        String::new()
-                    }
-                ),
+                format!("{}{chain} resolved to {addr}{one_of}{by}", out.target.host),
             ),
-        }
         };
         let from_s3_dns = res.source != AnswerSource::HostsFile && out.target.is_standard_s3_name();
         for &addr in &res.addresses {

@@ -75,3 +75,35 @@ pub fn skip(suite: &str, needs: &[Need]) -> bool {
     });
     true
 }
+
+/// The environment a test's s3path must not inherit from the developer's shell: proxies,
+/// regions, endpoint overrides, the profile, the metadata endpoint, credentials.
+pub const HOST_SETTINGS: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_EC2",
+    "AWS_PROFILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+/// The s3path binary with none of [`HOST_SETTINGS`] inherited.
+pub fn s3path(bin: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(bin);
+    for v in HOST_SETTINGS {
+        c.env_remove(v);
+    }
+    c
+}
