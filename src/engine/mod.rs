@@ -356,7 +356,8 @@ impl<'a> Cx<'a> {
             String::new()
         };
         // Per address: only that address (evidence stays linear in the answer's size).
-        let address_evidence = |addr: IpAddr| match res.source {
+        let address_evidence = |addr: IpAddr| {
+            match res.source {
             AnswerSource::HostsFile => ev(
                 EvidenceKind::HostsFile,
                 format!("{} is pinned to {addr} in the hosts file", out.target.host),
@@ -372,6 +373,7 @@ impl<'a> Cx<'a> {
                 EvidenceKind::Dns,
                 format!("{}{chain} resolved to {addr}{one_of}{by}", out.target.host),
             ),
+        }
         };
         let from_s3_dns = res.source != AnswerSource::HostsFile && out.target.is_standard_s3_name();
         for &addr in &res.addresses {
