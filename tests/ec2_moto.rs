@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -26,21 +25,7 @@ struct Server {
     _child: Child,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server on {port} did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use common::{free_port, wait_port};
 
 fn moto() -> &'static Server {
     static MOTO: OnceLock<Server> = OnceLock::new();
@@ -71,18 +56,7 @@ fn topology(scenario: &str) -> Value {
 }
 
 fn topology_in(region: &str, scenario: &str) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/topology.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .args([&moto().port.to_string(), region, scenario])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::moto_script("topology.py", &[&moto().port.to_string(), region, scenario])
 }
 
 fn rt() -> tokio::runtime::Runtime {

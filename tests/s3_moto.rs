@@ -6,9 +6,8 @@
 
 mod common;
 
-use std::net::{IpAddr, TcpListener};
+use std::net::IpAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -16,62 +15,10 @@ use serde_json::Value;
 use s3path::facts::{BucketFacts, Observed, RequestOutcome, RequestRoute};
 use s3path::gather::{dns, s3};
 
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(cmd: &[&str], port: u16) -> Proc {
-    let child = Command::new(cmd[0])
-        .args(&cmd[1..])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{cmd:?} did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Proc(child)
-}
-
-fn moto() -> (Proc, u16) {
-    let port = free_port();
-    let p = start(
-        &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
-        port,
-    );
-    (p, port)
-}
+use common::{free_port, moto_server as moto, start};
 
 fn script(name: &str, args: &[&str]) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/moto")
-        .join(name);
-    let out = Command::new("python3")
-        .arg(path)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::moto_script(name, args)
 }
 
 fn creds(id: &str, secret: &str) {
