@@ -73,6 +73,20 @@ fn gather(endpoint: &str, vpc: &str) -> ec2::Ec2Facts {
     })
 }
 
+/// A DNS answer from the VPC resolver (10.0.0.2).
+fn answer(host: &str, ip: &str) -> Resolution {
+    Resolution {
+        host: host.into(),
+        status: LookupStatus::Answered,
+        source: AnswerSource::Dns,
+        addresses: vec![ip.parse().unwrap()],
+        cname_chain: vec![],
+        ttl: Some(5),
+        error: None,
+        resolver: Some("10.0.0.2".into()),
+    }
+}
+
 /// Facts as doctor would assemble them: the vantage in the topology's subnet, the EC2 facts
 /// from moto, and DNS answers given by the test.
 fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
@@ -126,16 +140,6 @@ fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
         "3.5.64.0/21".parse().unwrap(),
     ];
     f.prefix_lists = Observed::collected(lists);
-    let answer = |host: &str, ip: &str| Resolution {
-        host: host.into(),
-        status: LookupStatus::Answered,
-        source: AnswerSource::Dns,
-        addresses: vec![ip.parse().unwrap()],
-        cname_chain: vec![],
-        ttl: Some(5),
-        error: None,
-        resolver: Some("10.0.0.2".into()),
-    };
     f.dns = Observed::collected(vec![
         answer("app-data.s3.eu-west-1.amazonaws.com", bucket_addr),
         answer("s3.eu-west-1.amazonaws.com", "52.218.10.5"),
@@ -882,16 +886,6 @@ fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
             }
         }
     }
-    let answer = |host: &str, ip: &str| Resolution {
-        host: host.into(),
-        status: LookupStatus::Answered,
-        source: AnswerSource::Dns,
-        addresses: vec![ip.parse().unwrap()],
-        cname_chain: vec![],
-        ttl: Some(5),
-        error: None,
-        resolver: Some("10.0.0.2".into()),
-    };
     f.dns = Observed::collected(vec![
         answer("app-data.s3.us-east-1.amazonaws.com", "52.216.20.7"),
         answer("s3.us-east-1.amazonaws.com", "52.216.10.5"),
