@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use crate::engine::PathKind;
 use crate::facts::{Facts, FACTS_SCHEMA_VERSION};
 use crate::validate;
 
@@ -163,31 +162,6 @@ pub fn resource_id(id: &str, prefix: &str, flag: &str) -> Result<(), InputError>
     }
 }
 
-/// Parses `--expect KIND[,KIND...]` (also given several times).
-pub fn expectations(values: &[String]) -> Result<Vec<PathKind>, InputError> {
-    let mut out = Vec::new();
-    for raw in values.iter().flat_map(|v| v.split(',')) {
-        let k = raw.trim();
-        if k.is_empty() {
-            continue;
-        }
-        let kind = PathKind::parse(k).ok_or_else(|| {
-            let known: Vec<&str> = PathKind::ALL.iter().map(|k| k.as_str()).collect();
-            err(format!(
-                "--expect '{k}' is not a path kind (one of: {})",
-                known.join(", ")
-            ))
-        })?;
-        if kind == PathKind::Unknown {
-            return Err(err("--expect 'unknown' cannot be expected; exit code 3 already reports an unknown verdict".to_string()));
-        }
-        if !out.contains(&kind) {
-            out.push(kind);
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,26 +203,5 @@ mod tests {
         .unwrap();
         assert_eq!(ok.request.region.as_deref(), Some("eu-west-1"));
         assert!(ok.dns.get().is_none());
-    }
-
-    #[test]
-    fn expectations_parse() {
-        assert_eq!(
-            expectations(&[
-                "gateway-endpoint,interface-endpoint".into(),
-                "nat-gateway".into()
-            ])
-            .unwrap(),
-            [
-                PathKind::GatewayEndpoint,
-                PathKind::InterfaceEndpoint,
-                PathKind::NatGateway
-            ]
-        );
-        assert!(expectations(&["gateway".into()])
-            .unwrap_err()
-            .0
-            .contains("not a path kind"));
-        assert!(expectations(&["unknown".into()]).is_err());
     }
 }

@@ -75,11 +75,6 @@ pub fn client_settings(env: &dyn Env) -> ClientSettings {
     }
 }
 
-/// Removes everything but `scheme://host:port` from a URL-like value (see [`crate::redact`]).
-pub fn redact_url(value: &str) -> String {
-    crate::redact::url(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,10 +90,10 @@ mod tests {
     #[test]
     fn user_info_is_removed() {
         assert_eq!(
-            redact_url("http://alice:s3cret@proxy:3128"),
+            crate::redact::url("http://alice:s3cret@proxy:3128"),
             "http://proxy:3128"
         );
-        assert_eq!(redact_url("alice:s3cret@proxy:3128"), "proxy:3128");
+        assert_eq!(crate::redact::url("alice:s3cret@proxy:3128"), "proxy:3128");
         assert_eq!(
             stored_value("NO_PROXY", ".corp,10.0.0.0/8"),
             ".corp,10.0.0.0/8"

@@ -25,7 +25,7 @@ use crate::facts::{Facts, Observed, Request, Vantage, VantageKind};
 use crate::proxy::{self, ProxyDecision};
 use crate::targets;
 
-pub use env::{client_settings, redact_url};
+pub use env::client_settings;
 
 /// What `doctor` asks the gatherers for.
 #[derive(Debug, Clone)]

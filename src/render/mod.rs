@@ -24,17 +24,6 @@ pub struct HumanOptions {
     pub verbose: bool,
 }
 
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "human" => Some(Format::Human),
-            "json" => Some(Format::Json),
-            "markdown" | "md" => Some(Format::Markdown),
-            _ => None,
-        }
-    }
-}
-
 /// Plain (no colour), not verbose: what a pipe gets.
 pub fn render(report: &Report, format: Format) -> String {
     render_with(report, format, &HumanOptions::default())
