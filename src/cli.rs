@@ -69,6 +69,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
         format: ChecksFormat,
     },
+    /// Merge many reports (doctor or route --format json, from SSM, Ansible, kubectl exec, a CI
+    /// matrix) into one fleet view: per host its verdict and findings, counts by path and by
+    /// finding, and first the disagreements — hosts of one subnet that take different paths.
+    Merge {
+        /// Report files, or directories whose *.json files are read.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        inputs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -318,6 +329,7 @@ fn run(cli: Cli) -> Result<u8, InputError> {
             emit(c.meta().doc)?;
             Ok(0)
         }
+        Command::Merge { inputs, format } => merge(&inputs, format),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "s3path", &mut out);
@@ -442,6 +454,67 @@ fn finish(
         s.write(facts)?;
     }
     Ok(report.exit_code)
+}
+
+/// The largest report `merge` reads (a doctor report is tens of KB).
+const MAX_REPORT_BYTES: u64 = 16 * 1024 * 1024;
+
+fn merge(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut rejected: Vec<String> = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            match std::fs::read_dir(input) {
+                Ok(entries) => {
+                    let mut found: Vec<PathBuf> = entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+                        .collect();
+                    found.sort();
+                    files.extend(found);
+                }
+                Err(e) => rejected.push(format!(
+                    "{}: cannot read the directory: {e}",
+                    input.display()
+                )),
+            }
+        } else {
+            files.push(input.clone());
+        }
+    }
+    let mut hosts = Vec::new();
+    for f in &files {
+        let name = f.display().to_string();
+        let parsed = input::read_regular_file(f, MAX_REPORT_BYTES).and_then(|text| {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| format!("invalid JSON at line {}, column {}", e.line(), e.column()))
+        });
+        match parsed.and_then(|v| crate::merge::host(&v, &name)) {
+            Ok(h) => hosts.push(h),
+            Err(e) => rejected.push(format!("{name}: {e}")),
+        }
+    }
+    {
+        let mut err = io::stderr().lock();
+        for r in &rejected {
+            let _ = writeln!(err, "s3path: merge: {}", crate::render::escape::line(r));
+        }
+    }
+    if hosts.is_empty() {
+        return Err(InputError(format!(
+            "merge: no report could be read from {} input(s)",
+            inputs.len()
+        )));
+    }
+    let merged = crate::merge::merge(hosts, rejected);
+    let out = match format {
+        Format::Human => crate::merge::render_human(&merged),
+        Format::Markdown => crate::merge::render_markdown(&merged),
+        Format::Json => serde_json::to_string_pretty(&merged).expect("merge serializes") + "\n",
+    };
+    emit(&out)?;
+    Ok(0)
 }
 
 fn timeout_arg(secs: f64) -> Result<Duration, InputError> {

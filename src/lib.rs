@@ -9,6 +9,7 @@ pub mod engine;
 pub mod facts;
 pub mod gather;
 pub mod input;
+pub mod merge;
 pub mod policy;
 pub mod proxy;
 pub mod redact;
