@@ -232,12 +232,14 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// True when the client would connect over IPv6 first: this host has an IPv6 address
-    /// (RFC 6724 prefers IPv6 destinations when a global IPv6 source exists).
+    /// The host's global IPv6 address, when it has one: then a client connects to a name's
+    /// IPv6 answer first (RFC 6724's default policy; a link-local or unique-local source loses
+    /// to IPv4 for a global destination).
     fn prefers_ipv6(&self) -> Option<IpAddr> {
         self.vantage.and_then(|v| {
             v.ipv6s.iter().copied().find(|a| match a {
-                IpAddr::V6(v6) => !v6.is_loopback() && (v6.segments()[0] & 0xffc0) != 0xfe80,
+                // 2000::/3, global unicast.
+                IpAddr::V6(v6) => (v6.segments()[0] & 0xe000) == 0x2000,
                 IpAddr::V4(_) => false,
             })
         })
