@@ -212,6 +212,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             fact_status("route_tables", &facts.route_tables),
             fact_status("vpc_endpoints", &facts.vpc_endpoints),
             fact_status("prefix_lists", &facts.prefix_lists),
+            fact_status("internet_gateways", &facts.internet_gateways),
             fact_status("vpc_dns_attributes", &facts.vpc_dns_attributes),
             fact_status("dhcp_dns_servers", &facts.dhcp_dns_servers),
             fact_status("nat_gateways", &facts.nat_gateways),
