@@ -604,12 +604,6 @@ impl Drop for SaveTarget {
 }
 
 fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputError> {
-    if o.expect.contains(&PathKind::Unknown) {
-        return Err(InputError(
-            "--expect 'unknown' cannot be expected; exit code 3 already reports an unknown verdict"
-                .to_string(),
-        ));
-    }
     let mut expect = Vec::new();
     for k in &o.expect {
         if !expect.contains(k) {

@@ -838,6 +838,19 @@ pub struct PrefixList {
 }
 
 impl PrefixList {
+    /// A list known by its id only (name, owner, family and entries not read yet).
+    pub fn new(id: impl Into<String>) -> Self {
+        PrefixList {
+            id: id.into(),
+            name: None,
+            owner_id: None,
+            address_family: None,
+            cidrs: Vec::new(),
+            entries_error: None,
+            entries_failure: None,
+        }
+    }
+
     /// True when the entries were read: a real prefix list is never empty, so an empty one
     /// was not really read either.
     pub fn entries_known(&self) -> bool {

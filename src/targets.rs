@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::facts::{EndpointType, VpcEndpoint};
+use crate::facts::{ClientSettings, EndpointType, VpcEndpoint};
 use crate::validate::{has_global_endpoint, partition_dns_suffix};
 
 /// What kind of name a target is; decides which disagreements matter.
@@ -130,7 +130,35 @@ pub fn plan(
     endpoints: &[VpcEndpoint],
     endpoint_override: Option<&str>,
 ) -> Vec<Target> {
-    plan_for(region, buckets, &[], endpoints, endpoint_override)
+    plan_with(&PlanInput {
+        region,
+        buckets,
+        bucket_regions: &[],
+        endpoints,
+        endpoint_override,
+        dualstack: false,
+    })
+}
+
+/// What the application's settings say about the S3 names it uses: the host of the endpoint
+/// override it is given (`AWS_ENDPOINT_URL_S3`, …) and whether it uses the dual-stack names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppNaming {
+    pub endpoint_override: Option<String>,
+    pub dualstack: bool,
+}
+
+impl AppNaming {
+    pub fn of(settings: Option<&ClientSettings>) -> AppNaming {
+        AppNaming {
+            endpoint_override: settings
+                .and_then(|s| s.s3_endpoint_override())
+                .and_then(|(_, url)| url_host(&url)),
+            dualstack: settings
+                .and_then(|s| s.dualstack())
+                .is_some_and(|(on, _)| on),
+        }
+    }
 }
 
 /// Everything the plan depends on.
@@ -144,26 +172,6 @@ pub struct PlanInput<'a> {
     pub endpoint_override: Option<&'a str>,
     /// The application uses the dual-stack names (`AWS_USE_DUALSTACK_ENDPOINT`, …).
     pub dualstack: bool,
-}
-
-/// [`plan`], with the buckets' own regions where S3 told them (`(bucket, region)`): a bucket
-/// in another region is reached at its own regional name, which is where a client that follows
-/// S3's region redirect (or is configured for that region) sends its requests.
-pub fn plan_for(
-    region: &str,
-    buckets: &[String],
-    bucket_regions: &[(String, String)],
-    endpoints: &[VpcEndpoint],
-    endpoint_override: Option<&str>,
-) -> Vec<Target> {
-    plan_with(&PlanInput {
-        region,
-        buckets,
-        bucket_regions,
-        endpoints,
-        endpoint_override,
-        dualstack: false,
-    })
 }
 
 /// The targets, primary first. With the dual-stack setting the application's names are the

@@ -1508,13 +1508,9 @@ impl Lab {
             "via",
             "fd00:198::2",
         ]);
-        let (good, _) = (
-            (
-                self.dir.path().join("s3.pem").to_str().unwrap().to_string(),
-                self.dir.path().join("s3.key").to_str().unwrap().to_string(),
-            ),
-            (),
-        );
+        // The lab certificate for the S3 names (written by `certificates`).
+        let cert = self.dir.path().join("s3.pem");
+        let key = self.dir.path().join("s3.key");
         let stub = stub_py();
         self.spawn(
             &s,
@@ -1522,8 +1518,8 @@ impl Lab {
                 "python3",
                 stub.to_str().unwrap(),
                 "tls",
-                &good.0,
-                &good.1,
+                cert.to_str().unwrap(),
+                key.to_str().unwrap(),
                 s3_v6,
             ],
         );

@@ -2,20 +2,14 @@
 //! (tests/snapshots/reports__*.snap). After a deliberate change: `cargo insta review` (or
 //! `INSTA_UPDATE=always cargo test --test reports` and read the diff).
 
+mod common;
+
 use s3path::render::{self, Format, HumanOptions};
 use s3path::report::{judge, JudgeOptions};
 
 fn scenarios() -> Vec<(String, s3path::facts::Facts, JudgeOptions)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| {
-            let n = e.unwrap().file_name().into_string().unwrap();
-            n.strip_suffix(".facts.json").map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    names
+    let dir = common::scenarios_dir();
+    common::scenario_names()
         .into_iter()
         .filter_map(|name| {
             let text = std::fs::read_to_string(dir.join(format!("{name}.facts.json"))).unwrap();

@@ -1,15 +1,13 @@
 //! Scenario tests: every `tests/scenarios/NAME.facts.json` is judged by the real binary
 //! (`s3path replay --format json`) and compared with `NAME.expected.json`.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{scenario_names, scenarios_dir};
 use serde_json::Value;
-
-fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios")
-}
 
 struct Outcome {
     name: String,
@@ -137,18 +135,6 @@ fn run(name: &str) -> Result<Outcome, String> {
         fired,
         ran_quiet,
     })
-}
-
-fn scenario_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
-        .unwrap()
-        .filter_map(|e| {
-            let n = e.unwrap().file_name().into_string().unwrap();
-            n.strip_suffix(".facts.json").map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

@@ -123,8 +123,7 @@ fn rules_out(list: Option<&PrefixList>, addr: IpAddr, cx: &AddressContext) -> Op
 /// Whether an unread list may be assumed to hold the address: the region's own S3 list, for
 /// an address DNS gave for one of that region's S3 names, of the list's family (IPv4 when the
 /// family is not known).
-fn assumed_to_hold(list: Option<&PrefixList>, addr: IpAddr, cx: &AddressContext) -> bool {
-    let Some(list) = list else { return false };
+fn assumed_to_hold(list: &PrefixList, addr: IpAddr, cx: &AddressContext) -> bool {
     let (Some(region), true) = (cx.s3_region, cx.from_s3_dns) else {
         return false;
     };
@@ -164,8 +163,8 @@ pub fn lookup<'a>(
                 _ => {
                     if let Some(why) = rules_out(list, addr, cx) {
                         assumptions.push(why);
-                    } else if assumed_to_hold(list, addr, cx) {
-                        assumed.push((route, list.expect("checked above")));
+                    } else if let Some(l) = list.filter(|l| assumed_to_hold(l, addr, cx)) {
+                        assumed.push((route, l));
                     } else {
                         unread.push(route);
                     }

@@ -83,6 +83,9 @@ impl Analysis {
     }
 }
 
+/// How a derived answer is marked in the evidence.
+const DERIVED: &str = "derived from the control plane, not a DNS query";
+
 /// Runs the engine over `facts`.
 pub fn analyze(facts: &Facts) -> Analysis {
     let region = facts.region().map(str::to_string);
@@ -95,21 +98,15 @@ pub fn analyze(facts: &Facts) -> Analysis {
         None => Vec::new(),
         Some(r) => {
             let endpoints = facts.vpc_endpoints.get().map(Vec::as_slice).unwrap_or(&[]);
-            let settings = facts.client_settings.get();
-            let endpoint_override = settings
-                .and_then(|s| s.s3_endpoint_override())
-                .and_then(|(_, url)| targets::url_host(&url));
-            let dualstack = settings
-                .and_then(|s| s.dualstack())
-                .is_some_and(|(on, _)| on);
+            let naming = targets::AppNaming::of(facts.client_settings.get());
             let bucket_regions = facts.bucket_regions();
             let mut planned = targets::plan_with(&targets::PlanInput {
                 region: r,
                 buckets: &facts.request.buckets,
                 bucket_regions: &bucket_regions,
                 endpoints,
-                endpoint_override: endpoint_override.as_deref(),
-                dualstack,
+                endpoint_override: naming.endpoint_override.as_deref(),
+                dualstack: naming.dualstack,
             });
             // A presigned URL's host, unless it is already one of the names judged.
             if let Some(p) = facts.presigned.get() {
@@ -190,11 +187,8 @@ fn lists(facts: &Facts) -> Vec<PrefixList> {
             }
             Some(_) => {}
             None => out.push(PrefixList {
-                id: pl.clone(),
                 name: Some(service),
                 owner_id: Some("AWS".to_string()),
-                address_family: None,
-                cidrs: Vec::new(),
                 entries_error: Some(format!(
                     "{}; its name comes from gateway endpoint {}",
                     facts
@@ -203,7 +197,7 @@ fn lists(facts: &Facts) -> Vec<PrefixList> {
                         .unwrap_or_else(|| "were not read".to_string()),
                     ep.id
                 )),
-                entries_failure: None,
+                ..PrefixList::new(pl.clone())
             }),
         }
     }
@@ -358,24 +352,20 @@ impl<'a> Cx<'a> {
             String::new()
         };
         // Per address: only that address (evidence stays linear in the answer's size).
-        let address_evidence = |addr: IpAddr| {
-            match res.source {
+        let host = &out.target.host;
+        let address_evidence = |addr: IpAddr| match res.source {
             AnswerSource::HostsFile => ev(
                 EvidenceKind::HostsFile,
-                format!("{} is pinned to {addr} in the hosts file", out.target.host),
+                format!("{host} is pinned to {addr} in the hosts file"),
             ),
             AnswerSource::Derived => ev(
                 EvidenceKind::Dns,
-                format!(
-                    "{} would resolve to {addr}{one_of} (derived from the control plane, not a DNS query)",
-                    out.target.host
-                ),
+                format!("{host} would resolve to {addr}{one_of} ({DERIVED})"),
             ),
             AnswerSource::Dns => ev(
                 EvidenceKind::Dns,
-                format!("{}{chain} resolved to {addr}{one_of}{by}", out.target.host),
+                format!("{host}{chain} resolved to {addr}{one_of}{by}"),
             ),
-        }
         };
         let from_s3_dns = res.source != AnswerSource::HostsFile && out.target.is_standard_s3_name();
         for &addr in &res.addresses {

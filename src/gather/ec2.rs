@@ -398,13 +398,10 @@ async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed
     while let Some(item) = pages.next().await {
         match item {
             Ok(p) => known.push(PrefixList {
-                id: p.prefix_list_id().unwrap_or_default().to_string(),
                 name: p.prefix_list_name().map(str::to_string),
                 owner_id: p.owner_id().map(str::to_string),
                 address_family: p.address_family().map(str::to_string),
-                cidrs: Vec::new(),
-                entries_error: None,
-                entries_failure: None,
+                ..PrefixList::new(p.prefix_list_id().unwrap_or_default())
             }),
             Err(e) => {
                 list_error = Some(describe_error("ec2:DescribeManagedPrefixLists", &e));
@@ -419,13 +416,10 @@ async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed
         while let Some(item) = pages.next().await {
             match item {
                 Ok(p) => known.push(PrefixList {
-                    id: p.prefix_list_id().unwrap_or_default().to_string(),
                     name: p.prefix_list_name().map(str::to_string),
                     owner_id: Some("AWS".to_string()),
-                    address_family: None,
                     cidrs: p.cidrs().iter().filter_map(|c| c.parse().ok()).collect(),
-                    entries_error: None,
-                    entries_failure: None,
+                    ..PrefixList::new(p.prefix_list_id().unwrap_or_default())
                 }),
                 Err(_) => break,
             }
@@ -444,36 +438,31 @@ async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed
                 .iter()
                 .find(|l| &l.id == id)
                 .cloned()
-                .unwrap_or_else(|| PrefixList {
-                    id: id.clone(),
-                    name: None,
-                    owner_id: None,
-                    address_family: None,
-                    cidrs: Vec::new(),
-                    entries_error: None,
-                    entries_failure: None,
-                })
+                .unwrap_or_else(|| PrefixList::new(id.clone()))
         })
         .collect();
-    let entries = crate::gather::dns::join_all(lists.iter().map(|l| entries(c, &l.id))).await;
+    // Entries for the lists whose CIDRs are not known yet (DescribePrefixLists, the fallback,
+    // gives them for the AWS-managed lists).
+    let entries = crate::gather::dns::join_all(lists.iter().map(|l| async {
+        if l.cidrs.is_empty() {
+            Some(entries(c, &l.id).await)
+        } else {
+            None
+        }
+    }))
+    .await;
     let mut out = Vec::new();
     let mut all_failed: Option<Ec2Error> = None;
     let mut any_read = false;
     for (mut l, got) in lists.into_iter().zip(entries) {
         match got {
-            Ok(cidrs) if !cidrs.is_empty() => {
+            None => any_read = true,
+            Some(Ok(cidrs)) if !cidrs.is_empty() => {
                 l.cidrs = cidrs;
-                l.entries_error = None;
                 any_read = true;
             }
-            Ok(_) if !l.cidrs.is_empty() => any_read = true,
-            Ok(_) => l.entries_error = Some("the list has no entries".to_string()),
-            Err(e) if !l.cidrs.is_empty() => {
-                // DescribePrefixLists gave the CIDRs already.
-                any_read = true;
-                let _ = e;
-            }
-            Err(e) => {
+            Some(Ok(_)) => l.entries_error = Some("the list has no entries".to_string()),
+            Some(Err(e)) => {
                 l.entries_error = Some(e.message.clone());
                 l.entries_failure = Some(e.cause.clone());
                 all_failed = Some(e);

@@ -309,16 +309,14 @@ fn planned_names(
     opts: &GatherOptions,
     settings: &crate::facts::ClientSettings,
 ) -> Vec<String> {
-    let endpoint_override = settings
-        .s3_endpoint_override()
-        .and_then(|(_, url)| targets::url_host(&url));
+    let naming = targets::AppNaming::of(Some(settings));
     targets::plan_with(&targets::PlanInput {
         region,
         buckets: &opts.buckets,
         bucket_regions: &[],
         endpoints: &[],
-        endpoint_override: endpoint_override.as_deref(),
-        dualstack: settings.dualstack().is_some_and(|(on, _)| on),
+        endpoint_override: naming.endpoint_override.as_deref(),
+        dualstack: naming.dualstack,
     })
     .into_iter()
     .map(|t| t.host)

@@ -384,15 +384,13 @@ impl Reach {
     }
 }
 
-/// One plain sentence from an SDK error (the debug dump dropped; see `gather::plain_error`).
+/// One plain sentence from an SDK error (the debug dump dropped and the length bounded by
+/// `gather::plain_error`), on one line.
 fn one_line(s: &str) -> String {
-    let s = super::plain_error(s);
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.len() > 400 {
-        format!("{}…", &s[..s.floor_char_boundary(400)])
-    } else {
-        s
-    }
+    super::plain_error(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `HeadBucket` → (request, region from the header or the output).
