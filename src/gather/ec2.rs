@@ -6,13 +6,13 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_ec2::types::{Filter, VpcAttributeName};
-use aws_sdk_ec2::Client;
 use ipnet::IpNet;
+use roxmltree::Node;
+
+use super::aws::{
+    bool_of, int_of, item_texts, items, strings, text_at, text_of, ApiError, ApiErrorKind, Params,
+    QueryClient,
+};
 
 use crate::facts::{
     AclEntry, DnsEntry, EndpointInterface, EndpointType, Failure, IgwAttachment, InternetGateway,
@@ -109,274 +109,232 @@ impl Ec2Error {
     }
 }
 
-/// A client for `region` with bounded timeouts and retries (throttling is retried with backoff
-/// by the standard retry strategy, at most `3` attempts). `endpoint` overrides the endpoint
-/// (tests); otherwise the standard chain applies, including `AWS_ENDPOINT_URL_EC2`.
-/// The application's own S3 settings (dual-stack, FIPS, `AWS_ENDPOINT_URL` aimed at S3) never
-/// reach this client: dual-stack and FIPS are off, and the only endpoint override honoured is
-/// `AWS_ENDPOINT_URL_EC2` (or `endpoint`).
+/// The EC2 API version s3path speaks.
+const VERSION: &str = "2016-11-15";
+
+/// An EC2 client for `region`.
+pub type Client = QueryClient;
+
+/// A client for `region` with bounded timeouts and retries (throttling, 5xx answers and
+/// transport errors are retried with backoff, at most 3 attempts, within `budget`).
+/// `endpoint` overrides the endpoint (tests); otherwise `AWS_ENDPOINT_URL_EC2`, else the
+/// region's regional endpoint. The application's own S3 settings (dual-stack, FIPS,
+/// `AWS_ENDPOINT_URL` aimed at S3) never reach this client.
 pub async fn client(region: &str, budget: Duration, endpoint: Option<&str>) -> Client {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(budget.min(Duration::from_secs(2)))
-                .operation_attempt_timeout(budget)
-                .operation_timeout(budget)
-                .build(),
-        )
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .load()
-        .await;
     let ec2_url = endpoint.map(str::to_string).or_else(|| {
         std::env::var("AWS_ENDPOINT_URL_EC2")
             .ok()
             .filter(|u| !u.is_empty())
     });
-    let mut b = aws_sdk_ec2::config::Builder::from(&config);
-    b.set_endpoint_url(ec2_url);
-    b.set_use_dual_stack(Some(false));
-    b.set_use_fips(Some(false));
-    Client::from_conf(b.build())
+    QueryClient::new("ec2", VERSION, region, ec2_url, budget).await
 }
 
-/// Turns an SDK error into one line that names the action, and its typed cause.
-fn describe_error<E>(
-    action: &str,
-    e: &aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
-) -> Ec2Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    use aws_sdk_ec2::error::SdkError;
-    let (message, cause) = match (e.code(), e.message()) {
-        (Some(code), msg)
+/// Turns a failed call into one line that names the action, and its typed cause.
+fn describe_error(action: &str, e: &ApiError) -> Ec2Error {
+    let (message, cause) = match (&e.kind, e.code()) {
+        (_, Some(code))
             if code.contains("Unauthorized")
                 || code.contains("AccessDenied")
                 || code == "UnauthorizedOperation" =>
         {
+            let msg = if e.message.is_empty() {
+                "not authorized"
+            } else {
+                e.message.as_str()
+            };
             (
-                format!(
-                    "{code}: {} (the caller needs {action})",
-                    msg.unwrap_or("not authorized")
-                ),
+                format!("{code}: {msg} (the caller needs {action})"),
                 Failure::Denied {
                     action: action.to_string(),
                 },
             )
         }
-        (Some(code), msg) if code.contains("NotFound") => (
-            format!("{action}: {code}: {}", msg.unwrap_or("")),
+        (_, Some(code)) if code.contains("NotFound") => (
+            format!("{action}: {code}: {}", e.message),
             Failure::NotFound,
         ),
-        (Some(code), msg) => (
-            format!("{action}: {code}: {}", msg.unwrap_or("")),
-            Failure::Other,
-        ),
-        (None, _) => {
-            let text = DisplayErrorContext(e).to_string();
-            let lower = text.to_ascii_lowercase();
-            let cause = if lower.contains("credential") {
-                Failure::NoCredentials
-            } else {
-                match e {
-                    SdkError::TimeoutError(_) => Failure::TimedOut {
-                        action: Some(action.to_string()),
-                        after_ms: None,
-                    },
-                    SdkError::DispatchFailure(d) if d.is_timeout() => Failure::TimedOut {
-                        action: Some(action.to_string()),
-                        after_ms: None,
-                    },
-                    SdkError::DispatchFailure(_) => Failure::Unreachable {
-                        action: Some(action.to_string()),
-                    },
-                    _ => Failure::Other,
-                }
-            };
-            (
-                format!("{action}: {}", crate::gather::plain_error(&text)),
-                cause,
-            )
+        (_, Some(code)) => (format!("{action}: {code}: {}", e.message), Failure::Other),
+        (ApiErrorKind::NoCredentials, _) => {
+            (format!("{action}: {}", e.message), Failure::NoCredentials)
         }
+        (ApiErrorKind::TimedOut { after_ms }, _) => (
+            format!("{action}: {}", e.message),
+            Failure::TimedOut {
+                action: Some(action.to_string()),
+                after_ms: Some(*after_ms),
+            },
+        ),
+        (ApiErrorKind::Transport, _) => (
+            format!("{action}: {}", e.message),
+            Failure::Unreachable {
+                action: Some(action.to_string()),
+            },
+        ),
+        _ => (format!("{action}: {}", e.message), Failure::Other),
     };
     Ec2Error { message, cause }
 }
 
-fn fail<T, E>(
-    action: &str,
-    e: &aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
-) -> Observed<T>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
+fn fail<T>(action: &str, e: &ApiError) -> Observed<T> {
     describe_error(action, e).observed()
 }
 
-fn vpc_filter(vpc_id: &str) -> Filter {
-    Filter::builder().name("vpc-id").values(vpc_id).build()
+fn vpc_filter(vpc_id: &str) -> Params {
+    Params::new().filter("vpc-id", &[vpc_id])
+}
+
+fn parse_net(s: Option<String>) -> Option<IpNet> {
+    s.and_then(|c| c.parse().ok())
+}
+
+fn parse_ip(s: Option<String>) -> Option<IpAddr> {
+    s.and_then(|c| c.parse().ok())
+}
+
+fn route(r: Node<'_, '_>) -> Route {
+    let instance_id = text_of(r, "instanceId");
+    Route {
+        destination_cidr_block: parse_net(text_of(r, "destinationCidrBlock")),
+        destination_ipv6_cidr_block: parse_net(text_of(r, "destinationIpv6CidrBlock")),
+        destination_prefix_list_id: text_of(r, "destinationPrefixListId"),
+        gateway_id: text_of(r, "gatewayId"),
+        nat_gateway_id: text_of(r, "natGatewayId"),
+        transit_gateway_id: text_of(r, "transitGatewayId"),
+        vpc_peering_connection_id: text_of(r, "vpcPeeringConnectionId"),
+        // An instance route also carries its ENI; keep the instance id then.
+        network_interface_id: if instance_id.is_some() {
+            None
+        } else {
+            text_of(r, "networkInterfaceId")
+        },
+        instance_id,
+        egress_only_internet_gateway_id: text_of(r, "egressOnlyInternetGatewayId"),
+        carrier_gateway_id: text_of(r, "carrierGatewayId"),
+        local_gateway_id: text_of(r, "localGatewayId"),
+        core_network_arn: text_of(r, "coreNetworkArn"),
+        state: text_of(r, "state").unwrap_or_else(|| "active".to_string()),
+        origin: text_of(r, "origin"),
+    }
 }
 
 async fn route_tables(c: &Client, vpc_id: &str) -> Observed<Vec<RouteTable>> {
     let mut out = Vec::new();
-    let mut pages = c
-        .describe_route_tables()
-        .filters(vpc_filter(vpc_id))
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        let t = match item {
-            Ok(t) => t,
-            Err(e) => return fail("ec2:DescribeRouteTables", &e),
-        };
-        out.push(RouteTable {
-            id: t.route_table_id().unwrap_or_default().to_string(),
-            vpc_id: t.vpc_id().map(str::to_string),
-            main: t.associations().iter().any(|a| a.main() == Some(true)),
-            subnet_ids: t
-                .associations()
-                .iter()
-                .filter_map(|a| a.subnet_id().map(str::to_string))
-                .collect(),
-            routes: t
-                .routes()
-                .iter()
-                .map(|r| Route {
-                    destination_cidr_block: r.destination_cidr_block().and_then(|c| c.parse().ok()),
-                    destination_ipv6_cidr_block: r
-                        .destination_ipv6_cidr_block()
-                        .and_then(|c| c.parse().ok()),
-                    destination_prefix_list_id: r.destination_prefix_list_id().map(str::to_string),
-                    gateway_id: r.gateway_id().map(str::to_string),
-                    nat_gateway_id: r.nat_gateway_id().map(str::to_string),
-                    transit_gateway_id: r.transit_gateway_id().map(str::to_string),
-                    vpc_peering_connection_id: r.vpc_peering_connection_id().map(str::to_string),
-                    // An instance route also carries its ENI; keep the instance id then.
-                    network_interface_id: if r.instance_id().is_some() {
-                        None
-                    } else {
-                        r.network_interface_id().map(str::to_string)
-                    },
-                    instance_id: r.instance_id().map(str::to_string),
-                    egress_only_internet_gateway_id: r
-                        .egress_only_internet_gateway_id()
-                        .map(str::to_string),
-                    carrier_gateway_id: r.carrier_gateway_id().map(str::to_string),
-                    local_gateway_id: r.local_gateway_id().map(str::to_string),
-                    core_network_arn: r.core_network_arn().map(str::to_string),
-                    state: r
-                        .state()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_else(|| "active".to_string()),
-                    origin: r.origin().map(|o| o.as_str().to_string()),
+    let got = c
+        .pages(
+            "DescribeRouteTables",
+            &vpc_filter(vpc_id),
+            "routeTableSet",
+            |t| {
+                out.push(RouteTable {
+                    id: text_of(t, "routeTableId").unwrap_or_default(),
+                    vpc_id: text_of(t, "vpcId"),
+                    main: items(t, "associationSet").any(|a| bool_of(a, "main") == Some(true)),
+                    subnet_ids: item_texts(t, "associationSet", "subnetId"),
+                    routes: items(t, "routeSet").map(route).collect(),
                 })
-                .collect(),
-        });
+            },
+        )
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeRouteTables", &e),
     }
-    Observed::collected(out)
+}
+
+fn endpoint_interface(n: Node<'_, '_>) -> EndpointInterface {
+    EndpointInterface {
+        id: text_of(n, "networkInterfaceId").unwrap_or_default(),
+        subnet_id: text_of(n, "subnetId"),
+        availability_zone: text_of(n, "availabilityZone"),
+        private_ipv4: parse_ip(text_of(n, "privateIpAddress")),
+        ipv6s: item_texts(n, "ipv6AddressesSet", "ipv6Address")
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .collect(),
+    }
+}
+
+fn endpoint(e: Node<'_, '_>) -> (VpcEndpoint, Vec<String>) {
+    let endpoint_type = match text_of(e, "vpcEndpointType").as_deref() {
+        Some("Gateway") => EndpointType::Gateway,
+        Some("GatewayLoadBalancer") => EndpointType::GatewayLoadBalancer,
+        Some("Resource") => EndpointType::Resource,
+        Some("ServiceNetwork") => EndpointType::ServiceNetwork,
+        _ => EndpointType::Interface,
+    };
+    let eni_ids = strings(e, "networkInterfaceIdSet");
+    let ep = VpcEndpoint {
+        id: text_of(e, "vpcEndpointId").unwrap_or_default(),
+        endpoint_type,
+        service_name: text_of(e, "serviceName"),
+        state: text_of(e, "state")
+            .map(|s| s.to_ascii_lowercase())
+            .unwrap_or_else(|| "unknown".to_string()),
+        route_table_ids: strings(e, "routeTableIdSet"),
+        subnet_ids: strings(e, "subnetIdSet"),
+        network_interfaces: Vec::new(),
+        dns_entries: items(e, "dnsEntrySet")
+            .filter_map(|d| {
+                Some(DnsEntry {
+                    dns_name: text_of(d, "dnsName")?,
+                    hosted_zone_id: text_of(d, "hostedZoneId"),
+                })
+            })
+            .collect(),
+        private_dns_enabled: bool_of(e, "privateDnsEnabled").unwrap_or(false),
+        private_dns_only_for_inbound_resolver_endpoint: text_at(
+            e,
+            &["dnsOptions", "privateDnsOnlyForInboundResolverEndpoint"],
+        )
+        .and_then(|t| t.parse().ok()),
+        security_group_ids: item_texts(e, "groupSet", "groupId"),
+        policy_document: text_of(e, "policyDocument"),
+        resource_configuration_arn: text_of(e, "resourceConfigurationArn"),
+        ip_address_type: text_of(e, "ipAddressType").map(|t| t.to_ascii_lowercase()),
+    };
+    (ep, eni_ids)
 }
 
 async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
     let mut raw = Vec::new();
-    let mut pages = c
-        .describe_vpc_endpoints()
-        .filters(vpc_filter(vpc_id))
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(e) => raw.push(e),
-            Err(e) => return fail("ec2:DescribeVpcEndpoints", &e),
-        }
+    if let Err(e) = c
+        .pages(
+            "DescribeVpcEndpoints",
+            &vpc_filter(vpc_id),
+            "vpcEndpointSet",
+            |e| raw.push(endpoint(e)),
+        )
+        .await
+    {
+        return fail("ec2:DescribeVpcEndpoints", &e);
     }
     // One call for every ENI of every endpoint: the number of calls does not grow with them.
     let eni_ids: Vec<String> = raw
         .iter()
-        .flat_map(|e| e.network_interface_ids().iter().cloned())
+        .flat_map(|(_, ids)| ids.iter().cloned())
         .collect();
     let mut enis = std::collections::HashMap::new();
     if !eni_ids.is_empty() {
-        let mut pages = c
-            .describe_network_interfaces()
-            .set_network_interface_ids(Some(eni_ids))
-            .into_paginator()
-            .items()
-            .send();
-        while let Some(item) = pages.next().await {
-            match item {
-                Ok(n) => {
-                    let id = n.network_interface_id().unwrap_or_default().to_string();
-                    enis.insert(
-                        id.clone(),
-                        EndpointInterface {
-                            id,
-                            subnet_id: n.subnet_id().map(str::to_string),
-                            availability_zone: n.availability_zone().map(str::to_string),
-                            private_ipv4: n
-                                .private_ip_address()
-                                .and_then(|a| a.parse::<IpAddr>().ok()),
-                            ipv6s: n
-                                .ipv6_addresses()
-                                .iter()
-                                .filter_map(|a| a.ipv6_address()?.parse().ok())
-                                .collect(),
-                        },
-                    );
-                }
-                Err(e) => return fail("ec2:DescribeNetworkInterfaces", &e),
-            }
+        if let Err(e) = c
+            .pages(
+                "DescribeNetworkInterfaces",
+                &Params::new().list("NetworkInterfaceId", &eni_ids),
+                "networkInterfaceSet",
+                |n| {
+                    let i = endpoint_interface(n);
+                    enis.insert(i.id.clone(), i);
+                },
+            )
+            .await
+        {
+            return fail("ec2:DescribeNetworkInterfaces", &e);
         }
     }
     let out = raw
-        .iter()
-        .map(|e| {
-            let endpoint_type = match e.vpc_endpoint_type().map(|t| t.as_str()) {
-                Some("Gateway") => EndpointType::Gateway,
-                Some("GatewayLoadBalancer") => EndpointType::GatewayLoadBalancer,
-                Some("Resource") => EndpointType::Resource,
-                Some("ServiceNetwork") => EndpointType::ServiceNetwork,
-                _ => EndpointType::Interface,
-            };
-            VpcEndpoint {
-                id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
-                endpoint_type,
-                service_name: e.service_name().map(str::to_string),
-                state: e
-                    .state()
-                    .map(|s| s.as_str().to_ascii_lowercase())
-                    .unwrap_or_else(|| "unknown".to_string()),
-                route_table_ids: e.route_table_ids().to_vec(),
-                subnet_ids: e.subnet_ids().to_vec(),
-                network_interfaces: e
-                    .network_interface_ids()
-                    .iter()
-                    .filter_map(|id| enis.get(id).cloned())
-                    .collect(),
-                dns_entries: e
-                    .dns_entries()
-                    .iter()
-                    .filter_map(|d| {
-                        Some(DnsEntry {
-                            dns_name: d.dns_name()?.to_string(),
-                            hosted_zone_id: d.hosted_zone_id().map(str::to_string),
-                        })
-                    })
-                    .collect(),
-                private_dns_enabled: e.private_dns_enabled().unwrap_or(false),
-                private_dns_only_for_inbound_resolver_endpoint: e
-                    .dns_options()
-                    .and_then(|o| o.private_dns_only_for_inbound_resolver_endpoint()),
-                security_group_ids: e
-                    .groups()
-                    .iter()
-                    .filter_map(|g| g.group_id().map(str::to_string))
-                    .collect(),
-                policy_document: e.policy_document().map(str::to_string),
-                resource_configuration_arn: e.resource_configuration_arn().map(str::to_string),
-                ip_address_type: e.ip_address_type().map(|t| t.as_str().to_ascii_lowercase()),
-            }
+        .into_iter()
+        .map(|(mut ep, ids)| {
+            ep.network_interfaces = ids.iter().filter_map(|id| enis.get(id).cloned()).collect();
+            ep
         })
         .collect();
     Observed::collected(out)
@@ -390,39 +348,46 @@ async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
 async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed<Vec<PrefixList>> {
     let mut known: Vec<PrefixList> = Vec::new();
     let mut list_error: Option<Ec2Error> = None;
-    let mut pages = c
-        .describe_managed_prefix_lists()
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(p) => known.push(PrefixList {
-                name: p.prefix_list_name().map(str::to_string),
-                owner_id: p.owner_id().map(str::to_string),
-                address_family: p.address_family().map(str::to_string),
-                ..PrefixList::new(p.prefix_list_id().unwrap_or_default())
-            }),
-            Err(e) => {
-                list_error = Some(describe_error("ec2:DescribeManagedPrefixLists", &e));
-                known.clear();
-                break;
-            }
-        }
-    }
-    if list_error.is_some() {
+    let got = c
+        .pages(
+            "DescribeManagedPrefixLists",
+            &Params::new(),
+            "prefixListSet",
+            |p| {
+                known.push(PrefixList {
+                    name: text_of(p, "prefixListName"),
+                    owner_id: text_of(p, "ownerId"),
+                    address_family: text_of(p, "addressFamily"),
+                    ..PrefixList::new(text_of(p, "prefixListId").unwrap_or_default())
+                })
+            },
+        )
+        .await;
+    if let Err(e) = got {
+        list_error = Some(describe_error("ec2:DescribeManagedPrefixLists", &e));
+        known.clear();
         // The older call knows the AWS-managed lists, with their CIDRs.
-        let mut pages = c.describe_prefix_lists().into_paginator().items().send();
-        while let Some(item) = pages.next().await {
-            match item {
-                Ok(p) => known.push(PrefixList {
-                    name: p.prefix_list_name().map(str::to_string),
-                    owner_id: Some("AWS".to_string()),
-                    cidrs: p.cidrs().iter().filter_map(|c| c.parse().ok()).collect(),
-                    ..PrefixList::new(p.prefix_list_id().unwrap_or_default())
-                }),
-                Err(_) => break,
-            }
+        let mut older = Vec::new();
+        let got = c
+            .pages(
+                "DescribePrefixLists",
+                &Params::new(),
+                "prefixListSet",
+                |p| {
+                    older.push(PrefixList {
+                        name: text_of(p, "prefixListName"),
+                        owner_id: Some("AWS".to_string()),
+                        cidrs: strings(p, "cidrSet")
+                            .iter()
+                            .filter_map(|c| c.parse().ok())
+                            .collect(),
+                        ..PrefixList::new(text_of(p, "prefixListId").unwrap_or_default())
+                    })
+                },
+            )
+            .await;
+        if got.is_ok() {
+            known = older;
         }
     }
     let mut wanted = wanted;
@@ -483,18 +448,14 @@ async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed
 /// The CIDRs of one managed prefix list (paginated).
 async fn entries(c: &Client, id: &str) -> Result<Vec<IpNet>, Ec2Error> {
     let mut out = Vec::new();
-    let mut pages = c
-        .get_managed_prefix_list_entries()
-        .prefix_list_id(id)
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(e) => out.extend(e.cidr().and_then(|c| c.parse::<IpNet>().ok())),
-            Err(e) => return Err(describe_error("ec2:GetManagedPrefixListEntries", &e)),
-        }
-    }
+    c.pages(
+        "GetManagedPrefixListEntries",
+        &Params::new().set("PrefixListId", id),
+        "entrySet",
+        |e| out.extend(parse_net(text_of(e, "cidr"))),
+    )
+    .await
+    .map_err(|e| describe_error("ec2:GetManagedPrefixListEntries", &e))?;
     Ok(out)
 }
 
@@ -505,197 +466,152 @@ async fn internet_gateways(c: &Client, ids: Vec<String>) -> Observed<Vec<Interne
         return Observed::collected(Vec::new());
     }
     let mut out = Vec::new();
-    let mut pages = c
-        .describe_internet_gateways()
-        .filters(
-            Filter::builder()
-                .name("internet-gateway-id")
-                .set_values(Some(ids))
-                .build(),
+    let got = c
+        .pages(
+            "DescribeInternetGateways",
+            &Params::new().filter("internet-gateway-id", &ids),
+            "internetGatewaySet",
+            |g| {
+                out.push(InternetGateway {
+                    id: text_of(g, "internetGatewayId").unwrap_or_default(),
+                    attachments: items(g, "attachmentSet")
+                        .map(|a| IgwAttachment {
+                            vpc_id: text_of(a, "vpcId").unwrap_or_default(),
+                            state: text_of(a, "state").unwrap_or_default(),
+                        })
+                        .collect(),
+                })
+            },
         )
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(g) => out.push(InternetGateway {
-                id: g.internet_gateway_id().unwrap_or_default().to_string(),
-                attachments: g
-                    .attachments()
-                    .iter()
-                    .map(|a| IgwAttachment {
-                        vpc_id: a.vpc_id().unwrap_or_default().to_string(),
-                        state: a
-                            .state()
-                            .map(|s| s.as_str().to_string())
-                            .unwrap_or_default(),
-                    })
-                    .collect(),
-            }),
-            Err(e) => return fail("ec2:DescribeInternetGateways", &e),
-        }
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeInternetGateways", &e),
     }
-    Observed::collected(out)
 }
 
 async fn nat_gateways(c: &Client, vpc_id: &str) -> Observed<Vec<NatGateway>> {
     let mut out = Vec::new();
-    let mut pages = c
-        .describe_nat_gateways()
-        .filter(vpc_filter(vpc_id))
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(n) => out.push(NatGateway {
-                id: n.nat_gateway_id().unwrap_or_default().to_string(),
-                state: n
-                    .state()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-                connectivity_type: n
-                    .connectivity_type()
-                    .map(|c| c.as_str().to_string())
-                    .unwrap_or_else(|| "public".to_string()),
-                subnet_id: n.subnet_id().map(str::to_string),
-                private_ips: n
-                    .nat_gateway_addresses()
-                    .iter()
-                    .filter_map(|a| a.private_ip()?.parse().ok())
-                    .collect(),
-                public_ips: n
-                    .nat_gateway_addresses()
-                    .iter()
-                    .filter_map(|a| a.public_ip()?.parse().ok())
-                    .collect(),
-            }),
-            Err(e) => return fail("ec2:DescribeNatGateways", &e),
-        }
+    let got = c
+        .pages(
+            "DescribeNatGateways",
+            &vpc_filter(vpc_id),
+            "natGatewaySet",
+            |n| {
+                let addrs = || items(n, "natGatewayAddressSet");
+                out.push(NatGateway {
+                    id: text_of(n, "natGatewayId").unwrap_or_default(),
+                    state: text_of(n, "state").unwrap_or_default(),
+                    connectivity_type: text_of(n, "connectivityType")
+                        .unwrap_or_else(|| "public".to_string()),
+                    subnet_id: text_of(n, "subnetId"),
+                    private_ips: addrs()
+                        .filter_map(|a| parse_ip(text_of(a, "privateIp")))
+                        .collect(),
+                    public_ips: addrs()
+                        .filter_map(|a| parse_ip(text_of(a, "publicIp")))
+                        .collect(),
+                })
+            },
+        )
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeNatGateways", &e),
     }
-    Observed::collected(out)
 }
 
-fn sg_rules(perms: &[aws_sdk_ec2::types::IpPermission]) -> Vec<SgRule> {
-    perms
-        .iter()
+fn sg_rules(g: Node<'_, '_>, list: &str) -> Vec<SgRule> {
+    items(g, list)
         .map(|p| SgRule {
-            protocol: p.ip_protocol().unwrap_or("-1").to_string(),
-            from_port: p.from_port(),
-            to_port: p.to_port(),
-            cidrs: p
-                .ip_ranges()
-                .iter()
-                .filter_map(|r| r.cidr_ip()?.parse().ok())
-                .chain(
-                    p.ipv6_ranges()
-                        .iter()
-                        .filter_map(|r| r.cidr_ipv6()?.parse().ok()),
-                )
+            protocol: text_of(p, "ipProtocol").unwrap_or_else(|| "-1".to_string()),
+            from_port: int_of(p, "fromPort"),
+            to_port: int_of(p, "toPort"),
+            cidrs: item_texts(p, "ipRanges", "cidrIp")
+                .into_iter()
+                .chain(item_texts(p, "ipv6Ranges", "cidrIpv6"))
+                .filter_map(|c| c.parse().ok())
                 .collect(),
-            prefix_list_ids: p
-                .prefix_list_ids()
-                .iter()
-                .filter_map(|x| x.prefix_list_id().map(str::to_string))
-                .collect(),
-            group_ids: p
-                .user_id_group_pairs()
-                .iter()
-                .filter_map(|g| g.group_id().map(str::to_string))
-                .collect(),
+            prefix_list_ids: item_texts(p, "prefixListIds", "prefixListId"),
+            group_ids: item_texts(p, "groups", "groupId"),
         })
         .collect()
 }
 
 async fn security_groups(c: &Client, vpc_id: &str) -> Observed<Vec<SecurityGroup>> {
     let mut out = Vec::new();
-    let mut pages = c
-        .describe_security_groups()
-        .filters(vpc_filter(vpc_id))
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(g) => out.push(SecurityGroup {
-                id: g.group_id().unwrap_or_default().to_string(),
-                ingress: sg_rules(g.ip_permissions()),
-                egress: sg_rules(g.ip_permissions_egress()),
-            }),
-            Err(e) => return fail("ec2:DescribeSecurityGroups", &e),
-        }
+    let got = c
+        .pages(
+            "DescribeSecurityGroups",
+            &vpc_filter(vpc_id),
+            "securityGroupInfo",
+            |g| {
+                out.push(SecurityGroup {
+                    id: text_of(g, "groupId").unwrap_or_default(),
+                    ingress: sg_rules(g, "ipPermissions"),
+                    egress: sg_rules(g, "ipPermissionsEgress"),
+                })
+            },
+        )
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeSecurityGroups", &e),
     }
-    Observed::collected(out)
+}
+
+fn acl_entry(e: Node<'_, '_>) -> Option<AclEntry> {
+    let cidr = parse_net(text_of(e, "cidrBlock").or_else(|| text_of(e, "ipv6CidrBlock")))?;
+    Some(AclEntry {
+        rule_number: int_of(e, "ruleNumber")?,
+        egress: bool_of(e, "egress").unwrap_or(false),
+        protocol: text_of(e, "protocol").unwrap_or_else(|| "-1".to_string()),
+        action: text_of(e, "ruleAction").unwrap_or_default(),
+        cidr,
+        port_from: text_at(e, &["portRange", "from"]).and_then(|t| t.parse().ok()),
+        port_to: text_at(e, &["portRange", "to"]).and_then(|t| t.parse().ok()),
+    })
 }
 
 async fn network_acls(c: &Client, vpc_id: &str) -> Observed<Vec<NetworkAcl>> {
     let mut out = Vec::new();
-    let mut pages = c
-        .describe_network_acls()
-        .filters(vpc_filter(vpc_id))
-        .into_paginator()
-        .items()
-        .send();
-    while let Some(item) = pages.next().await {
-        match item {
-            Ok(a) => out.push(NetworkAcl {
-                id: a.network_acl_id().unwrap_or_default().to_string(),
-                default: a.is_default().unwrap_or(false),
-                subnet_ids: a
-                    .associations()
-                    .iter()
-                    .filter_map(|x| x.subnet_id().map(str::to_string))
-                    .collect(),
-                entries: a
-                    .entries()
-                    .iter()
-                    .filter_map(|e| {
-                        let cidr = e
-                            .cidr_block()
-                            .or(e.ipv6_cidr_block())
-                            .and_then(|c| c.parse().ok())?;
-                        Some(AclEntry {
-                            rule_number: e.rule_number()?,
-                            egress: e.egress().unwrap_or(false),
-                            protocol: e.protocol().unwrap_or("-1").to_string(),
-                            action: e
-                                .rule_action()
-                                .map(|r| r.as_str().to_string())
-                                .unwrap_or_default(),
-                            cidr,
-                            port_from: e.port_range().and_then(|p| p.from()),
-                            port_to: e.port_range().and_then(|p| p.to()),
-                        })
-                    })
-                    .collect(),
-            }),
-            Err(e) => return fail("ec2:DescribeNetworkAcls", &e),
-        }
+    let got = c
+        .pages(
+            "DescribeNetworkAcls",
+            &vpc_filter(vpc_id),
+            "networkAclSet",
+            |a| {
+                out.push(NetworkAcl {
+                    id: text_of(a, "networkAclId").unwrap_or_default(),
+                    default: bool_of(a, "default").unwrap_or(false),
+                    subnet_ids: item_texts(a, "associationSet", "subnetId"),
+                    entries: items(a, "entrySet").filter_map(acl_entry).collect(),
+                })
+            },
+        )
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeNetworkAcls", &e),
     }
-    Observed::collected(out)
 }
 
 async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> {
-    let (support, hostnames) = tokio::join!(
-        c.describe_vpc_attribute()
-            .vpc_id(vpc_id)
-            .attribute(VpcAttributeName::EnableDnsSupport)
-            .send(),
-        c.describe_vpc_attribute()
-            .vpc_id(vpc_id)
-            .attribute(VpcAttributeName::EnableDnsHostnames)
-            .send()
-    );
+    let ask = |attribute: &'static str| async move {
+        c.one(
+            "DescribeVpcAttribute",
+            &Params::new()
+                .set("VpcId", vpc_id)
+                .set("Attribute", attribute),
+            |root| text_at(root, &[attribute, "value"]).and_then(|t| t.parse::<bool>().ok()),
+        )
+        .await
+    };
+    let (support, hostnames) = tokio::join!(ask("enableDnsSupport"), ask("enableDnsHostnames"));
     match (support, hostnames) {
         (Ok(s), Ok(h)) => Observed::collected(VpcDnsAttributes {
-            enable_dns_support: s
-                .enable_dns_support()
-                .and_then(|v| v.value())
-                .unwrap_or(true),
-            enable_dns_hostnames: h
-                .enable_dns_hostnames()
-                .and_then(|v| v.value())
-                .unwrap_or(false),
+            enable_dns_support: s.unwrap_or(true),
+            enable_dns_hostnames: h.unwrap_or(false),
         }),
         (Err(e), _) | (_, Err(e)) => fail("ec2:DescribeVpcAttribute", &e),
     }
@@ -710,16 +626,21 @@ async fn dhcp_dns_servers(c: &Client, dhcp_id: Option<String>) -> Observed<Vec<S
         }
         Some(id) => id,
     };
-    match c.describe_dhcp_options().dhcp_options_ids(&id).send().await {
-        Ok(out) => Observed::collected(
-            out.dhcp_options()
-                .iter()
-                .flat_map(|o| o.dhcp_configurations())
-                .filter(|c| c.key() == Some("domain-name-servers"))
-                .flat_map(|c| c.values())
-                .filter_map(|v| v.value().map(str::to_string))
-                .collect(),
-        ),
+    let got = c
+        .one(
+            "DescribeDhcpOptions",
+            &Params::new().list("DhcpOptionsId", &[id]),
+            |root| {
+                items(root, "dhcpOptionsSet")
+                    .flat_map(|o| items(o, "dhcpConfigurationSet"))
+                    .filter(|c| text_of(*c, "key").as_deref() == Some("domain-name-servers"))
+                    .flat_map(|c| item_texts(c, "valueSet", "value"))
+                    .collect::<Vec<String>>()
+            },
+        )
+        .await;
+    match got {
+        Ok(servers) => Observed::collected(servers),
         Err(e) => fail("ec2:DescribeDhcpOptions", &e),
     }
 }
@@ -729,60 +650,57 @@ async fn vpc_cidrs(
     c: &Client,
     vpc_id: &str,
 ) -> (Observed<(Vec<IpNet>, Vec<IpNet>)>, Option<String>) {
-    match c.describe_vpcs().vpc_ids(vpc_id).send().await {
-        Ok(out) => match out.vpcs().first() {
-            Some(v) => {
-                let mut v4: Vec<IpNet> = v
-                    .cidr_block_association_set()
-                    .iter()
+    let got = c
+        .one(
+            "DescribeVpcs",
+            &Params::new().list("VpcId", &[vpc_id]),
+            |root| {
+                let v = items(root, "vpcSet").next()?;
+                let mut v4: Vec<IpNet> = items(v, "cidrBlockAssociationSet")
                     .filter(|a| {
-                        a.cidr_block_state()
-                            .and_then(|s| s.state())
-                            .is_none_or(|s| s.as_str() == "associated")
+                        text_at(*a, &["cidrBlockState", "state"]).is_none_or(|s| s == "associated")
                     })
-                    .filter_map(|a| a.cidr_block()?.parse().ok())
+                    .filter_map(|a| parse_net(text_of(a, "cidrBlock")))
                     .collect();
                 if v4.is_empty() {
-                    v4.extend(v.cidr_block().and_then(|c| c.parse::<IpNet>().ok()));
+                    v4.extend(parse_net(text_of(v, "cidrBlock")));
                 }
-                let v6 = v
-                    .ipv6_cidr_block_association_set()
-                    .iter()
-                    .filter_map(|a| a.ipv6_cidr_block()?.parse().ok())
+                let v6: Vec<IpNet> = items(v, "ipv6CidrBlockAssociationSet")
+                    .filter_map(|a| parse_net(text_of(a, "ipv6CidrBlock")))
                     .collect();
-                (
-                    Observed::collected((v4, v6)),
-                    v.dhcp_options_id().map(str::to_string),
-                )
-            }
-            None => (
-                Observed::failed_with(
-                    format!("ec2:DescribeVpcs: {vpc_id} not found"),
-                    Failure::NotFound,
-                ),
-                None,
+                Some(((v4, v6), text_of(v, "dhcpOptionsId")))
+            },
+        )
+        .await;
+    match got {
+        Ok(Some((cidrs, dhcp))) => (Observed::collected(cidrs), dhcp),
+        Ok(None) => (
+            Observed::failed_with(
+                format!("ec2:DescribeVpcs: {vpc_id} not found"),
+                Failure::NotFound,
             ),
-        },
+            None,
+        ),
         Err(e) => (fail("ec2:DescribeVpcs", &e), None),
     }
 }
 
 /// The subnet's VPC and availability zone (for `s3path route --subnet-id`).
 pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<String>), Ec2Error> {
-    let out = c
-        .describe_subnets()
-        .subnet_ids(subnet_id)
-        .send()
-        .await
-        .map_err(|e| describe_error("ec2:DescribeSubnets", &e))?;
-    let s = out
-        .subnets()
-        .first()
-        .ok_or_else(|| Ec2Error::new(format!("subnet {subnet_id} not found"), Failure::NotFound))?;
-    Ok((
-        s.vpc_id().unwrap_or_default().to_string(),
-        s.availability_zone().map(str::to_string),
-    ))
+    c.one(
+        "DescribeSubnets",
+        &Params::new().list("SubnetId", &[subnet_id]),
+        |root| {
+            let s = items(root, "subnetSet").next()?;
+            Some((
+                text_of(s, "vpcId").unwrap_or_default(),
+                text_of(s, "availabilityZone"),
+            ))
+        },
+    )
+    .await
+    .map_err(|e| describe_error("ec2:DescribeSubnets", &e))?
+    .ok_or_else(|| Ec2Error::new(format!("subnet {subnet_id} not found"), Failure::NotFound))
 }
 
 /// Gathers everything about `vpc_id`, every call in parallel, bounded by `budget`. The prefix
@@ -920,21 +838,16 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
 /// Finds the VPC and subnet of an address of this host (ECS tasks know their IP, not their
 /// subnet id): one DescribeNetworkInterfaces call filtered by private IP.
 pub async fn locate_ip(c: &Client, ip: IpAddr) -> Result<Option<(String, String)>, Ec2Error> {
-    let out = c
-        .describe_network_interfaces()
-        .filters(
-            Filter::builder()
-                .name("private-ip-address")
-                .values(ip.to_string())
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| describe_error("ec2:DescribeNetworkInterfaces", &e))?;
-    Ok(out
-        .network_interfaces()
-        .first()
-        .and_then(|n| Some((n.vpc_id()?.to_string(), n.subnet_id()?.to_string()))))
+    c.one(
+        "DescribeNetworkInterfaces",
+        &Params::new().filter("private-ip-address", &[ip.to_string()]),
+        |root| {
+            let n = items(root, "networkInterfaceSet").next()?;
+            Some((text_of(n, "vpcId")?, text_of(n, "subnetId")?))
+        },
+    )
+    .await
+    .map_err(|e| describe_error("ec2:DescribeNetworkInterfaces", &e))
 }
 
 /// Where an instance lives (for `s3path route --instance-id`).
@@ -948,44 +861,43 @@ pub struct InstancePlacement {
 }
 
 pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement, Ec2Error> {
-    let out = c
-        .describe_instances()
-        .instance_ids(instance_id)
-        .send()
+    let found = c
+        .one(
+            "DescribeInstances",
+            &Params::new().list("InstanceId", &[instance_id]),
+            |root| {
+                let i = items(root, "reservationSet")
+                    .flat_map(|r| items(r, "instancesSet"))
+                    .next()?;
+                Some((
+                    text_of(i, "subnetId"),
+                    InstancePlacement {
+                        subnet_id: String::new(),
+                        vpc_id: text_of(i, "vpcId").unwrap_or_default(),
+                        availability_zone: text_at(i, &["placement", "availabilityZone"]),
+                        private_ip: parse_ip(text_of(i, "privateIpAddress")),
+                        public_ip: parse_ip(text_of(i, "ipAddress")),
+                        security_group_ids: item_texts(i, "groupSet", "groupId"),
+                    },
+                ))
+            },
+        )
         .await
         .map_err(|e| describe_error("ec2:DescribeInstances", &e))?;
-    let i = out
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .next()
-        .ok_or_else(|| {
-            Ec2Error::new(
-                format!("instance {instance_id} not found"),
-                Failure::NotFound,
-            )
-        })?;
+    let (subnet_id, placement) = found.ok_or_else(|| {
+        Ec2Error::new(
+            format!("instance {instance_id} not found"),
+            Failure::NotFound,
+        )
+    })?;
+    let subnet_id = subnet_id.filter(|s| !s.is_empty()).ok_or_else(|| {
+        Ec2Error::new(
+            format!("instance {instance_id} has no subnet (EC2-Classic or terminated)"),
+            Failure::NotFound,
+        )
+    })?;
     Ok(InstancePlacement {
-        subnet_id: i
-            .subnet_id()
-            .ok_or_else(|| {
-                Ec2Error::new(
-                    format!("instance {instance_id} has no subnet (EC2-Classic or terminated)"),
-                    Failure::NotFound,
-                )
-            })?
-            .to_string(),
-        vpc_id: i.vpc_id().unwrap_or_default().to_string(),
-        availability_zone: i
-            .placement()
-            .and_then(|p| p.availability_zone())
-            .map(str::to_string),
-        private_ip: i.private_ip_address().and_then(|a| a.parse().ok()),
-        public_ip: i.public_ip_address().and_then(|a| a.parse().ok()),
-        security_group_ids: i
-            .security_groups()
-            .iter()
-            .filter_map(|g| g.group_id().map(str::to_string))
-            .collect(),
+        subnet_id,
+        ..placement
     })
 }

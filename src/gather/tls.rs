@@ -26,6 +26,12 @@ pub struct TrustStore {
     roots: Arc<RootCertStore>,
 }
 
+impl TrustStore {
+    pub fn roots(&self) -> &RootCertStore {
+        &self.roots
+    }
+}
+
 /// The largest CA bundle read (the system bundle is about 200 KiB).
 pub const MAX_BUNDLE_BYTES: u64 = 8 * 1024 * 1024;
 
