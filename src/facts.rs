@@ -1073,17 +1073,27 @@ impl ClientSettings {
     /// environment (`AWS_USE_DUALSTACK_ENDPOINT`) wins over the profile's
     /// `use_dualstack_endpoint` and its `s3 =` sub-setting.
     pub fn dualstack(&self) -> Option<(bool, String)> {
-        let truthy = |v: &str| v.trim().eq_ignore_ascii_case("true");
-        if let Some(s) = self
-            .aws_env
-            .iter()
-            .find(|s| s.name == "AWS_USE_DUALSTACK_ENDPOINT" && !s.value.trim().is_empty())
-        {
-            return Some((truthy(&s.value), format!("{}={}", s.name, s.value)));
+        self.setting(
+            &["AWS_USE_DUALSTACK_ENDPOINT"],
+            &["s3.use_dualstack_endpoint", "use_dualstack_endpoint"],
+        )
+        .map(|(v, src)| (v.trim().eq_ignore_ascii_case("true"), src))
+    }
+
+    /// A setting's value and where it is set: the first of the `env` variables that is set
+    /// (non-empty), else the first of the profile's `keys` (`s3.x` = the `s3 =` block).
+    pub fn setting(&self, env: &[&str], keys: &[&str]) -> Option<(String, String)> {
+        for n in env {
+            if let Some(s) = self
+                .aws_env
+                .iter()
+                .find(|s| s.name == *n && !s.value.trim().is_empty())
+            {
+                return Some((s.value.clone(), format!("{}={}", s.name, s.value)));
+            }
         }
         let p = self.aws_profile.as_ref()?;
-        ["s3.use_dualstack_endpoint", "use_dualstack_endpoint"]
-            .iter()
+        keys.iter()
             .find_map(|k| {
                 p.settings
                     .iter()
@@ -1091,7 +1101,7 @@ impl ClientSettings {
             })
             .map(|s| {
                 (
-                    truthy(&s.value),
+                    s.value.clone(),
                     format!(
                         "{} = {} in profile {} ({})",
                         s.name, s.value, p.profile, p.file

@@ -116,9 +116,21 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-pub fn bucket(name: &str) -> Result<(), InputError> {
-    validate::bucket_name(name)
-        .map_err(|why| err(format!("--bucket '{name}': a bucket name {why}")))
+/// `--bucket`: any form [`crate::names::parse`] accepts. The error shows the input without a
+/// URL's user-info or query, at most 80 characters, escaped.
+pub fn bucket(name: &str) -> Result<crate::names::S3Ref, InputError> {
+    crate::names::parse(name).map_err(|why| {
+        let shown = if name.contains("://") && !name.starts_with("s3://") {
+            crate::redact::url(name)
+        } else {
+            name.to_string()
+        };
+        let mut shown: String = shown.escape_debug().take(80).collect();
+        if name.chars().count() > 80 {
+            shown.push('…');
+        }
+        err(format!("--bucket '{shown}': {why}"))
+    })
 }
 
 /// `--key`: a non-empty object key of at most 1024 bytes.

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod gather;
 pub mod input;
 pub mod merge;
+pub mod names;
 pub mod policy;
 pub mod proxy;
 pub mod redact;

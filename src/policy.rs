@@ -236,6 +236,9 @@ pub struct RequestContext {
     pub action: String,
     pub partition: String,
     pub bucket: String,
+    /// The resource ARN the request names instead of the bucket's: an access point's
+    /// (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME`; its objects are `…/object/KEY`).
+    pub resource_arn: Option<String>,
     /// For object actions: the key, or `None` for "any key".
     pub key: Option<String>,
     /// The caller's ARN (`arn:aws:sts::1111:assumed-role/app/i-0…`), when known.
@@ -255,6 +258,7 @@ impl RequestContext {
             action: action.to_string(),
             partition: "aws".to_string(),
             bucket: bucket.to_string(),
+            resource_arn: None,
             key: None,
             principal_arn: None,
             principal_account: None,
@@ -263,6 +267,18 @@ impl RequestContext {
             source_ip: KeyValue::Unknown,
             vpc_source_ip: KeyValue::Unknown,
             resource_account: KeyValue::Unknown,
+        }
+    }
+
+    /// The bucket-level resource ARN, and the prefix of its objects' ARNs.
+    pub fn arns(&self) -> (String, String) {
+        match &self.resource_arn {
+            Some(a) => (a.clone(), format!("{a}/object/")),
+            None => {
+                let b = format!("arn:{}:s3:::{}", self.partition, self.bucket);
+                let o = format!("{b}/");
+                (b, o)
+            }
         }
     }
 
@@ -489,7 +505,7 @@ fn action_matches(patterns: &[String], action: &str) -> bool {
 }
 
 fn resource_matches(patterns: &[String], cx: &RequestContext) -> Tri {
-    let bucket_arn = format!("arn:{}:s3:::{}", cx.partition, cx.bucket);
+    let (bucket_arn, objects) = cx.arns();
     Tri::any(patterns.iter().map(|p| {
         if has_variable(p) {
             return Tri::Unknown(format!("resource {p} uses a policy variable"));
@@ -499,9 +515,9 @@ fn resource_matches(patterns: &[String], cx: &RequestContext) -> Tri {
             return Tri::from(g.matches(&bucket_arn));
         }
         match &cx.key {
-            Some(k) => Tri::from(g.matches(&format!("{bucket_arn}/{k}"))),
+            Some(k) => Tri::from(g.matches(&format!("{objects}{k}"))),
             None => {
-                let prefix = format!("{bucket_arn}/");
+                let prefix = objects.clone();
                 if g.matches_every_extension(&prefix) {
                     Tri::True
                 } else if g.matches_some_extension(&prefix) {
@@ -760,15 +776,11 @@ impl Evaluation {
 /// else the request is not allowed. Statements that cannot be judged make the result
 /// `cannot_decide` when they could change it.
 pub fn evaluate(policy: &Policy, cx: &RequestContext) -> Evaluation {
+    let (bucket_arn, objects) = cx.arns();
     let resource = if cx.object_level() {
-        format!(
-            "arn:{}:s3:::{}/{}",
-            cx.partition,
-            cx.bucket,
-            cx.key.as_deref().unwrap_or("*")
-        )
+        format!("{objects}{}", cx.key.as_deref().unwrap_or("*"))
     } else {
-        format!("arn:{}:s3:::{}", cx.partition, cx.bucket)
+        bucket_arn
     };
     let mut out = Evaluation {
         action: cx.action.clone(),

@@ -41,6 +41,10 @@ pub struct Report {
     /// Per `--bucket`: region, path, the real requests, and the policy that decided.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<checks::bucket::BucketSummary>,
+    /// Per `--bucket` input: what it names, the host names the application uses for it, the
+    /// path of each, and which endpoints such names can use at all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<NameReport>,
     pub findings: Vec<Finding>,
     pub checks: Vec<CheckRun>,
     /// Which parts of the facts were collected, and why the others were not.
@@ -188,6 +192,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     // Most severe first; the registry order (by id) within a severity.
     findings.sort_by_key(|f| f.severity);
     let buckets = checks::bucket::summaries(&cx);
+    let names = name_reports(&analysis);
 
     let verdict = verdict(facts, &analysis);
     let expectation = (!opts.expect.is_empty()).then(|| expectation(facts, &verdict, &opts.expect));
@@ -202,6 +207,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         route_table: analysis.route_table.clone(),
         targets: analysis.targets,
         buckets,
+        names,
         findings,
         checks: runs,
         facts: vec![
@@ -226,6 +232,56 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         timings: facts.timings.clone(),
         exit_code,
     }
+}
+
+/// One `--bucket` input in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct NameReport {
+    #[serde(flatten)]
+    pub plan: crate::names::NamePlan,
+    /// The path of each planned name (in `names` order).
+    pub paths: Vec<NamePath>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NamePath {
+    pub host: String,
+    pub path: PathKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    pub confidence: crate::engine::Confidence,
+    pub summary: String,
+    /// Which endpoints a name of this kind can use (docs/s3-names.md).
+    pub compat: &'static crate::names::Compat,
+}
+
+/// The `names` section: every input's plan, with the path the engine found for each name.
+pub fn name_reports(analysis: &engine::Analysis) -> Vec<NameReport> {
+    analysis
+        .names
+        .iter()
+        .map(|plan| {
+            let paths = plan
+                .names
+                .iter()
+                .filter_map(|n| {
+                    let t = analysis.target(&n.host)?;
+                    Some(NamePath {
+                        host: n.host.clone(),
+                        path: t.decision.path,
+                        via: t.decision.via.clone(),
+                        confidence: t.decision.confidence,
+                        summary: summary(&n.host, &t.decision),
+                        compat: crate::names::compat(n.host_kind),
+                    })
+                })
+                .collect();
+            NameReport {
+                plan: plan.clone(),
+                paths,
+            }
+        })
+        .collect()
 }
 
 /// `--expect` is met only by a `confirmed` or `inferred` verdict; a `probable` or unknown one

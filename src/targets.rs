@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use crate::facts::{ClientSettings, EndpointType, VpcEndpoint};
+use crate::facts::{EndpointType, VpcEndpoint};
+use crate::names::{self, host_kind, HostKind, NameKind, S3Settings};
 use crate::validate::{has_global_endpoint, partition_dns_suffix};
 
 /// What kind of name a target is; decides which disagreements matter.
@@ -31,6 +32,10 @@ pub enum TargetClass {
     EndpointOverride,
     /// The host of a `--presigned` URL.
     Presigned,
+    /// A name a `--bucket` input is planned to that is none of the above: an access point, a
+    /// Multi-Region Access Point, a directory bucket's zonal name, a FIPS, accelerate or
+    /// website name (its `host_kind` says which).
+    Named,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,17 +50,39 @@ pub struct Target {
     /// name tells. Only that region's S3 prefix list can hold its addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The family of the host name (decides which endpoints can carry it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_kind: Option<HostKind>,
+    /// What the `--bucket` input names (bucket, access point, directory bucket, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_kind: Option<NameKind>,
 }
 
 impl Target {
     pub fn new(host: String, class: TargetClass) -> Self {
-        let region = s3_host_region(&host);
+        let kind = host_kind(&host);
+        let region = s3_host_region(&host).or_else(|| kind.as_ref().and_then(|(_, r)| r.clone()));
         Target {
             host,
             class,
             bucket: None,
             endpoint_id: None,
             region,
+            host_kind: kind.map(|(k, _)| k),
+            name_kind: None,
+        }
+    }
+
+    /// The AWS-managed prefix-list service whose list holds this name's addresses (`s3`,
+    /// `s3express`), when one is known to; `None` for overrides, presigned hosts and names no
+    /// list is documented to hold (accelerate, Multi-Region Access Points, website, …).
+    pub fn list_service(&self) -> Option<&'static str> {
+        match self.class {
+            TargetClass::EndpointOverride | TargetClass::Presigned | TargetClass::EndpointSpecific => {
+                None
+            }
+            _ if self.is_standard_s3_name() => Some("s3"),
+            _ => self.host_kind.and_then(HostKind::list_service),
         }
     }
 
@@ -121,109 +148,138 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
-/// The targets for `region` and `buckets`, primary first: the host of an endpoint override
-/// when the SDKs are given one, else the first bucket's regional virtual-hosted name when a
-/// bucket is given, else `s3.<region>.<suffix>`.
+/// The targets for `region` and `buckets`, with no application settings (the `route`
+/// command, which has no application to read them from).
 pub fn plan(
     region: &str,
     buckets: &[String],
     endpoints: &[VpcEndpoint],
     endpoint_override: Option<&str>,
 ) -> Vec<Target> {
+    let settings = S3Settings {
+        endpoint_override: endpoint_override.map(|h| (h.to_string(), "the endpoint override".to_string())),
+        ..S3Settings::default()
+    };
     plan_with(&PlanInput {
         region,
         buckets,
         bucket_regions: &[],
         endpoints,
-        endpoint_override,
-        dualstack: false,
+        settings: &settings,
     })
-}
-
-/// What the application's settings say about the S3 names it uses: the host of the endpoint
-/// override it is given (`AWS_ENDPOINT_URL_S3`, …) and whether it uses the dual-stack names.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AppNaming {
-    pub endpoint_override: Option<String>,
-    pub dualstack: bool,
-}
-
-impl AppNaming {
-    pub fn of(settings: Option<&ClientSettings>) -> AppNaming {
-        AppNaming {
-            endpoint_override: settings
-                .and_then(|s| s.s3_endpoint_override())
-                .and_then(|(_, url)| url_host(&url)),
-            dualstack: settings
-                .and_then(|s| s.dualstack())
-                .is_some_and(|(on, _)| on),
-        }
-    }
 }
 
 /// Everything the plan depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
     pub region: &'a str,
+    /// The `--bucket` inputs, as given (every form [`names::parse`] accepts).
     pub buckets: &'a [String],
     /// `(bucket, region)` where S3 told the bucket's region.
     pub bucket_regions: &'a [(String, String)],
     pub endpoints: &'a [VpcEndpoint],
-    pub endpoint_override: Option<&'a str>,
-    /// The application uses the dual-stack names (`AWS_USE_DUALSTACK_ENDPOINT`, …).
-    pub dualstack: bool,
+    /// The application's S3 settings (FIPS, acceleration, dual-stack, an override, …).
+    pub settings: &'a S3Settings,
 }
 
-/// The targets, primary first. With the dual-stack setting the application's names are the
-/// dual-stack ones, so they come first (and are the primary); the IPv4 names follow for
-/// comparison.
+/// Every `--bucket` input with its planned names (inputs that do not parse are left out: they
+/// were refused on the command line or when the facts file was read).
+pub fn name_plans(input: &PlanInput) -> Vec<names::NamePlan> {
+    input
+        .buckets
+        .iter()
+        .filter_map(|b| names::parse(b).ok())
+        .map(|r| {
+            let known = r.bucket_name().and_then(|n| {
+                input
+                    .bucket_regions
+                    .iter()
+                    .find(|(name, _)| name == n)
+                    .map(|(_, reg)| reg.as_str())
+            });
+            names::plan(&r, input.settings, input.region, known)
+        })
+        .collect()
+}
+
+/// The targets, primary first: the names each `--bucket` input is planned to (the first
+/// input's first name is the primary), then the standard names for comparison — with the
+/// dual-stack setting the dual-stack ones first —, the legacy global names, and the names of
+/// the VPC's S3 interface endpoints. An endpoint override's host leads.
 pub fn plan_with(input: &PlanInput) -> Vec<Target> {
     let PlanInput {
         region,
-        buckets,
-        bucket_regions,
         endpoints,
-        endpoint_override,
-        dualstack,
+        settings,
+        ..
     } = *input;
+    let dualstack = matches!(settings.dualstack, Some((true, _)));
     let suffix = partition_dns_suffix(region);
+    let plans = name_plans(input);
     let mut out = Vec::new();
-    if let Some(host) = endpoint_override {
+    if let Some((host, _)) = &settings.endpoint_override {
         out.push(Target::new(host.to_string(), TargetClass::EndpointOverride));
     }
-    let bucket_name = |b: &String, dual: bool| {
-        let r = bucket_regions
-            .iter()
-            .find(|(name, _)| name == b)
-            .map_or(region, |(_, r)| r.as_str());
+    let class_of = |p: &names::PlannedName, bucket_in_host: bool| match (p.host_kind, bucket_in_host) {
+        (HostKind::Regional, true) => TargetClass::BucketRegional,
+        (HostKind::Regional, false) => TargetClass::Regional,
+        (HostKind::Dualstack, true) => TargetClass::BucketDualstack,
+        (HostKind::Dualstack, false) => TargetClass::Dualstack,
+        (HostKind::LegacyGlobal, true) => TargetClass::BucketGlobal,
+        (HostKind::LegacyGlobal, false) => TargetClass::Global,
+        (HostKind::EndpointSpecific, _) => TargetClass::EndpointSpecific,
+        _ => TargetClass::Named,
+    };
+    let named = |plan: &names::NamePlan, p: &names::PlannedName| Target {
+        bucket: Some(plan.name.input.clone()),
+        name_kind: Some(plan.name.kind),
+        host_kind: Some(p.host_kind),
+        region: p.region.clone().or_else(|| s3_host_region(&p.host)),
+        ..Target::new(p.host.clone(), class_of(p, !p.path_style))
+    };
+    // The plain bucket names, for comparison with what the application uses.
+    let plain = |plan: &names::NamePlan, dual: bool| -> Option<Target> {
+        let b = plan.name.bucket_name()?;
+        if b.contains('.') {
+            return None;
+        }
+        let r = plan
+            .names
+            .first()
+            .and_then(|p| p.region.clone())
+            .unwrap_or_else(|| region.to_string());
         let (host, class) = if dual {
             (
-                format!("{b}.s3.dualstack.{r}.{}", partition_dns_suffix(r)),
+                format!("{b}.s3.dualstack.{r}.{}", partition_dns_suffix(&r)),
                 TargetClass::BucketDualstack,
             )
         } else {
             (
-                format!("{b}.s3.{r}.{}", partition_dns_suffix(r)),
+                format!("{b}.s3.{r}.{}", partition_dns_suffix(&r)),
                 TargetClass::BucketRegional,
             )
         };
-        Target {
-            bucket: Some(b.clone()),
+        Some(Target {
+            bucket: Some(plan.name.input.clone()),
+            name_kind: Some(plan.name.kind),
             ..Target::new(host, class)
-        }
+        })
     };
+    for plan in &plans {
+        out.extend(plan.names.iter().map(|p| named(plan, p)));
+    }
     let regional = Target::new(format!("s3.{region}.{suffix}"), TargetClass::Regional);
     let dual = Target::new(
         format!("s3.dualstack.{region}.{suffix}"),
         TargetClass::Dualstack,
     );
     if dualstack {
-        out.extend(buckets.iter().map(|b| bucket_name(b, true)));
+        out.extend(plans.iter().filter_map(|p| plain(p, true)));
         out.push(dual);
-        out.extend(buckets.iter().map(|b| bucket_name(b, false)));
+        out.extend(plans.iter().filter_map(|p| plain(p, false)));
         out.push(regional);
     } else {
-        out.extend(buckets.iter().map(|b| bucket_name(b, false)));
+        out.extend(plans.iter().filter_map(|p| plain(p, false)));
         out.push(regional);
         out.push(dual);
     }
@@ -232,11 +288,14 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
             "s3.amazonaws.com".to_string(),
             TargetClass::Global,
         ));
-        for b in buckets {
-            out.push(Target {
-                bucket: Some(b.clone()),
-                ..Target::new(format!("{b}.s3.amazonaws.com"), TargetClass::BucketGlobal)
-            });
+        for plan in &plans {
+            if let Some(b) = plan.name.bucket_name().filter(|b| !b.contains('.')) {
+                out.push(Target {
+                    bucket: Some(plan.name.input.clone()),
+                    name_kind: Some(plan.name.kind),
+                    ..Target::new(format!("{b}.s3.amazonaws.com"), TargetClass::BucketGlobal)
+                });
+            }
         }
     }
     for ep in endpoints {
@@ -314,13 +373,16 @@ mod tests {
 
     #[test]
     fn dualstack_names_come_first_when_the_application_uses_them() {
+        let settings = S3Settings {
+            dualstack: Some((true, "AWS_USE_DUALSTACK_ENDPOINT=true".into())),
+            ..S3Settings::default()
+        };
         let t = plan_with(&PlanInput {
             region: "eu-west-1",
             buckets: &["logs".into()],
             bucket_regions: &[],
             endpoints: &[],
-            endpoint_override: None,
-            dualstack: true,
+            settings: &settings,
         });
         let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
         assert_eq!(

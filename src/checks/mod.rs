@@ -49,6 +49,7 @@ macro_rules! check {
 }
 
 pub mod bucket;
+pub mod names;
 mod s3p001_not_on_aws;
 mod s3p002_imds_token_blocked;
 mod s3p003_missing_permissions;
@@ -84,6 +85,10 @@ mod s3p605_endpoint_policy_blocks_aws_buckets;
 mod s3p606_bucket_policy_source_ip;
 mod s3p607_bucket_policy_source_vpce_mismatch;
 mod s3p608_presigned_url_path;
+mod s3p701_name_cannot_use_endpoint;
+mod s3p702_directory_bucket_without_s3express_endpoint;
+mod s3p703_access_point_not_in_policy;
+mod s3p704_settings_bypass_endpoint;
 mod s3p901_targets_disagree;
 mod s3p902_global_endpoint_path_differs;
 mod s3p903_expectation_not_met;
@@ -375,6 +380,10 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p606_bucket_policy_source_ip::BucketPolicySourceIp,
     &s3p607_bucket_policy_source_vpce_mismatch::BucketPolicySourceVpceMismatch,
     &s3p608_presigned_url_path::PresignedUrlPath,
+    &s3p701_name_cannot_use_endpoint::NameCannotUseEndpoint,
+    &s3p702_directory_bucket_without_s3express_endpoint::DirectoryBucketWithoutS3expressEndpoint,
+    &s3p703_access_point_not_in_policy::AccessPointNotInPolicy,
+    &s3p704_settings_bypass_endpoint::SettingsBypassEndpoint,
     &s3p901_targets_disagree::TargetsDisagree,
     &s3p902_global_endpoint_path_differs::GlobalEndpointPathDiffers,
     &s3p903_expectation_not_met::ExpectationNotMet,

@@ -14,14 +14,27 @@ use ipnet::IpNet;
 use crate::facts::{PrefixList, Route, RouteTable};
 
 /// What the lookup knows about the address besides its value.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct AddressContext<'a> {
     /// The region of the S3 name this address answers for (`None` for a proxy or a name that
     /// is not S3's): only that region's AWS-managed S3 list can hold it.
     pub s3_region: Option<&'a str>,
+    /// The prefix-list service whose list holds the name's addresses (`s3`, `s3express`);
+    /// lists of other services are ruled out.
+    pub service: &'a str,
     /// The address is the answer of a DNS query (or derived by `route`) for one of S3's
     /// standard names, not a hosts-file pin or an override.
     pub from_s3_dns: bool,
+}
+
+impl Default for AddressContext<'_> {
+    fn default() -> Self {
+        AddressContext {
+            s3_region: None,
+            service: "s3",
+            from_s3_dns: false,
+        }
+    }
 }
 
 /// A route that matches the address.
@@ -94,15 +107,16 @@ fn rules_out(list: Option<&PrefixList>, addr: IpAddr, cx: &AddressContext) -> Op
     let (region, service) = list.aws_service()?;
     let name = list.name.as_deref().unwrap_or(&list.id);
     let target_region = cx.s3_region?;
-    if service != "s3" {
+    let wanted = cx.service;
+    if service != wanted && service != format!("ipv6.{wanted}") {
         return Some(format!(
-            "prefix list {} ({name}) was not read; an AWS-managed list of {service} holds no S3 address",
+            "prefix list {} ({name}) was not read; an AWS-managed list of {service} holds no {wanted} address",
             list.id
         ));
     }
     if region != target_region {
         return Some(format!(
-            "prefix list {} ({name}) was not read; it holds {region}'s S3 addresses, and {addr} answers for a name of {target_region}",
+            "prefix list {} ({name}) was not read; it holds {region}'s {wanted} addresses, and {addr} answers for a name of {target_region}",
             list.id
         ));
     }
@@ -131,7 +145,7 @@ fn assumed_to_hold(list: &PrefixList, addr: IpAddr, cx: &AddressContext) -> bool
         Some(f) => f.eq_ignore_ascii_case("IPv6") == addr.is_ipv6(),
         None => addr.is_ipv4(),
     };
-    list.is_s3_list_of(region) && family_ok
+    list.aws_service() == Some((region, cx.service)) && family_ok
 }
 
 /// Longest-prefix match of `addr` over `table`; `lists` are the prefix lists read (or named).
@@ -290,6 +304,7 @@ mod tests {
         AddressContext {
             s3_region: Some(region),
             from_s3_dns: true,
+            ..AddressContext::default()
         }
     }
 

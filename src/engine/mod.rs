@@ -75,11 +75,18 @@ pub struct Analysis {
     pub region: Option<String>,
     pub route_table: Option<EffectiveTable>,
     pub targets: Vec<TargetPath>,
+    /// Every `--bucket` input with the host names the application uses for it.
+    pub names: Vec<crate::names::NamePlan>,
 }
 
 impl Analysis {
     pub fn primary(&self) -> Option<&TargetPath> {
         self.targets.iter().find(|t| t.primary)
+    }
+
+    /// The judged target of this host name.
+    pub fn target(&self, host: &str) -> Option<&TargetPath> {
+        self.targets.iter().find(|t| t.target.host == host)
     }
 }
 
@@ -94,37 +101,39 @@ pub fn analyze(facts: &Facts) -> Analysis {
         id: t.id.clone(),
         association: assoc.to_string(),
     });
-    let targets = match &region {
-        None => Vec::new(),
+    let settings = crate::names::S3Settings::of(facts.client_settings.get());
+    let bucket_regions = facts.bucket_regions();
+    let endpoints = facts.vpc_endpoints.get().map(Vec::as_slice).unwrap_or(&[]);
+    let (targets, names) = match &region {
+        None => (Vec::new(), Vec::new()),
         Some(r) => {
-            let endpoints = facts.vpc_endpoints.get().map(Vec::as_slice).unwrap_or(&[]);
-            let naming = targets::AppNaming::of(facts.client_settings.get());
-            let bucket_regions = facts.bucket_regions();
-            let mut planned = targets::plan_with(&targets::PlanInput {
+            let input = targets::PlanInput {
                 region: r,
                 buckets: &facts.request.buckets,
                 bucket_regions: &bucket_regions,
                 endpoints,
-                endpoint_override: naming.endpoint_override.as_deref(),
-                dualstack: naming.dualstack,
-            });
+                settings: &settings,
+            };
+            let mut planned = targets::plan_with(&input);
             // A presigned URL's host, unless it is already one of the names judged.
             if let Some(p) = facts.presigned.get() {
                 if !planned.iter().any(|t| t.host.eq_ignore_ascii_case(&p.host)) {
                     planned.push(Target::new(p.host.clone(), TargetClass::Presigned));
                 }
             }
-            planned
+            let judged = planned
                 .into_iter()
                 .enumerate()
                 .map(|(i, t)| cx.judge_target(t, i == 0))
-                .collect()
+                .collect();
+            (judged, targets::name_plans(&input))
         }
     };
     Analysis {
         region,
         route_table,
         targets,
+        names,
     }
 }
 
@@ -367,7 +376,8 @@ impl<'a> Cx<'a> {
                 format!("{host}{chain} resolved to {addr}{one_of}{by}"),
             ),
         };
-        let from_s3_dns = res.source != AnswerSource::HostsFile && out.target.is_standard_s3_name();
+        let from_s3_dns =
+            res.source != AnswerSource::HostsFile && out.target.list_service().is_some();
         for &addr in &res.addresses {
             let mut d = self.judge_address(addr, Some(&out.target), res.source, from_s3_dns);
             d.evidence.insert(0, address_evidence(addr));
@@ -569,8 +579,10 @@ impl<'a> Cx<'a> {
         let Some((table, association)) = self.table else {
             return self.without_routes(addr);
         };
+        let service = target.and_then(Target::list_service);
         let cx = AddressContext {
-            s3_region: target.and_then(|t| t.region.as_deref()),
+            s3_region: service.and(target.and_then(|t| t.region.as_deref())),
+            service: service.unwrap_or("s3"),
             from_s3_dns,
         };
         let found = lookup::lookup(addr, table, &self.lists, &cx);

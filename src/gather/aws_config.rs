@@ -10,7 +10,7 @@ use super::Env;
 use crate::facts::{EnvSetting, Observed, ProfileSettings};
 
 /// Settings that change where or how S3 requests go (`s3.x` = the nested `s3 =` block).
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 14] = [
     "region",
     "endpoint_url",
     "use_dualstack_endpoint",
@@ -20,6 +20,11 @@ pub const KEYS: [&str; 9] = [
     "s3.use_dualstack_endpoint",
     "s3.us_east_1_regional_endpoint",
     "s3.endpoint_url",
+    "s3.use_accelerate_endpoint",
+    "s3.use_arn_region",
+    "s3_use_arn_region",
+    "s3.use_fips_endpoint",
+    "s3_us_east_1_regional_endpoint",
 ];
 
 /// Parses the config file text and returns the whitelisted settings of `profile`.

@@ -6,7 +6,7 @@ use crate::facts::{ClientSettings, EnvSetting, Observed};
 use crate::proxy::{HTTPS_PROXY_VARS, NO_PROXY_VARS};
 
 /// Variables that change the S3 endpoint or region a client uses.
-const AWS_VARS: [&str; 11] = [
+const AWS_VARS: [&str; 13] = [
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_REGION",
@@ -16,6 +16,8 @@ const AWS_VARS: [&str; 11] = [
     "AWS_EC2_METADATA_SERVICE_ENDPOINT",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_S3_USE_ARN_REGION",
     "AWS_CA_BUNDLE",
     "SSL_CERT_FILE",
 ];

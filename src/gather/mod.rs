@@ -310,14 +310,13 @@ fn planned_names(
     opts: &GatherOptions,
     settings: &crate::facts::ClientSettings,
 ) -> Vec<String> {
-    let naming = targets::AppNaming::of(Some(settings));
+    let settings = crate::names::S3Settings::of(Some(settings));
     targets::plan_with(&targets::PlanInput {
         region,
         buckets: &opts.buckets,
         bucket_regions: &[],
         endpoints: &[],
-        endpoint_override: naming.endpoint_override.as_deref(),
-        dualstack: naming.dualstack,
+        settings: &settings,
     })
     .into_iter()
     .map(|t| t.host)

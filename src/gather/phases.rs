@@ -548,6 +548,10 @@ pub async fn finish_buckets(
             .iter()
             .enumerate()
             .filter(|(_, b)| b.region.get().is_some())
+            // Buckets by name only: an access point's requests take accesspoint.vpce-… names.
+            .filter(|(_, b)| {
+                crate::names::parse(&b.name).is_ok_and(|r| r.bucket_name().is_some())
+            })
             .flat_map(|(i, _)| interface.iter().map(move |(id, n)| (i, *id, *n)))
             .collect();
         let limit = run.left();

@@ -13,6 +13,7 @@ use crate::facts::{
     AnswerSource, EndpointType, Facts, LookupStatus, Observed, PrefixList, Request, Resolution,
     Vantage, VantageKind, VpcDnsAttributes, VpcEndpoint,
 };
+use crate::names::HostKind;
 use crate::targets::{self, TargetClass};
 
 pub struct RouteOptions {
@@ -52,18 +53,20 @@ pub fn derived_answers(
     });
     // A public S3 address of the name's own region: the first host of an entry of that
     // region's S3 list (only lists that were read; IPv6 from an IPv6 S3 list, when one is).
-    let public = |r: &str, v6: bool| -> Option<IpAddr> {
+    let public_of = |service: &str, r: &str, v6: bool| -> Option<IpAddr> {
+        let v6_service = format!("ipv6.{service}");
         prefix_lists
             .iter()
             .filter(|l| l.entries_known())
             .filter(|l| {
                 l.aws_service()
-                    .is_some_and(|(lr, svc)| lr == r && (svc == "s3" || svc == "ipv6.s3"))
+                    .is_some_and(|(lr, svc)| lr == r && (svc == service || svc == v6_service))
             })
             .flat_map(|l| l.cidrs.iter())
             .find(|c| c.addr().is_ipv6() == v6)
             .map(|c: &IpNet| first_host(c))
     };
+    let public = |r: &str, v6: bool| public_of("s3", r, v6);
     let answer = |host: &str, addresses: Vec<IpAddr>| Resolution {
         host: host.to_string(),
         status: LookupStatus::Answered,
@@ -114,7 +117,31 @@ pub fn derived_answers(
                     out.push(answer(&t.host, eni_ips(ep)));
                 }
             }
-            TargetClass::EndpointOverride | TargetClass::Presigned => {}
+            // Access point names resolve to the region's public S3 addresses. Whether an S3
+            // interface endpoint's private DNS answers for them is not derived: left out then.
+            TargetClass::Named if t.host_kind == Some(HostKind::AccessPoint) => {
+                if !(same_region && private_dns.is_some()) {
+                    out.extend(public(name_region, false).map(|a| answer(&t.host, vec![a])));
+                }
+            }
+            // A directory bucket's zonal name: the region's s3express list.
+            TargetClass::Named if t.host_kind == Some(HostKind::Zonal) => {
+                let s3express_private = endpoints.iter().any(|e| {
+                    e.endpoint_type == EndpointType::Interface
+                        && e.service_name.as_deref()
+                            == Some(&*format!("com.amazonaws.{name_region}.s3express"))
+                        && e.private_dns_enabled
+                });
+                if !s3express_private {
+                    out.extend(
+                        public_of("s3express", name_region, false).map(|a| answer(&t.host, vec![a])),
+                    );
+                }
+            }
+            // FIPS, accelerate, website, Multi-Region and Object Lambda names: no list is
+            // documented to hold their addresses, so none is derived (the checks say where
+            // such a name can and cannot go).
+            TargetClass::Named | TargetClass::EndpointOverride | TargetClass::Presigned => {}
         }
     }
     out

@@ -249,7 +249,9 @@ fn reach(
         .use_dual_stack(false)
         .use_fips(false)
         .accelerate(false)
-        .force_path_style(false);
+        .force_path_style(false)
+        // An access point ARN's request goes to the ARN's region, as boto3 and the CLI send it.
+        .use_arn_region(true);
     b.set_endpoint_url(endpoint.map(str::to_string));
     if !s.signed {
         b = b.allow_no_auth();
@@ -467,8 +469,14 @@ async fn one_bucket(
         route,
         limit,
     );
+    let input = bucket;
+    let parsed = crate::names::parse(input);
+    let shown = parsed
+        .as_ref()
+        .map(|r| r.bucket_name().unwrap_or(&r.input).to_string())
+        .unwrap_or_else(|_| input.to_string());
     let mut facts = BucketFacts {
-        name: bucket.to_string(),
+        name: shown,
         region: Observed::not_collected("not asked"),
         requests: Vec::new(),
         bucket_policy: Observed::not_collected("not asked"),
@@ -478,6 +486,59 @@ async fn one_bucket(
         facts.bucket_policy = Observed::not_collected(why.clone());
         return (facts, Vec::new());
     }
+    // What the input names decides which read-only requests can be made.
+    let not_requested = |why: &str, mut facts: BucketFacts| {
+        facts.region = Observed::not_collected(why);
+        facts.bucket_policy = Observed::not_collected(why);
+        (facts, Vec::new())
+    };
+    let bucket_owned;
+    let bucket: &str = match &parsed {
+        Err(e) => return not_requested(&format!("not an S3 name: {e}"), facts),
+        Ok(r) => match r.kind {
+            crate::names::NameKind::Bucket | crate::names::NameKind::AccessPointAlias => {
+                bucket_owned = r.name.clone();
+                &bucket_owned
+            }
+            crate::names::NameKind::AccessPoint => {
+                // HeadBucket and the reads accept the access point's ARN; its policy is read
+                // with s3control:GetAccessPointPolicy, which s3path does not call.
+                let arn = r.request_name();
+                let (head, _) = head_bucket(&first, &arn).await;
+                facts.region = Observed::collected(
+                    r.region.clone().unwrap_or_else(|| plan.client_region.clone()),
+                );
+                facts.requests.push(head);
+                if plan.reads {
+                    facts
+                        .requests
+                        .extend(reads(&first, &arn, plan.key.as_deref()).await);
+                }
+                facts.bucket_policy = Observed::not_collected(
+                    "an access point's policy is read with s3control:GetAccessPointPolicy, which s3path does not call",
+                );
+                return (facts, first.pinned.new_answers());
+            }
+            crate::names::NameKind::MultiRegionAccessPoint => {
+                return not_requested(
+                    "not requested: Multi-Region Access Point requests are signed with SigV4A, which this build of s3path leaves out",
+                    facts,
+                )
+            }
+            crate::names::NameKind::DirectoryBucket => {
+                return not_requested(
+                    "not requested: directory buckets authorize with s3express:CreateSession, and s3path makes Describe, Get and Head calls only",
+                    facts,
+                )
+            }
+            crate::names::NameKind::ObjectLambda => {
+                return not_requested(
+                    "not requested: an Object Lambda access point runs its owner's Lambda function on each request, and s3path does not invoke it",
+                    facts,
+                )
+            }
+        },
+    };
     let (head, region) = head_bucket(&first, bucket).await;
     facts.region = match (&region, head.status, head.outcome) {
         (Some(r), _, _) => Observed::collected(r.clone()),

@@ -1,0 +1,105 @@
+use super::names::views;
+use super::{bucket, pass, CheckResult, Context, Draft};
+use crate::engine::PathKind;
+use crate::names::NameKind;
+use crate::policy::{self, Effect, RequestContext, Verdict};
+
+check! {
+    AccessPointNotInPolicy, "S3P703", "access-point-not-in-policy", Policy, Error, Preview,
+    "the policy of the VPC endpoint on an access point's path does not allow the access point's ARN"
+}
+
+/// The actions checked through an access point.
+const ACTIONS: [&str; 2] = ["s3:GetObject", "s3:ListBucket"];
+
+impl AccessPointNotInPolicy {
+    fn run(cx: &Context) -> CheckResult {
+        cx.need_region()?;
+        cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
+        let mut drafts = Vec::new();
+        for v in views(cx) {
+            if v.plan.name.kind != NameKind::AccessPoint {
+                continue;
+            }
+            let Some(t) = v.target else { continue };
+            if !matches!(
+                t.decision.path,
+                PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
+            ) {
+                continue;
+            }
+            let Some(ep) = cx.endpoint(t.decision.via.as_deref()) else {
+                continue;
+            };
+            let Ok(Some(p)) = bucket::endpoint_policy(ep) else {
+                continue; // no policy (allows everything) or unparsable (S3P604 says so)
+            };
+            let partition = if ep
+                .service_name
+                .as_deref()
+                .is_some_and(|s| s.starts_with("cn."))
+            {
+                "aws-cn"
+            } else {
+                "aws"
+            };
+            let Some(arn) = v.plan.name.resource_arn(partition) else {
+                continue;
+            };
+            let evaluations: Vec<policy::Evaluation> = ACTIONS
+                .iter()
+                .map(|a| {
+                    let mut rc = RequestContext::new(a, &v.plan.name.name);
+                    rc.partition = partition.to_string();
+                    rc.resource_arn = Some(arn.clone());
+                    rc.source_vpce = policy::KeyValue::Known(ep.id.clone());
+                    if let Some(vpc) = cx.vpc_id() {
+                        rc.source_vpc = policy::KeyValue::Known(vpc.to_string());
+                    }
+                    policy::evaluate(&p, &rc)
+                })
+                .collect();
+            let denied: Vec<&policy::Evaluation> = evaluations
+                .iter()
+                .filter(|e| matches!(e.verdict, Verdict::ExplicitDeny | Verdict::ImplicitDeny))
+                .collect();
+            if denied.is_empty() {
+                continue;
+            }
+            // What the policy does allow: its Allow statements' resources.
+            let allowed: Vec<String> = p
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .flat_map(|s| s.resource.clone().unwrap_or_default())
+                .take(6)
+                .collect();
+            let region = v.name.region.as_deref().unwrap_or("REGION");
+            let mut d = Draft::new(format!(
+                "the policy of {} on the path of {} ({}) does not allow {} on {arn}{}: requests through the access point are denied (403)",
+                ep.id,
+                v.name.host,
+                v.label(),
+                denied.iter().map(|e| e.action.as_str()).collect::<Vec<_>>().join(", "),
+                if allowed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it allows {})", allowed.join(", "))
+                }
+            ))
+            .fix(format!(
+                "add the access point to the policy's Allow statement: \"Resource\": [\"{arn}\", \"{arn}/object/*\"] (keep the bucket's ARNs: requests through the access point also need them), then: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --policy-document file://policy.json",
+                ep.id
+            ));
+            for e in &denied {
+                d = d.evidence(format!("{}: {}", ep.id, e.summary()));
+            }
+            drafts.push(d.evidence_of(&t.decision));
+        }
+        if drafts.is_empty() {
+            pass()
+        } else {
+            Ok(drafts)
+        }
+    }
+}
