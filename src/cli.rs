@@ -80,6 +80,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Show how the application names S3 for each input: what it names (bucket, access point,
+    /// Multi-Region Access Point, directory bucket, …), the host names its SDK uses with this
+    /// environment's and profile's settings, and which endpoints such names can use. Offline.
+    Names {
+        /// Bucket names, s3:// URIs, https:// S3 URLs, access point ARNs or aliases, Multi-Region
+        /// Access Point ARNs or aliases, directory buckets, Object Lambda access points.
+        #[arg(required = true, value_name = "BUCKET")]
+        inputs: Vec<String>,
+        /// The client's region (default: AWS_REGION, AWS_DEFAULT_REGION).
+        #[arg(long)]
+        region: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
+        format: ChecksFormat,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -330,6 +345,11 @@ fn run(cli: Cli) -> Result<u8, InputError> {
             Ok(0)
         }
         Command::Merge { inputs, format } => merge(&inputs, format),
+        Command::Names {
+            inputs,
+            region,
+            format,
+        } => names(&inputs, region, format),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "s3path", &mut out);
@@ -397,19 +417,7 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
     if let Some(i) = &args.instance_id {
         input::resource_id(i, "i", "--instance-id")?;
     }
-    let region =
-        match args.region.clone().or_else(|| {
-            ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                .iter()
-                .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
-        }) {
-            Some(r) => r,
-            None => return Err(InputError(
-                "--region: no region given and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
-                    .to_string(),
-            )),
-        };
-    input::region(&region)?;
+    let region = region_arg(args.region.clone())?;
     let timeout = timeout_arg(args.timeout)?;
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
     let spinner = Spinner::start("reading the control plane");
@@ -620,6 +628,102 @@ fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputError> 
 }
 
 /// Writes to stdout; a closed pipe (`s3path … | head`) is not an error.
+/// The region from `--region`, else the environment.
+fn region_arg(region: Option<String>) -> Result<String, InputError> {
+    let region = region
+        .or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
+        })
+        .ok_or_else(|| {
+            InputError(
+                "--region: no region given and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
+                    .to_string(),
+            )
+        })?;
+    input::region(&region)?;
+    Ok(region)
+}
+
+fn names(inputs: &[String], region: Option<String>, format: ChecksFormat) -> Result<u8, InputError> {
+    let parsed = inputs
+        .iter()
+        .map(|b| input::bucket(b))
+        .collect::<Result<Vec<_>, _>>()?;
+    let region = region_arg(region)?;
+    let settings = crate::names::S3Settings::of(Some(&gather::client_settings(&ProcessEnv)));
+    let plans: Vec<crate::names::NamePlan> = parsed
+        .iter()
+        .map(|r| crate::names::plan(r, &settings, &region, None))
+        .collect();
+    let out = match format {
+        ChecksFormat::Json => {
+            let rows: Vec<serde_json::Value> = plans
+                .iter()
+                .map(|p| {
+                    let mut v = serde_json::to_value(p).unwrap_or_default();
+                    let compat: Vec<&crate::names::Compat> = p
+                        .names
+                        .iter()
+                        .map(|n| crate::names::compat(n.host_kind))
+                        .collect();
+                    v["compat"] = serde_json::to_value(compat).unwrap_or_default();
+                    v
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({
+                "region": region,
+                "names": rows,
+            }))
+            .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        ChecksFormat::Human => names_human(&plans),
+    };
+    emit(&out)?;
+    Ok(0)
+}
+
+fn names_human(plans: &[crate::names::NamePlan]) -> String {
+    use crate::render::escape::line;
+    let support = |s: crate::names::Support, svc: Option<&str>| match (s, svc) {
+        (crate::names::Support::Yes, Some(svc)) => format!("yes ({svc})"),
+        (crate::names::Support::Yes, None) => "yes".to_string(),
+        (crate::names::Support::No, _) => "no".to_string(),
+        (crate::names::Support::ByAddress, _) => "by its address".to_string(),
+    };
+    let mut out = String::new();
+    for p in plans {
+        out.push_str(&format!(
+            "{}: {} {}\n",
+            line(&p.name.input),
+            p.name.kind.label(),
+            line(&p.name.name)
+        ));
+        for n in &p.names {
+            let c = crate::names::compat(n.host_kind);
+            out.push_str(&format!(
+                "  -> {}{}\n     gateway endpoint: {}; interface endpoint: {}; NAT/internet gateway: {}\n     {}\n",
+                line(&n.host),
+                if n.path_style { " (bucket in the path)" } else { "" },
+                support(c.gateway, c.gateway_service),
+                support(c.interface, c.interface_service),
+                support(c.internet, None),
+                c.why
+            ));
+        }
+        if let Some(why) = &p.refused {
+            out.push_str(&format!("  refused: {}\n", line(why)));
+        }
+        for b in &p.because {
+            out.push_str(&format!("  because {}\n", line(b)));
+        }
+    }
+    out
+}
+
 fn emit(text: &str) -> Result<(), InputError> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
