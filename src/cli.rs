@@ -646,7 +646,11 @@ fn region_arg(region: Option<String>) -> Result<String, InputError> {
     Ok(region)
 }
 
-fn names(inputs: &[String], region: Option<String>, format: ChecksFormat) -> Result<u8, InputError> {
+fn names(
+    inputs: &[String],
+    region: Option<String>,
+    format: ChecksFormat,
+) -> Result<u8, InputError> {
     let parsed = inputs
         .iter()
         .map(|b| input::bucket(b))

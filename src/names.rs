@@ -79,6 +79,24 @@ pub enum HostKind {
 }
 
 impl HostKind {
+    /// A few words for messages (`a Transfer Acceleration name`).
+    pub fn label(self) -> &'static str {
+        match self {
+            HostKind::Regional => "regional",
+            HostKind::Dualstack => "dual-stack",
+            HostKind::Fips => "FIPS",
+            HostKind::LegacyDashRegion => "legacy s3-REGION",
+            HostKind::LegacyGlobal => "legacy global",
+            HostKind::Accelerate => "Transfer Acceleration",
+            HostKind::Website => "website endpoint",
+            HostKind::AccessPoint => "access point",
+            HostKind::MultiRegion => "Multi-Region Access Point",
+            HostKind::Zonal => "S3 Express One Zone zonal",
+            HostKind::ObjectLambda => "Object Lambda",
+            HostKind::EndpointSpecific => "endpoint-specific",
+        }
+    }
+
     /// The AWS-managed prefix list service whose list holds this name's addresses, when AWS
     /// documents one (`s3`, `s3express`); `None` when no list is known to hold them.
     pub fn list_service(self) -> Option<&'static str> {
@@ -207,9 +225,11 @@ fn access_point_name(name: &str) -> Result<(), String> {
 fn zone_id(z: &str) -> bool {
     let parts: Vec<&str> = z.split('-').collect();
     (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && parts
             .last()
             .and_then(|p| p.strip_prefix("az"))
@@ -339,7 +359,10 @@ fn bare(input: &str, name: &str) -> Result<S3Ref, String> {
 fn arn(input: &str, text: &str) -> Result<S3Ref, String> {
     let parts: Vec<&str> = text.splitn(6, ':').collect();
     if parts.len() != 6 || parts[0] != "arn" {
-        return Err("an ARN has six ':'-separated parts (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME)".to_string());
+        return Err(
+            "an ARN has six ':'-separated parts (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME)"
+                .to_string(),
+        );
     }
     let (partition, service, region, account, resource) =
         (parts[1], parts[2], parts[3], parts[4], parts[5]);
@@ -469,9 +492,7 @@ pub fn host_kind(host: &str) -> Option<(HostKind, Option<String>)> {
             "s3-accesspoint" | "s3-accesspoint-fips" if i + 2 == n => {
                 return Some((HostKind::AccessPoint, region_at(i + 1)))
             }
-            "s3-accesspoint" | "s3-accesspoint-fips"
-                if next == Some("dualstack") && i + 3 == n =>
-            {
+            "s3-accesspoint" | "s3-accesspoint-fips" if next == Some("dualstack") && i + 3 == n => {
                 return Some((HostKind::AccessPoint, region_at(i + 2)))
             }
             "s3-object-lambda" | "s3-object-lambda-fips" if i + 2 == n => {
@@ -605,11 +626,16 @@ fn url(input: &str, text: &str) -> Result<S3Ref, String> {
                 | HostKind::LegacyGlobal
                 | HostKind::Zonal
         ) {
-            return Err(format!("'{}' names no bucket or access point", shown(&host)));
+            return Err(format!(
+                "'{}' names no bucket or access point",
+                shown(&host)
+            ));
         }
         let (b, key) = path.split_once('/').unwrap_or((path, ""));
         if b.is_empty() {
-            return Err("the URL names no bucket (neither in the host nor in the path)".to_string());
+            return Err(
+                "the URL names no bucket (neither in the host nor in the path)".to_string(),
+            );
         }
         let mut r = bare(input, b)?;
         if kind == HostKind::Zonal && r.kind != NameKind::DirectoryBucket {
@@ -621,7 +647,9 @@ fn url(input: &str, text: &str) -> Result<S3Ref, String> {
     }
     match kind {
         HostKind::AccessPoint | HostKind::ObjectLambda => {
-            let (name, account) = prefix.rsplit_once('-').ok_or("an access point host is NAME-ACCOUNT.s3-accesspoint.REGION…")?;
+            let (name, account) = prefix
+                .rsplit_once('-')
+                .ok_or("an access point host is NAME-ACCOUNT.s3-accesspoint.REGION…")?;
             if !is_account(account) {
                 return Err(format!(
                     "an access point host is NAME-ACCOUNT…, and '{}' is not a 12-digit account",
@@ -653,7 +681,9 @@ fn url(input: &str, text: &str) -> Result<S3Ref, String> {
         HostKind::Zonal => {
             let mut r = bare(input, &prefix)?;
             if r.kind != NameKind::DirectoryBucket {
-                return Err("an s3express host names a directory bucket (NAME--ZONE--x-s3)".to_string());
+                return Err(
+                    "an s3express host names a directory bucket (NAME--ZONE--x-s3)".to_string(),
+                );
             }
             let host_zone = labels[prefix_len]
                 .trim_start_matches("s3express-fips-")
@@ -671,7 +701,10 @@ fn url(input: &str, text: &str) -> Result<S3Ref, String> {
         _ => {
             let mut r = bare(input, &prefix)?;
             if r.kind == NameKind::DirectoryBucket {
-                return Err("a directory bucket is reached at its zonal s3express host, not at this one".to_string());
+                return Err(
+                    "a directory bucket is reached at its zonal s3express host, not at this one"
+                        .to_string(),
+                );
             }
             r.key = key_of(path);
             Ok(fixed(r))
@@ -691,7 +724,9 @@ pub fn parse(input: &str) -> Result<S3Ref, String> {
         ));
     }
     if let Some(c) = input.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("contains {c:?}; names and URLs have no spaces or control characters"));
+        return Err(format!(
+            "contains {c:?}; names and URLs have no spaces or control characters"
+        ));
     }
     let lower = input.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("s3://").map(|_| &input[5..]) {
@@ -773,7 +808,10 @@ impl S3Settings {
             get(env, keys).and_then(|(v, src)| truthy(&v).map(|b| (b, src)))
         };
         S3Settings {
-            fips: flag(&["AWS_USE_FIPS_ENDPOINT"], &["s3.use_fips_endpoint", "use_fips_endpoint"]),
+            fips: flag(
+                &["AWS_USE_FIPS_ENDPOINT"],
+                &["s3.use_fips_endpoint", "use_fips_endpoint"],
+            ),
             accelerate: flag(&[], &["s3.use_accelerate_endpoint"]),
             addressing: get(&[], &["s3.addressing_style"]).and_then(|(v, src)| {
                 let a = match v.trim().to_ascii_lowercase().as_str() {
@@ -786,7 +824,10 @@ impl S3Settings {
             }),
             us_east_1_regional: get(
                 &["AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"],
-                &["s3.us_east_1_regional_endpoint", "s3_us_east_1_regional_endpoint"],
+                &[
+                    "s3.us_east_1_regional_endpoint",
+                    "s3_us_east_1_regional_endpoint",
+                ],
             )
             .and_then(|(v, src)| match v.trim().to_ascii_lowercase().as_str() {
                 "regional" => Some((true, src)),
@@ -882,25 +923,29 @@ pub fn plan(
             because,
         );
     }
-    let name = |host: String, host_kind: HostKind, region: Option<&str>, path_style: bool| {
-        PlannedName {
+    let name =
+        |host: String, host_kind: HostKind, region: Option<&str>, path_style: bool| PlannedName {
             host,
             host_kind,
             region: region.map(str::to_string),
             path_style,
-        }
-    };
+        };
     // An Object Lambda alias (`…--ol-s3`) takes a bucket name's place, as an access point alias.
     let bucket_like = matches!(r.kind, NameKind::Bucket | NameKind::AccessPointAlias)
         || (r.kind == NameKind::ObjectLambda && r.arn.is_none() && r.account.is_none());
     match r.kind {
         _ if bucket_like => {
-            let region = bucket_region.or(r.region.as_deref()).unwrap_or(client_region);
+            let region = bucket_region
+                .or(r.region.as_deref())
+                .unwrap_or(client_region);
             let suffix = partition_dns_suffix(region);
             let dotted = r.name.contains('.');
             let path = matches!(s.addressing, Some((Addressing::Path, _)));
             if accel {
-                because.push(format!("{} turns on Transfer Acceleration", src(&s.accelerate)));
+                because.push(format!(
+                    "{} turns on Transfer Acceleration",
+                    src(&s.accelerate)
+                ));
                 if fips {
                     return out(vec![], Some(format!("Transfer Acceleration and FIPS cannot be combined ({} and {}): the SDKs refuse the request", src(&s.accelerate), src(&s.fips))), because);
                 }
@@ -913,7 +958,11 @@ pub fn plan(
                 } else {
                     format!("{}.s3-accelerate.amazonaws.com", r.name)
                 };
-                return out(vec![name(host, HostKind::Accelerate, None, false)], None, because);
+                return out(
+                    vec![name(host, HostKind::Accelerate, None, false)],
+                    None,
+                    because,
+                );
             }
             let service = match (fips, dual) {
                 (true, true) => "s3-fips.dualstack",
@@ -925,7 +974,10 @@ pub fn plan(
                 because.push(format!("{} selects the FIPS names", src(&s.fips)));
             }
             if dual {
-                because.push(format!("{} selects the dual-stack names", src(&s.dualstack)));
+                because.push(format!(
+                    "{} selects the dual-stack names",
+                    src(&s.dualstack)
+                ));
             }
             let kind = match (fips, dual) {
                 (true, _) => HostKind::Fips,
@@ -939,7 +991,10 @@ pub fn plan(
             if legacy_global {
                 because.push(format!(
                     "{} keeps us-east-1 on the legacy global name",
-                    s.us_east_1_regional.as_ref().map(|(_, s)| s.as_str()).unwrap_or("")
+                    s.us_east_1_regional
+                        .as_ref()
+                        .map(|(_, s)| s.as_str())
+                        .unwrap_or("")
                 ));
             }
             let base = if legacy_global {
@@ -947,7 +1002,11 @@ pub fn plan(
             } else {
                 format!("{service}.{region}.{suffix}")
             };
-            let kind = if legacy_global { HostKind::LegacyGlobal } else { kind };
+            let kind = if legacy_global {
+                HostKind::LegacyGlobal
+            } else {
+                kind
+            };
             if path || dotted {
                 because.push(if path {
                     format!(
@@ -960,7 +1019,12 @@ pub fn plan(
                 return out(vec![name(base, kind, Some(region), true)], None, because);
             }
             out(
-                vec![name(format!("{}.{base}", r.name), kind, Some(region), false)],
+                vec![name(
+                    format!("{}.{base}", r.name),
+                    kind,
+                    Some(region),
+                    false,
+                )],
                 None,
                 because,
             )
@@ -997,7 +1061,10 @@ pub fn plan(
                 because.push(format!("{} selects the FIPS names", src(&s.fips)));
             }
             if dual {
-                because.push(format!("{} selects the dual-stack names", src(&s.dualstack)));
+                because.push(format!(
+                    "{} selects the dual-stack names",
+                    src(&s.dualstack)
+                ));
             }
             let host = format!(
                 "{}-{account}.{service}{}{}.{ap_region}.{suffix}",
@@ -1005,7 +1072,11 @@ pub fn plan(
                 if fips { "-fips" } else { "" },
                 if dual { ".dualstack" } else { "" }
             );
-            out(vec![name(host, kind, Some(ap_region), false)], None, because)
+            out(
+                vec![name(host, kind, Some(ap_region), false)],
+                None,
+                because,
+            )
         }
         NameKind::MultiRegionAccessPoint => {
             for (on, what, set) in [
@@ -1050,17 +1121,29 @@ pub fn plan(
                 format!("s3express-{zone}")
             };
             let dual_part = if dual {
-                because.push(format!("{} selects the dual-stack names", src(&s.dualstack)));
+                because.push(format!(
+                    "{} selects the dual-stack names",
+                    src(&s.dualstack)
+                ));
                 ".dualstack"
             } else {
                 ""
             };
             let base = format!("{service}{dual_part}.{region}.{suffix}");
             if matches!(s.addressing, Some((Addressing::Path, _))) {
-                return out(vec![name(base, HostKind::Zonal, Some(region), true)], None, because);
+                return out(
+                    vec![name(base, HostKind::Zonal, Some(region), true)],
+                    None,
+                    because,
+                );
             }
             out(
-                vec![name(format!("{}.{base}", r.name), HostKind::Zonal, Some(region), false)],
+                vec![name(
+                    format!("{}.{base}", r.name),
+                    HostKind::Zonal,
+                    Some(region),
+                    false,
+                )],
                 None,
                 because,
             )
@@ -1242,7 +1325,10 @@ mod tests {
     #[test]
     fn every_host_kind_has_one_row() {
         for c in &COMPAT {
-            assert_eq!(COMPAT.iter().filter(|x| x.host_kind == c.host_kind).count(), 1);
+            assert_eq!(
+                COMPAT.iter().filter(|x| x.host_kind == c.host_kind).count(),
+                1
+            );
             assert!(c.source.starts_with("https://docs.aws.amazon.com/"));
         }
     }

@@ -78,9 +78,9 @@ impl Target {
     /// list is documented to hold (accelerate, Multi-Region Access Points, website, …).
     pub fn list_service(&self) -> Option<&'static str> {
         match self.class {
-            TargetClass::EndpointOverride | TargetClass::Presigned | TargetClass::EndpointSpecific => {
-                None
-            }
+            TargetClass::EndpointOverride
+            | TargetClass::Presigned
+            | TargetClass::EndpointSpecific => None,
             _ if self.is_standard_s3_name() => Some("s3"),
             _ => self.host_kind.and_then(HostKind::list_service),
         }
@@ -157,7 +157,8 @@ pub fn plan(
     endpoint_override: Option<&str>,
 ) -> Vec<Target> {
     let settings = S3Settings {
-        endpoint_override: endpoint_override.map(|h| (h.to_string(), "the endpoint override".to_string())),
+        endpoint_override: endpoint_override
+            .map(|h| (h.to_string(), "the endpoint override".to_string())),
         ..S3Settings::default()
     };
     plan_with(&PlanInput {
@@ -220,16 +221,17 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
     if let Some((host, _)) = &settings.endpoint_override {
         out.push(Target::new(host.to_string(), TargetClass::EndpointOverride));
     }
-    let class_of = |p: &names::PlannedName, bucket_in_host: bool| match (p.host_kind, bucket_in_host) {
-        (HostKind::Regional, true) => TargetClass::BucketRegional,
-        (HostKind::Regional, false) => TargetClass::Regional,
-        (HostKind::Dualstack, true) => TargetClass::BucketDualstack,
-        (HostKind::Dualstack, false) => TargetClass::Dualstack,
-        (HostKind::LegacyGlobal, true) => TargetClass::BucketGlobal,
-        (HostKind::LegacyGlobal, false) => TargetClass::Global,
-        (HostKind::EndpointSpecific, _) => TargetClass::EndpointSpecific,
-        _ => TargetClass::Named,
-    };
+    let class_of =
+        |p: &names::PlannedName, bucket_in_host: bool| match (p.host_kind, bucket_in_host) {
+            (HostKind::Regional, true) => TargetClass::BucketRegional,
+            (HostKind::Regional, false) => TargetClass::Regional,
+            (HostKind::Dualstack, true) => TargetClass::BucketDualstack,
+            (HostKind::Dualstack, false) => TargetClass::Dualstack,
+            (HostKind::LegacyGlobal, true) => TargetClass::BucketGlobal,
+            (HostKind::LegacyGlobal, false) => TargetClass::Global,
+            (HostKind::EndpointSpecific, _) => TargetClass::EndpointSpecific,
+            _ => TargetClass::Named,
+        };
     let named = |plan: &names::NamePlan, p: &names::PlannedName| Target {
         bucket: Some(plan.name.input.clone()),
         name_kind: Some(plan.name.kind),

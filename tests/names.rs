@@ -30,55 +30,265 @@ const AP: &str = "arn:aws:s3:eu-west-1:123456789012:accesspoint/reports";
 
 const TABLE: &[Row] = &[
     // general-purpose buckets, bare and as s3:// URIs
-    ("logs", NONE, Some("bucket"), &["logs.s3.eu-west-1.amazonaws.com"]),
-    ("my.dotted.bucket", NONE, Some("bucket"), &["s3.eu-west-1.amazonaws.com"]),
-    ("s3://logs", NONE, Some("bucket"), &["logs.s3.eu-west-1.amazonaws.com"]),
-    ("s3://logs/2026/11/a.csv", NONE, Some("bucket"), &["logs.s3.eu-west-1.amazonaws.com"]),
-    ("arn:aws:s3:::logs", NONE, Some("bucket"), &["logs.s3.eu-west-1.amazonaws.com"]),
+    (
+        "logs",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "my.dotted.bucket",
+        NONE,
+        Some("bucket"),
+        &["s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "s3://logs",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "s3://logs/2026/11/a.csv",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "arn:aws:s3:::logs",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.eu-west-1.amazonaws.com"],
+    ),
     // the application's settings
-    ("logs", FIPS, Some("bucket"), &["logs.s3-fips.eu-west-1.amazonaws.com"]),
-    ("logs", DUAL, Some("bucket"), &["logs.s3.dualstack.eu-west-1.amazonaws.com"]),
-    ("logs", FIPS_DUAL, Some("bucket"), &["logs.s3-fips.dualstack.eu-west-1.amazonaws.com"]),
+    (
+        "logs",
+        FIPS,
+        Some("bucket"),
+        &["logs.s3-fips.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "logs",
+        DUAL,
+        Some("bucket"),
+        &["logs.s3.dualstack.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "logs",
+        FIPS_DUAL,
+        Some("bucket"),
+        &["logs.s3-fips.dualstack.eu-west-1.amazonaws.com"],
+    ),
     ("logs", OVERRIDE, Some("bucket"), &["minio.internal"]),
     // https:// URLs name their host
-    ("https://logs.s3.eu-west-1.amazonaws.com/a.csv", NONE, Some("bucket"), &["logs.s3.eu-west-1.amazonaws.com"]),
-    ("https://s3.eu-west-1.amazonaws.com/logs/a.csv", NONE, Some("bucket"), &["s3.eu-west-1.amazonaws.com"]),
-    ("https://logs.s3.dualstack.us-west-2.amazonaws.com/", NONE, Some("bucket"), &["logs.s3.dualstack.us-west-2.amazonaws.com"]),
-    ("https://logs.s3-fips.us-east-1.amazonaws.com/k", NONE, Some("bucket"), &["logs.s3-fips.us-east-1.amazonaws.com"]),
-    ("https://logs.s3-fips.dualstack.us-east-1.amazonaws.com/k", NONE, Some("bucket"), &["logs.s3-fips.dualstack.us-east-1.amazonaws.com"]),
-    ("https://logs.s3-eu-west-1.amazonaws.com/k", NONE, Some("bucket"), &["logs.s3-eu-west-1.amazonaws.com"]),
-    ("https://logs.s3.amazonaws.com/k", NONE, Some("bucket"), &["logs.s3.amazonaws.com"]),
-    ("https://s3.amazonaws.com/logs/k", NONE, Some("bucket"), &["s3.amazonaws.com"]),
-    ("http://logs.s3-website-eu-west-1.amazonaws.com/index.html", NONE, Some("bucket"), &["logs.s3-website-eu-west-1.amazonaws.com"]),
-    ("http://logs.s3-website.eu-central-1.amazonaws.com/", NONE, Some("bucket"), &["logs.s3-website.eu-central-1.amazonaws.com"]),
-    ("https://logs.s3-accelerate.amazonaws.com/big.bin", NONE, Some("bucket"), &["logs.s3-accelerate.amazonaws.com"]),
-    ("https://logs.s3-accelerate.dualstack.amazonaws.com/", NONE, Some("bucket"), &["logs.s3-accelerate.dualstack.amazonaws.com"]),
-    ("https://logs.s3.cn-north-1.amazonaws.com.cn/k", NONE, Some("bucket"), &["logs.s3.cn-north-1.amazonaws.com.cn"]),
-    ("https://logs.s3.eu-west-1.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Credential=AKIA", NONE, Some("bucket"), &["logs.s3.eu-west-1.amazonaws.com"]),
-    ("https://bucket.vpce-0a1b-2c3d.s3.eu-west-1.vpce.amazonaws.com/logs/k", NONE, Some("bucket"), &["bucket.vpce-0a1b-2c3d.s3.eu-west-1.vpce.amazonaws.com"]),
+    (
+        "https://logs.s3.eu-west-1.amazonaws.com/a.csv",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "https://s3.eu-west-1.amazonaws.com/logs/a.csv",
+        NONE,
+        Some("bucket"),
+        &["s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3.dualstack.us-west-2.amazonaws.com/",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.dualstack.us-west-2.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3-fips.us-east-1.amazonaws.com/k",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-fips.us-east-1.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3-fips.dualstack.us-east-1.amazonaws.com/k",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-fips.dualstack.us-east-1.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3-eu-west-1.amazonaws.com/k",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-eu-west-1.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3.amazonaws.com/k",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.amazonaws.com"],
+    ),
+    (
+        "https://s3.amazonaws.com/logs/k",
+        NONE,
+        Some("bucket"),
+        &["s3.amazonaws.com"],
+    ),
+    (
+        "http://logs.s3-website-eu-west-1.amazonaws.com/index.html",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-website-eu-west-1.amazonaws.com"],
+    ),
+    (
+        "http://logs.s3-website.eu-central-1.amazonaws.com/",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-website.eu-central-1.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3-accelerate.amazonaws.com/big.bin",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-accelerate.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3-accelerate.dualstack.amazonaws.com/",
+        NONE,
+        Some("bucket"),
+        &["logs.s3-accelerate.dualstack.amazonaws.com"],
+    ),
+    (
+        "https://logs.s3.cn-north-1.amazonaws.com.cn/k",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.cn-north-1.amazonaws.com.cn"],
+    ),
+    (
+        "https://logs.s3.eu-west-1.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Credential=AKIA",
+        NONE,
+        Some("bucket"),
+        &["logs.s3.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "https://bucket.vpce-0a1b-2c3d.s3.eu-west-1.vpce.amazonaws.com/logs/k",
+        NONE,
+        Some("bucket"),
+        &["bucket.vpce-0a1b-2c3d.s3.eu-west-1.vpce.amazonaws.com"],
+    ),
     // access points
-    (AP, NONE, Some("access-point"), &["reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com"]),
-    ("arn:aws:s3:us-west-2:123456789012:accesspoint/reports", NONE, Some("access-point"), &["reports-123456789012.s3-accesspoint.us-west-2.amazonaws.com"]),
-    ("arn:aws:s3:us-west-2:123456789012:accesspoint/reports", NO_ARN_REGION, Some("access-point"), &[]),
-    (AP, FIPS_DUAL, Some("access-point"), &["reports-123456789012.s3-accesspoint-fips.dualstack.eu-west-1.amazonaws.com"]),
-    ("s3://arn:aws:s3:eu-west-1:123456789012:accesspoint/reports/a/b.csv", NONE, Some("access-point"), &["reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com"]),
-    ("https://reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com/k", NONE, Some("access-point"), &["reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com"]),
-    ("reports-abc123def456ghi789jkl012mno345pq-s3alias", NONE, Some("access-point-alias"), &["reports-abc123def456ghi789jkl012mno345pq-s3alias.s3.eu-west-1.amazonaws.com"]),
+    (
+        AP,
+        NONE,
+        Some("access-point"),
+        &["reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+        NONE,
+        Some("access-point"),
+        &["reports-123456789012.s3-accesspoint.us-west-2.amazonaws.com"],
+    ),
+    (
+        "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+        NO_ARN_REGION,
+        Some("access-point"),
+        &[],
+    ),
+    (
+        AP,
+        FIPS_DUAL,
+        Some("access-point"),
+        &["reports-123456789012.s3-accesspoint-fips.dualstack.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "s3://arn:aws:s3:eu-west-1:123456789012:accesspoint/reports/a/b.csv",
+        NONE,
+        Some("access-point"),
+        &["reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "https://reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com/k",
+        NONE,
+        Some("access-point"),
+        &["reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "reports-abc123def456ghi789jkl012mno345pq-s3alias",
+        NONE,
+        Some("access-point-alias"),
+        &["reports-abc123def456ghi789jkl012mno345pq-s3alias.s3.eu-west-1.amazonaws.com"],
+    ),
     // Multi-Region Access Points
-    ("arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap", NONE, Some("multi-region-access-point"), &["mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"]),
-    ("mfzwi23gnjvgw.mrap", NONE, Some("multi-region-access-point"), &["mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"]),
-    ("https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/k", NONE, Some("multi-region-access-point"), &["mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"]),
-    ("mfzwi23gnjvgw.mrap", FIPS, Some("multi-region-access-point"), &[]),
+    (
+        "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap",
+        NONE,
+        Some("multi-region-access-point"),
+        &["mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"],
+    ),
+    (
+        "mfzwi23gnjvgw.mrap",
+        NONE,
+        Some("multi-region-access-point"),
+        &["mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"],
+    ),
+    (
+        "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/k",
+        NONE,
+        Some("multi-region-access-point"),
+        &["mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"],
+    ),
+    (
+        "mfzwi23gnjvgw.mrap",
+        FIPS,
+        Some("multi-region-access-point"),
+        &[],
+    ),
     // directory buckets
-    ("logs--euw1-az1--x-s3", NONE, Some("directory-bucket"), &["logs--euw1-az1--x-s3.s3express-euw1-az1.eu-west-1.amazonaws.com"]),
-    ("logs--euw1-az1--x-s3", DUAL, Some("directory-bucket"), &["logs--euw1-az1--x-s3.s3express-euw1-az1.dualstack.eu-west-1.amazonaws.com"]),
-    ("arn:aws:s3express:us-west-2:123456789012:bucket/logs--usw2-az1--x-s3", NONE, Some("directory-bucket"), &["logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"]),
-    ("https://logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com/k", NONE, Some("directory-bucket"), &["logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"]),
-    ("s3://logs--euw1-az1--x-s3/k", NONE, Some("directory-bucket"), &["logs--euw1-az1--x-s3.s3express-euw1-az1.eu-west-1.amazonaws.com"]),
+    (
+        "logs--euw1-az1--x-s3",
+        NONE,
+        Some("directory-bucket"),
+        &["logs--euw1-az1--x-s3.s3express-euw1-az1.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "logs--euw1-az1--x-s3",
+        DUAL,
+        Some("directory-bucket"),
+        &["logs--euw1-az1--x-s3.s3express-euw1-az1.dualstack.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "arn:aws:s3express:us-west-2:123456789012:bucket/logs--usw2-az1--x-s3",
+        NONE,
+        Some("directory-bucket"),
+        &["logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"],
+    ),
+    (
+        "https://logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com/k",
+        NONE,
+        Some("directory-bucket"),
+        &["logs--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"],
+    ),
+    (
+        "s3://logs--euw1-az1--x-s3/k",
+        NONE,
+        Some("directory-bucket"),
+        &["logs--euw1-az1--x-s3.s3express-euw1-az1.eu-west-1.amazonaws.com"],
+    ),
     // Object Lambda
-    ("arn:aws:s3-object-lambda:eu-west-1:123456789012:accesspoint/redact", NONE, Some("object-lambda"), &["redact-123456789012.s3-object-lambda.eu-west-1.amazonaws.com"]),
-    ("https://redact-123456789012.s3-object-lambda.eu-west-1.amazonaws.com/k", NONE, Some("object-lambda"), &["redact-123456789012.s3-object-lambda.eu-west-1.amazonaws.com"]),
-    ("redact-abcdefghijklmnopqrstuvwxyz0123--ol-s3", NONE, Some("object-lambda"), &["redact-abcdefghijklmnopqrstuvwxyz0123--ol-s3.s3.eu-west-1.amazonaws.com"]),
+    (
+        "arn:aws:s3-object-lambda:eu-west-1:123456789012:accesspoint/redact",
+        NONE,
+        Some("object-lambda"),
+        &["redact-123456789012.s3-object-lambda.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "https://redact-123456789012.s3-object-lambda.eu-west-1.amazonaws.com/k",
+        NONE,
+        Some("object-lambda"),
+        &["redact-123456789012.s3-object-lambda.eu-west-1.amazonaws.com"],
+    ),
+    (
+        "redact-abcdefghijklmnopqrstuvwxyz0123--ol-s3",
+        NONE,
+        Some("object-lambda"),
+        &["redact-abcdefghijklmnopqrstuvwxyz0123--ol-s3.s3.eu-west-1.amazonaws.com"],
+    ),
     // malformed: exit 2, one line
     ("", NONE, None, &[]),
     ("My_Bucket", NONE, None, &[]),
@@ -87,16 +297,51 @@ const TABLE: &[Row] = &[
     ("s3://", NONE, None, &[]),
     ("ftp://logs.s3.amazonaws.com/", NONE, None, &[]),
     ("https://minio.internal:9000/logs", NONE, None, &[]),
-    ("https://user:secret@logs.s3.eu-west-1.amazonaws.com/", NONE, None, &[]),
-    ("arn:aws:s3:eu-west-1:1234:accesspoint/reports", NONE, None, &[]),
-    ("arn:aws:s3:eu-west-1:123456789012:bucket/reports", NONE, None, &[]),
-    ("arn:aws:s3:mars-1:123456789012:accesspoint/reports", NONE, None, &[]),
-    ("arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01/accesspoint/ap", NONE, None, &[]),
-    ("arn:aws:dynamodb:us-west-2:123456789012:table/t", NONE, None, &[]),
+    (
+        "https://user:secret@logs.s3.eu-west-1.amazonaws.com/",
+        NONE,
+        None,
+        &[],
+    ),
+    (
+        "arn:aws:s3:eu-west-1:1234:accesspoint/reports",
+        NONE,
+        None,
+        &[],
+    ),
+    (
+        "arn:aws:s3:eu-west-1:123456789012:bucket/reports",
+        NONE,
+        None,
+        &[],
+    ),
+    (
+        "arn:aws:s3:mars-1:123456789012:accesspoint/reports",
+        NONE,
+        None,
+        &[],
+    ),
+    (
+        "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01/accesspoint/ap",
+        NONE,
+        None,
+        &[],
+    ),
+    (
+        "arn:aws:dynamodb:us-west-2:123456789012:table/t",
+        NONE,
+        None,
+        &[],
+    ),
     ("logs--zone--x-s3", NONE, None, &[]),
     ("logs.bucket--usw2-az1--x-s3", NONE, None, &[]),
     ("Upper.mrap", NONE, None, &[]),
-    ("https://logs--usw2-az1--x-s3.s3express-usw2-az3.us-west-2.amazonaws.com/", NONE, None, &[]),
+    (
+        "https://logs--usw2-az1--x-s3.s3express-usw2-az3.us-west-2.amazonaws.com/",
+        NONE,
+        None,
+        &[],
+    ),
     ("https://s3.eu-west-1.amazonaws.com/", NONE, None, &[]),
 ];
 
@@ -170,7 +415,10 @@ fn the_legacy_global_setting_applies_in_us_east_1_only() {
     let host = |region: &str| {
         let out = names("logs", LEGACY, region);
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["names"][0]["names"][0]["host"].as_str().unwrap().to_string()
+        v["names"][0]["names"][0]["host"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     assert_eq!(host("us-east-1"), "logs.s3.amazonaws.com");
     assert_eq!(host("eu-west-1"), "logs.s3.eu-west-1.amazonaws.com");

@@ -113,11 +113,19 @@ pub fn goes_instead(cx: &Context, target: Option<&TargetPath>) -> String {
         }
     }
     let default = cx.analysis.route_table.as_ref().and_then(|rt| {
-        let table = cx.facts.route_tables.get()?.iter().find(|t| t.id == rt.id)?;
+        let table = cx
+            .facts
+            .route_tables
+            .get()?
+            .iter()
+            .find(|t| t.id == rt.id)?;
         table
             .routes
             .iter()
-            .find(|r| r.destination_cidr_block.is_some_and(|c| c.prefix_len() == 0))
+            .find(|r| {
+                r.destination_cidr_block
+                    .is_some_and(|c| c.prefix_len() == 0)
+            })
             .map(|r| {
                 format!(
                     "0.0.0.0/0 -> {} on {}",

@@ -26,8 +26,20 @@ impl S3ViaNatGateway {
                     "S3 traffic to {} leaves through NAT gateway {nat} (route {} in {table}); NAT gateways charge data processing for every GB, a gateway endpoint for S3 in the same region costs nothing",
                     primary.target.host,
                     d.route.as_deref().unwrap_or("?"),
-                ))
-                .fix(gateway_endpoint_fix(cx, table));
+                ));
+                // A name that no S3 gateway endpoint carries (acceleration, a Multi-Region
+                // Access Point, a directory bucket's zonal name) needs another fix: S3P701,
+                // S3P702 or S3P704 gives it.
+                let compat = primary.target.host_kind.map(crate::names::compat);
+                draft = match compat {
+                    Some(c) if c.gateway_service != Some("s3") => draft.fix(format!(
+                        "{} is a {} name, which the S3 gateway endpoint does not carry ({}): see the S3P70x finding for its fix",
+                        primary.target.host,
+                        c.host_kind.label(),
+                        c.why
+                    )),
+                    _ => draft.fix(gateway_endpoint_fix(cx, table)),
+                };
                 draft = draft.evidence_of(d);
                 Ok(vec![draft])
             }

@@ -33,19 +33,24 @@ impl NameCannotUseEndpoint {
             let interfaces = endpoints_of(cx, r, "s3", EndpointType::Interface);
             let mut missed: Vec<String> = Vec::new();
             if v.compat.gateway == Support::No {
-                missed.extend(gateways.iter().map(|e| format!("gateway endpoint {}", e.id)));
+                missed.extend(
+                    gateways
+                        .iter()
+                        .map(|e| format!("gateway endpoint {}", e.id)),
+                );
             }
-            if v.compat.interface == Support::No
-                || v.name.host_kind == HostKind::MultiRegion
-            {
+            if v.compat.interface == Support::No || v.name.host_kind == HostKind::MultiRegion {
                 missed.extend(
                     interfaces
                         .iter()
                         .map(|e| format!("interface endpoint {}", e.id)),
                 );
             }
-            let mrap_endpoint = endpoints_of(cx, "", "s3-global.accesspoint", EndpointType::Interface);
-            if missed.is_empty() || (v.name.host_kind == HostKind::MultiRegion && !mrap_endpoint.is_empty()) {
+            let mrap_endpoint =
+                endpoints_of(cx, "", "s3-global.accesspoint", EndpointType::Interface);
+            if missed.is_empty()
+                || (v.name.host_kind == HostKind::MultiRegion && !mrap_endpoint.is_empty())
+            {
                 continue;
             }
             let mut d = Draft::new(format!(

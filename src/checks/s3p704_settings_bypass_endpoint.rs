@@ -25,12 +25,14 @@ impl SettingsBypassEndpoint {
         for plan in &cx.analysis.names {
             if let Some(why) = &plan.refused {
                 if settings.fips.is_some() || settings.accelerate.is_some() {
-                    drafts.push(Draft::new(format!(
-                        "--bucket '{}' ({}): {why}",
-                        plan.name.input,
-                        plan.name.kind.label()
-                    ))
-                    .fix("turn off the setting the request cannot use (see the message)"));
+                    drafts.push(
+                        Draft::new(format!(
+                            "--bucket '{}' ({}): {why}",
+                            plan.name.input,
+                            plan.name.kind.label()
+                        ))
+                        .fix("turn off the setting the request cannot use (see the message)"),
+                    );
                 }
             }
         }
@@ -50,10 +52,18 @@ impl SettingsBypassEndpoint {
             let interfaces = endpoints_of(cx, r, "s3", EndpointType::Interface);
             let mut bypassed: Vec<String> = Vec::new();
             if v.compat.interface == Support::No {
-                bypassed.extend(interfaces.iter().map(|e| format!("interface endpoint {}", e.id)));
+                bypassed.extend(
+                    interfaces
+                        .iter()
+                        .map(|e| format!("interface endpoint {}", e.id)),
+                );
             }
             if v.compat.gateway == Support::No {
-                bypassed.extend(gateways.iter().map(|e| format!("gateway endpoint {}", e.id)));
+                bypassed.extend(
+                    gateways
+                        .iter()
+                        .map(|e| format!("gateway endpoint {}", e.id)),
+                );
             }
             if bypassed.is_empty() {
                 continue;
@@ -77,7 +87,9 @@ impl SettingsBypassEndpoint {
                 ))
                 .fix(format!("if it is not, turn it off: unset {source}"))
             } else {
-                d.fix(format!("if FIPS is not required, turn it off: unset {source}"))
+                d.fix(format!(
+                    "if FIPS is not required, turn it off: unset {source}"
+                ))
             };
             d = d.evidence(format!("{}: {}", v.compat.source, v.compat.why));
             if let Some(t) = v.target {

@@ -52,7 +52,15 @@ impl TargetsDisagree {
                 }
                 drafts.push(d);
             }
-            if t.target.host != primary.target.host && t.decision.label() != reference {
+            // A name of another service (a directory bucket's s3express name against the S3
+            // names) has its own endpoint: only a different kind of path is a disagreement.
+            let other_service = t.target.list_service() != primary.target.list_service();
+            let differs = if other_service {
+                t.decision.path != primary.decision.path
+            } else {
+                t.decision.label() != reference
+            };
+            if t.target.host != primary.target.host && differs {
                 differing.push(format!("{} -> {}", t.target.host, t.decision.label()));
             }
         }

@@ -549,9 +549,7 @@ pub async fn finish_buckets(
             .enumerate()
             .filter(|(_, b)| b.region.get().is_some())
             // Buckets by name only: an access point's requests take accesspoint.vpce-… names.
-            .filter(|(_, b)| {
-                crate::names::parse(&b.name).is_ok_and(|r| r.bucket_name().is_some())
-            })
+            .filter(|(_, b)| crate::names::parse(&b.name).is_ok_and(|r| r.bucket_name().is_some()))
             .flat_map(|(i, _)| interface.iter().map(move |(id, n)| (i, *id, *n)))
             .collect();
         let limit = run.left();

@@ -134,7 +134,8 @@ pub fn derived_answers(
                 });
                 if !s3express_private {
                     out.extend(
-                        public_of("s3express", name_region, false).map(|a| answer(&t.host, vec![a])),
+                        public_of("s3express", name_region, false)
+                            .map(|a| answer(&t.host, vec![a])),
                     );
                 }
             }

@@ -202,6 +202,44 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         }
     }
 
+    // What each --bucket input names, when it is more than a plain bucket at its regional
+    // name (an access point, a directory bucket, a URL, a setting that changed the name).
+    let notable = |n: &crate::report::NameReport| {
+        n.plan.name.kind != crate::names::NameKind::Bucket
+            || n.plan.refused.is_some()
+            || !n.plan.because.is_empty()
+    };
+    if r.names.iter().any(notable) {
+        out.push('\n');
+        out.push_str(&p.bold("NAMES"));
+        out.push('\n');
+        for n in r.names.iter().filter(|n| notable(n)) {
+            out.push_str(&format!(
+                "  {}  {}\n",
+                t(&n.plan.name.input),
+                p.dim(n.plan.name.kind.label())
+            ));
+            for path in &n.paths {
+                out.push_str(&format!(
+                    "    -> {}  {}{}  {}\n",
+                    t(&path.host),
+                    path.path.as_str(),
+                    path.via
+                        .as_deref()
+                        .map(|v| format!(" via {}", t(v)))
+                        .unwrap_or_default(),
+                    p.dim(confidence_word(path.confidence))
+                ));
+            }
+            if let Some(why) = &n.plan.refused {
+                out.push_str(&format!("    refused: {}\n", t(why)));
+            }
+            for b in &n.plan.because {
+                out.push_str(&format!("    {}\n", p.dim(&t(b))));
+            }
+        }
+    }
+
     if !r.buckets.is_empty() {
         out.push('\n');
         out.push_str(&p.bold("BUCKETS"));

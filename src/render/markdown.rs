@@ -62,6 +62,42 @@ pub fn render(r: &Report) -> String {
         }
         out.push('\n');
     }
+    if !r.names.is_empty() {
+        out.push_str("## Names\n\n| input | names | host | path | confidence | notes |\n|---|---|---|---|---|---|\n");
+        for n in &r.names {
+            let notes: Vec<&str> = n
+                .plan
+                .refused
+                .iter()
+                .map(String::as_str)
+                .chain(n.plan.because.iter().map(String::as_str))
+                .collect();
+            if n.paths.is_empty() {
+                out.push_str(&format!(
+                    "| {} | {} | | | | {} |\n",
+                    cell(&n.plan.name.input),
+                    n.plan.name.kind.label(),
+                    cell(&notes.join("; "))
+                ));
+            }
+            for path in &n.paths {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {}{} | {} | {} |\n",
+                    cell(&n.plan.name.input),
+                    n.plan.name.kind.label(),
+                    cell(&path.host),
+                    path.path.as_str(),
+                    path.via
+                        .as_deref()
+                        .map(|v| format!(" via {}", cell(v)))
+                        .unwrap_or_default(),
+                    confidence_word(path.confidence),
+                    cell(&notes.join("; "))
+                ));
+            }
+        }
+        out.push('\n');
+    }
     if !r.buckets.is_empty() {
         out.push_str("## Buckets\n\n| bucket | region | path | result | requests | decided by |\n|---|---|---|---|---|---|\n");
         for b in &r.buckets {
