@@ -340,8 +340,8 @@ async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
     Observed::collected(out)
 }
 
-/// Every prefix list in `wanted` (the lists the VPC's routes name, and the region's S3
-/// list), with its entries: names, owners and families from `DescribeManagedPrefixLists`
+/// Every prefix list in `wanted` (the lists the VPC's routes name, and the region's S3 and S3
+/// Express lists), with its entries: names, owners and families from `DescribeManagedPrefixLists`
 /// (falling back to `DescribePrefixLists`, which knows the AWS-managed lists only), entries
 /// from `GetManagedPrefixListEntries`, one call per list, in parallel. A list whose entries
 /// could not be read says why; the rest are still read.
@@ -392,7 +392,10 @@ async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed
     }
     let mut wanted = wanted;
     for l in &known {
-        if l.is_s3_list_of(region) && !wanted.contains(&l.id) {
+        // The region's S3 and S3 Express lists: the names planned for buckets and directory
+        // buckets answer from them even where no route names them (`route` derives from them).
+        let own = matches!(l.aws_service(), Some((r, "s3" | "s3express")) if r == region);
+        if own && !wanted.contains(&l.id) {
             wanted.push(l.id.clone());
         }
     }

@@ -8,7 +8,10 @@ line), so a test can prove which API actions the tool issues. With --throttle N,
 requests get a 400 RequestLimitExceeded instead (the EC2 throttling error), to test retries.
 With --deny ACTION, that action gets 403 UnauthorizedOperation, as with a policy that lacks it.
 With --delay SECS, every answer comes SECS seconds late (a slow or distant EC2 API).
+With --aws-lists, managed prefix lists named com.amazonaws.* are reported as owned by "AWS"
+(moto can create such a list, e.g. the s3express one it lacks, only in the caller's account).
 """
+import re
 import sys
 import threading
 import time
@@ -20,6 +23,17 @@ listen, moto, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 throttle = int(sys.argv[sys.argv.index("--throttle") + 1]) if "--throttle" in sys.argv else 0
 deny = sys.argv[sys.argv.index("--deny") + 1] if "--deny" in sys.argv else None
 delay = float(sys.argv[sys.argv.index("--delay") + 1]) if "--delay" in sys.argv else 0.0
+aws_lists = "--aws-lists" in sys.argv
+ITEM = re.compile(rb"<item>(?:(?!</item>).)*?</item>", re.S)
+
+
+def aws_owned(data):
+    def fix(m):
+        item = m.group(0)
+        if b"<prefixListName>com.amazonaws." in item:
+            item = re.sub(rb"<ownerId>[^<]*</ownerId>", b"<ownerId>AWS</ownerId>", item)
+        return item
+    return ITEM.sub(fix, data)
 lock = threading.Lock()
 count = [0]
 
@@ -70,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, data, headers = resp.status, resp.read(), resp.headers
         except urllib.error.HTTPError as e:
             status, data, headers = e.code, e.read(), e.headers
+        if aws_lists and action == "DescribeManagedPrefixLists":
+            data = aws_owned(data)
         self.send_response(status)
         self.send_header("Content-Type", headers.get("Content-Type", "text/xml"))
         self.send_header("Content-Length", str(len(data)))

@@ -9,7 +9,11 @@ group with egress only to the VPC, a network ACL that admits only port 443 inbou
 customer-list-tgw (a customer-managed prefix list of S3 ranges routed to a transit gateway,
 beside the default route to the NAT gateway), detached-igw (the subnet's default route goes
 to an internet gateway that is then detached), gateway-endpoint-eigw (the gateway endpoint, an
-IPv6 block on the VPC and ::/0 -> an egress-only internet gateway). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
+IPv6 block on the VPC and ::/0 -> an egress-only internet gateway), directory-s3express (the
+S3 gateway endpoint, and an S3 Express gateway endpoint on the subnet's table), directory-s3-only
+(the S3 gateway endpoint only; the S3 Express list exists). Both directory scenarios create the
+region's com.amazonaws.REGION.s3express list, which moto lacks, in the caller's account (run
+tests/moto/proxy.py --aws-lists in front of moto to see it owned by AWS). Every scenario has a VPC 10.0.0.0/16, a subnet 10.0.1.0/24 in <region>a
 ("the instance's subnet"), a public subnet with an internet gateway and a NAT gateway.
 """
 import json
@@ -52,7 +56,8 @@ if scenario != "main-table-fallback":
 
 out = {"vpc": vpc, "subnet": subnet, "nat": nat, "igw": igw, "private_rtb": private_rtb, "main_rtb": main_rtb}
 service = f"com.amazonaws.{region}.s3"
-if scenario in ("gateway-endpoint", "main-table-fallback", "both", "gateway-endpoint-eigw"):
+if scenario in ("gateway-endpoint", "main-table-fallback", "both", "gateway-endpoint-eigw",
+                "directory-s3express", "directory-s3-only"):
     out["gateway_endpoint"] = ec2.create_vpc_endpoint(
         VpcId=vpc, ServiceName=service, VpcEndpointType="Gateway", RouteTableIds=[private_rtb]
     )["VpcEndpoint"]["VpcEndpointId"]
@@ -116,6 +121,17 @@ if scenario == "detached-igw":
     ec2.replace_route_table_association(AssociationId=assoc, RouteTableId=igw_rtb)
     ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     out["igw_rtb"] = igw_rtb
+if scenario in ("directory-s3express", "directory-s3-only"):
+    express = f"com.amazonaws.{region}.s3express"
+    out["s3express_prefix_list"] = ec2.create_managed_prefix_list(
+        PrefixListName=express, AddressFamily="IPv4", MaxEntries=10,
+        Entries=[{"Cidr": "18.100.0.0/16", "Description": "S3 Express One Zone (test value)"}],
+    )["PrefixList"]["PrefixListId"]
+    if scenario == "directory-s3express":
+        # moto adds the route to the list named like the service.
+        out["s3express_endpoint"] = ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=express, VpcEndpointType="Gateway", RouteTableIds=[private_rtb]
+        )["VpcEndpoint"]["VpcEndpointId"]
 if scenario == "deleted-nat":
     # In AWS the route then turns blackhole; moto keeps it active but reports the NAT deleted.
     ec2.delete_nat_gateway(NatGatewayId=nat)
