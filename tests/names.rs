@@ -451,3 +451,31 @@ fn doctor_and_route_refuse_the_same_inputs() {
         }
     }
 }
+
+/// docs/s3-names.md carries every row of the compatibility table with its source.
+#[test]
+fn the_docs_page_cites_every_row() {
+    let page =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/s3-names.md")).unwrap();
+    for c in &s3path::names::COMPAT {
+        assert!(
+            page.contains(c.source),
+            "docs/s3-names.md lacks {}",
+            c.source
+        );
+    }
+    let out = std::process::Command::new(BIN)
+        .args([
+            "names",
+            "--region",
+            "eu-west-1",
+            "--format",
+            "json",
+            "app-data",
+        ])
+        .env_remove("AWS_USE_FIPS_ENDPOINT")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["names"][0]["compat"][0]["host_kind"], "regional");
+}

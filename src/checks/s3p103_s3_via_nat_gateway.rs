@@ -33,7 +33,7 @@ impl S3ViaNatGateway {
                 let compat = primary.target.host_kind.map(crate::names::compat);
                 draft = match compat {
                     Some(c) if c.gateway_service != Some("s3") => draft.fix(format!(
-                        "{} is a {} name, which the S3 gateway endpoint does not carry ({}): see the S3P70x finding for its fix",
+                        "{} ({} name) is not carried by the S3 gateway endpoint ({}): see the S3P70x finding for its fix",
                         primary.target.host,
                         c.host_kind.label(),
                         c.why
