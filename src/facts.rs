@@ -1241,7 +1241,9 @@ pub struct BucketFacts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequestRoute {
-    /// The regional virtual-hosted name in the region the client is configured for.
+    /// The name the application's client uses in the region it is configured for: the
+    /// regional virtual-hosted name, or the FIPS, dual-stack, accelerate or path-style name its
+    /// settings (or the URL it was given) plan.
     ClientRegion,
     /// The regional virtual-hosted name in the bucket's own region (what a client that
     /// follows the region redirect ends up using).

@@ -2169,6 +2169,7 @@ fn interface_endpoint_requests_go_to_the_eni_address() {
                 ca_bundles: vec![("AWS_CA_BUNDLE".into(), ca)],
                 proxied: None,
                 reads: true,
+                settings: Default::default(),
             };
             let session = s3::session("eu-west-1", &plan.ca_bundles, limit).await;
             s3::via_interface_endpoint(
@@ -2494,5 +2495,62 @@ fn doctor_follows_settings_that_change_the_name() {
         // (The lab routes no CloudFront address, so the probes of the accelerate name fail:
         // S3P501 may add an error there; the exit code is not what this test is about.)
         let _ = code;
+    }
+}
+
+/// The bucket requests go to the name the application's settings plan: the dual-stack name
+/// with AWS_USE_DUALSTACK_ENDPOINT=true, the path-style regional name with `addressing_style =
+/// path` in the profile's `s3 =` block (moto serving S3 over TLS at 52.218.40.4, the lab's DNS
+/// sending those names there).
+#[test]
+fn bucket_requests_use_the_name_the_settings_plan() {
+    if common::skip("tests/lab.rs", common::LAB) {
+        return;
+    }
+    let cases: [(&str, Option<(&str, &str)>, Option<&str>); 2] = [
+        (
+            "app-data.s3.dualstack.eu-west-1.amazonaws.com",
+            Some(("AWS_USE_DUALSTACK_ENDPOINT", "true")),
+            None,
+        ),
+        (
+            "s3.eu-west-1.amazonaws.com",
+            None,
+            Some("[default]\ns3 =\n  addressing_style = path\n"),
+        ),
+    ];
+    for (host, env_setting, config) in cases {
+        let mut records: Vec<String> = bucket_records()
+            .into_iter()
+            .filter(|r| !r.contains(&format!("={host},")))
+            .collect();
+        records.push(format!("--host-record={host},52.218.40.4"));
+        let mut lab = Lab::new(LabSpec {
+            system_dns: records.clone(),
+            vpc_dns: records,
+            ..LabSpec::default()
+        });
+        lab.moto_s3();
+        let (endpoint, topo) = lab.moto_in_client("nat-only");
+        let cfg = imds_config_for(
+            topo["vpc"].as_str().unwrap(),
+            topo["subnet"].as_str().unwrap(),
+        );
+        std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+        let config_file = lab.dir.path().join("aws-config");
+        std::fs::write(&config_file, config.unwrap_or("[default]\n")).unwrap();
+        let config_path = config_file.to_str().unwrap().to_string();
+        let mut env = CREDS.to_vec();
+        env.push(("AWS_ENDPOINT_URL_EC2", &endpoint));
+        env.push(("AWS_CONFIG_FILE", &config_path));
+        env.extend(env_setting);
+        let (_, r, stderr, _) = lab.doctor(&["--bucket", "app-data"], &env);
+        let app = &r["buckets"][0];
+        let head = &app["requests"][0];
+        assert_eq!(head["operation"], "HeadBucket", "{stderr}: {app}");
+        assert_eq!(head["host"], host, "{app}");
+        assert_eq!(head["address"], "52.218.40.4", "{head}");
+        assert_eq!(head["status"], 200, "{head}");
+        assert_eq!(r["names"][0]["names"][0]["host"].as_str().unwrap().ends_with(host), true);
     }
 }

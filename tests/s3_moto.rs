@@ -44,6 +44,7 @@ fn gather(endpoint: &str, region: &str, buckets: &[&str], key: Option<&str>) -> 
             ca_bundles: vec![],
             proxied: None,
             reads: true,
+            settings: Default::default(),
         };
         let session = s3::session(region, &[], limit).await;
         let (facts, _) = s3::gather(&session, &plan, &pinned, Some(endpoint), limit).await;

@@ -460,6 +460,7 @@ pub fn spawn_buckets(
         ca_bundles: ca_bundles.to_vec(),
         proxied,
         reads: true,
+        settings: crate::names::S3Settings::of(Some(settings)),
     };
     let override_url = settings.s3_endpoint_override().map(|(_, url)| url);
     let presigned = opts.presigned.clone();

@@ -266,6 +266,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                         ca_bundles: Vec::new(),
                         proxied: None,
                         reads: false,
+                        settings: crate::names::S3Settings::default(),
                     };
                     let budget = run.left();
                     let work = async {

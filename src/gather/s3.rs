@@ -50,6 +50,37 @@ pub struct Plan {
     /// Whether to make the read requests (`ListObjectsV2`, `HeadObject`); `route` judges a
     /// subnet it is not on, so it only asks for the region and the policy.
     pub reads: bool,
+    /// The application's S3 settings: the requests go to the names they plan (FIPS,
+    /// dual-stack, acceleration, path style), as the application's own would.
+    pub settings: crate::names::S3Settings,
+}
+
+/// How the SDK addresses a request, from the name planned for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    pub fips: bool,
+    pub dualstack: bool,
+    pub accelerate: bool,
+    pub path_style: bool,
+    /// The legacy global name (`s3.amazonaws.com`).
+    pub legacy_global: bool,
+}
+
+impl Style {
+    /// The style of a planned name (website and legacy dash-region names are HTTP-only or
+    /// equivalent aliases of the regional name: the regional name is asked then).
+    pub fn of(name: &crate::names::PlannedName) -> Style {
+        use crate::names::HostKind as K;
+        let dual = name.host.contains(".dualstack.");
+        Style {
+            fips: matches!(name.host_kind, K::Fips)
+                || name.host.contains("-fips."),
+            dualstack: dual,
+            accelerate: name.host_kind == K::Accelerate,
+            path_style: name.path_style,
+            legacy_global: name.host_kind == K::LegacyGlobal,
+        }
+    }
 }
 
 /// The application's resolver, pinned: answers with the first address only and remembers
@@ -226,6 +257,18 @@ fn reach(
     route: RequestRoute,
     limit: Duration,
 ) -> Reach {
+    reach_styled(s, pinned, region, endpoint, route, limit, Style::default())
+}
+
+fn reach_styled(
+    s: &Session,
+    pinned: &Pinned,
+    region: &str,
+    endpoint: Option<&str>,
+    route: RequestRoute,
+    limit: Duration,
+    style: Style,
+) -> Reach {
     let pinned = pinned.fresh();
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
@@ -243,16 +286,18 @@ fn reach(
         )
         // One attempt: the outcome of the request itself is the fact.
         .retry_config(RetryConfig::standard().with_max_attempts(1))
-        // The tool's own client is configured explicitly: the application's dual-stack, FIPS,
-        // acceleration or endpoint settings never change where these requests go (the route
-        // says which name each request is for).
-        .use_dual_stack(false)
-        .use_fips(false)
-        .accelerate(false)
-        .force_path_style(false)
+        // The client is configured explicitly from the name planned for the request (the
+        // application's FIPS, dual-stack, acceleration or path-style setting, or the URL it
+        // was given), never from this process's own environment.
+        .use_dual_stack(style.dualstack)
+        .use_fips(style.fips)
+        .accelerate(style.accelerate)
+        .force_path_style(style.path_style)
         // An access point ARN's request goes to the ARN's region, as boto3 and the CLI send it.
         .use_arn_region(true);
-    b.set_endpoint_url(endpoint.map(str::to_string));
+    let legacy = (style.legacy_global && endpoint.is_none())
+        .then(|| "https://s3.amazonaws.com".to_string());
+    b.set_endpoint_url(endpoint.map(str::to_string).or(legacy));
     if !s.signed {
         b = b.allow_no_auth();
     }
@@ -461,16 +506,27 @@ async fn one_bucket(
     } else {
         RequestRoute::ClientRegion
     };
-    let first = reach(
+    let input = bucket;
+    let parsed = crate::names::parse(input);
+    // The name the application's SDK would use for this input decides how it is addressed.
+    let planned = parsed
+        .as_ref()
+        .ok()
+        .map(|r| crate::names::plan(r, &plan.settings, &plan.client_region, None));
+    let style = planned
+        .as_ref()
+        .and_then(|p| p.names.first())
+        .map(Style::of)
+        .unwrap_or_default();
+    let first = reach_styled(
         s,
         pinned,
         &plan.client_region,
         endpoint_override,
         route,
         limit,
+        style,
     );
-    let input = bucket;
-    let parsed = crate::names::parse(input);
     let shown = parsed
         .as_ref()
         .map(|r| r.bucket_name().unwrap_or(&r.input).to_string())
@@ -492,6 +548,9 @@ async fn one_bucket(
         facts.bucket_policy = Observed::not_collected(why);
         (facts, Vec::new())
     };
+    if let Some(why) = planned.as_ref().and_then(|p| p.refused.clone()) {
+        return not_requested(&format!("not requested: {why}"), facts);
+    }
     let bucket_owned;
     let bucket: &str = match &parsed {
         Err(e) => return not_requested(&format!("not an S3 name: {e}"), facts),
@@ -563,7 +622,13 @@ async fn one_bucket(
         .as_deref()
         .filter(|r| *r != plan.client_region && endpoint_override.is_none());
     let second = other.map(|r| {
-        let mut second = reach(s, pinned, r, None, RequestRoute::BucketRegion, limit);
+        // The same style in the bucket's region (the legacy global name has none).
+        let style = Style {
+            legacy_global: false,
+            ..style
+        };
+        let mut second =
+            reach_styled(s, pinned, r, None, RequestRoute::BucketRegion, limit, style);
         // One budget for the bucket, whichever name it is reached at.
         second.deadline = first.deadline;
         second
