@@ -160,6 +160,12 @@ impl S3Ref {
         }
     }
 
+    /// How targets, bucket facts and findings name this input: the bucket (or alias) name for
+    /// those, else the input as shown.
+    pub fn label(&self) -> &str {
+        self.bucket_name().unwrap_or(&self.input)
+    }
+
     /// The name a bucket-level S3 request takes (`Bucket=`): the bucket or alias name, or the
     /// ARN of an access point.
     pub fn request_name(&self) -> String {

@@ -233,7 +233,7 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
             _ => TargetClass::Named,
         };
     let named = |plan: &names::NamePlan, p: &names::PlannedName| Target {
-        bucket: Some(plan.name.input.clone()),
+        bucket: Some(plan.name.label().to_string()),
         name_kind: Some(plan.name.kind),
         host_kind: Some(p.host_kind),
         region: p.region.clone().or_else(|| s3_host_region(&p.host)),
@@ -262,7 +262,7 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
             )
         };
         Some(Target {
-            bucket: Some(plan.name.input.clone()),
+            bucket: Some(plan.name.label().to_string()),
             name_kind: Some(plan.name.kind),
             ..Target::new(host, class)
         })
@@ -293,7 +293,7 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
         for plan in &plans {
             if let Some(b) = plan.name.bucket_name().filter(|b| !b.contains('.')) {
                 out.push(Target {
-                    bucket: Some(plan.name.input.clone()),
+                    bucket: Some(plan.name.label().to_string()),
                     name_kind: Some(plan.name.kind),
                     ..Target::new(format!("{b}.s3.amazonaws.com"), TargetClass::BucketGlobal)
                 });

@@ -2551,6 +2551,12 @@ fn bucket_requests_use_the_name_the_settings_plan() {
         assert_eq!(head["host"], host, "{app}");
         assert_eq!(head["address"], "52.218.40.4", "{head}");
         assert_eq!(head["status"], 200, "{head}");
-        assert_eq!(r["names"][0]["names"][0]["host"].as_str().unwrap().ends_with(host), true);
+        assert_eq!(
+            r["names"][0]["names"][0]["host"]
+                .as_str()
+                .unwrap()
+                .ends_with(host),
+            true
+        );
     }
 }

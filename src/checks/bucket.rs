@@ -64,9 +64,20 @@ pub fn buckets<'a>(cx: &Context<'a>) -> Vec<BucketView<'a>> {
     };
     all.iter()
         .map(|b| {
-            let target = cx.analysis.targets.iter().find(|t| {
-                t.target.class == TargetClass::BucketRegional
-                    && t.target.bucket.as_deref() == Some(b.name.as_str())
+            // The name the application uses for this input (its first planned name), else
+            // the bucket's regional name.
+            let planned = cx
+                .analysis
+                .names
+                .iter()
+                .find(|p| p.name.label() == b.name)
+                .and_then(|p| p.names.first())
+                .and_then(|n| cx.analysis.target(&n.host));
+            let target = planned.or_else(|| {
+                cx.analysis.targets.iter().find(|t| {
+                    t.target.class == TargetClass::BucketRegional
+                        && t.target.bucket.as_deref() == Some(b.name.as_str())
+                })
             });
             // An endpoint override carries every request: then it is the path.
             let target = cx
@@ -97,6 +108,13 @@ pub fn request_context(cx: &Context, view: &BucketView, action: &str) -> Request
     let mut rc = RequestContext::new(action, &view.facts.name);
     if let Some(region) = cx.region() {
         rc.partition = partition(region).to_string();
+    }
+    // An access point's requests name its ARN, not a bucket's.
+    if let Ok(r) = crate::names::parse(&view.facts.name) {
+        if r.bucket_name().is_none() {
+            rc.bucket = r.name.clone();
+            rc.resource_arn = r.resource_arn(&rc.partition);
+        }
     }
     rc.key = cx.facts.request.key.clone();
     let vantage = cx.facts.vantage.get();

@@ -73,8 +73,7 @@ impl Style {
         use crate::names::HostKind as K;
         let dual = name.host.contains(".dualstack.");
         Style {
-            fips: matches!(name.host_kind, K::Fips)
-                || name.host.contains("-fips."),
+            fips: matches!(name.host_kind, K::Fips) || name.host.contains("-fips."),
             dualstack: dual,
             accelerate: name.host_kind == K::Accelerate,
             path_style: name.path_style,
@@ -295,8 +294,8 @@ fn reach_styled(
         .force_path_style(style.path_style)
         // An access point ARN's request goes to the ARN's region, as boto3 and the CLI send it.
         .use_arn_region(true);
-    let legacy = (style.legacy_global && endpoint.is_none())
-        .then(|| "https://s3.amazonaws.com".to_string());
+    let legacy =
+        (style.legacy_global && endpoint.is_none()).then(|| "https://s3.amazonaws.com".to_string());
     b.set_endpoint_url(endpoint.map(str::to_string).or(legacy));
     if !s.signed {
         b = b.allow_no_auth();
@@ -529,7 +528,7 @@ async fn one_bucket(
     );
     let shown = parsed
         .as_ref()
-        .map(|r| r.bucket_name().unwrap_or(&r.input).to_string())
+        .map(|r| r.label().to_string())
         .unwrap_or_else(|_| input.to_string());
     let mut facts = BucketFacts {
         name: shown,
@@ -627,8 +626,7 @@ async fn one_bucket(
             legacy_global: false,
             ..style
         };
-        let mut second =
-            reach_styled(s, pinned, r, None, RequestRoute::BucketRegion, limit, style);
+        let mut second = reach_styled(s, pinned, r, None, RequestRoute::BucketRegion, limit, style);
         // One budget for the bucket, whichever name it is reached at.
         second.deadline = first.deadline;
         second
