@@ -80,6 +80,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Judge every subnet of a region (or of some VPCs) from the EC2 control plane: the same
+    /// judgement as `route --subnet-id`, one constant set of Describe calls per region. With
+    /// --expect, a drift gate: exit 1 when any subnet takes another path.
+    Audit(AuditArgs),
     /// Show how the application names S3 for each input: what it names (bucket, access point,
     /// Multi-Region Access Point, directory bucket, …), the host names its SDK uses with this
     /// environment's and profile's settings, and which endpoints such names can use. Offline.
@@ -171,6 +175,33 @@ struct RouteArgs {
     save_facts: Option<PathBuf>,
     /// Overall time budget for the API calls, in seconds.
     #[arg(long, value_name = "SECS", default_value = "10")]
+    timeout: f64,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+struct AuditArgs {
+    /// A region to audit (repeatable; default: AWS_REGION, AWS_DEFAULT_REGION).
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    /// Every region enabled for the account (DescribeRegions), besides --region.
+    #[arg(long)]
+    all_regions: bool,
+    /// Only these VPCs (repeatable).
+    #[arg(long = "vpc-id", value_name = "VPC_ID")]
+    vpc_ids: Vec<String>,
+    /// A bucket whose names each subnet is judged for (repeatable; the first is the primary).
+    #[arg(long = "bucket", value_name = "BUCKET")]
+    buckets: Vec<String>,
+    /// Write the inventory to FILE (JSON), to judge it again offline with --facts.
+    #[arg(long, value_name = "FILE", conflicts_with = "facts")]
+    save_facts: Option<PathBuf>,
+    /// Judge a saved inventory (from --save-facts) instead of calling the API.
+    #[arg(long, value_name = "FILE")]
+    facts: Option<PathBuf>,
+    /// Overall time budget for the API calls, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60")]
     timeout: f64,
     #[command(flatten)]
     output: OutputArgs,
@@ -345,6 +376,7 @@ fn run(cli: Cli) -> Result<u8, InputError> {
             Ok(0)
         }
         Command::Merge { inputs, format } => merge(&inputs, format),
+        Command::Audit(args) => audit(args),
         Command::Names {
             inputs,
             region,
@@ -434,6 +466,71 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
     spinner.stop();
     facts.gathered_at = Some(now_rfc3339());
     finish(&facts, &opts, format, save)
+}
+
+fn audit(args: AuditArgs) -> Result<u8, InputError> {
+    let (opts, format) = output_options(&args.output)?;
+    for b in &args.buckets {
+        input::bucket(b)?;
+    }
+    for v in &args.vpc_ids {
+        input::resource_id(v, "vpc", "--vpc-id")?;
+    }
+    let facts = match &args.facts {
+        Some(path) => input::load_audit_facts(path)?,
+        None => {
+            let mut regions = Vec::new();
+            for r in &args.regions {
+                input::region(r)?;
+                if !regions.contains(r) {
+                    regions.push(r.clone());
+                }
+            }
+            if regions.is_empty() && !args.all_regions {
+                regions.push(region_arg(None)?);
+            }
+            let home = if args.all_regions {
+                Some(
+                    regions
+                        .first()
+                        .cloned()
+                        .map_or_else(|| region_arg(None), Ok)?,
+                )
+            } else {
+                None
+            };
+            let timeout = timeout_arg(args.timeout)?;
+            let save = SaveTarget::prepare(args.save_facts.as_deref())?;
+            let spinner = Spinner::start("reading the control plane");
+            let gathered = gather::audit::gather_audit(
+                &gather::audit::AuditOptions {
+                    regions,
+                    vpc_ids: args.vpc_ids.clone(),
+                    buckets: args.buckets.clone(),
+                    timeout,
+                },
+                None,
+                home.as_deref(),
+            );
+            spinner.stop();
+            let mut facts = gathered.map_err(InputError)?;
+            facts.gathered_at = Some(now_rfc3339());
+            if let Some(save) = save {
+                save.write(&facts)?;
+            }
+            facts
+        }
+    };
+    let report = crate::audit::judge(&facts, &opts);
+    let out = match format {
+        Format::Json => {
+            serde_json::to_string_pretty(&report).expect("the report serializes") + "\n"
+        }
+        Format::Markdown => render::audit::markdown(&report),
+        Format::Human => render::audit::human(&report, &human_options()),
+    };
+    emit(&out)?;
+    Ok(report.exit_code)
 }
 
 /// Judges, prints the report, then saves the facts (a failed save still leaves the report on
@@ -587,7 +684,7 @@ impl SaveTarget {
         }))
     }
 
-    fn write(mut self, facts: &crate::facts::Facts) -> Result<(), InputError> {
+    fn write(mut self, facts: &impl serde::Serialize) -> Result<(), InputError> {
         use std::io::Write;
         let json = serde_json::to_string_pretty(facts).expect("facts serialize") + "\n";
         let mut file = self.file.take().expect("prepared");

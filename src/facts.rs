@@ -110,6 +110,14 @@ impl<T> Observed<T> {
     }
 
     /// The same status for another type (the value is dropped).
+    /// The same status, with `f` applied to a collected value.
+    pub fn map_ref<U>(&self, f: impl FnOnce(&T) -> U) -> Observed<U> {
+        match self {
+            Observed::Collected { value } => Observed::collected(f(value)),
+            other => other.status_only(),
+        }
+    }
+
     pub fn status_only<U>(&self) -> Observed<U> {
         match self {
             Observed::Collected { .. } => Observed::not_collected("collected elsewhere"),
@@ -707,6 +715,9 @@ impl Route {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VpcEndpoint {
     pub id: String,
+    /// The endpoint's VPC (kept by `audit`, which reads every VPC of a region at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
     pub endpoint_type: EndpointType,
     #[serde(default)]
     pub service_name: Option<String>,
@@ -952,6 +963,9 @@ impl SgRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkAcl {
     pub id: String,
+    /// The ACL's VPC (kept by `audit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
     #[serde(default)]
     pub default: bool,
     #[serde(default)]

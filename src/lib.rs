@@ -3,6 +3,7 @@
 //! The walk is one-way: [`gather`] (all I/O) → [`facts::Facts`] → [`engine`] and [`checks`]
 //! (pure) → [`report::Report`] → [`render`].
 
+pub mod audit;
 pub mod checks;
 pub mod cli;
 pub mod engine;

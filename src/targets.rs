@@ -327,6 +327,7 @@ mod tests {
     fn endpoint(entries: &[&str]) -> VpcEndpoint {
         VpcEndpoint {
             id: "vpce-0a1b2c3d".into(),
+            vpc_id: None,
             endpoint_type: EndpointType::Interface,
             service_name: Some("com.amazonaws.eu-west-1.s3".into()),
             state: "available".into(),

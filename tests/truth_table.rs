@@ -68,6 +68,7 @@ fn with_default_route(target: &str) -> Facts {
     if let Observed::Collected { value } = &mut f.vpc_endpoints {
         value.push(VpcEndpoint {
             id: "vpce-0gwlb".into(),
+            vpc_id: None,
             endpoint_type: EndpointType::GatewayLoadBalancer,
             service_name: Some("com.amazonaws.vpce.eu-west-1.vpce-svc-0inspect".into()),
             state: "available".into(),

@@ -169,6 +169,8 @@ pub struct QueryClient {
     provider: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     /// The longest a single call may take (each caller also bounds by its deadline).
     budget: Duration,
+    /// Requests sent, by action (pages and retries included).
+    calls: std::sync::Mutex<std::collections::BTreeMap<String, u32>>,
 }
 
 /// The default endpoint of `service` in `region`.
@@ -248,7 +250,13 @@ impl QueryClient {
             creds: Arc::new(OnceCell::new()),
             provider,
             budget,
+            calls: Default::default(),
         }
+    }
+
+    /// The requests sent so far, by action.
+    pub fn calls(&self) -> std::collections::BTreeMap<String, u32> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
     pub fn endpoint(&self) -> &str {
@@ -291,6 +299,9 @@ impl QueryClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if let Ok(mut calls) = self.calls.lock() {
+                *calls.entry(action.to_string()).or_insert(0) += 1;
+            }
             let started = Instant::now();
             let left = deadline.saturating_duration_since(started);
             let result = match tokio::time::timeout(left, self.attempt(&creds, &body)).await {

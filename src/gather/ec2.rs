@@ -21,7 +21,7 @@ use crate::facts::{
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 15] = [
+pub const ACTIONS: [&str; 16] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
@@ -37,6 +37,7 @@ pub const ACTIONS: [&str; 15] = [
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeNetworkAcls",
     "ec2:DescribeDhcpOptions",
+    "ec2:DescribeRegions",
 ];
 
 /// What the EC2 API said about one VPC.
@@ -179,6 +180,15 @@ fn fail<T>(action: &str, e: &ApiError) -> Observed<T> {
     describe_error(action, e).observed()
 }
 
+/// `vpc-id` = any of `vpc_ids`; no filter when empty (every VPC of the region).
+pub(crate) fn vpcs_filter(vpc_ids: &[String]) -> Params {
+    if vpc_ids.is_empty() {
+        Params::new()
+    } else {
+        Params::new().filter("vpc-id", vpc_ids)
+    }
+}
+
 fn vpc_filter(vpc_id: &str) -> Params {
     Params::new().filter("vpc-id", &[vpc_id])
 }
@@ -217,23 +227,18 @@ fn route(r: Node<'_, '_>) -> Route {
     }
 }
 
-async fn route_tables(c: &Client, vpc_id: &str) -> Observed<Vec<RouteTable>> {
+pub(crate) async fn route_tables(c: &Client, filter: &Params) -> Observed<Vec<RouteTable>> {
     let mut out = Vec::new();
     let got = c
-        .pages(
-            "DescribeRouteTables",
-            &vpc_filter(vpc_id),
-            "routeTableSet",
-            |t| {
-                out.push(RouteTable {
-                    id: text_of(t, "routeTableId").unwrap_or_default(),
-                    vpc_id: text_of(t, "vpcId"),
-                    main: items(t, "associationSet").any(|a| bool_of(a, "main") == Some(true)),
-                    subnet_ids: item_texts(t, "associationSet", "subnetId"),
-                    routes: items(t, "routeSet").map(route).collect(),
-                })
-            },
-        )
+        .pages("DescribeRouteTables", filter, "routeTableSet", |t| {
+            out.push(RouteTable {
+                id: text_of(t, "routeTableId").unwrap_or_default(),
+                vpc_id: text_of(t, "vpcId"),
+                main: items(t, "associationSet").any(|a| bool_of(a, "main") == Some(true)),
+                subnet_ids: item_texts(t, "associationSet", "subnetId"),
+                routes: items(t, "routeSet").map(route).collect(),
+            })
+        })
         .await;
     match got {
         Ok(()) => Observed::collected(out),
@@ -265,6 +270,7 @@ fn endpoint(e: Node<'_, '_>) -> (VpcEndpoint, Vec<String>) {
     let eni_ids = strings(e, "networkInterfaceIdSet");
     let ep = VpcEndpoint {
         id: text_of(e, "vpcEndpointId").unwrap_or_default(),
+        vpc_id: text_of(e, "vpcId"),
         endpoint_type,
         service_name: text_of(e, "serviceName"),
         state: text_of(e, "state")
@@ -295,15 +301,12 @@ fn endpoint(e: Node<'_, '_>) -> (VpcEndpoint, Vec<String>) {
     (ep, eni_ids)
 }
 
-async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
+pub(crate) async fn endpoints(c: &Client, filter: &Params) -> Observed<Vec<VpcEndpoint>> {
     let mut raw = Vec::new();
     if let Err(e) = c
-        .pages(
-            "DescribeVpcEndpoints",
-            &vpc_filter(vpc_id),
-            "vpcEndpointSet",
-            |e| raw.push(endpoint(e)),
-        )
+        .pages("DescribeVpcEndpoints", filter, "vpcEndpointSet", |e| {
+            raw.push(endpoint(e))
+        })
         .await
     {
         return fail("ec2:DescribeVpcEndpoints", &e);
@@ -345,7 +348,11 @@ async fn endpoints(c: &Client, vpc_id: &str) -> Observed<Vec<VpcEndpoint>> {
 /// (falling back to `DescribePrefixLists`, which knows the AWS-managed lists only), entries
 /// from `GetManagedPrefixListEntries`, one call per list, in parallel. A list whose entries
 /// could not be read says why; the rest are still read.
-async fn prefix_lists(c: &Client, region: &str, wanted: Vec<String>) -> Observed<Vec<PrefixList>> {
+pub(crate) async fn prefix_lists(
+    c: &Client,
+    region: &str,
+    wanted: Vec<String>,
+) -> Observed<Vec<PrefixList>> {
     let mut known: Vec<PrefixList> = Vec::new();
     let mut list_error: Option<Ec2Error> = None;
     let got = c
@@ -464,7 +471,10 @@ async fn entries(c: &Client, id: &str) -> Result<Vec<IpNet>, Ec2Error> {
 
 /// The internet gateways named by `ids`, with their attachments. A gateway that no longer
 /// exists is simply absent from the answer (the filter does not fail on unknown ids).
-async fn internet_gateways(c: &Client, ids: Vec<String>) -> Observed<Vec<InternetGateway>> {
+pub(crate) async fn internet_gateways(
+    c: &Client,
+    ids: Vec<String>,
+) -> Observed<Vec<InternetGateway>> {
     if ids.is_empty() {
         return Observed::collected(Vec::new());
     }
@@ -493,30 +503,25 @@ async fn internet_gateways(c: &Client, ids: Vec<String>) -> Observed<Vec<Interne
     }
 }
 
-async fn nat_gateways(c: &Client, vpc_id: &str) -> Observed<Vec<NatGateway>> {
+pub(crate) async fn nat_gateways(c: &Client, filter: &Params) -> Observed<Vec<NatGateway>> {
     let mut out = Vec::new();
     let got = c
-        .pages(
-            "DescribeNatGateways",
-            &vpc_filter(vpc_id),
-            "natGatewaySet",
-            |n| {
-                let addrs = || items(n, "natGatewayAddressSet");
-                out.push(NatGateway {
-                    id: text_of(n, "natGatewayId").unwrap_or_default(),
-                    state: text_of(n, "state").unwrap_or_default(),
-                    connectivity_type: text_of(n, "connectivityType")
-                        .unwrap_or_else(|| "public".to_string()),
-                    subnet_id: text_of(n, "subnetId"),
-                    private_ips: addrs()
-                        .filter_map(|a| parse_ip(text_of(a, "privateIp")))
-                        .collect(),
-                    public_ips: addrs()
-                        .filter_map(|a| parse_ip(text_of(a, "publicIp")))
-                        .collect(),
-                })
-            },
-        )
+        .pages("DescribeNatGateways", filter, "natGatewaySet", |n| {
+            let addrs = || items(n, "natGatewayAddressSet");
+            out.push(NatGateway {
+                id: text_of(n, "natGatewayId").unwrap_or_default(),
+                state: text_of(n, "state").unwrap_or_default(),
+                connectivity_type: text_of(n, "connectivityType")
+                    .unwrap_or_else(|| "public".to_string()),
+                subnet_id: text_of(n, "subnetId"),
+                private_ips: addrs()
+                    .filter_map(|a| parse_ip(text_of(a, "privateIp")))
+                    .collect(),
+                public_ips: addrs()
+                    .filter_map(|a| parse_ip(text_of(a, "publicIp")))
+                    .collect(),
+            })
+        })
         .await;
     match got {
         Ok(()) => Observed::collected(out),
@@ -541,21 +546,16 @@ fn sg_rules(g: Node<'_, '_>, list: &str) -> Vec<SgRule> {
         .collect()
 }
 
-async fn security_groups(c: &Client, vpc_id: &str) -> Observed<Vec<SecurityGroup>> {
+async fn security_groups(c: &Client, filter: &Params) -> Observed<Vec<SecurityGroup>> {
     let mut out = Vec::new();
     let got = c
-        .pages(
-            "DescribeSecurityGroups",
-            &vpc_filter(vpc_id),
-            "securityGroupInfo",
-            |g| {
-                out.push(SecurityGroup {
-                    id: text_of(g, "groupId").unwrap_or_default(),
-                    ingress: sg_rules(g, "ipPermissions"),
-                    egress: sg_rules(g, "ipPermissionsEgress"),
-                })
-            },
-        )
+        .pages("DescribeSecurityGroups", filter, "securityGroupInfo", |g| {
+            out.push(SecurityGroup {
+                id: text_of(g, "groupId").unwrap_or_default(),
+                ingress: sg_rules(g, "ipPermissions"),
+                egress: sg_rules(g, "ipPermissionsEgress"),
+            })
+        })
         .await;
     match got {
         Ok(()) => Observed::collected(out),
@@ -576,22 +576,18 @@ fn acl_entry(e: Node<'_, '_>) -> Option<AclEntry> {
     })
 }
 
-async fn network_acls(c: &Client, vpc_id: &str) -> Observed<Vec<NetworkAcl>> {
+pub(crate) async fn network_acls(c: &Client, filter: &Params) -> Observed<Vec<NetworkAcl>> {
     let mut out = Vec::new();
     let got = c
-        .pages(
-            "DescribeNetworkAcls",
-            &vpc_filter(vpc_id),
-            "networkAclSet",
-            |a| {
-                out.push(NetworkAcl {
-                    id: text_of(a, "networkAclId").unwrap_or_default(),
-                    default: bool_of(a, "default").unwrap_or(false),
-                    subnet_ids: item_texts(a, "associationSet", "subnetId"),
-                    entries: items(a, "entrySet").filter_map(acl_entry).collect(),
-                })
-            },
-        )
+        .pages("DescribeNetworkAcls", filter, "networkAclSet", |a| {
+            out.push(NetworkAcl {
+                id: text_of(a, "networkAclId").unwrap_or_default(),
+                vpc_id: text_of(a, "vpcId"),
+                default: bool_of(a, "default").unwrap_or(false),
+                subnet_ids: item_texts(a, "associationSet", "subnetId"),
+                entries: items(a, "entrySet").filter_map(acl_entry).collect(),
+            })
+        })
         .await;
     match got {
         Ok(()) => Observed::collected(out),
@@ -599,7 +595,7 @@ async fn network_acls(c: &Client, vpc_id: &str) -> Observed<Vec<NetworkAcl>> {
     }
 }
 
-async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> {
+pub(crate) async fn dns_attributes(c: &Client, vpc_id: &str) -> Observed<VpcDnsAttributes> {
     let ask = |attribute: &'static str| async move {
         c.one(
             "DescribeVpcAttribute",
@@ -710,6 +706,7 @@ pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<Strin
 /// lists and internet gateways the routes name are read once the route tables are in.
 pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) -> Ec2Facts {
     let deadline = tokio::time::Instant::now() + budget;
+    let filter = vpc_filter(vpc_id);
     async fn bounded<T>(
         action: &str,
         deadline: tokio::time::Instant,
@@ -730,7 +727,12 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
             })
     }
     let tables_then_named = async {
-        let tables = bounded("ec2:DescribeRouteTables", deadline, route_tables(c, vpc_id)).await;
+        let tables = bounded(
+            "ec2:DescribeRouteTables",
+            deadline,
+            route_tables(c, &filter),
+        )
+        .await;
         let routes: Vec<&Route> = tables
             .get()
             .map(|ts| ts.iter().flat_map(|t| t.routes.iter()).collect())
@@ -779,7 +781,7 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
         async {
             tokio::join!(
                 tables_then_named,
-                bounded("ec2:DescribeVpcEndpoints", deadline, endpoints(c, vpc_id)),
+                bounded("ec2:DescribeVpcEndpoints", deadline, endpoints(c, &filter)),
                 bounded(
                     "ec2:DescribeVpcAttribute",
                     deadline,
@@ -814,13 +816,21 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
                         other => (other.status_only(), other.status_only()),
                     }
                 },
-                bounded("ec2:DescribeNatGateways", deadline, nat_gateways(c, vpc_id)),
+                bounded(
+                    "ec2:DescribeNatGateways",
+                    deadline,
+                    nat_gateways(c, &filter)
+                ),
                 bounded(
                     "ec2:DescribeSecurityGroups",
                     deadline,
-                    security_groups(c, vpc_id)
+                    security_groups(c, &filter)
                 ),
-                bounded("ec2:DescribeNetworkAcls", deadline, network_acls(c, vpc_id)),
+                bounded(
+                    "ec2:DescribeNetworkAcls",
+                    deadline,
+                    network_acls(c, &filter)
+                ),
             )
         }
     );
@@ -903,4 +913,70 @@ pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement
         subnet_id,
         ..placement
     })
+}
+
+/// Every subnet of the VPCs `filter` selects (all of the region's when it is empty).
+pub(crate) async fn subnets(
+    c: &Client,
+    filter: &Params,
+) -> Observed<Vec<crate::audit::SubnetInfo>> {
+    let mut out = Vec::new();
+    let got = c
+        .pages("DescribeSubnets", filter, "subnetSet", |s| {
+            out.push(crate::audit::SubnetInfo {
+                id: text_of(s, "subnetId").unwrap_or_default(),
+                vpc_id: text_of(s, "vpcId").unwrap_or_default(),
+                availability_zone: text_of(s, "availabilityZone"),
+                cidr_block: parse_net(text_of(s, "cidrBlock")),
+            })
+        })
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeSubnets", &e),
+    }
+}
+
+/// Every VPC `vpc_ids` names (all of the region's when empty), with its CIDR blocks.
+pub(crate) async fn vpcs(c: &Client, vpc_ids: &[String]) -> Observed<Vec<crate::audit::VpcInfo>> {
+    let mut out = Vec::new();
+    let got = c
+        .pages(
+            "DescribeVpcs",
+            &Params::new().list("VpcId", vpc_ids),
+            "vpcSet",
+            |v| {
+                let mut v4: Vec<IpNet> = items(v, "cidrBlockAssociationSet")
+                    .filter(|a| {
+                        text_at(*a, &["cidrBlockState", "state"]).is_none_or(|s| s == "associated")
+                    })
+                    .filter_map(|a| parse_net(text_of(a, "cidrBlock")))
+                    .collect();
+                if v4.is_empty() {
+                    v4.extend(parse_net(text_of(v, "cidrBlock")));
+                }
+                out.push(crate::audit::VpcInfo {
+                    id: text_of(v, "vpcId").unwrap_or_default(),
+                    ipv4_cidr_blocks: v4,
+                    ipv6_cidr_blocks: items(v, "ipv6CidrBlockAssociationSet")
+                        .filter_map(|a| parse_net(text_of(a, "ipv6CidrBlock")))
+                        .collect(),
+                    dns_attributes: None,
+                })
+            },
+        )
+        .await;
+    match got {
+        Ok(()) => Observed::collected(out),
+        Err(e) => fail("ec2:DescribeVpcs", &e),
+    }
+}
+
+/// The regions enabled for the account (`DescribeRegions`).
+pub(crate) async fn regions(c: &Client) -> Result<Vec<String>, String> {
+    c.one("DescribeRegions", &Params::new(), |root| {
+        crate::gather::aws::item_texts(root, "regionInfo", "regionName")
+    })
+    .await
+    .map_err(|e| describe_error("ec2:DescribeRegions", &e).message)
 }

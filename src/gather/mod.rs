@@ -5,6 +5,7 @@
 //! view (hosts file, system resolver, VPC resolver) for the planned targets, then probes of
 //! the addresses found. Everything shares one overall budget (`--timeout`).
 
+pub mod audit;
 pub mod aws;
 pub mod aws_config;
 pub mod deadline;

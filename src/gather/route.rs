@@ -312,6 +312,7 @@ mod tests {
     fn interface(private_dns: bool, inbound_only: Option<bool>) -> VpcEndpoint {
         VpcEndpoint {
             id: "vpce-0if".into(),
+            vpc_id: None,
             endpoint_type: EndpointType::Interface,
             service_name: Some("com.amazonaws.eu-west-1.s3".into()),
             state: "available".into(),

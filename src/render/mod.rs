@@ -1,5 +1,6 @@
 //! Renderers: they read a [`Report`] and produce text. Nothing here decides anything.
 
+pub mod audit;
 pub mod escape;
 mod human;
 mod markdown;

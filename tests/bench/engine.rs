@@ -37,6 +37,7 @@ fn big_facts() -> Facts {
     });
     let mut endpoints = vec![VpcEndpoint {
         id: "vpce-0gw".into(),
+        vpc_id: None,
         endpoint_type: EndpointType::Gateway,
         service_name: Some("com.amazonaws.eu-west-1.s3".into()),
         state: "available".into(),

@@ -1,0 +1,220 @@
+//! The inventory of `s3path audit`: per region, one set of Describe calls (each paginated),
+//! whatever the number of subnets, route tables or endpoints — subnets, VPCs, route tables,
+//! VPC endpoints (their ENIs in one call), NAT gateways, network ACLs, then the prefix lists the
+//! routes name (one GetManagedPrefixListEntries per list) and the internet gateways they name.
+//! Only VPCs with an S3 interface endpoint whose private DNS is on cost two more calls
+//! (DescribeVpcAttribute). Regions run in parallel; everything is bounded by one deadline.
+
+use std::time::Duration;
+
+use super::deadline::Deadline;
+use super::ec2;
+use crate::audit::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
+use crate::facts::{EndpointType, Failure, Observed, Route};
+
+/// What `audit` reads.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub regions: Vec<String>,
+    pub vpc_ids: Vec<String>,
+    pub buckets: Vec<String>,
+    pub timeout: Duration,
+}
+
+fn within<T>(got: Option<Observed<T>>, what: &str, budget: Duration) -> Observed<T> {
+    got.unwrap_or_else(|| timed_out(what, budget))
+}
+
+fn timed_out<T>(what: &str, after: Duration) -> Observed<T> {
+    Observed::failed_with(
+        format!("{what}: no answer within the --timeout budget"),
+        Failure::TimedOut {
+            action: Some(what.to_string()),
+            after_ms: Some(after.as_millis() as u64),
+        },
+    )
+}
+
+/// The inventory of one region.
+pub async fn inventory(
+    region: &str,
+    vpc_ids: &[String],
+    run: &Deadline,
+    endpoint: Option<&str>,
+) -> Inventory {
+    let budget = run.left();
+    let c = ec2::client(region, budget, endpoint).await;
+    let filter = ec2::vpcs_filter(vpc_ids);
+    let (subnets, vpcs, tables, endpoints, nats, acls) = tokio::join!(
+        async {
+            within(
+                run.run(ec2::subnets(&c, &filter)).await,
+                "ec2:DescribeSubnets",
+                budget,
+            )
+        },
+        async {
+            within(
+                run.run(ec2::vpcs(&c, vpc_ids)).await,
+                "ec2:DescribeVpcs",
+                budget,
+            )
+        },
+        async {
+            within(
+                run.run(ec2::route_tables(&c, &filter)).await,
+                "ec2:DescribeRouteTables",
+                budget,
+            )
+        },
+        async {
+            within(
+                run.run(ec2::endpoints(&c, &filter)).await,
+                "ec2:DescribeVpcEndpoints",
+                budget,
+            )
+        },
+        async {
+            within(
+                run.run(ec2::nat_gateways(&c, &filter)).await,
+                "ec2:DescribeNatGateways",
+                budget,
+            )
+        },
+        async {
+            within(
+                run.run(ec2::network_acls(&c, &filter)).await,
+                "ec2:DescribeNetworkAcls",
+                budget,
+            )
+        },
+    );
+    // The lists and internet gateways the routes name (plus the region's own S3 lists).
+    let routes: Vec<&Route> = tables
+        .get()
+        .map(|ts| ts.iter().flat_map(|t| t.routes.iter()).collect())
+        .unwrap_or_default();
+    let mut lists: Vec<String> = Vec::new();
+    let mut igws: Vec<String> = Vec::new();
+    for r in routes {
+        if let Some(pl) = &r.destination_prefix_list_id {
+            if !lists.contains(pl) {
+                lists.push(pl.clone());
+            }
+        }
+        if let Some(g) = r.gateway_id.as_deref().filter(|g| g.starts_with("igw-")) {
+            if !igws.iter().any(|x| x == g) {
+                igws.push(g.to_string());
+            }
+        }
+    }
+    let (prefix_lists, internet_gateways) = tokio::join!(
+        async {
+            within(
+                run.run(ec2::prefix_lists(&c, region, lists)).await,
+                "ec2:GetManagedPrefixListEntries",
+                budget,
+            )
+        },
+        async {
+            match &tables {
+                Observed::Collected { .. } => within(
+                    run.run(ec2::internet_gateways(&c, igws)).await,
+                    "ec2:DescribeInternetGateways",
+                    budget,
+                ),
+                other => other.status_only(),
+            }
+        },
+    );
+    // DNS attributes only where an S3 interface endpoint's private DNS depends on them.
+    let mut vpcs = vpcs;
+    if let (Observed::Collected { value: vs }, Some(eps)) = (&mut vpcs, endpoints.get()) {
+        let wanted: Vec<usize> = vs
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| {
+                eps.iter().any(|e| {
+                    e.vpc_id.as_deref() == Some(&v.id)
+                        && e.endpoint_type == EndpointType::Interface
+                        && e.is_s3_service(region)
+                        && e.private_dns_enabled
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let attrs = super::dns::join_all(wanted.iter().map(|&i| {
+            let id = vs[i].id.clone();
+            let c = &c;
+            async move { run.run(ec2::dns_attributes(c, &id)).await }
+        }))
+        .await;
+        for (i, a) in wanted.into_iter().zip(attrs) {
+            vs[i].dns_attributes = a.and_then(|o| o.get().cloned());
+        }
+    }
+    Inventory {
+        region: region.to_string(),
+        subnets,
+        vpcs,
+        route_tables: tables,
+        vpc_endpoints: endpoints,
+        prefix_lists,
+        internet_gateways,
+        nat_gateways: nats,
+        network_acls: acls,
+        calls: c.calls(),
+    }
+}
+
+/// The regions of the account (`DescribeRegions`, opted-in ones), for `--all-regions`.
+pub async fn all_regions(
+    home: &str,
+    run: &Deadline,
+    endpoint: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let c = ec2::client(home, run.left(), endpoint).await;
+    run.run(ec2::regions(&c)).await.unwrap_or_else(|| {
+        Err("ec2:DescribeRegions: no answer within the --timeout budget".to_string())
+    })
+}
+
+/// Reads every region of `opts` in parallel, within one deadline.
+pub fn gather_audit(
+    opts: &AuditOptions,
+    endpoint: Option<&str>,
+    all_regions_from: Option<&str>,
+) -> Result<AuditFacts, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    rt.block_on(async {
+        let run = Deadline::after(opts.timeout);
+        let mut regions = opts.regions.clone();
+        if let Some(home) = all_regions_from {
+            for r in all_regions(home, &run, endpoint).await? {
+                if !regions.contains(&r) {
+                    regions.push(r);
+                }
+            }
+        }
+        let inventories = super::dns::join_all(
+            regions
+                .iter()
+                .map(|r| inventory(r, &opts.vpc_ids, &run, endpoint)),
+        )
+        .await;
+        Ok(AuditFacts {
+            schema_version: AUDIT_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            gathered_at: None,
+            request: AuditRequest {
+                regions,
+                vpc_ids: opts.vpc_ids.clone(),
+                buckets: opts.buckets.clone(),
+            },
+            regions: inventories,
+        })
+    })
+}
