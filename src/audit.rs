@@ -58,6 +58,79 @@ pub struct Inventory {
     /// API calls made for this region (pages included), by action.
     #[serde(default)]
     pub calls: BTreeMap<String, u32>,
+    /// `--cost`: the bytes each NAT gateway processed (CloudWatch `AWS/NATGateway`).
+    #[serde(default = "not_asked")]
+    pub nat_bytes: Observed<Vec<NatBytes>>,
+}
+
+fn not_asked() -> Observed<Vec<NatBytes>> {
+    Observed::not_collected("not asked (no --cost)")
+}
+
+/// What one NAT gateway processed over `days` days: `BytesInFromSource` (from the subnets)
+/// plus `BytesInFromDestination` (the answers), the two directions NAT data processing bills.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NatBytes {
+    pub nat_gateway_id: String,
+    pub bytes_in_from_source: f64,
+    pub bytes_in_from_destination: f64,
+    pub days: u32,
+}
+
+/// NAT gateway data processing, USD per GB, by region: AWS list prices
+/// (https://aws.amazon.com/vpc/pricing/, read 2026-11). Other regions use the US East rate and
+/// say so; `--nat-price-per-gb` overrides.
+pub const NAT_PRICE_PER_GB: [(&str, f64); 12] = [
+    ("us-east-1", 0.045),
+    ("us-east-2", 0.045),
+    ("us-west-1", 0.045),
+    ("us-west-2", 0.045),
+    ("ca-central-1", 0.05),
+    ("eu-west-1", 0.048),
+    ("eu-west-2", 0.05),
+    ("eu-central-1", 0.052),
+    ("ap-southeast-1", 0.059),
+    ("ap-southeast-2", 0.059),
+    ("ap-northeast-1", 0.062),
+    ("sa-east-1", 0.093),
+];
+pub const NAT_PRICE_SOURCE: &str = "https://aws.amazon.com/vpc/pricing/ (list prices read 2026-11)";
+
+/// The price per GB for `region`, and whether it is the table's (else the US East rate).
+pub fn nat_price(region: &str) -> (f64, bool) {
+    NAT_PRICE_PER_GB
+        .iter()
+        .find(|(r, _)| *r == region)
+        .map(|(_, p)| (*p, true))
+        .unwrap_or((0.045, false))
+}
+
+/// One NAT gateway that carries S3 traffic of some subnet, and what it processed.
+#[derive(Debug, Clone, Serialize)]
+pub struct NatCost {
+    pub region: String,
+    pub nat_gateway_id: String,
+    /// The subnets whose S3 path it is.
+    pub subnets: Vec<String>,
+    /// GB (2^30 bytes) processed over the measured days, both directions, all traffic.
+    pub processed_gb: f64,
+    pub days: u32,
+    /// processed_gb scaled to 30 days × the price: an upper bound on its S3 part.
+    pub monthly_usd_upper_bound: f64,
+    pub price_per_gb: f64,
+    pub price_source: String,
+    /// The route tables where a gateway endpoint would take the S3 part off it.
+    pub route_tables: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CostReport {
+    pub nat_gateways: Vec<NatCost>,
+    pub monthly_usd_upper_bound: f64,
+    pub summary: String,
+    /// Regions whose metrics could not be read, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -228,7 +301,99 @@ pub struct AuditReport {
     pub summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expectation: Option<AuditExpectation>,
+    /// `--cost`: what the NAT gateways on S3 paths process, as an upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostReport>,
     pub exit_code: u8,
+}
+
+/// The NAT cost exposure: for each NAT gateway on some subnet's S3 path, what it processed
+/// (all its traffic: S3's share is not measurable from CloudWatch, so this bounds it from
+/// above) priced per GB. `None` unless some region's metrics were asked for.
+pub fn cost(
+    af: &AuditFacts,
+    rows: &[SubnetRow],
+    price_override: Option<f64>,
+) -> Option<CostReport> {
+    if af
+        .regions
+        .iter()
+        .all(|i| i.nat_bytes.missing_reason() == Some("not asked (no --cost)".into()))
+    {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for inv in &af.regions {
+        let Some(bytes) = inv.nat_bytes.get() else {
+            if let Some(why) = inv.nat_bytes.missing_reason() {
+                missing.push(format!("{}: {why}", inv.region));
+            }
+            continue;
+        };
+        let mut by_nat: BTreeMap<&str, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for r in rows.iter().filter(|r| r.region == inv.region) {
+            if r.verdict.path == PathKind::NatGateway {
+                if let Some(nat) = r.verdict.via.as_deref() {
+                    let e = by_nat.entry(nat).or_default();
+                    e.0.push(r.subnet_id.clone());
+                    if let Some(t) = &r.route_table {
+                        if !e.1.contains(t) {
+                            e.1.push(t.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for (nat, (subnets, tables)) in by_nat {
+            let Some(b) = bytes.iter().find(|b| b.nat_gateway_id == nat) else {
+                missing.push(format!("{}: no metrics for {nat}", inv.region));
+                continue;
+            };
+            let gb = (b.bytes_in_from_source + b.bytes_in_from_destination) / (1u64 << 30) as f64;
+            let (price, known) = match price_override {
+                Some(p) => (p, true),
+                None => nat_price(&inv.region),
+            };
+            let days = b.days.max(1);
+            out.push(NatCost {
+                region: inv.region.clone(),
+                nat_gateway_id: nat.to_string(),
+                subnets,
+                processed_gb: gb,
+                days,
+                monthly_usd_upper_bound: gb * 30.0 / f64::from(days) * price,
+                price_per_gb: price,
+                price_source: match (price_override, known) {
+                    (Some(_), _) => "--nat-price-per-gb".to_string(),
+                    (None, true) => NAT_PRICE_SOURCE.to_string(),
+                    (None, false) => format!(
+                        "the US East rate ({} is not in s3path's table; give --nat-price-per-gb)",
+                        inv.region
+                    ),
+                },
+                route_tables: tables,
+            });
+        }
+    }
+    let total: f64 = out.iter().map(|c| c.monthly_usd_upper_bound).sum();
+    let tables: Vec<String> = out.iter().flat_map(|c| c.route_tables.clone()).collect();
+    let summary = if out.is_empty() {
+        "no NAT gateway carries S3 traffic of an audited subnet".to_string()
+    } else {
+        format!(
+            "up to ${total:.2}/month processed by {} NAT gateway{} on S3 paths (all their traffic, so an upper bound on S3's share); a gateway endpoint for S3 on {} costs nothing",
+            out.len(),
+            if out.len() == 1 { "" } else { "s" },
+            tables.join(", ")
+        )
+    };
+    Some(CostReport {
+        nat_gateways: out,
+        monthly_usd_upper_bound: total,
+        summary,
+        missing,
+    })
 }
 
 /// How bad a row is, for "worst first": blocked and undecided, then the expectation not met,
@@ -260,6 +425,11 @@ fn badness(r: &SubnetRow) -> u8 {
 
 /// Judges every subnet of every region.
 pub fn judge(af: &AuditFacts, opts: &JudgeOptions) -> AuditReport {
+    judge_with(af, opts, None)
+}
+
+/// [`judge`], with the NAT price per GB given (`--nat-price-per-gb`).
+pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) -> AuditReport {
     let mut rows = Vec::new();
     let mut regions = Vec::new();
     for inv in &af.regions {
@@ -376,6 +546,7 @@ pub fn judge(af: &AuditFacts, opts: &JudgeOptions) -> AuditReport {
     } else {
         0
     };
+    let cost = cost(af, &rows, nat_price);
     AuditReport {
         schema_version: AUDIT_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -387,6 +558,7 @@ pub fn judge(af: &AuditFacts, opts: &JudgeOptions) -> AuditReport {
         },
         subnets: rows,
         expectation,
+        cost,
         exit_code,
     }
 }

@@ -200,6 +200,14 @@ struct AuditArgs {
     /// Judge a saved inventory (from --save-facts) instead of calling the API.
     #[arg(long, value_name = "FILE")]
     facts: Option<PathBuf>,
+    /// NAT cost exposure: what the NAT gateways on S3 paths processed over the last 14 days
+    /// (CloudWatch GetMetricData, one batched call per region) × the region's NAT data
+    /// processing price, as an upper bound. Needs cloudwatch:GetMetricData.
+    #[arg(long)]
+    cost: bool,
+    /// The NAT data processing price in USD per GB (default: s3path's table, by region).
+    #[arg(long, value_name = "USD")]
+    nat_price_per_gb: Option<f64>,
     /// Overall time budget for the API calls, in seconds.
     #[arg(long, value_name = "SECS", default_value = "60")]
     timeout: f64,
@@ -508,6 +516,7 @@ fn audit(args: AuditArgs) -> Result<u8, InputError> {
                     vpc_ids: args.vpc_ids.clone(),
                     buckets: args.buckets.clone(),
                     timeout,
+                    cost: args.cost,
                 },
                 None,
                 home.as_deref(),
@@ -521,7 +530,14 @@ fn audit(args: AuditArgs) -> Result<u8, InputError> {
             facts
         }
     };
-    let report = crate::audit::judge(&facts, &opts);
+    if let Some(p) = args.nat_price_per_gb {
+        if !(p.is_finite() && (0.0..=10.0).contains(&p)) {
+            return Err(InputError(format!(
+                "--nat-price-per-gb: {p} is not a price in USD per GB between 0 and 10"
+            )));
+        }
+    }
+    let report = crate::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
     let out = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).expect("the report serializes") + "\n"
@@ -880,22 +896,5 @@ fn now_rfc3339() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    crate::facts::rfc3339(secs)
 }

@@ -21,6 +21,7 @@ fn audit(endpoint: &str, args: &[&str]) -> (i32, Value, String) {
         .arg("audit")
         .args(args)
         .env("AWS_ENDPOINT_URL_EC2", endpoint)
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -225,6 +226,51 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
         &["--facts", saved.to_str().unwrap(), "--format", "json"],
     );
     assert_eq!(online["subnets"], offline["subnets"], "{stderr}");
+    // --cost: three days of 10 GiB in + 4 GiB back on every NAT gateway (moto's CloudWatch):
+    // VPC A's NAT carries S3 traffic of its NAT subnets, VPC B's carries none (its subnets go
+    // to the transit gateway): 42 GiB in 14 days, × 30/14 × ca-central-1's $0.05 = $4.50.
+    common::moto_script(
+        "nat_metrics.py",
+        &[&port.to_string(), REGION, "3", "10", "4"],
+    );
+    std::fs::write(log.path(), "").unwrap();
+    let mut cost_args = args.clone();
+    cost_args.push("--cost");
+    let (_, r, stderr) = audit(&endpoint, &cost_args);
+    let cost = &r["cost"];
+    let nats = cost["nat_gateways"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{stderr}: {r}"));
+    assert_eq!(nats.len(), 1, "{cost}");
+    let nat_a = want.values().find(|w| w[0] == "nat-gateway").unwrap()[1].clone();
+    assert_eq!(nats[0]["nat_gateway_id"], nat_a);
+    assert_eq!(nats[0]["processed_gb"], 42.0, "{cost}");
+    let monthly = nats[0]["monthly_usd_upper_bound"].as_f64().unwrap();
+    assert!((monthly - 4.5).abs() < 1e-9, "{cost}");
+    assert!(cost["summary"].as_str().unwrap().contains("upper bound"));
+    assert_eq!(nats[0]["subnets"].as_array().unwrap().len(), 2 + 12);
+    // One GetMetricData for the region, whatever the number of NAT gateways.
+    assert_eq!(calls(log.path()).get("GetMetricData"), Some(&1));
+    cost_args.extend(["--nat-price-per-gb", "0.1"]);
+    let (_, r, _) = audit(&endpoint, &cost_args);
+    let monthly = r["cost"]["nat_gateways"][0]["monthly_usd_upper_bound"]
+        .as_f64()
+        .unwrap();
+    assert!((monthly - 9.0).abs() < 1e-9, "{}", r["cost"]);
+
+    // --all-regions: DescribeRegions, then every region in parallel (moto knows them all).
+    let (_, all, stderr) = audit(
+        &endpoint,
+        &["--all-regions", "--region", REGION, "--format", "json"],
+    );
+    let regions = all["regions"].as_array().expect("regions[]");
+    assert!(regions.len() >= 10, "{stderr}: {} regions", regions.len());
+    assert_eq!(
+        regions.iter().filter(|r| r["region"] == REGION).count(),
+        1,
+        "the named region once"
+    );
+    assert!(all["summary"]["subnets"].as_u64().unwrap() >= (want.len() + 13) as u64);
     let md = Command::new(BIN)
         .args([
             "audit",

@@ -186,4 +186,12 @@ fn iam_policy_matches_the_gatherer() {
     assert!(s3_used
         .iter()
         .all(|a| a.starts_with("s3:Get") || a.starts_with("s3:List")));
+    // audit --cost: CloudWatch metrics, read-only.
+    let cost_granted: Vec<&str> = doc["Statement"][2]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(cost_granted, s3path::gather::audit::COST_ACTIONS.to_vec());
 }

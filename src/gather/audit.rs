@@ -12,6 +12,12 @@ use super::ec2;
 use crate::audit::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
 use crate::facts::{EndpointType, Failure, Observed, Route};
 
+/// The IAM actions `audit --cost` adds (read-only); docs/iam-policy.json grants them.
+pub const COST_ACTIONS: [&str; 1] = ["cloudwatch:GetMetricData"];
+
+/// The days of NAT gateway metrics `--cost` reads.
+pub const COST_DAYS: u32 = 14;
+
 /// What `audit` reads.
 #[derive(Debug, Clone)]
 pub struct AuditOptions {
@@ -19,6 +25,114 @@ pub struct AuditOptions {
     pub vpc_ids: Vec<String>,
     pub buckets: Vec<String>,
     pub timeout: Duration,
+    /// `--cost`: read the NAT gateways' processed bytes from CloudWatch.
+    pub cost: bool,
+}
+
+/// The bytes each NAT gateway processed over the last [`COST_DAYS`] days: one batched
+/// `GetMetricData` per region (`AWS/NATGateway` `BytesInFromSource` and
+/// `BytesInFromDestination`, daily sums), paginated. The endpoint honours
+/// `AWS_ENDPOINT_URL_CLOUDWATCH`.
+async fn nat_bytes(
+    region: &str,
+    nats: &[String],
+    run: &Deadline,
+) -> Observed<Vec<crate::audit::NatBytes>> {
+    use super::aws::{child, text_of, ApiError, Params, QueryClient};
+    if nats.is_empty() {
+        return Observed::collected(Vec::new());
+    }
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let c = QueryClient::new("monitoring", "2010-08-01", region, endpoint, run.left()).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let end = now - now % 86_400;
+    let start = end - u64::from(COST_DAYS) * 86_400;
+    let metrics = ["BytesInFromSource", "BytesInFromDestination"];
+    let mut params = Params::new()
+        .set("StartTime", crate::facts::rfc3339(start))
+        .set("EndTime", crate::facts::rfc3339(end))
+        .set("ScanBy", "TimestampAscending");
+    let mut n = 0;
+    for (i, nat) in nats.iter().enumerate() {
+        for (j, m) in metrics.iter().enumerate() {
+            n += 1;
+            let p = format!("MetricDataQueries.member.{n}");
+            params = params
+                .set(&format!("{p}.Id"), format!("n{i}m{j}"))
+                .set(
+                    &format!("{p}.MetricStat.Metric.Namespace"),
+                    "AWS/NATGateway",
+                )
+                .set(&format!("{p}.MetricStat.Metric.MetricName"), *m)
+                .set(
+                    &format!("{p}.MetricStat.Metric.Dimensions.member.1.Name"),
+                    "NatGatewayId",
+                )
+                .set(
+                    &format!("{p}.MetricStat.Metric.Dimensions.member.1.Value"),
+                    nat.clone(),
+                )
+                .set(&format!("{p}.MetricStat.Period"), "86400")
+                .set(&format!("{p}.MetricStat.Stat"), "Sum")
+                .set(&format!("{p}.ReturnData"), "true");
+        }
+    }
+    let mut sums = vec![[0f64; 2]; nats.len()];
+    let mut token: Option<String> = None;
+    let read = async {
+        for _ in 0..super::aws::MAX_PAGES {
+            let p = match &token {
+                Some(t) => params.clone().set("NextToken", t.clone()),
+                None => params.clone(),
+            };
+            let text = c.call("GetMetricData", &p).await?;
+            let doc = super::aws::parse(&text)?;
+            let root = doc.root_element();
+            let result = child(root, "GetMetricDataResult").unwrap_or(root);
+            for r in super::aws::items(result, "MetricDataResults") {
+                let Some(id) = text_of(r, "Id") else { continue };
+                let Some((i, j)) = id
+                    .strip_prefix('n')
+                    .and_then(|x| x.split_once('m'))
+                    .and_then(|(i, j)| Some((i.parse::<usize>().ok()?, j.parse::<usize>().ok()?)))
+                else {
+                    continue;
+                };
+                let total: f64 = super::aws::strings(r, "Values")
+                    .iter()
+                    .filter_map(|v| v.parse::<f64>().ok())
+                    .sum();
+                if let Some(slot) = sums.get_mut(i).and_then(|s| s.get_mut(j)) {
+                    *slot += total;
+                }
+            }
+            token = text_of(result, "NextToken").filter(|t| !t.is_empty());
+            if token.is_none() {
+                return Ok::<(), ApiError>(());
+            }
+        }
+        Ok(())
+    };
+    match run.run(read).await {
+        None => timed_out("cloudwatch:GetMetricData", run.left()),
+        Some(Err(e)) => Observed::failed(format!("cloudwatch:GetMetricData: {}", e.message)),
+        Some(Ok(())) => Observed::collected(
+            nats.iter()
+                .zip(sums)
+                .map(|(nat, [src, dst])| crate::audit::NatBytes {
+                    nat_gateway_id: nat.clone(),
+                    bytes_in_from_source: src,
+                    bytes_in_from_destination: dst,
+                    days: COST_DAYS,
+                })
+                .collect(),
+        ),
+    }
 }
 
 fn within<T>(got: Option<Observed<T>>, what: &str, budget: Duration) -> Observed<T> {
@@ -41,6 +155,7 @@ pub async fn inventory(
     vpc_ids: &[String],
     run: &Deadline,
     endpoint: Option<&str>,
+    cost: bool,
 ) -> Inventory {
     let budget = run.left();
     let c = ec2::client(region, budget, endpoint).await;
@@ -153,7 +268,23 @@ pub async fn inventory(
             vs[i].dns_attributes = a.and_then(|o| o.get().cloned());
         }
     }
+    let nat_bytes = if cost {
+        match nats.get() {
+            Some(ns) => {
+                let ids: Vec<String> = ns
+                    .iter()
+                    .filter(|n| n.state == "available")
+                    .map(|n| n.id.clone())
+                    .collect();
+                nat_bytes(region, &ids, run).await
+            }
+            None => nats.status_only(),
+        }
+    } else {
+        Observed::not_collected("not asked (no --cost)")
+    };
     Inventory {
+        nat_bytes,
         region: region.to_string(),
         subnets,
         vpcs,
@@ -202,7 +333,7 @@ pub fn gather_audit(
         let inventories = super::dns::join_all(
             regions
                 .iter()
-                .map(|r| inventory(r, &opts.vpc_ids, &run, endpoint)),
+                .map(|r| inventory(r, &opts.vpc_ids, &run, endpoint, opts.cost)),
         )
         .await;
         Ok(AuditFacts {

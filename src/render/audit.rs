@@ -124,6 +124,25 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
             f.join(" · ")
         ));
     }
+    if let Some(c) = &r.cost {
+        out.push_str(&format!("COST     {}\n", t(&c.summary)));
+        for n in &c.nat_gateways {
+            out.push_str(&format!(
+                "  {} {}: {:.1} GB in {} days → up to ${:.2}/month at ${}/GB ({}); subnets {}\n",
+                t(&n.region),
+                t(&n.nat_gateway_id),
+                n.processed_gb,
+                n.days,
+                n.monthly_usd_upper_bound,
+                n.price_per_gb,
+                t(&n.price_source),
+                t(&n.subnets.join(", "))
+            ));
+        }
+        for m in &c.missing {
+            out.push_str(&format!("  not measured: {}\n", t(m)));
+        }
+    }
     if let Some(e) = &r.expectation {
         let kinds: Vec<&str> = e.expected.iter().map(|k| k.as_str()).collect();
         if e.not_met.is_empty() && e.undecided.is_empty() {
@@ -180,6 +199,9 @@ pub fn markdown(r: &AuditReport) -> String {
             },
             e.undecided.len()
         ));
+    }
+    if let Some(c) = &r.cost {
+        out.push_str(&format!("**Cost:** {}\n\n", md(&c.summary)));
     }
     out.push_str(
         "| region | VPC | subnet | AZ | route table | path | confidence | findings |\n|---|---|---|---|---|---|---|---|\n",
