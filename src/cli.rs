@@ -542,6 +542,7 @@ fn audit(args: AuditArgs) -> Result<u8, InputError> {
         Format::Json => {
             serde_json::to_string_pretty(&report).expect("the report serializes") + "\n"
         }
+        Format::Compact => serde_json::to_string(&report).expect("the report serializes") + "\n",
         Format::Markdown => render::audit::markdown(&report),
         Format::Human => render::audit::human(&report, &human_options()),
     };
@@ -633,6 +634,7 @@ fn merge(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
         Format::Human => crate::merge::render_human(&merged),
         Format::Markdown => crate::merge::render_markdown(&merged),
         Format::Json => serde_json::to_string_pretty(&merged).expect("merge serializes") + "\n",
+        Format::Compact => serde_json::to_string(&merged).expect("merge serializes") + "\n",
     };
     emit(&out)?;
     Ok(0)
