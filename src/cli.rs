@@ -84,6 +84,10 @@ enum Command {
     /// judgement as `route --subnet-id`, one constant set of Describe calls per region. With
     /// --expect, a drift gate: exit 1 when any subnet takes another path.
     Audit(AuditArgs),
+    /// Run `s3path doctor` on many instances through SSM Run Command (AWS-RunShellScript) and
+    /// merge their reports. The only command that writes: it calls ssm:SendCommand
+    /// (docs/iam-policy-fleet.json); every other command is read-only.
+    Fleet(FleetArgs),
     /// Show how the application names S3 for each input: what it names (bucket, access point,
     /// Multi-Region Access Point, directory bucket, …), the host names its SDK uses with this
     /// environment's and profile's settings, and which endpoints such names can use. Offline.
@@ -213,6 +217,57 @@ struct AuditArgs {
     timeout: f64,
     #[command(flatten)]
     output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+struct FleetArgs {
+    /// SSM targets: tag:KEY=VALUE[,VALUE...] (repeatable).
+    #[arg(
+        long = "targets",
+        value_name = "tag:KEY=VALUE",
+        required_unless_present = "instance_ids"
+    )]
+    targets: Vec<String>,
+    /// Instance ids (repeatable or comma-separated); unmanaged ones are listed, not dropped.
+    #[arg(
+        long = "instance-ids",
+        value_name = "ID",
+        value_delimiter = ',',
+        conflicts_with = "targets"
+    )]
+    instance_ids: Vec<String>,
+    /// A bucket for doctor to judge (repeatable).
+    #[arg(long = "bucket", value_name = "BUCKET")]
+    buckets: Vec<String>,
+    /// Path kinds every instance should take (passed to doctor; a report that does not meet it
+    /// makes the exit code 1).
+    #[arg(long, value_enum, value_name = "KIND[,KIND...]", value_delimiter = ',')]
+    expect: Vec<PathKind>,
+    /// The region of the instances (default: AWS_REGION, AWS_DEFAULT_REGION).
+    #[arg(long)]
+    region: Option<String>,
+    /// How many instances run doctor at once (SSM MaxConcurrency).
+    #[arg(long, value_name = "N", default_value = "50")]
+    max_concurrency: u32,
+    /// Also write the outputs to this bucket (SSM OutputS3BucketName); an output cut at SSM's
+    /// 24,000 characters is then read back from it (s3:GetObject).
+    #[arg(long, value_name = "BUCKET")]
+    output_s3_bucket: Option<String>,
+    /// The s3path binary on the instances.
+    #[arg(long = "s3path", value_name = "PATH", default_value = "s3path")]
+    s3path_path: String,
+    /// doctor's own --timeout on each instance, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    doctor_timeout: u32,
+    /// Overall time budget for the fleet run (sending, waiting, reading), in seconds.
+    #[arg(long, value_name = "SECS", default_value = "300")]
+    timeout: f64,
+    /// Write what SSM answered to FILE (JSON).
+    #[arg(long, value_name = "FILE")]
+    save_facts: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -385,6 +440,7 @@ fn run(cli: Cli) -> Result<u8, InputError> {
         }
         Command::Merge { inputs, format } => merge(&inputs, format),
         Command::Audit(args) => audit(args),
+        Command::Fleet(args) => fleet(args),
         Command::Names {
             inputs,
             region,
@@ -474,6 +530,86 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
     spinner.stop();
     facts.gathered_at = Some(now_rfc3339());
     finish(&facts, &opts, format, save)
+}
+
+fn fleet(args: FleetArgs) -> Result<u8, InputError> {
+    use gather::fleet::shell_quote;
+    let mut targets = Vec::new();
+    for t in &args.targets {
+        let bad = || {
+            InputError(format!(
+                "--targets '{}': expected tag:KEY=VALUE[,VALUE...]",
+                crate::render::escape::line(&t.chars().take(80).collect::<String>())
+            ))
+        };
+        let rest = t.strip_prefix("tag:").ok_or_else(bad)?;
+        let (k, v) = rest.split_once('=').ok_or_else(bad)?;
+        let values: Vec<String> = v
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect();
+        if k.is_empty() || values.is_empty() || t.len() > 1024 {
+            return Err(bad());
+        }
+        targets.push((format!("tag:{k}"), values));
+    }
+    for i in &args.instance_ids {
+        input::resource_id(i, "i", "--instance-ids")?;
+    }
+    for b in &args.buckets {
+        input::bucket(b)?;
+    }
+    if args.max_concurrency == 0 || args.max_concurrency > 10_000 {
+        return Err(InputError("--max-concurrency: 1 to 10000".to_string()));
+    }
+    if let Some(b) = &args.output_s3_bucket {
+        crate::validate::bucket_name(b)
+            .map_err(|why| InputError(format!("--output-s3-bucket '{b}': a bucket name {why}")))?;
+    }
+    if args.s3path_path.is_empty() || args.s3path_path.chars().any(|c| c.is_control()) {
+        return Err(InputError("--s3path: a path to the binary".to_string()));
+    }
+    let region = region_arg(args.region.clone())?;
+    let timeout = timeout_arg(args.timeout)?;
+    let mut command = format!(
+        "{} doctor --format compact --timeout {}",
+        shell_quote(&args.s3path_path),
+        args.doctor_timeout.clamp(1, 300)
+    );
+    for b in &args.buckets {
+        command.push_str(&format!(" --bucket {}", shell_quote(b)));
+    }
+    if !args.expect.is_empty() {
+        let kinds: Vec<&str> = args.expect.iter().map(|k| k.as_str()).collect();
+        command.push_str(&format!(" --expect {}", kinds.join(",")));
+    }
+    let save = SaveTarget::prepare(args.save_facts.as_deref())?;
+    let spinner = Spinner::start("waiting for SSM Run Command");
+    let facts = gather::fleet::gather_fleet(&gather::fleet::FleetOptions {
+        region,
+        targets,
+        instance_ids: args.instance_ids.clone(),
+        command,
+        max_concurrency: args.max_concurrency,
+        output_s3_bucket: args.output_s3_bucket.clone(),
+        timeout,
+    });
+    spinner.stop();
+    if let Some(save) = save {
+        save.write(&facts)?;
+    }
+    let report = crate::fleet::judge(&facts);
+    let out = match args.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&report).expect("the report serializes") + "\n"
+        }
+        Format::Compact => serde_json::to_string(&report).expect("the report serializes") + "\n",
+        Format::Markdown => crate::fleet::render_markdown(&report),
+        Format::Human => crate::fleet::render_human(&report),
+    };
+    emit(&out)?;
+    Ok(report.exit_code)
 }
 
 fn audit(args: AuditArgs) -> Result<u8, InputError> {

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 pub mod engine;
 pub mod facts;
+pub mod fleet;
 pub mod gather;
 pub mod input;
 pub mod merge;

@@ -195,3 +195,37 @@ fn iam_policy_matches_the_gatherer() {
         .collect();
     assert_eq!(cost_granted, s3path::gather::audit::COST_ACTIONS.to_vec());
 }
+
+/// docs/iam-policy-fleet.json grants exactly what `fleet` calls; nothing else in s3path writes.
+#[test]
+fn fleet_policy_matches_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy-fleet.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let actions = |i: usize| -> Vec<String> {
+        let mut a: Vec<String> = doc["Statement"][i]["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        a.sort();
+        a
+    };
+    let mut used: Vec<String> = s3path::gather::fleet::ACTIONS
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    used.sort();
+    assert_eq!(actions(0), used);
+    assert_eq!(actions(1), s3path::gather::fleet::OUTPUT_ACTIONS.to_vec());
+    // SendCommand is the only write, and it is in this policy only.
+    let main: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(!main.to_string().contains("ssm:"));
+}

@@ -293,9 +293,39 @@ impl QueryClient {
 
     /// One call, with retries; the answer's text.
     pub async fn call(&self, action: &str, params: &Params) -> Result<String, ApiError> {
+        let body = params.encode(action, self.version);
+        self.send(action, &body, QUERY, None).await
+    }
+
+    /// One call of a JSON-protocol service (`awsJson1_1`, e.g. SSM): `target` is the
+    /// `X-Amz-Target` (`AmazonSSM.SendCommand`); the answer is parsed JSON. Errors carry the
+    /// `__type` as their code.
+    pub async fn json(
+        &self,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        let action = target.rsplit('.').next().unwrap_or(target);
+        let text = self
+            .send(action, &body.to_string(), JSON, Some(target))
+            .await?;
+        serde_json::from_str(&text).map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::Malformed,
+                format!("{action}: the answer is not JSON: {e}"),
+            )
+        })
+    }
+
+    async fn send(
+        &self,
+        action: &str,
+        body: &str,
+        content_type: &'static str,
+        target: Option<&str>,
+    ) -> Result<String, ApiError> {
         let deadline = Instant::now() + self.budget;
         let creds = self.credentials().await?;
-        let body = params.encode(action, self.version);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -304,15 +334,18 @@ impl QueryClient {
             }
             let started = Instant::now();
             let left = deadline.saturating_duration_since(started);
-            let result = match tokio::time::timeout(left, self.attempt(&creds, &body)).await {
-                Ok(r) => r,
-                Err(_) => Err(ApiError::new(
-                    ApiErrorKind::TimedOut {
-                        after_ms: started.elapsed().as_millis() as u64,
-                    },
-                    format!("no answer within {} ms", left.as_millis()),
-                )),
-            };
+            let result =
+                match tokio::time::timeout(left, self.attempt(&creds, body, content_type, target))
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(_) => Err(ApiError::new(
+                        ApiErrorKind::TimedOut {
+                            after_ms: started.elapsed().as_millis() as u64,
+                        },
+                        format!("no answer within {} ms", left.as_millis()),
+                    )),
+                };
             match result {
                 Err(e) if e.retryable() && attempt < MAX_ATTEMPTS => {
                     // Exponential backoff with a little jitter, only while time is left.
@@ -331,7 +364,13 @@ impl QueryClient {
         }
     }
 
-    async fn attempt(&self, creds: &Credentials, body: &str) -> Result<String, ApiError> {
+    async fn attempt(
+        &self,
+        creds: &Credentials,
+        body: &str,
+        content_type: &'static str,
+        target: Option<&str>,
+    ) -> Result<String, ApiError> {
         let uri: http::Uri = format!("{}/", self.endpoint).parse().map_err(|e| {
             ApiError::new(
                 ApiErrorKind::Transport,
@@ -342,13 +381,16 @@ impl QueryClient {
             .authority()
             .map(|a| a.as_str().to_string())
             .unwrap_or_default();
-        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-        let mut req = http::Request::builder()
+        let mut builder = http::Request::builder()
             .method("POST")
             .uri(uri.clone())
             .header("host", &host)
             .header("content-type", content_type)
-            .header("user-agent", concat!("s3path/", env!("CARGO_PKG_VERSION")))
+            .header("user-agent", concat!("s3path/", env!("CARGO_PKG_VERSION")));
+        if let Some(t) = target {
+            builder = builder.header("x-amz-target", t);
+        }
+        let mut req = builder
             .body(Full::new(Bytes::from(body.to_string())))
             .map_err(|e| ApiError::new(ApiErrorKind::Malformed, e.to_string()))?;
         let identity = creds.clone().into();
@@ -363,7 +405,10 @@ impl QueryClient {
             .map_err(|e| ApiError::new(ApiErrorKind::NoCredentials, e.to_string()))?
             .into();
         let uri_text = uri.to_string();
-        let headers = [("host", host.as_str()), ("content-type", content_type)];
+        let mut headers = vec![("host", host.as_str()), ("content-type", content_type)];
+        if let Some(t) = target {
+            headers.push(("x-amz-target", t));
+        }
         let signable = aws_sigv4::http_request::SignableRequest::new(
             "POST",
             uri_text.as_str(),
@@ -400,7 +445,11 @@ impl QueryClient {
         if (200..300).contains(&status) {
             return Ok(text);
         }
-        let (code, message) = service_error(&text);
+        let (code, message) = if content_type == JSON {
+            json_error(&text)
+        } else {
+            service_error(&text)
+        };
         Err(ApiError::new(
             ApiErrorKind::Service {
                 status,
@@ -452,6 +501,30 @@ impl QueryClient {
         let doc = parse(&text)?;
         Ok(f(doc.root_element()))
     }
+}
+
+const QUERY: &str = "application/x-www-form-urlencoded; charset=utf-8";
+const JSON: &str = "application/x-amz-json-1.1";
+
+/// The `__type` (without its namespace) and `message` of a JSON-protocol error.
+pub fn json_error(text: &str) -> (Option<String>, Option<String>) {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return (None, None);
+    };
+    let code = v.get("__type").and_then(|t| t.as_str()).map(|t| {
+        t.rsplit('#')
+            .next()
+            .unwrap_or(t)
+            .chars()
+            .take(200)
+            .collect()
+    });
+    let message = v
+        .get("message")
+        .or_else(|| v.get("Message"))
+        .and_then(|m| m.as_str())
+        .map(|m| m.chars().take(500).collect());
+    (code, message)
 }
 
 /// The `Code` and `Message` of an error answer (`<Response><Errors><Error>…` for EC2,

@@ -13,6 +13,7 @@ pub mod dns;
 pub mod ec2;
 pub mod ecs;
 mod env;
+pub mod fleet;
 pub mod imds;
 mod phases;
 pub mod probe;

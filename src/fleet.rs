@@ -1,0 +1,217 @@
+//! `s3path fleet`: doctor on every targeted instance through SSM Run Command, merged. This
+//! module is the pure half: what SSM answered ([`FleetFacts`]) becomes the fleet view — the
+//! merged reports plus every instance that gave none, and why.
+
+use serde::{Deserialize, Serialize};
+
+use crate::merge::{self, Merged};
+
+/// One instance's command invocation, as SSM told it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invocation {
+    pub instance_id: String,
+    /// SSM's status: Pending, InProgress, Delayed, Success, Failed, TimedOut, Cancelled, …
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_details: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<i64>,
+    /// Standard output (inline, at most 24,000 characters; or the full object from S3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<String>,
+    /// Standard error, first 2,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
+    /// Where the output came from: `inline` or `s3://…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_source: Option<String>,
+}
+
+/// What a fleet run gathered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetFacts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    /// `--instance-ids` that SSM does not manage (or that are not online).
+    #[serde(default)]
+    pub not_managed: Vec<String>,
+    #[serde(default)]
+    pub invocations: Vec<Invocation>,
+    /// Why the run stopped early (SendCommand refused, the deadline), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether the deadline ended the wait (invocations still pending are listed).
+    #[serde(default)]
+    pub timed_out: bool,
+}
+
+/// An instance that gave no report, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unanswered {
+    pub instance_id: String,
+    /// `not_managed`, `no_answer`, `s3path_missing`, `failed`, `not_a_report`.
+    pub reason: &'static str,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FleetReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_id: Option<String>,
+    #[serde(flatten)]
+    pub merged: Merged,
+    pub unanswered: Vec<Unanswered>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub exit_code: u8,
+}
+
+/// A status after which the invocation will not change.
+pub fn terminal(status: &str) -> bool {
+    !matches!(status, "Pending" | "InProgress" | "Delayed" | "Cancelling")
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    crate::render::escape::line(&line.chars().take(300).collect::<String>()).into_owned()
+}
+
+/// The fleet view. Exit code: 1 when a report says 1 (or SendCommand failed), 3 when none does
+/// but some instance gave no report or a report says 3, else 0.
+pub fn judge(f: &FleetFacts) -> FleetReport {
+    let mut hosts = Vec::new();
+    let mut unanswered: Vec<Unanswered> = f
+        .not_managed
+        .iter()
+        .map(|i| Unanswered {
+            instance_id: i.clone(),
+            reason: "not_managed",
+            detail: "not a managed instance that is online (no SSM agent registered, or the instance is stopped)".to_string(),
+        })
+        .collect();
+    for inv in &f.invocations {
+        let source = format!("{} (SSM)", inv.instance_id);
+        let stderr = inv.stderr.as_deref().unwrap_or("");
+        if !terminal(&inv.status) {
+            unanswered.push(Unanswered {
+                instance_id: inv.instance_id.clone(),
+                reason: "no_answer",
+                detail: format!("still {} when the --timeout ended", inv.status),
+            });
+            continue;
+        }
+        if inv.response_code == Some(127)
+            || stderr.contains("s3path: not found")
+            || stderr.contains("s3path: command not found")
+            || stderr.contains("No such file or directory")
+        {
+            unanswered.push(Unanswered {
+                instance_id: inv.instance_id.clone(),
+                reason: "s3path_missing",
+                detail: format!(
+                    "s3path is not installed there (see docs/fleet.md): {}",
+                    first_line(stderr)
+                ),
+            });
+            continue;
+        }
+        let parsed = inv
+            .stdout
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+            .and_then(|o| serde_json::from_str::<serde_json::Value>(o.trim()).ok());
+        match parsed.map(|v| merge::host(&v, &source)) {
+            Some(Ok(mut h)) => {
+                if h.host == source {
+                    h.host = inv.instance_id.clone();
+                }
+                hosts.push(h)
+            }
+            Some(Err(why)) => unanswered.push(Unanswered {
+                instance_id: inv.instance_id.clone(),
+                reason: "not_a_report",
+                detail: why,
+            }),
+            None => unanswered.push(Unanswered {
+                instance_id: inv.instance_id.clone(),
+                reason: if inv.status == "Success" {
+                    "not_a_report"
+                } else {
+                    "failed"
+                },
+                detail: format!(
+                    "{}{}: {}",
+                    inv.status,
+                    inv.status_details
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default(),
+                    if stderr.trim().is_empty() {
+                        "no report on standard output".to_string()
+                    } else {
+                        first_line(stderr)
+                    }
+                ),
+            }),
+        }
+    }
+    let merged = merge::merge(hosts, Vec::new());
+    let failed_to_send = f.error.is_some() && f.invocations.is_empty();
+    let exit_code = if failed_to_send || merged.hosts.iter().any(|h| h.exit_code == 1) {
+        1
+    } else if !unanswered.is_empty() || merged.hosts.iter().any(|h| h.exit_code == 3) {
+        3
+    } else {
+        0
+    };
+    FleetReport {
+        command_id: f.command_id.clone(),
+        merged,
+        unanswered,
+        error: f.error.clone(),
+        exit_code,
+    }
+}
+
+/// The fleet view as text: the merged view, then the instances without a report.
+pub fn render_human(r: &FleetReport) -> String {
+    let t = |s: &str| crate::render::escape::line(s).into_owned();
+    let mut out = String::new();
+    if let Some(id) = &r.command_id {
+        out.push_str(&format!("SSM command {}\n", t(id)));
+    }
+    if let Some(e) = &r.error {
+        out.push_str(&format!("error: {}\n", t(e)));
+    }
+    out.push_str(&merge::render_human(&r.merged));
+    if !r.unanswered.is_empty() {
+        out.push_str(&format!("\nNO REPORT ({})\n", r.unanswered.len()));
+        for u in &r.unanswered {
+            out.push_str(&format!(
+                "  {}  {}  {}\n",
+                t(&u.instance_id),
+                u.reason,
+                t(&u.detail)
+            ));
+        }
+    }
+    out
+}
+
+pub fn render_markdown(r: &FleetReport) -> String {
+    let mut out = merge::render_markdown(&r.merged);
+    if !r.unanswered.is_empty() {
+        out.push_str(
+            "\n## Instances without a report\n\n| instance | reason | detail |\n|---|---|---|\n",
+        );
+        for u in &r.unanswered {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                crate::render::escape::md(&u.instance_id),
+                u.reason,
+                crate::render::escape::md(&u.detail)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,326 @@
+//! `s3path fleet` over SSM Run Command — the one command that writes (SendCommand). It runs
+//! `s3path doctor --format compact …` with the `AWS-RunShellScript` document on the targets,
+//! polls ListCommandInvocations (paginated, with backoff) until every invocation is done or the
+//! deadline, reads each output with GetCommandInvocation (inline, ≤ 24,000 characters) or, with
+//! `--output-s3-bucket`, from the bucket (s3:GetObject). The endpoint honours
+//! `AWS_ENDPOINT_URL_SSM`.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::aws::QueryClient;
+use super::deadline::Deadline;
+use crate::fleet::{terminal, FleetFacts, Invocation};
+
+/// The IAM actions `fleet` uses; docs/iam-policy-fleet.json grants exactly these.
+pub const ACTIONS: [&str; 4] = [
+    "ssm:DescribeInstanceInformation",
+    "ssm:SendCommand",
+    "ssm:ListCommandInvocations",
+    "ssm:GetCommandInvocation",
+];
+
+/// With `--output-s3-bucket`, reading the outputs back.
+pub const OUTPUT_ACTIONS: [&str; 1] = ["s3:GetObject"];
+
+/// Who runs doctor, and how.
+#[derive(Debug, Clone)]
+pub struct FleetOptions {
+    pub region: String,
+    /// `tag:KEY=VALUE` targets.
+    pub targets: Vec<(String, Vec<String>)>,
+    pub instance_ids: Vec<String>,
+    /// The doctor command line each instance runs (already quoted).
+    pub command: String,
+    pub max_concurrency: u32,
+    pub output_s3_bucket: Option<String>,
+    pub timeout: Duration,
+}
+
+/// POSIX shell quoting of one argument.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,@".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn capped(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Runs the fleet command and gathers every answer within the deadline.
+pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return FleetFacts {
+                command_id: None,
+                not_managed: Vec::new(),
+                invocations: Vec::new(),
+                error: Some(format!("cannot start the runtime: {e}")),
+                timed_out: false,
+            }
+        }
+    };
+    rt.block_on(run(opts))
+}
+
+async fn run(opts: &FleetOptions) -> FleetFacts {
+    let run = Deadline::after(opts.timeout);
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_SSM")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let c = QueryClient::new(
+        "ssm",
+        "2014-11-06",
+        &opts.region,
+        endpoint,
+        run.left_max(Duration::from_secs(30)),
+    )
+    .await;
+    let mut facts = FleetFacts {
+        command_id: None,
+        not_managed: Vec::new(),
+        invocations: Vec::new(),
+        error: None,
+        timed_out: false,
+    };
+    // 1. Which of the named instances SSM manages (and are online).
+    let mut instance_ids = opts.instance_ids.clone();
+    if !instance_ids.is_empty() {
+        let mut managed: Vec<String> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({
+                "Filters": [{"Key": "InstanceIds", "Values": instance_ids}],
+                "MaxResults": 50,
+            });
+            if let Some(t) = &token {
+                body["NextToken"] = json!(t);
+            }
+            match run
+                .run(c.json("AmazonSSM.DescribeInstanceInformation", &body))
+                .await
+            {
+                Some(Ok(v)) => {
+                    for i in v["InstanceInformationList"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        if text(i, "PingStatus").as_deref() != Some("ConnectionLost") {
+                            managed.extend(text(i, "InstanceId"));
+                        }
+                    }
+                    token = text(&v, "NextToken").filter(|t| !t.is_empty());
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    facts.error = Some(format!("ssm:DescribeInstanceInformation: {}", e.message));
+                    return facts;
+                }
+                None => {
+                    facts.error = Some(
+                        "ssm:DescribeInstanceInformation: no answer within the --timeout".into(),
+                    );
+                    facts.timed_out = true;
+                    return facts;
+                }
+            }
+        }
+        facts.not_managed = instance_ids
+            .iter()
+            .filter(|i| !managed.contains(i))
+            .cloned()
+            .collect();
+        instance_ids.retain(|i| managed.contains(i));
+        if instance_ids.is_empty() {
+            facts.error = Some("none of the --instance-ids is a managed instance".to_string());
+            return facts;
+        }
+    }
+    // 2. SendCommand (the only write).
+    let timeout_secs = opts.timeout.as_secs().clamp(30, 2_592_000);
+    let mut body = json!({
+        "DocumentName": "AWS-RunShellScript",
+        "Comment": "s3path fleet: s3path doctor (read-only)",
+        "Parameters": {"commands": [opts.command], "executionTimeout": [timeout_secs.to_string()]},
+        "MaxConcurrency": opts.max_concurrency.to_string(),
+        "MaxErrors": "100%",
+        "TimeoutSeconds": timeout_secs,
+    });
+    if instance_ids.is_empty() {
+        body["Targets"] = json!(opts
+            .targets
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Values": v}))
+            .collect::<Vec<_>>());
+    } else {
+        body["InstanceIds"] = json!(instance_ids);
+    }
+    if let Some(b) = &opts.output_s3_bucket {
+        body["OutputS3BucketName"] = json!(b);
+        body["OutputS3KeyPrefix"] = json!("s3path-fleet");
+    }
+    let command_id = match run.run(c.json("AmazonSSM.SendCommand", &body)).await {
+        Some(Ok(v)) => match v["Command"]["CommandId"].as_str() {
+            Some(id) => id.to_string(),
+            None => {
+                facts.error = Some("ssm:SendCommand answered without a CommandId".to_string());
+                return facts;
+            }
+        },
+        Some(Err(e)) => {
+            facts.error = Some(format!("ssm:SendCommand: {}", e.message));
+            return facts;
+        }
+        None => {
+            facts.error = Some("ssm:SendCommand: no answer within the --timeout".to_string());
+            facts.timed_out = true;
+            return facts;
+        }
+    };
+    facts.command_id = Some(command_id.clone());
+    // 3. Poll until every invocation is done, with backoff, within the deadline.
+    let mut wait = Duration::from_millis(500);
+    let mut statuses: Vec<(String, String, Option<String>)> = Vec::new();
+    loop {
+        let mut listed: Vec<(String, String, Option<String>)> = Vec::new();
+        let mut token: Option<String> = None;
+        let mut failed = None;
+        loop {
+            let mut body = json!({"CommandId": command_id, "MaxResults": 50});
+            if let Some(t) = &token {
+                body["NextToken"] = json!(t);
+            }
+            match run
+                .run(c.json("AmazonSSM.ListCommandInvocations", &body))
+                .await
+            {
+                Some(Ok(v)) => {
+                    for i in v["CommandInvocations"].as_array().into_iter().flatten() {
+                        if let Some(id) = text(i, "InstanceId") {
+                            listed.push((
+                                id,
+                                text(i, "Status").unwrap_or_default(),
+                                text(i, "StatusDetails"),
+                            ));
+                        }
+                    }
+                    token = text(&v, "NextToken").filter(|t| !t.is_empty());
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    failed = Some(format!("ssm:ListCommandInvocations: {}", e.message));
+                    break;
+                }
+                None => break,
+            }
+        }
+        if !listed.is_empty() {
+            statuses = listed;
+        }
+        if let Some(e) = failed {
+            facts.error = Some(e);
+            break;
+        }
+        let done = !statuses.is_empty() && statuses.iter().all(|(_, s, _)| terminal(s));
+        if done {
+            break;
+        }
+        if run.left() <= wait {
+            facts.timed_out = true;
+            break;
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(10));
+    }
+    // 4. The outputs of the finished ones.
+    let outputs = super::dns::join_all(statuses.iter().map(|(id, status, _)| {
+        let c = &c;
+        let command_id = &command_id;
+        let run = &run;
+        async move {
+            if !terminal(status) {
+                return None;
+            }
+            let body = json!({"CommandId": command_id, "InstanceId": id});
+            run.run(c.json("AmazonSSM.GetCommandInvocation", &body))
+                .await
+                .and_then(Result::ok)
+        }
+    }))
+    .await;
+    for ((id, status, details), out) in statuses.into_iter().zip(outputs) {
+        let mut inv = Invocation {
+            instance_id: id,
+            status,
+            status_details: details,
+            response_code: None,
+            stdout: None,
+            stderr: None,
+            output_source: None,
+        };
+        if let Some(v) = out {
+            inv.response_code = v.get("ResponseCode").and_then(Value::as_i64);
+            inv.stdout = text(&v, "StandardOutputContent").map(|s| capped(&s, 24_000));
+            inv.stderr = text(&v, "StandardErrorContent").map(|s| capped(&s, 2_000));
+            inv.output_source = Some("inline".to_string());
+            if let Some(s) = text(&v, "Status") {
+                inv.status = s;
+            }
+            // The inline output is cut at 24,000 characters; the bucket has all of it.
+            let cut = inv
+                .stdout
+                .as_deref()
+                .is_some_and(|s| s.chars().count() >= 24_000);
+            if let (true, Some(url)) = (cut, text(&v, "StandardOutputUrl")) {
+                if let Some(full) = from_s3(&url, &opts.region, &run).await {
+                    inv.stdout = Some(full);
+                    inv.output_source = Some(crate::redact::url(&url));
+                }
+            }
+        }
+        facts.invocations.push(inv);
+    }
+    facts
+}
+
+/// The object at an SSM output URL (`https://s3.<region>.amazonaws.com/<bucket>/<key>` or
+/// `s3://bucket/key`), at most 16 MiB, read with s3:GetObject.
+async fn from_s3(url: &str, region: &str, run: &Deadline) -> Option<String> {
+    let (bucket, key) = if let Some(rest) = url.strip_prefix("s3://") {
+        rest.split_once('/')?
+    } else {
+        let path = url.split_once("://")?.1.split_once('/')?.1;
+        path.split_once('/')?
+    };
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .load()
+        .await;
+    let client = aws_sdk_s3::Client::new(&config);
+    let out = run
+        .run(client.get_object().bucket(bucket).key(key).send())
+        .await?
+        .ok()?;
+    let bytes = run.run(out.body.collect()).await?.ok()?.into_bytes();
+    (bytes.len() <= 16 * 1024 * 1024).then(|| String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -1,0 +1,310 @@
+//! `s3path fleet` against a scripted SSM endpoint (tests/moto/ssm_fake.py: moto's SSM cannot
+//! return a command's output). The outputs are real reports: scenarios judged by
+//! `s3path replay --format compact`. Covered: instance ids and tag targets, an unmanaged
+//! instance, one that never answers (the --timeout ends the wait), one without s3path, one
+//! whose output is not a report, ListCommandInvocations pagination, a same-subnet
+//! disagreement, every request signed, the doctor command line SSM receives.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::Need;
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_s3path");
+const NEEDS: &[Need] = &[Need::Program("python3")];
+
+/// A scenario judged by the binary, as the compact report an instance would print, with the
+/// instance id set.
+fn report(scenario: &str, instance: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut facts: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("{scenario}.facts.json"))).unwrap(),
+    )
+    .unwrap();
+    facts["vantage"]["value"]["instance_id"] = json!(instance);
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), facts.to_string()).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "replay",
+            tmp.path().to_str().unwrap(),
+            "--format",
+            "compact",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "compact is one line");
+    assert!(text.len() <= 24_000);
+    text
+}
+
+struct Fake {
+    _proc: common::Proc,
+    port: u16,
+    log: tempfile::NamedTempFile,
+    _config: tempfile::NamedTempFile,
+}
+
+fn fake(config: Value) -> Fake {
+    let cfg = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(cfg.path(), config.to_string()).unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let port = common::free_port();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/ssm_fake.py");
+    let proc = common::start(
+        &[
+            "python3",
+            script.to_str().unwrap(),
+            &port.to_string(),
+            cfg.path().to_str().unwrap(),
+            log.path().to_str().unwrap(),
+        ],
+        port,
+    );
+    Fake {
+        _proc: proc,
+        port,
+        log,
+        _config: cfg,
+    }
+}
+
+fn fleet(f: &Fake, args: &[&str]) -> (i32, Value, String, Duration) {
+    let started = Instant::now();
+    let out = Command::new(BIN)
+        .arg("fleet")
+        .args(args)
+        .env(
+            "AWS_ENDPOINT_URL_SSM",
+            format!("http://127.0.0.1:{}", f.port),
+        )
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        started.elapsed(),
+    )
+}
+
+fn requests(f: &Fake) -> Vec<Value> {
+    std::fs::read_to_string(f.log.path())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn fleet_runs_doctor_everywhere_and_lists_who_did_not_answer() {
+    if common::skip("tests/fleet.rs", NEEDS) {
+        return;
+    }
+    let f = fake(json!({
+        "page_size": 2,
+        "instances": {
+            "i-0a0000000000000a1": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("gateway-endpoint", "i-0a0000000000000a1"),
+                                    "pending_polls": 1},
+            "i-0a0000000000000a2": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("hosts-file-relay", "i-0a0000000000000a2")},
+            "i-0a0000000000000a3": {"tags": {"Env": "prod"}, "behaviour": "never"},
+            "i-0a0000000000000a4": {"tags": {"Env": "prod"}, "behaviour": "missing"},
+            "i-0a0000000000000a5": {"tags": {"Env": "prod"}, "managed": false},
+            "i-0a0000000000000a6": {"tags": {"Env": "dev"}, "behaviour": "garbage"},
+        }
+    }));
+    let ids = "i-0a0000000000000a1,i-0a0000000000000a2,i-0a0000000000000a3,i-0a0000000000000a4,i-0a0000000000000a5,i-0a0000000000000a6";
+    let (code, r, stderr, took) = fleet(
+        &f,
+        &[
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            ids,
+            "--bucket",
+            "app-data",
+            "--timeout",
+            "6",
+            "--format",
+            "json",
+        ],
+    );
+    eprintln!("fleet of 6 took {took:?}");
+    // The one that never answers is cut by the deadline, not waited for.
+    assert!(took < Duration::from_secs(9), "{took:?}");
+    let hosts: Vec<&str> = r["hosts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{stderr}: {r}"))
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts.len(), 2, "{r}");
+    assert!(hosts.contains(&"i-0a0000000000000a1"));
+    assert!(hosts.contains(&"i-0a0000000000000a2"));
+    // Same subnet, different paths: the disagreement comes first.
+    assert_eq!(
+        r["disagreements"][0]["subnet_id"], "subnet-0priv1111",
+        "{r}"
+    );
+    let reason = |id: &str| {
+        r["unanswered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["instance_id"] == id)
+            .map(|u| u["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(reason("i-0a0000000000000a3").as_deref(), Some("no_answer"));
+    assert_eq!(
+        reason("i-0a0000000000000a4").as_deref(),
+        Some("s3path_missing")
+    );
+    assert_eq!(
+        reason("i-0a0000000000000a5").as_deref(),
+        Some("not_managed")
+    );
+    assert_eq!(
+        reason("i-0a0000000000000a6").as_deref(),
+        Some("not_a_report")
+    );
+    assert_eq!(
+        code, 3,
+        "reports without findings at error, but instances without one"
+    );
+    let reqs = requests(&f);
+    assert!(reqs.iter().all(|q| q["signed"] == true));
+    let send: Vec<&Value> = reqs
+        .iter()
+        .filter(|q| q["target"] == "AmazonSSM.SendCommand")
+        .collect();
+    assert_eq!(send.len(), 1, "one SendCommand");
+    let cmd = send[0]["body"]["Parameters"]["commands"][0]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        cmd, "s3path doctor --format compact --timeout 10 --bucket app-data",
+        "{cmd}"
+    );
+    assert_eq!(send[0]["body"]["DocumentName"], "AWS-RunShellScript");
+    // The unmanaged instance was not sent the command.
+    let sent: Vec<&str> = send[0]["body"]["InstanceIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(!sent.contains(&"i-0a0000000000000a5"));
+    // Five invocations, two per page: ListCommandInvocations followed the NextToken.
+    assert!(reqs
+        .iter()
+        .any(|q| q["target"] == "AmazonSSM.ListCommandInvocations"
+            && q["body"]["NextToken"].is_string()));
+    // Nothing but the four SSM actions.
+    for q in &reqs {
+        let action = q["target"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("AmazonSSM.");
+        assert!(
+            s3path::gather::fleet::ACTIONS.contains(&format!("ssm:{action}").as_str()),
+            "{action}"
+        );
+    }
+
+    // Tag targets: SSM resolves them (the dev instance is not among them).
+    let (_, r, stderr, _) = fleet(
+        &f,
+        &[
+            "--region",
+            "eu-west-1",
+            "--targets",
+            "tag:Env=prod",
+            "--timeout",
+            "4",
+            "--format",
+            "json",
+        ],
+    );
+    let reached: usize =
+        r["hosts"].as_array().map_or(0, Vec::len) + r["unanswered"].as_array().map_or(0, Vec::len);
+    assert_eq!(reached, 4, "{stderr}: {r}");
+    let last_send = requests(&f)
+        .into_iter()
+        .filter(|q| q["target"] == "AmazonSSM.SendCommand")
+        .last()
+        .unwrap();
+    assert_eq!(
+        last_send["body"]["Targets"],
+        json!([{"Key": "tag:Env", "Values": ["prod"]}])
+    );
+}
+
+#[test]
+fn fleet_refuses_bad_input_in_one_line() {
+    for args in [
+        vec!["fleet", "--region", "eu-west-1", "--targets", "Env=prod"],
+        vec!["fleet", "--region", "eu-west-1", "--instance-ids", "i-zz"],
+        vec![
+            "fleet",
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            "i-0a0000000000000a1",
+            "--bucket",
+            "Bad_B",
+        ],
+        vec![
+            "fleet",
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            "i-0a0000000000000a1",
+            "--max-concurrency",
+            "0",
+        ],
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+/// Every scenario's compact report fits SSM's 24,000 characters and merges.
+#[test]
+fn every_compact_report_fits_and_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in common::scenario_names() {
+        let facts = common::scenarios_dir().join(format!("{name}.facts.json"));
+        let out = Command::new(BIN)
+            .args(["replay", facts.to_str().unwrap(), "--format", "compact"])
+            .output()
+            .unwrap();
+        if out.status.code() == Some(2) {
+            continue; // a scenario of a refused facts file
+        }
+        assert!(out.stdout.len() <= 24_000, "{name}: {}", out.stdout.len());
+        std::fs::write(dir.path().join(format!("{name}.json")), &out.stdout).unwrap();
+    }
+    let out = Command::new(BIN)
+        .args(["merge", dir.path().to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        merged["summary"]["reports"].as_u64().unwrap() >= 60,
+        "{merged}"
+    );
+    assert!(merged.get("rejected").is_none(), "{}", merged["rejected"]);
+}
