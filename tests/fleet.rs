@@ -241,8 +241,7 @@ fn fleet_runs_doctor_everywhere_and_lists_who_did_not_answer() {
     assert_eq!(reached, 4, "{stderr}: {r}");
     let last_send = requests(&f)
         .into_iter()
-        .filter(|q| q["target"] == "AmazonSSM.SendCommand")
-        .last()
+        .rfind(|q| q["target"] == "AmazonSSM.SendCommand")
         .unwrap();
     assert_eq!(
         last_send["body"]["Targets"],
