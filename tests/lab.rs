@@ -1885,7 +1885,11 @@ fn bucket_records() -> Vec<String> {
 /// moto serving EC2 in the client namespace (`nat-only`), the IMDS stub placing the instance in
 /// that topology's subnet. Returns the lab, the EC2 endpoint and the topology's ids.
 fn bucket_lab() -> (Lab, String, Value) {
-    let records = bucket_records();
+    bucket_lab_with(bucket_records())
+}
+
+/// [`bucket_lab`] with the lab's DNS answering `records`.
+fn bucket_lab_with(records: Vec<String>) -> (Lab, String, Value) {
     let mut lab = Lab::new(LabSpec {
         system_dns: records.clone(),
         vpc_dns: records,
@@ -2530,18 +2534,7 @@ fn bucket_requests_use_the_name_the_settings_plan() {
             .filter(|r| !r.contains(&format!("={host},")))
             .collect();
         records.push(format!("--host-record={host},52.218.40.4"));
-        let mut lab = Lab::new(LabSpec {
-            system_dns: records.clone(),
-            vpc_dns: records,
-            ..LabSpec::default()
-        });
-        lab.moto_s3();
-        let (endpoint, topo) = lab.moto_in_client("nat-only");
-        let cfg = imds_config_for(
-            topo["vpc"].as_str().unwrap(),
-            topo["subnet"].as_str().unwrap(),
-        );
-        std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+        let (lab, endpoint, _) = bucket_lab_with(records);
         let config_file = lab.dir.path().join("aws-config");
         std::fs::write(&config_file, config.unwrap_or("[default]\n")).unwrap();
         let config_path = config_file.to_str().unwrap().to_string();

@@ -255,6 +255,15 @@ impl<'a> Context<'a> {
             .is_some_and(|r| r != region)
     }
 
+    /// The effective route table's id, or `RTB_ID` for a fix command to fill in.
+    pub fn table_or_placeholder(&self) -> &'a str {
+        self.analysis
+            .route_table
+            .as_ref()
+            .map(|t| t.id.as_str())
+            .unwrap_or("RTB_ID")
+    }
+
     pub fn vpc_id(&self) -> Option<&'a str> {
         self.facts.vantage.get().and_then(|v| v.vpc_id.as_deref())
     }

@@ -25,6 +25,16 @@ impl NameView<'_> {
         )
     }
 
+    /// `d` with this name's evidence: the compatibility row (and its AWS page), then how the
+    /// engine judged the name.
+    pub fn with_evidence(&self, d: super::Draft) -> super::Draft {
+        let d = d.evidence(format!("{}: {}", self.compat.source, self.compat.why));
+        match self.target {
+            Some(t) => d.evidence_of(&t.decision),
+            None => d,
+        }
+    }
+
     /// True when the judged path is a VPC endpoint already.
     pub fn on_endpoint(&self) -> bool {
         self.target.is_some_and(|t| {

@@ -1,5 +1,5 @@
 use super::names::{endpoints_of, gateways_on_table, goes_instead, views};
-use super::{pass, CheckResult, Context, Draft};
+use super::{CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 use crate::names::{HostKind, NameKind, Support};
 
@@ -23,12 +23,7 @@ impl NameCannotUseEndpoint {
             }
             let r = v.name.region.as_deref().unwrap_or(region);
             let vpc = cx.vpc_id().unwrap_or("VPC_ID");
-            let table = cx
-                .analysis
-                .route_table
-                .as_ref()
-                .map(|t| t.id.as_str())
-                .unwrap_or("RTB_ID");
+            let table = cx.table_or_placeholder();
             let gateways = gateways_on_table(cx, r, "s3");
             let interfaces = endpoints_of(cx, r, "s3", EndpointType::Interface);
             let mut missed: Vec<String> = Vec::new();
@@ -79,16 +74,9 @@ impl NameCannotUseEndpoint {
                     "use the regional name https://{name}.s3.{r}.amazonaws.com"
                 )),
             };
-            d = d.evidence(format!("{}: {}", v.compat.source, v.compat.why));
-            if let Some(t) = v.target {
-                d = d.evidence_of(&t.decision);
-            }
-            drafts.push(d);
+            drafts.push(v.with_evidence(d));
         }
-        if drafts.is_empty() {
-            pass()
-        } else {
-            Ok(drafts)
-        }
+        // No draft: the check passed.
+        Ok(drafts)
     }
 }

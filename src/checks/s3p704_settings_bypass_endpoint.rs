@@ -1,5 +1,5 @@
 use super::names::{endpoints_of, gateways_on_table, goes_instead, views};
-use super::{pass, CheckResult, Context, Draft};
+use super::{CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 use crate::names::{HostKind, S3Settings, Support};
 
@@ -14,12 +14,7 @@ impl SettingsBypassEndpoint {
         cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
         let settings = S3Settings::of(cx.facts.client_settings.get());
         let vpc = cx.vpc_id().unwrap_or("VPC_ID");
-        let table = cx
-            .analysis
-            .route_table
-            .as_ref()
-            .map(|t| t.id.as_str())
-            .unwrap_or("RTB_ID");
+        let table = cx.table_or_placeholder();
         let mut drafts = Vec::new();
         // Combinations the SDKs refuse outright.
         for plan in &cx.analysis.names {
@@ -91,16 +86,9 @@ impl SettingsBypassEndpoint {
                     "if FIPS is not required, turn it off: unset {source}"
                 ))
             };
-            d = d.evidence(format!("{}: {}", v.compat.source, v.compat.why));
-            if let Some(t) = v.target {
-                d = d.evidence_of(&t.decision);
-            }
-            drafts.push(d);
+            drafts.push(v.with_evidence(d));
         }
-        if drafts.is_empty() {
-            pass()
-        } else {
-            Ok(drafts)
-        }
+        // No draft: the check passed.
+        Ok(drafts)
     }
 }
