@@ -307,3 +307,97 @@ fn every_compact_report_fits_and_merges() {
     );
     assert!(merged.get("rejected").is_none(), "{}", merged["rejected"]);
 }
+
+/// An output longer than SSM's 24,000 inline characters (a full JSON report) is read back from
+/// the output bucket (moto's S3 here) when `--output-s3-bucket` is set.
+#[test]
+fn a_cut_output_is_read_from_the_output_bucket() {
+    if common::skip("tests/fleet.rs", common::MOTO) {
+        return;
+    }
+    let (_moto, moto_port) = common::moto_server();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut facts: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("interface-endpoint-private-dns.facts.json")).unwrap(),
+    )
+    .unwrap();
+    facts["vantage"]["value"]["instance_id"] = json!("i-0b0000000000000b1");
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), facts.to_string()).unwrap();
+    let full = Command::new(BIN)
+        .args(["replay", tmp.path().to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(
+        full.len() > 24_000,
+        "a full report longer than SSM's inline limit"
+    );
+    let key = "s3path-fleet/cmd/i-0b0000000000000b1/awsrunShellScript/0.awsrunShellScript/stdout";
+    let put = Command::new("python3")
+        .args([
+            "-c",
+            "import boto3,sys; c=boto3.client('s3',region_name='eu-west-1',endpoint_url=sys.argv[1],aws_access_key_id='testing',aws_secret_access_key='testing'); c.create_bucket(Bucket='ssm-out',CreateBucketConfiguration={'LocationConstraint':'eu-west-1'}); c.put_object(Bucket='ssm-out',Key=sys.argv[2],Body=open(sys.argv[3],'rb').read())",
+            &format!("http://127.0.0.1:{moto_port}"),
+            key,
+        ])
+        .arg({
+            let f = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(f.path(), &full).unwrap();
+            f.into_temp_path().keep().unwrap()
+        })
+        .status()
+        .unwrap();
+    assert!(put.success());
+    let f = fake(json!({"instances": {"i-0b0000000000000b1": {
+        "behaviour": "report",
+        "report": String::from_utf8(full).unwrap(),
+        "s3_url": format!("https://s3.eu-west-1.amazonaws.com/ssm-out/{key}"),
+    }}}));
+    let out = Command::new(BIN)
+        .args([
+            "fleet",
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            "i-0b0000000000000b1",
+            "--output-s3-bucket",
+            "ssm-out",
+            "--timeout",
+            "10",
+            "--format",
+            "json",
+            "--save-facts",
+        ])
+        .arg(tmp.path().with_extension("fleet.json"))
+        .env(
+            "AWS_ENDPOINT_URL_SSM",
+            format!("http://127.0.0.1:{}", f.port),
+        )
+        .env(
+            "AWS_ENDPOINT_URL_S3",
+            format!("http://127.0.0.1:{moto_port}"),
+        )
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(r["hosts"][0]["host"], "i-0b0000000000000b1", "{r}");
+    assert_eq!(r["hosts"][0]["path"], "interface-endpoint", "{r}");
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().with_extension("fleet.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(saved["invocations"][0]["output_source"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://s3."));
+    let send = requests(&f)
+        .into_iter()
+        .find(|q| q["target"] == "AmazonSSM.SendCommand")
+        .unwrap();
+    assert_eq!(send["body"]["OutputS3BucketName"], "ssm-out");
+}

@@ -6,7 +6,7 @@ moto's SSM cannot return a command's real output, this can.
 
 CONFIG (JSON): {"page_size": N, "instances": {ID: {"tags": {K: V}, "managed": bool,
   "behaviour": "report" | "never" | "missing" | "garbage" | "failed", "report": "<stdout>",
-  "pending_polls": N}}}. Every request is appended to LOG as one JSON line
+  "pending_polls": N, "s3_url": "the StandardOutputUrl to return"}}}. Every request is appended to LOG as one JSON line
 {"target": ..., "body": ..., "signed": bool}. Requests must be SigV4-signed.
 """
 import json
@@ -108,8 +108,11 @@ class Handler(BaseHTTPRequestHandler):
             out = {"CommandId": body["CommandId"], "InstanceId": iid, "Status": status_of(cmd, iid),
                    "StandardOutputContent": "", "StandardErrorContent": "", "ResponseCode": 0}
             if b == "report":
-                out["StandardOutputContent"] = c["report"]
+                # SSM cuts inline output at 24,000 characters; the output bucket has it all.
+                out["StandardOutputContent"] = c["report"][:24000]
                 out["ResponseCode"] = c.get("code", 0)
+                if c.get("s3_url"):
+                    out["StandardOutputUrl"] = c["s3_url"]
             elif b == "garbage":
                 out["StandardOutputContent"] = "Segmentation fault\x1b[31m (core dumped)"
             elif b == "missing":
