@@ -531,7 +531,8 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
             .collect(),
     });
     // 1 when any subnet fails (a finding at --fail-on, or the expectation), else 3 when any is
-    // undecided, else 0; a region whose subnets could not be listed is undecided too.
+    // undecided or a region's subnets could not be listed (an audit that saw nothing is not a
+    // pass), else 0.
     let regions_unlisted = regions.iter().any(|r| {
         af.regions
             .iter()
@@ -540,8 +541,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
     });
     let exit_code = if rows.iter().any(|r| r.exit_code == 1) {
         1
-    } else if rows.iter().any(|r| r.exit_code == 3) || (regions_unlisted && !opts.expect.is_empty())
-    {
+    } else if rows.iter().any(|r| r.exit_code == 3) || regions_unlisted {
         3
     } else {
         0

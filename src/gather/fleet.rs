@@ -321,6 +321,9 @@ async fn from_s3(url: &str, region: &str, run: &Deadline) -> Option<String> {
         .run(client.get_object().bucket(bucket).key(key).send())
         .await?
         .ok()?;
+    if out.content_length().is_none_or(|n| n > 16 * 1024 * 1024) {
+        return None;
+    }
     let bytes = run.run(out.body.collect()).await?.ok()?.into_bytes();
     (bytes.len() <= 16 * 1024 * 1024).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }
