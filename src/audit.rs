@@ -140,6 +140,9 @@ pub struct AuditRequest {
     pub vpc_ids: Vec<String>,
     #[serde(default)]
     pub buckets: Vec<String>,
+    /// `--cost` was asked.
+    #[serde(default)]
+    pub cost: bool,
 }
 
 /// The saved facts of an audit.

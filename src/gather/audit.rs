@@ -344,6 +344,7 @@ pub fn gather_audit(
                 regions,
                 vpc_ids: opts.vpc_ids.clone(),
                 buckets: opts.buckets.clone(),
+                cost: opts.cost,
             },
             regions: inventories,
         })

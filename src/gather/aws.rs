@@ -274,10 +274,18 @@ impl QueryClient {
                 };
                 match tokio::time::timeout(self.budget, p.provide_credentials()).await {
                     Ok(Ok(c)) => Ok(c),
-                    Ok(Err(e)) => Err(ApiError::new(
-                        ApiErrorKind::NoCredentials,
-                        format!("no credentials: {}", error_chain(&e)),
-                    )),
+                    Ok(Err(e)) => {
+                        let chain = error_chain(&e);
+                        let why = if chain.contains("no credentials found in chain") {
+                            "none of the chain's sources (environment, profile, web identity, container, instance metadata) gave any".to_string()
+                        } else {
+                            chain
+                        };
+                        Err(ApiError::new(
+                            ApiErrorKind::NoCredentials,
+                            format!("no credentials: {why}"),
+                        ))
+                    }
                     Err(_) => Err(ApiError::new(
                         ApiErrorKind::NoCredentials,
                         format!(
@@ -601,12 +609,13 @@ pub fn item_texts(n: Node<'_, '_>, name: &str, field: &str) -> Vec<String> {
     items(n, name).filter_map(|i| text_of(i, field)).collect()
 }
 
-/// An error and its sources, joined (`connect: Connection refused`).
+/// An error and its sources, joined on one line (`connect: Connection refused`).
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
+    let one_line = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = one_line(e.to_string());
     let mut cur = e.source();
     while let Some(s) = cur {
-        let t = s.to_string();
+        let t = one_line(s.to_string());
         if !out.contains(&t) {
             out.push_str(": ");
             out.push_str(&t);

@@ -110,7 +110,11 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    out.push_str(&paths.join(" · "));
+    if paths.is_empty() {
+        out.push_str("no subnet could be judged");
+    } else {
+        out.push_str(&paths.join(" · "));
+    }
     out.push('\n');
     if !r.summary.findings.is_empty() {
         let f: Vec<String> = r
