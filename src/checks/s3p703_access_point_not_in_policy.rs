@@ -6,7 +6,7 @@ use crate::policy::{self, Effect, RequestContext, Verdict};
 
 check! {
     AccessPointNotInPolicy, "S3P703", "access-point-not-in-policy", Policy, Error, Preview,
-    "the policy of the VPC endpoint on an access point's path does not allow the access point's ARN"
+    "the policy of the VPC endpoint on the path allows the bucket but not the access point's ARN, or the reverse"
 }
 
 /// The actions checked through an access point.
@@ -89,6 +89,65 @@ impl AccessPointNotInPolicy {
             ))
             .fix(format!(
                 "add the access point to the policy's Allow statement: \"Resource\": [\"{arn}\", \"{arn}/object/*\"] (keep the bucket's ARNs: requests through the access point also need them), then: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --policy-document file://policy.json",
+                ep.id
+            ));
+            for e in &denied {
+                d = d.evidence(format!("{}: {}", ep.id, e.summary()));
+            }
+            drafts.push(d.evidence_of(&t.decision));
+        }
+        // The reverse: a bucket used by name on the path of an endpoint whose policy allows
+        // access points only.
+        for v in views(cx) {
+            if v.plan.name.kind != NameKind::Bucket || v.plan.names.first() != Some(v.name) {
+                continue;
+            }
+            let Some(t) = v.target else { continue };
+            if !matches!(
+                t.decision.path,
+                PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
+            ) {
+                continue;
+            }
+            let Some(ep) = cx.endpoint(t.decision.via.as_deref()) else {
+                continue;
+            };
+            let Ok(Some(p)) = bucket::endpoint_policy(ep) else {
+                continue;
+            };
+            if !super::names::allows_access_points_only(&p) {
+                continue;
+            }
+            let bucket = &v.plan.name.name;
+            let denied: Vec<policy::Evaluation> = ACTIONS
+                .iter()
+                .map(|a| {
+                    let mut rc = RequestContext::new(a, bucket);
+                    rc.source_vpce = policy::KeyValue::Known(ep.id.clone());
+                    policy::evaluate(&p, &rc)
+                })
+                .filter(|e| matches!(e.verdict, Verdict::ExplicitDeny | Verdict::ImplicitDeny))
+                .collect();
+            if denied.is_empty() {
+                continue;
+            }
+            let allowed: Vec<String> = p
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow)
+                .flat_map(|s| s.resource.clone().unwrap_or_default())
+                .take(6)
+                .collect();
+            let region = cx.region().unwrap_or("REGION");
+            let mut d = Draft::new(format!(
+                "the policy of {} on the path of {} ({}) allows access points only ({}): requests by the bucket's name are denied (403); use the access point, or allow arn:aws:s3:::{bucket}",
+                ep.id,
+                v.name.host,
+                v.label(),
+                allowed.join(", ")
+            ))
+            .fix(format!(
+                "send the application's requests through the access point (its ARN as the bucket name), or add \"arn:aws:s3:::{bucket}\" and \"arn:aws:s3:::{bucket}/*\" to the Allow statement, then: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --policy-document file://policy.json",
                 ep.id
             ));
             for e in &denied {

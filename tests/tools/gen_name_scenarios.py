@@ -148,3 +148,18 @@ write("mrap-with-only-gateway-endpoint", f, {
     "exit_code": 0,
     "targets": {MRAP_HOST: "nat-gateway", "s3.eu-west-1.amazonaws.com": "gateway-endpoint"},
 })
+
+# 8. The reverse: the endpoint policy allows the access point only; the application uses the
+#    bucket's name.
+f = copy.deepcopy(GATEWAY)
+f["vpc_endpoints"]["value"][0]["policy_document"] = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"],
+                   "Resource": [AP, AP + "/object/*"]}]})
+write("endpoint-policy-access-point-only", f, {
+    "description": "The gateway endpoint's policy allows the access point reports only; the application names the bucket app-data, whose requests the policy denies: S3P703 (the reverse case), not S3P604.",
+    "args": [],
+    "verdict": {"path": "gateway-endpoint", "via": "vpce-0gw11111"},
+    "findings": ["S3P605", "S3P703", "S3P902"],
+    "exit_code": 1,
+})
