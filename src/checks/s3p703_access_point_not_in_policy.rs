@@ -88,7 +88,7 @@ impl AccessPointNotInPolicy {
                 }
             ))
             .fix(format!(
-                "add the access point to the policy's Allow statement: \"Resource\": [\"{arn}\", \"{arn}/object/*\"] (keep the bucket's ARNs: requests through the access point also need them), then: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --policy-document file://policy.json",
+                "add the access point to the policy's Allow statement: \"Resource\": [\"{arn}\", \"{arn}/object/*\"] (keep the bucket's ARNs for the requests that name the bucket), then: aws ec2 modify-vpc-endpoint --region {region} --vpc-endpoint-id {} --policy-document file://policy.json",
                 ep.id
             ));
             for e in &denied {
