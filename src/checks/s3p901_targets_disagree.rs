@@ -52,14 +52,11 @@ impl TargetsDisagree {
                 }
                 drafts.push(d);
             }
-            // A name of another service (a directory bucket's s3express name against the S3
-            // names) has its own endpoint: only a different kind of path is a disagreement.
+            // A name of another service (a directory bucket's s3express name, a Multi-Region
+            // Access Point or an accelerate name against the S3 names) has its own endpoints
+            // and its own checks (S3P701, S3P702, S3P704): no disagreement with them.
             let other_service = t.target.list_service() != primary.target.list_service();
-            let differs = if other_service {
-                t.decision.path != primary.decision.path
-            } else {
-                t.decision.label() != reference
-            };
+            let differs = !other_service && t.decision.label() != reference;
             if t.target.host != primary.target.host && differs {
                 differing.push(format!("{} -> {}", t.target.host, t.decision.label()));
             }

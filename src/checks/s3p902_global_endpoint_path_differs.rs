@@ -9,7 +9,14 @@ check! {
 
 impl GlobalEndpointPathDiffers {
     fn run(cx: &Context) -> CheckResult {
-        let primary = cx.need_standard_primary()?;
+        // The reference is the first S3 name (not a Multi-Region, accelerate or zonal name,
+        // which have their own endpoints and their own checks).
+        cx.need_standard_primary()?;
+        let Some(primary) = cx.analysis.targets.iter().find(|t| {
+            t.target.class != TargetClass::EndpointOverride && t.target.list_service() == Some("s3")
+        }) else {
+            return skip("no S3 name to compare with".to_string());
+        };
         if primary.decision.path == PathKind::Unknown {
             return skip("the primary target's path is not known".to_string());
         }

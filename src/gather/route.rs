@@ -139,9 +139,25 @@ pub fn derived_answers(
                     );
                 }
             }
-            // FIPS, accelerate, website, Multi-Region and Object Lambda names: no list is
-            // documented to hold their addresses, so none is derived (the checks say where
-            // such a name can and cannot go).
+            // A Multi-Region Access Point's global name: with private DNS on, an interface
+            // endpoint for com.amazonaws.s3-global.accesspoint answers for every MRAP name in
+            // the VPC (AWS: "all Multi-Region Access Point requests in the VPC go through this
+            // endpoint"); without one, no list holds its addresses and none is derived.
+            TargetClass::Named if t.host_kind == Some(HostKind::MultiRegion) => {
+                let mrap = endpoints.iter().find(|e| {
+                    e.endpoint_type == EndpointType::Interface
+                        && e.service_name.as_deref() == Some("com.amazonaws.s3-global.accesspoint")
+                        && e.is_available()
+                        && e.private_dns_enabled
+                        && private_dns_on
+                });
+                if let Some(ep) = mrap {
+                    out.push(answer(&t.host, eni_ips(ep)));
+                }
+            }
+            // FIPS, accelerate, website and Object Lambda names: no list is documented to hold
+            // their addresses, so none is derived (the checks say where such a name can and
+            // cannot go).
             TargetClass::Named | TargetClass::EndpointOverride | TargetClass::Presigned => {}
         }
     }
@@ -349,6 +365,34 @@ mod tests {
 
     fn answer<'a>(a: &'a [Resolution], host: &str) -> Option<&'a Resolution> {
         a.iter().find(|r| r.host == host)
+    }
+
+    #[test]
+    fn a_multi_region_access_point_answers_from_its_interface_endpoint_only() {
+        let mut ep = interface(true, None);
+        ep.service_name = Some("com.amazonaws.s3-global.accesspoint".into());
+        let buckets = ["mfzwi23gnjvgw.mrap".to_string()];
+        let host = "mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com";
+        let a = derived_answers(
+            "eu-west-1",
+            &buckets,
+            &[ep.clone()],
+            Some(&ON),
+            &[s3_list()],
+            Some("eu-west-1a"),
+        );
+        let r = answer(&a, host).expect("derived from the endpoint's ENIs");
+        assert_eq!(
+            r.addresses[0],
+            "10.0.1.20".parse::<IpAddr>().unwrap(),
+            "own AZ first"
+        );
+        // Private DNS off, or no such endpoint: nothing derived (no list holds its addresses).
+        ep.private_dns_enabled = false;
+        let a = derived_answers("eu-west-1", &buckets, &[ep], Some(&ON), &[s3_list()], None);
+        assert!(answer(&a, host).is_none());
+        let a = derived_answers("eu-west-1", &buckets, &[], Some(&ON), &[s3_list()], None);
+        assert!(answer(&a, host).is_none());
     }
 
     #[test]

@@ -76,7 +76,7 @@ write("accelerate-setting-bypasses-gateway-endpoint", f, {
     "description": "use_accelerate_endpoint = true in the profile's s3 block: the application sends app-data's requests to app-data.s3-accelerate.amazonaws.com (CloudFront edge addresses, outside the S3 list), so they leave through the NAT gateway although the subnet's table has the S3 gateway endpoint: S3P704, and the verdict (the name the application uses) is nat-gateway.",
     "args": ["--expect", "gateway-endpoint"],
     "verdict": {"path": "nat-gateway", "via": "nat-0nat33333", "confidence": "inferred"},
-    "findings": ["S3P103", "S3P704", "S3P901", "S3P903"],
+    "findings": ["S3P103", "S3P704", "S3P902", "S3P903"],
     "exit_code": 1,
     "targets": {"app-data.s3-accelerate.amazonaws.com": "nat-gateway",
                 "app-data.s3.eu-west-1.amazonaws.com": "gateway-endpoint"},
@@ -111,7 +111,7 @@ write("directory-bucket-without-s3express-endpoint", f, {
     "description": "A directory bucket with only the S3 gateway endpoint: the zonal name's address is in the s3express list, which no route names, so it leaves through the NAT gateway: S3P702 with the create-vpc-endpoint command for com.amazonaws.eu-west-1.s3express.",
     "args": ["--expect", "gateway-endpoint"],
     "verdict": {"path": "nat-gateway", "via": "nat-0nat33333", "confidence": "inferred"},
-    "findings": ["S3P103", "S3P702", "S3P901", "S3P903"],
+    "findings": ["S3P103", "S3P702", "S3P902", "S3P903"],
     "exit_code": 1,
     "targets": {ZONAL: "nat-gateway", "s3.eu-west-1.amazonaws.com": "gateway-endpoint"},
 })
@@ -144,7 +144,7 @@ write("mrap-with-only-gateway-endpoint", f, {
     "description": "A Multi-Region Access Point: gateway endpoints cannot carry it (its global name answers with anycast addresses outside the S3 list), so it leaves through the NAT gateway: S3P701 with the command that creates the com.amazonaws.s3-global.accesspoint interface endpoint.",
     "args": [],
     "verdict": {"path": "nat-gateway", "via": "nat-0nat33333", "confidence": "inferred"},
-    "findings": ["S3P103", "S3P701", "S3P901"],
+    "findings": ["S3P103", "S3P701", "S3P902"],
     "exit_code": 0,
     "targets": {MRAP_HOST: "nat-gateway", "s3.eu-west-1.amazonaws.com": "gateway-endpoint"},
 })
@@ -162,4 +162,25 @@ write("endpoint-policy-access-point-only", f, {
     "verdict": {"path": "gateway-endpoint", "via": "vpce-0gw11111"},
     "findings": ["S3P605", "S3P703", "S3P902"],
     "exit_code": 1,
+})
+
+# 9. The Multi-Region Access Point through its own interface endpoint (private DNS on).
+f = copy.deepcopy(GATEWAY)
+f["request"]["buckets"] = [MRAP]
+f["vpc_endpoints"]["value"].append({
+    "id": "vpce-0mrap555", "endpoint_type": "interface",
+    "service_name": "com.amazonaws.s3-global.accesspoint", "state": "available",
+    "subnet_ids": ["subnet-0priv1111"],
+    "network_interfaces": [{"id": "eni-0mrap1", "subnet_id": "subnet-0priv1111",
+                            "availability_zone": "eu-west-1a", "private_ipv4": "10.0.1.55"}],
+    "dns_entries": [{"dns_name": "*.accesspoint.s3-global.amazonaws.com"}],
+    "private_dns_enabled": True, "security_group_ids": ["sg-0endpoint"]})
+f["dns"]["value"].insert(0, answer(MRAP_HOST, "10.0.1.55"))
+write("mrap-through-its-interface-endpoint", f, {
+    "description": "The Multi-Region Access Point's name answers with the ENI of the com.amazonaws.s3-global.accesspoint interface endpoint (private DNS on): interface-endpoint, and S3P701 stays quiet.",
+    "args": ["--expect", "interface-endpoint"],
+    "verdict": {"path": "interface-endpoint", "via": "vpce-0mrap555", "confidence": "inferred"},
+    "findings": ["S3P902"],
+    "exit_code": 0,
+    "targets": {MRAP_HOST: "interface-endpoint"},
 })
