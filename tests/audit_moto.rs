@@ -205,6 +205,48 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
     assert!(human.contains("NOT met by"), "{human}");
     assert!(!human.contains('\u{1b}'), "a pipe gets no escape codes");
 
+    // With a Multi-Region Access Point as the bucket: no gateway endpoint carries it, so the
+    // subnets whose S3 traffic takes the gateway endpoint send the MRAP's through the NAT
+    // (the only route for public addresses), and S3P701 says why.
+    let (_, r, stderr) = audit(
+        &endpoint,
+        &[
+            "--region",
+            REGION,
+            "--vpc-id",
+            a,
+            "--bucket",
+            "mfzwi23gnjvgw.mrap",
+            "--format",
+            "json",
+        ],
+    );
+    let gw_subnets: Vec<&str> = want
+        .iter()
+        .filter(|(_, w)| w[0] == "gateway-endpoint")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut seen = 0;
+    for row in r["subnets"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{stderr}"))
+    {
+        assert_eq!(
+            row["verdict"]["host"],
+            "mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com"
+        );
+        if gw_subnets.contains(&row["subnet_id"].as_str().unwrap()) {
+            seen += 1;
+            assert_eq!(row["verdict"]["path"], "nat-gateway", "{row}");
+            assert!(row["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == "S3P701"));
+        }
+    }
+    assert_eq!(seen, 4);
+
     // The saved inventory judges the same offline (no endpoint at all).
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("audit.json");

@@ -314,6 +314,12 @@ impl<'a> Cx<'a> {
                 return out;
             }
             Some(_) => match self.facts.resolution(&out.target.host) {
+                None if self.is_route_view() && self.outside_lists(&out.target).is_some() => {
+                    out.decision = self
+                        .outside_lists(&out.target)
+                        .unwrap_or_else(|| Decision::unknown("not judged".to_string()));
+                    return out;
+                }
                 None => {
                     out.decision = Decision::unknown(format!(
                         "{} was not looked up{}",
@@ -420,6 +426,109 @@ impl<'a> Cx<'a> {
         out.decision = decision;
         out.chosen_address = Some(out.addresses[chosen].address);
         out
+    }
+
+    /// A name whose addresses AWS documents outside every prefix list — a Transfer
+    /// Acceleration name (CloudFront edges), a Multi-Region Access Point without its interface
+    /// endpoint (gateway endpoints cannot carry it) — which `route` cannot resolve: its path is
+    /// that of "a public address outside every AWS-managed list", decided when the only route
+    /// that can carry such an address is the default route. `None` for other names.
+    fn outside_lists(&self, target: &Target) -> Option<Decision> {
+        let kind = target.host_kind?;
+        if !matches!(
+            kind,
+            crate::names::HostKind::Accelerate | crate::names::HostKind::MultiRegion
+        ) {
+            return None;
+        }
+        let c = crate::names::compat(kind);
+        let (table, _) = self.table?;
+        let private = |n: &ipnet::IpNet| {
+            [
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "100.64.0.0/10",
+                "169.254.0.0/16",
+                "127.0.0.0/8",
+            ]
+            .iter()
+            .filter_map(|p| p.parse::<ipnet::IpNet>().ok())
+            .any(|p| p.contains(n))
+        };
+        let what = format!(
+            "the addresses of {} (a {} name: outside every S3 prefix list)",
+            target.host,
+            kind.label()
+        );
+        if let Some(v) = self.vantage {
+            if v.vpc_ipv4_cidr_blocks.iter().any(|n| !private(n)) {
+                return Some(Decision::unknown(format!(
+                    "{what} are not derived, and the VPC has public CIDR blocks its local route could hold"
+                )));
+            }
+        }
+        let mut defaults = Vec::new();
+        let mut others = Vec::new();
+        for r in &table.routes {
+            if r.gateway_id.as_deref() == Some("local") {
+                continue;
+            }
+            if let Some(pl) = &r.destination_prefix_list_id {
+                // An AWS-managed list holds its own service's addresses only.
+                let aws = self
+                    .lists
+                    .iter()
+                    .find(|l| &l.id == pl)
+                    .is_some_and(|l| l.aws_service().is_some());
+                if !aws {
+                    others.push(r);
+                }
+                continue;
+            }
+            match r.destination_cidr_block {
+                Some(n) if n.prefix_len() == 0 => defaults.push(r),
+                Some(n) if private(&n) => {}
+                Some(_) => others.push(r),
+                None => {}
+            }
+        }
+        if !others.is_empty() {
+            let shown: Vec<String> = others
+                .iter()
+                .take(3)
+                .map(|r| format!("{} -> {}", r.destination_label(), route_target_label(r)))
+                .collect();
+            return Some(Decision::unknown(format!(
+                "{what} are not derived, and {} in {} could carry them instead of the default route",
+                shown.join(", "),
+                table.id
+            )));
+        }
+        let mut d = match defaults.first() {
+            None => Decision::blocked(
+                BlockCause::NoRoute,
+                format!(
+                    "route table {} has no route for public addresses, and {what} are public",
+                    table.id
+                ),
+            ),
+            Some(route) => {
+                let hit = Hit {
+                    route,
+                    len: 0,
+                    cidr: route.destination_cidr_block,
+                    list: None,
+                };
+                self.route_decision_for(&what, None, table, hit)
+            }
+        };
+        d.push(EvidenceKind::Assumption, format!("{}: {}", c.source, c.why));
+        d.basis = Some(format!(
+            "{} (AWS documents them outside every VPC endpoint's reach); the only route of {} for public addresses is the default route",
+            c.why, table.id
+        ));
+        Some(d)
     }
 
     fn is_route_view(&self) -> bool {
@@ -670,6 +779,17 @@ impl<'a> Cx<'a> {
 
     /// Turns the winning route into a decision: its target's kind, unless the target is dead.
     fn route_decision(&self, addr: IpAddr, table: &RouteTable, hit: Hit) -> Decision {
+        self.route_decision_for(&addr.to_string(), Some(addr), table, hit)
+    }
+
+    /// The decision of a route, for `what` (an address, or a class of addresses).
+    fn route_decision_for(
+        &self,
+        what: &str,
+        addr: Option<IpAddr>,
+        table: &RouteTable,
+        hit: Hit,
+    ) -> Decision {
         let route = hit.route;
         let target = route_target_label(route);
         let route_text = format!("{} -> {}", route.destination_label(), target);
@@ -702,7 +822,7 @@ impl<'a> Cx<'a> {
             ev(
                 EvidenceKind::Route,
                 format!(
-                    "longest match for {addr} in {}: {route_text}{}",
+                    "longest match for {what} in {}: {route_text}{}",
                     table.id,
                     if route.is_blackhole() {
                         " (blackhole)"
@@ -712,7 +832,7 @@ impl<'a> Cx<'a> {
                 ),
             ),
         );
-        if let (Some(pl), Some(c)) = (hit.list, hit.cidr) {
+        if let (Some(pl), Some(c), Some(addr)) = (hit.list, hit.cidr, addr) {
             d.evidence.insert(
                 1,
                 ev(
@@ -734,7 +854,7 @@ impl<'a> Cx<'a> {
                     EvidenceKind::Vantage,
                     "instances in this subnet need a public IPv4 address or Elastic IP (IPv6: an IPv6 address) to use it",
                 );
-            } else if let Some(v) = self.vantage {
+            } else if let (Some(v), Some(addr)) = (self.vantage, addr) {
                 let needed = if addr.is_ipv4() {
                     &v.public_ipv4s
                 } else {
