@@ -1,6 +1,8 @@
-use super::names::views;
+use super::names::{views, NameView};
 use super::{bucket, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::engine::TargetPath;
+use crate::facts::VpcEndpoint;
 use crate::names::NameKind;
 use crate::policy::{self, Effect, RequestContext, Verdict};
 
@@ -12,6 +14,24 @@ check! {
 /// The actions checked through an access point.
 const ACTIONS: [&str; 2] = ["s3:GetObject", "s3:ListBucket"];
 
+/// The judged target of a name whose path is a VPC endpoint with a policy of its own (none:
+/// it allows everything; unparsable: S3P604 says so), with the endpoint and the policy.
+fn endpoint_policy_on_path<'a>(
+    cx: &Context<'a>,
+    v: &NameView<'a>,
+) -> Option<(&'a TargetPath, &'a VpcEndpoint, policy::Policy)> {
+    let t = v.target?;
+    if !matches!(
+        t.decision.path,
+        PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
+    ) {
+        return None;
+    }
+    let ep = cx.endpoint(t.decision.via.as_deref())?;
+    let p = bucket::endpoint_policy(ep).ok()??;
+    Some((t, ep, p))
+}
+
 impl AccessPointNotInPolicy {
     fn run(cx: &Context) -> CheckResult {
         cx.need_region()?;
@@ -21,18 +41,8 @@ impl AccessPointNotInPolicy {
             if v.plan.name.kind != NameKind::AccessPoint {
                 continue;
             }
-            let Some(t) = v.target else { continue };
-            if !matches!(
-                t.decision.path,
-                PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
-            ) {
+            let Some((t, ep, p)) = endpoint_policy_on_path(cx, &v) else {
                 continue;
-            }
-            let Some(ep) = cx.endpoint(t.decision.via.as_deref()) else {
-                continue;
-            };
-            let Ok(Some(p)) = bucket::endpoint_policy(ep) else {
-                continue; // no policy (allows everything) or unparsable (S3P604 says so)
             };
             let partition = if ep
                 .service_name
@@ -102,17 +112,7 @@ impl AccessPointNotInPolicy {
             if v.plan.name.kind != NameKind::Bucket || v.plan.names.first() != Some(v.name) {
                 continue;
             }
-            let Some(t) = v.target else { continue };
-            if !matches!(
-                t.decision.path,
-                PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint
-            ) {
-                continue;
-            }
-            let Some(ep) = cx.endpoint(t.decision.via.as_deref()) else {
-                continue;
-            };
-            let Ok(Some(p)) = bucket::endpoint_policy(ep) else {
+            let Some((t, ep, p)) = endpoint_policy_on_path(cx, &v) else {
                 continue;
             };
             if !super::names::allows_access_points_only(&p) {
