@@ -386,11 +386,12 @@ fn arn(input: &str, text: &str) -> Result<S3Ref, String> {
     };
     match service {
         "s3" if region.is_empty() && account.is_empty() => {
-            // arn:aws:s3:::bucket (a bucket ARN, as policies write it)
-            let name = resource;
+            // arn:aws:s3:::bucket or arn:aws:s3:::bucket/key (as policies write them)
+            let (name, key) = resource.split_once('/').unwrap_or((resource, ""));
             validate::bucket_name(name).map_err(|why| format!("the ARN's bucket name {why}"))?;
             Ok(S3Ref {
                 arn: None,
+                key: (!key.is_empty() && key != "*").then(|| key.to_string()),
                 ..S3Ref::new(input, NameKind::Bucket, name)
             })
         }
@@ -544,6 +545,7 @@ fn url(input: &str, text: &str) -> Result<S3Ref, String> {
         .rsplit_once(':')
         .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
         .map_or(authority, |(h, _)| h)
+        .trim_end_matches('.')
         .to_ascii_lowercase();
     let path = rest[end..].split(['?', '#']).next().unwrap_or("");
     let path = path.strip_prefix('/').unwrap_or(path);
