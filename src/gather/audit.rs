@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::deadline::Deadline;
 use super::ec2;
 use crate::audit::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
-use crate::facts::{EndpointType, Failure, Observed, Route};
+use crate::facts::{EndpointType, Failure, Observed};
 
 /// The IAM actions `audit --cost` adds (read-only); docs/iam-policy.json grants them.
 pub const COST_ACTIONS: [&str; 1] = ["cloudwatch:GetMetricData"];
@@ -205,24 +205,7 @@ pub async fn inventory(
         },
     );
     // The lists and internet gateways the routes name (plus the region's own S3 lists).
-    let routes: Vec<&Route> = tables
-        .get()
-        .map(|ts| ts.iter().flat_map(|t| t.routes.iter()).collect())
-        .unwrap_or_default();
-    let mut lists: Vec<String> = Vec::new();
-    let mut igws: Vec<String> = Vec::new();
-    for r in routes {
-        if let Some(pl) = &r.destination_prefix_list_id {
-            if !lists.contains(pl) {
-                lists.push(pl.clone());
-            }
-        }
-        if let Some(g) = r.gateway_id.as_deref().filter(|g| g.starts_with("igw-")) {
-            if !igws.iter().any(|x| x == g) {
-                igws.push(g.to_string());
-            }
-        }
-    }
+    let (lists, igws) = ec2::named_by_routes(&tables);
     let (prefix_lists, internet_gateways) = tokio::join!(
         async {
             within(

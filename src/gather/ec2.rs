@@ -644,6 +644,22 @@ async fn dhcp_dns_servers(c: &Client, dhcp_id: Option<String>) -> Observed<Vec<S
     }
 }
 
+/// A VPC's associated IPv4 CIDR blocks (its primary block when the answer lists none) and its
+/// IPv6 blocks.
+fn vpc_blocks(v: Node<'_, '_>) -> (Vec<IpNet>, Vec<IpNet>) {
+    let mut v4: Vec<IpNet> = items(v, "cidrBlockAssociationSet")
+        .filter(|a| text_at(*a, &["cidrBlockState", "state"]).is_none_or(|s| s == "associated"))
+        .filter_map(|a| parse_net(text_of(a, "cidrBlock")))
+        .collect();
+    if v4.is_empty() {
+        v4.extend(parse_net(text_of(v, "cidrBlock")));
+    }
+    let v6 = items(v, "ipv6CidrBlockAssociationSet")
+        .filter_map(|a| parse_net(text_of(a, "ipv6CidrBlock")))
+        .collect();
+    (v4, v6)
+}
+
 /// The VPC's CIDR blocks, and the id of its DHCP options set.
 async fn vpc_cidrs(
     c: &Client,
@@ -655,19 +671,7 @@ async fn vpc_cidrs(
             &Params::new().list("VpcId", &[vpc_id]),
             |root| {
                 let v = items(root, "vpcSet").next()?;
-                let mut v4: Vec<IpNet> = items(v, "cidrBlockAssociationSet")
-                    .filter(|a| {
-                        text_at(*a, &["cidrBlockState", "state"]).is_none_or(|s| s == "associated")
-                    })
-                    .filter_map(|a| parse_net(text_of(a, "cidrBlock")))
-                    .collect();
-                if v4.is_empty() {
-                    v4.extend(parse_net(text_of(v, "cidrBlock")));
-                }
-                let v6: Vec<IpNet> = items(v, "ipv6CidrBlockAssociationSet")
-                    .filter_map(|a| parse_net(text_of(a, "ipv6CidrBlock")))
-                    .collect();
-                Some(((v4, v6), text_of(v, "dhcpOptionsId")))
+                Some((vpc_blocks(v), text_of(v, "dhcpOptionsId")))
             },
         )
         .await;
@@ -702,6 +706,31 @@ pub async fn subnet(c: &Client, subnet_id: &str) -> Result<(String, Option<Strin
     .ok_or_else(|| Ec2Error::new(format!("subnet {subnet_id} not found"), Failure::NotFound))
 }
 
+/// The prefix lists and the internet gateways the routes of `tables` name, each once, in
+/// order: what is read after the route tables.
+pub(crate) fn named_by_routes(tables: &Observed<Vec<RouteTable>>) -> (Vec<String>, Vec<String>) {
+    let mut lists: Vec<String> = Vec::new();
+    let mut igws: Vec<String> = Vec::new();
+    for r in tables
+        .get()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.routes.iter())
+    {
+        if let Some(pl) = &r.destination_prefix_list_id {
+            if !lists.contains(pl) {
+                lists.push(pl.clone());
+            }
+        }
+        if let Some(g) = r.gateway_id.as_deref().filter(|g| g.starts_with("igw-")) {
+            if !igws.iter().any(|x| x == g) {
+                igws.push(g.to_string());
+            }
+        }
+    }
+    (lists, igws)
+}
+
 /// Gathers everything about `vpc_id`, every call in parallel, bounded by `budget`. The prefix
 /// lists and internet gateways the routes name are read once the route tables are in.
 pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) -> Ec2Facts {
@@ -733,24 +762,7 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
             route_tables(c, &filter),
         )
         .await;
-        let routes: Vec<&Route> = tables
-            .get()
-            .map(|ts| ts.iter().flat_map(|t| t.routes.iter()).collect())
-            .unwrap_or_default();
-        let mut pl_ids: Vec<String> = Vec::new();
-        let mut igw_ids: Vec<String> = Vec::new();
-        for r in routes {
-            if let Some(pl) = &r.destination_prefix_list_id {
-                if !pl_ids.contains(pl) {
-                    pl_ids.push(pl.clone());
-                }
-            }
-            if let Some(g) = r.gateway_id.as_deref().filter(|g| g.starts_with("igw-")) {
-                if !igw_ids.iter().any(|x| x == g) {
-                    igw_ids.push(g.to_string());
-                }
-            }
-        }
+        let (pl_ids, igw_ids) = named_by_routes(&tables);
         let igw_fut = async {
             match &tables {
                 Observed::Collected { .. } => {
@@ -946,21 +958,11 @@ pub(crate) async fn vpcs(c: &Client, vpc_ids: &[String]) -> Observed<Vec<crate::
             &Params::new().list("VpcId", vpc_ids),
             "vpcSet",
             |v| {
-                let mut v4: Vec<IpNet> = items(v, "cidrBlockAssociationSet")
-                    .filter(|a| {
-                        text_at(*a, &["cidrBlockState", "state"]).is_none_or(|s| s == "associated")
-                    })
-                    .filter_map(|a| parse_net(text_of(a, "cidrBlock")))
-                    .collect();
-                if v4.is_empty() {
-                    v4.extend(parse_net(text_of(v, "cidrBlock")));
-                }
+                let (ipv4_cidr_blocks, ipv6_cidr_blocks) = vpc_blocks(v);
                 out.push(crate::audit::VpcInfo {
                     id: text_of(v, "vpcId").unwrap_or_default(),
-                    ipv4_cidr_blocks: v4,
-                    ipv6_cidr_blocks: items(v, "ipv6CidrBlockAssociationSet")
-                        .filter_map(|a| parse_net(text_of(a, "ipv6CidrBlock")))
-                        .collect(),
+                    ipv4_cidr_blocks,
+                    ipv6_cidr_blocks,
                     dns_attributes: None,
                 })
             },
