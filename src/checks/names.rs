@@ -153,11 +153,14 @@ pub fn goes_instead(cx: &Context, target: Option<&TargetPath>) -> String {
 /// An endpoint policy whose Allow statements name access points only (no bucket ARN): requests
 /// by bucket name are denied by it, through the access point allowed (S3P703 says which).
 pub fn allows_access_points_only(p: &crate::policy::Policy) -> bool {
-    let resources: Vec<&String> = p
-        .statements
+    let mut resources = allowed_resources(p).peekable();
+    resources.peek().is_some() && resources.all(|r| r.contains(":accesspoint/"))
+}
+
+/// The resources of a policy's Allow statements, in order.
+pub fn allowed_resources(p: &crate::policy::Policy) -> impl Iterator<Item = &String> {
+    p.statements
         .iter()
         .filter(|s| s.effect == crate::policy::Effect::Allow)
         .flat_map(|s| s.resource.iter().flatten())
-        .collect();
-    !resources.is_empty() && resources.iter().all(|r| r.contains(":accesspoint/"))
 }

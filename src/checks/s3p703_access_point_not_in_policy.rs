@@ -4,7 +4,7 @@ use crate::engine::PathKind;
 use crate::engine::TargetPath;
 use crate::facts::VpcEndpoint;
 use crate::names::NameKind;
-use crate::policy::{self, Effect, RequestContext, Verdict};
+use crate::policy::{self, RequestContext, Verdict};
 
 check! {
     AccessPointNotInPolicy, "S3P703", "access-point-not-in-policy", Policy, Error, Preview,
@@ -32,6 +32,24 @@ fn endpoint_policy_on_path<'a>(
     Some((t, ep, p))
 }
 
+/// The [`ACTIONS`] that `p` does not allow (explicit or implicit deny), each asked with the
+/// request context `context` makes for it.
+fn denied(p: &policy::Policy, context: impl Fn(&str) -> RequestContext) -> Vec<policy::Evaluation> {
+    ACTIONS
+        .iter()
+        .map(|a| policy::evaluate(p, &context(a)))
+        .filter(|e| matches!(e.verdict, Verdict::ExplicitDeny | Verdict::ImplicitDeny))
+        .collect()
+}
+
+/// What the policy does allow, for the message: its Allow statements' first six resources.
+fn shown_allowed(p: &policy::Policy) -> Vec<String> {
+    super::names::allowed_resources(p)
+        .take(6)
+        .cloned()
+        .collect()
+}
+
 impl AccessPointNotInPolicy {
     fn run(cx: &Context) -> CheckResult {
         cx.need_region()?;
@@ -56,34 +74,20 @@ impl AccessPointNotInPolicy {
             let Some(arn) = v.plan.name.resource_arn(partition) else {
                 continue;
             };
-            let evaluations: Vec<policy::Evaluation> = ACTIONS
-                .iter()
-                .map(|a| {
-                    let mut rc = RequestContext::new(a, &v.plan.name.name);
-                    rc.partition = partition.to_string();
-                    rc.resource_arn = Some(arn.clone());
-                    rc.source_vpce = policy::KeyValue::Known(ep.id.clone());
-                    if let Some(vpc) = cx.vpc_id() {
-                        rc.source_vpc = policy::KeyValue::Known(vpc.to_string());
-                    }
-                    policy::evaluate(&p, &rc)
-                })
-                .collect();
-            let denied: Vec<&policy::Evaluation> = evaluations
-                .iter()
-                .filter(|e| matches!(e.verdict, Verdict::ExplicitDeny | Verdict::ImplicitDeny))
-                .collect();
+            let denied = denied(&p, |a| {
+                let mut rc = RequestContext::new(a, &v.plan.name.name);
+                rc.partition = partition.to_string();
+                rc.resource_arn = Some(arn.clone());
+                rc.source_vpce = policy::KeyValue::Known(ep.id.clone());
+                if let Some(vpc) = cx.vpc_id() {
+                    rc.source_vpc = policy::KeyValue::Known(vpc.to_string());
+                }
+                rc
+            });
             if denied.is_empty() {
                 continue;
             }
-            // What the policy does allow: its Allow statements' resources.
-            let allowed: Vec<String> = p
-                .statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow)
-                .flat_map(|s| s.resource.clone().unwrap_or_default())
-                .take(6)
-                .collect();
+            let allowed = shown_allowed(&p);
             let region = v.name.region.as_deref().unwrap_or("REGION");
             let mut d = Draft::new(format!(
                 "the policy of {} on the path of {} ({}) does not allow {} on {arn}{}: requests through the access point are denied (403)",
@@ -119,25 +123,15 @@ impl AccessPointNotInPolicy {
                 continue;
             }
             let bucket = &v.plan.name.name;
-            let denied: Vec<policy::Evaluation> = ACTIONS
-                .iter()
-                .map(|a| {
-                    let mut rc = RequestContext::new(a, bucket);
-                    rc.source_vpce = policy::KeyValue::Known(ep.id.clone());
-                    policy::evaluate(&p, &rc)
-                })
-                .filter(|e| matches!(e.verdict, Verdict::ExplicitDeny | Verdict::ImplicitDeny))
-                .collect();
+            let denied = denied(&p, |a| {
+                let mut rc = RequestContext::new(a, bucket);
+                rc.source_vpce = policy::KeyValue::Known(ep.id.clone());
+                rc
+            });
             if denied.is_empty() {
                 continue;
             }
-            let allowed: Vec<String> = p
-                .statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow)
-                .flat_map(|s| s.resource.clone().unwrap_or_default())
-                .take(6)
-                .collect();
+            let allowed = shown_allowed(&p);
             let region = cx.region().unwrap_or("REGION");
             let mut d = Draft::new(format!(
                 "the policy of {} on the path of {} ({}) allows access points only ({}): requests by the bucket's name are denied (403); use the access point, or allow arn:aws:s3:::{bucket}",
