@@ -325,6 +325,30 @@ impl QueryClient {
         })
     }
 
+    /// Every item of the list `key` over the pages of a JSON-protocol call (`NextToken`), at
+    /// most [`MAX_PAGES`] pages.
+    pub async fn json_pages(
+        &self,
+        target: &str,
+        body: &serde_json::Value,
+        key: &str,
+    ) -> Result<Vec<serde_json::Value>, ApiError> {
+        let mut out = Vec::new();
+        let mut body = body.clone();
+        for _ in 0..MAX_PAGES {
+            let v = self.json(target, &body).await?;
+            out.extend(v[key].as_array().into_iter().flatten().cloned());
+            match v["NextToken"].as_str().filter(|t| !t.is_empty()) {
+                Some(t) => body["NextToken"] = serde_json::json!(t),
+                None => return Ok(out),
+            }
+        }
+        Err(ApiError::new(
+            ApiErrorKind::Malformed,
+            format!("{target}: more than {MAX_PAGES} pages"),
+        ))
+    }
+
     async fn send(
         &self,
         action: &str,

@@ -101,48 +101,34 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
     // 1. Which of the named instances SSM manages (and are online).
     let mut instance_ids = opts.instance_ids.clone();
     if !instance_ids.is_empty() {
-        let mut managed: Vec<String> = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut body = json!({
-                "Filters": [{"Key": "InstanceIds", "Values": instance_ids}],
-                "MaxResults": 50,
-            });
-            if let Some(t) = &token {
-                body["NextToken"] = json!(t);
+        let body = json!({
+            "Filters": [{"Key": "InstanceIds", "Values": instance_ids}],
+            "MaxResults": 50,
+        });
+        let managed: Vec<String> = match run
+            .run(c.json_pages(
+                "AmazonSSM.DescribeInstanceInformation",
+                &body,
+                "InstanceInformationList",
+            ))
+            .await
+        {
+            Some(Ok(list)) => list
+                .iter()
+                .filter(|i| text(i, "PingStatus").as_deref() != Some("ConnectionLost"))
+                .filter_map(|i| text(i, "InstanceId"))
+                .collect(),
+            Some(Err(e)) => {
+                facts.error = Some(format!("ssm:DescribeInstanceInformation: {}", e.message));
+                return facts;
             }
-            match run
-                .run(c.json("AmazonSSM.DescribeInstanceInformation", &body))
-                .await
-            {
-                Some(Ok(v)) => {
-                    for i in v["InstanceInformationList"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                    {
-                        if text(i, "PingStatus").as_deref() != Some("ConnectionLost") {
-                            managed.extend(text(i, "InstanceId"));
-                        }
-                    }
-                    token = text(&v, "NextToken").filter(|t| !t.is_empty());
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Some(Err(e)) => {
-                    facts.error = Some(format!("ssm:DescribeInstanceInformation: {}", e.message));
-                    return facts;
-                }
-                None => {
-                    facts.error = Some(
-                        "ssm:DescribeInstanceInformation: no answer within the --timeout".into(),
-                    );
-                    facts.timed_out = true;
-                    return facts;
-                }
+            None => {
+                facts.error =
+                    Some("ssm:DescribeInstanceInformation: no answer within the --timeout".into());
+                facts.timed_out = true;
+                return facts;
             }
-        }
+        };
         facts.not_managed = instance_ids
             .iter()
             .filter(|i| !managed.contains(i))
@@ -200,42 +186,31 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
     let mut wait = Duration::from_millis(500);
     let mut statuses: Vec<(String, String, Option<String>)> = Vec::new();
     loop {
-        let mut listed: Vec<(String, String, Option<String>)> = Vec::new();
-        let mut token: Option<String> = None;
+        // A whole listing, or none (a partial one would drop the instances of later pages).
+        let body = json!({"CommandId": command_id, "MaxResults": 50});
         let mut failed = None;
-        loop {
-            let mut body = json!({"CommandId": command_id, "MaxResults": 50});
-            if let Some(t) = &token {
-                body["NextToken"] = json!(t);
+        match run
+            .run(c.json_pages(
+                "AmazonSSM.ListCommandInvocations",
+                &body,
+                "CommandInvocations",
+            ))
+            .await
+        {
+            Some(Ok(list)) if !list.is_empty() => {
+                statuses = list
+                    .iter()
+                    .filter_map(|i| {
+                        Some((
+                            text(i, "InstanceId")?,
+                            text(i, "Status").unwrap_or_default(),
+                            text(i, "StatusDetails"),
+                        ))
+                    })
+                    .collect();
             }
-            match run
-                .run(c.json("AmazonSSM.ListCommandInvocations", &body))
-                .await
-            {
-                Some(Ok(v)) => {
-                    for i in v["CommandInvocations"].as_array().into_iter().flatten() {
-                        if let Some(id) = text(i, "InstanceId") {
-                            listed.push((
-                                id,
-                                text(i, "Status").unwrap_or_default(),
-                                text(i, "StatusDetails"),
-                            ));
-                        }
-                    }
-                    token = text(&v, "NextToken").filter(|t| !t.is_empty());
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Some(Err(e)) => {
-                    failed = Some(format!("ssm:ListCommandInvocations: {}", e.message));
-                    break;
-                }
-                None => break,
-            }
-        }
-        if !listed.is_empty() {
-            statuses = listed;
+            Some(Ok(_)) | None => {}
+            Some(Err(e)) => failed = Some(format!("ssm:ListCommandInvocations: {}", e.message)),
         }
         if let Some(e) = failed {
             facts.error = Some(e);
