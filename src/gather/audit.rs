@@ -38,7 +38,7 @@ async fn nat_bytes(
     nats: &[String],
     run: &Deadline,
 ) -> Observed<Vec<crate::audit::NatBytes>> {
-    use super::aws::{child, text_of, ApiError, Params, QueryClient};
+    use super::aws::{text_of, Params, QueryClient};
     if nats.is_empty() {
         return Observed::collected(Vec::new());
     }
@@ -83,41 +83,23 @@ async fn nat_bytes(
         }
     }
     let mut sums = vec![[0f64; 2]; nats.len()];
-    let mut token: Option<String> = None;
-    let read = async {
-        for _ in 0..super::aws::MAX_PAGES {
-            let p = match &token {
-                Some(t) => params.clone().set("NextToken", t.clone()),
-                None => params.clone(),
-            };
-            let text = c.call("GetMetricData", &p).await?;
-            let doc = super::aws::parse(&text)?;
-            let root = doc.root_element();
-            let result = child(root, "GetMetricDataResult").unwrap_or(root);
-            for r in super::aws::items(result, "MetricDataResults") {
-                let Some(id) = text_of(r, "Id") else { continue };
-                let Some((i, j)) = id
-                    .strip_prefix('n')
-                    .and_then(|x| x.split_once('m'))
-                    .and_then(|(i, j)| Some((i.parse::<usize>().ok()?, j.parse::<usize>().ok()?)))
-                else {
-                    continue;
-                };
-                let total: f64 = super::aws::strings(r, "Values")
-                    .iter()
-                    .filter_map(|v| v.parse::<f64>().ok())
-                    .sum();
-                if let Some(slot) = sums.get_mut(i).and_then(|s| s.get_mut(j)) {
-                    *slot += total;
-                }
-            }
-            token = text_of(result, "NextToken").filter(|t| !t.is_empty());
-            if token.is_none() {
-                return Ok::<(), ApiError>(());
-            }
+    let read = c.pages("GetMetricData", &params, "MetricDataResults", |r| {
+        let Some(id) = text_of(r, "Id") else { return };
+        let Some((i, j)) = id
+            .strip_prefix('n')
+            .and_then(|x| x.split_once('m'))
+            .and_then(|(i, j)| Some((i.parse::<usize>().ok()?, j.parse::<usize>().ok()?)))
+        else {
+            return;
+        };
+        let total: f64 = super::aws::strings(r, "Values")
+            .iter()
+            .filter_map(|v| v.parse::<f64>().ok())
+            .sum();
+        if let Some(slot) = sums.get_mut(i).and_then(|s| s.get_mut(j)) {
+            *slot += total;
         }
-        Ok(())
-    };
+    });
     match run.run(read).await {
         None => timed_out("cloudwatch:GetMetricData", run.left()),
         Some(Err(e)) => Observed::failed(format!("cloudwatch:GetMetricData: {}", e.message)),

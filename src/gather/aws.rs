@@ -491,7 +491,8 @@ impl QueryClient {
         ))
     }
 
-    /// Every page of `action`: `f` sees the items of `list` (`<list><item>…`) of each page.
+    /// Every page of `action`: `f` sees the items of `list` (`<list><item>…`, or `<member>`)
+    /// of each page.
     pub async fn pages(
         &self,
         action: &str,
@@ -508,10 +509,15 @@ impl QueryClient {
             let text = self.call(action, &p).await?;
             let doc = parse(&text)?;
             let root = doc.root_element();
-            for item in items(root, list) {
+            // EC2 answers at the root (`nextToken`); the other Query services inside
+            // `<ActionResult>` (`NextToken`).
+            let result = child(root, &format!("{action}Result")).unwrap_or(root);
+            for item in items(result, list) {
                 f(item);
             }
-            token = text_of(root, "nextToken").filter(|t| !t.is_empty());
+            token = text_of(result, "nextToken")
+                .or_else(|| text_of(result, "NextToken"))
+                .filter(|t| !t.is_empty());
             if token.is_none() {
                 return Ok(());
             }
