@@ -28,7 +28,7 @@ pub struct Invocation {
 }
 
 /// What a fleet run gathered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FleetFacts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command_id: Option<String>,

@@ -146,36 +146,27 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
     }
 
     // --expect as a drift gate: VPC D meets it (exit 0); VPC A does not (exit 1, listed).
+    let expect_gateway = |vpc: &str| {
+        audit(
+            &endpoint,
+            &[
+                "--region",
+                REGION,
+                "--vpc-id",
+                vpc,
+                "--expect",
+                "gateway-endpoint",
+                "--format",
+                "json",
+            ],
+        )
+    };
     let d = vpcs["d"].as_str().unwrap();
-    let (code, r, stderr) = audit(
-        &endpoint,
-        &[
-            "--region",
-            REGION,
-            "--vpc-id",
-            d,
-            "--expect",
-            "gateway-endpoint",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, r, stderr) = expect_gateway(d);
     assert_eq!(code, 0, "{stderr}: {}", r["expectation"]);
     assert_eq!(r["expectation"]["met"], 2);
     let a = vpcs["a"].as_str().unwrap();
-    let (code, r, _) = audit(
-        &endpoint,
-        &[
-            "--region",
-            REGION,
-            "--vpc-id",
-            a,
-            "--expect",
-            "gateway-endpoint",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, r, _) = expect_gateway(a);
     assert_eq!(code, 1);
     let not_met: Vec<&str> = r["expectation"]["not_met"]
         .as_array()

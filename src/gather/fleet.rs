@@ -67,11 +67,8 @@ pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
         Ok(rt) => rt,
         Err(e) => {
             return FleetFacts {
-                command_id: None,
-                not_managed: Vec::new(),
-                invocations: Vec::new(),
                 error: Some(format!("cannot start the runtime: {e}")),
-                timed_out: false,
+                ..FleetFacts::default()
             }
         }
     };
@@ -91,13 +88,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         run.left_max(Duration::from_secs(30)),
     )
     .await;
-    let mut facts = FleetFacts {
-        command_id: None,
-        not_managed: Vec::new(),
-        invocations: Vec::new(),
-        error: None,
-        timed_out: false,
-    };
+    let mut facts = FleetFacts::default();
     // 1. Which of the named instances SSM manages (and are online).
     let mut instance_ids = opts.instance_ids.clone();
     if !instance_ids.is_empty() {
