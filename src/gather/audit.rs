@@ -34,18 +34,18 @@ pub struct AuditOptions {
 /// `BytesInFromDestination`, daily sums), paginated. The endpoint honours
 /// `AWS_ENDPOINT_URL_CLOUDWATCH`.
 async fn nat_bytes(
-    region: &str,
+    ec2: &ec2::Client,
     nats: &[String],
     run: &Deadline,
 ) -> Observed<Vec<crate::audit::NatBytes>> {
-    use super::aws::{text_of, Params, QueryClient};
+    use super::aws::{text_of, Params};
     if nats.is_empty() {
         return Observed::collected(Vec::new());
     }
     let endpoint = std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH")
         .ok()
         .filter(|u| !u.is_empty());
-    let c = QueryClient::new("monitoring", "2010-08-01", region, endpoint, run.left()).await;
+    let c = ec2.sibling("monitoring", "2010-08-01", endpoint, run.left());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -241,7 +241,7 @@ pub async fn inventory(
                     .filter(|n| n.state == "available")
                     .map(|n| n.id.clone())
                     .collect();
-                nat_bytes(region, &ids, run).await
+                nat_bytes(&c, &ids, run).await
             }
             None => nats.status_only(),
         }

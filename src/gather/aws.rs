@@ -259,6 +259,31 @@ impl QueryClient {
         self.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
+    /// A client of another Query service in the same region that shares this one's
+    /// credentials (resolved once) and connection pool: no second load of the configuration
+    /// and no second walk of the credential chain.
+    pub fn sibling(
+        &self,
+        service: &'static str,
+        version: &'static str,
+        endpoint: Option<String>,
+        budget: Duration,
+    ) -> QueryClient {
+        QueryClient {
+            service,
+            version,
+            region: self.region.clone(),
+            endpoint: endpoint
+                .map(|e| e.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| default_endpoint(service, &self.region)),
+            http: self.http.clone(),
+            creds: Arc::clone(&self.creds),
+            provider: self.provider.clone(),
+            budget,
+            calls: Default::default(),
+        }
+    }
+
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
