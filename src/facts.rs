@@ -118,6 +118,14 @@ impl<T> Observed<T> {
         }
     }
 
+    /// The status alone: collected (with `()`), not collected (why) or failed (error).
+    pub fn status(&self) -> Observed<()> {
+        match self {
+            Observed::Collected { .. } => Observed::collected(()),
+            other => other.status_only(),
+        }
+    }
+
     pub fn status_only<U>(&self) -> Observed<U> {
         match self {
             Observed::Collected { .. } => Observed::not_collected("collected elsewhere"),
@@ -152,6 +160,78 @@ impl<T> Default for Observed<T> {
         Observed::not_collected("no gatherer produced this part")
     }
 }
+
+/// Declares which fields of a struct are its [`Observed`] parts, once: the part enum
+/// (`ALL`, `name()`, `label()`), the struct's `status(part)` / `set_status(part, …)`, and its
+/// `Default` (every part "no gatherer produced this part", the other fields as given) — a struct
+/// literal, so a field that is neither a part nor listed among the others does not compile, and
+/// no list of parts is ever written out by hand elsewhere.
+macro_rules! observed_parts {
+    (
+        $strukt:ident, $(#[$pmeta:meta])* $part:ident,
+        others: [$($other:ident = $init:expr),* $(,)?],
+        parts: [$($variant:ident => $field:ident, $label:literal;)*]
+    ) => {
+        $(#[$pmeta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $part {
+            $($variant,)*
+        }
+
+        impl $part {
+            /// Every part, in the order of the struct's fields.
+            pub const ALL: &'static [$part] = &[$($part::$variant,)*];
+
+            /// The field's name (`route_tables`), as in facts files and reports.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($part::$variant => stringify!($field),)*
+                }
+            }
+
+            /// How the part is named in prose ("route tables").
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($part::$variant => $label,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $part {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.name())
+            }
+        }
+
+        impl $strukt {
+            /// The status of `part`, without its value.
+            pub fn status(&self, part: $part) -> $crate::facts::Observed<()> {
+                match part {
+                    $($part::$variant => self.$field.status(),)*
+                }
+            }
+
+            /// Gives `part` the status `status` (its value, if any, is dropped).
+            pub fn set_status(&mut self, part: $part, status: &$crate::facts::Observed<()>) {
+                match part {
+                    $($part::$variant => self.$field = status.status_only(),)*
+                }
+            }
+
+        }
+
+        impl Default for $strukt {
+            fn default() -> Self {
+                $strukt {
+                    $($other: $init,)*
+                    $($field: $crate::facts::Observed::default(),)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use observed_parts;
 
 /// Everything s3path knows about one vantage point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,6 +302,53 @@ pub struct Facts {
     pub timings: Vec<PhaseTiming>,
 }
 
+observed_parts!(
+    Facts,
+    /// One part of the [`Facts`].
+    Part,
+    others: [
+        schema_version = FACTS_SCHEMA_VERSION,
+        tool_version = env!("CARGO_PKG_VERSION").to_string(),
+        gathered_at = None,
+        request = Request::default(),
+        timings = Vec::new(),
+    ],
+    parts: [
+        Vantage => vantage, "the vantage";
+        MetadataService => metadata_service, "the metadata service";
+        Dns => dns, "DNS answers";
+        VpcResolverDns => vpc_resolver_dns, "VPC resolver answers";
+        RouteTables => route_tables, "route tables";
+        VpcEndpoints => vpc_endpoints, "VPC endpoints";
+        PrefixLists => prefix_lists, "prefix lists";
+        InternetGateways => internet_gateways, "internet gateways";
+        VpcDnsAttributes => vpc_dns_attributes, "VPC DNS attributes";
+        DhcpDnsServers => dhcp_dns_servers, "DHCP DNS servers";
+        NatGateways => nat_gateways, "NAT gateways";
+        SecurityGroups => security_groups, "security groups";
+        NetworkAcls => network_acls, "network ACLs";
+        ClientSettings => client_settings, "client settings";
+        Probes => probes, "probes";
+        Buckets => buckets, "bucket facts";
+        Presigned => presigned, "presigned URL";
+    ]
+);
+
+impl Part {
+    /// The parts read from the EC2 API about the vantage's VPC.
+    pub const CONTROL_PLANE: &'static [Part] = &[
+        Part::RouteTables,
+        Part::VpcEndpoints,
+        Part::PrefixLists,
+        Part::InternetGateways,
+        Part::VpcDnsAttributes,
+        Part::DhcpDnsServers,
+        Part::NatGateways,
+        Part::SecurityGroups,
+        Part::NetworkAcls,
+    ];
+}
+
 /// One phase of a gather: `identity`, `dns`, `control-plane`, `probes`, `buckets`, …
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhaseTiming {
@@ -234,30 +361,15 @@ pub struct PhaseTiming {
 impl Facts {
     /// An empty facts value for `request`: every part not collected with `reason`.
     pub fn empty(request: Request, reason: &str) -> Self {
-        Facts {
-            schema_version: FACTS_SCHEMA_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            gathered_at: None,
+        let mut facts = Facts {
             request,
-            vantage: Observed::not_collected(reason),
-            metadata_service: Observed::not_collected(reason),
-            dns: Observed::not_collected(reason),
-            vpc_resolver_dns: Observed::not_collected(reason),
-            route_tables: Observed::not_collected(reason),
-            vpc_endpoints: Observed::not_collected(reason),
-            prefix_lists: Observed::not_collected(reason),
-            internet_gateways: Observed::not_collected(reason),
-            vpc_dns_attributes: Observed::not_collected(reason),
-            dhcp_dns_servers: Observed::not_collected(reason),
-            nat_gateways: Observed::not_collected(reason),
-            security_groups: Observed::not_collected(reason),
-            network_acls: Observed::not_collected(reason),
-            client_settings: Observed::not_collected(reason),
-            probes: Observed::not_collected(reason),
-            buckets: Observed::not_collected(reason),
-            presigned: Observed::not_collected(reason),
-            timings: Vec::new(),
+            ..Facts::default()
+        };
+        let status = Observed::not_collected(reason);
+        for part in Part::ALL {
+            facts.set_status(*part, &status);
         }
+        facts
     }
 
     /// The region the facts are about: the request's, else the vantage's.
@@ -340,6 +452,7 @@ pub mod limits {
 
 impl Facts {
     /// Checks every list against [`limits`]: `Err` names the list, its length and the limit.
+    /// One arm per [`Part`]: a new part does not compile until its limits are decided here.
     pub fn check_limits(&self) -> Result<(), String> {
         use limits::*;
         fn at_most(what: &str, n: usize, max: usize) -> Result<(), String> {
@@ -349,122 +462,166 @@ impl Facts {
                 Ok(())
             }
         }
-        for (part, answers) in [
-            ("dns", &self.dns),
-            ("vpc_resolver_dns", &self.vpc_resolver_dns),
-        ] {
-            if let Some(a) = answers.get() {
-                at_most(part, a.len(), ANSWERS)?;
-                for r in a {
-                    at_most(
-                        &format!("{part} answer for {}", r.host),
-                        r.addresses.len(),
-                        ADDRESSES,
-                    )?;
-                    at_most(
-                        &format!("{part} CNAME chain of {}", r.host),
-                        r.cname_chain.len(),
-                        CNAMES,
-                    )?;
-                }
-            }
-        }
-        if let Some(ts) = self.route_tables.get() {
-            at_most("route_tables", ts.len(), ROUTE_TABLES)?;
-            for t in ts {
-                at_most(&format!("route table {}", t.id), t.routes.len(), ROUTES)?;
-                at_most(
-                    &format!("subnets of route table {}", t.id),
-                    t.subnet_ids.len(),
-                    ROUTES,
-                )?;
-            }
-        }
-        if let Some(es) = self.vpc_endpoints.get() {
-            at_most("vpc_endpoints", es.len(), ENDPOINTS)?;
-            for e in es {
-                at_most(
-                    &format!("ENIs of {}", e.id),
-                    e.network_interfaces.len(),
-                    ENIS,
-                )?;
-                at_most(
-                    &format!("DNS entries of {}", e.id),
-                    e.dns_entries.len(),
-                    ENIS,
-                )?;
-                at_most(
-                    &format!("route tables of {}", e.id),
-                    e.route_table_ids.len(),
-                    ROUTE_TABLES,
-                )?;
-            }
-        }
-        if let Some(ls) = self.prefix_lists.get() {
-            at_most("prefix_lists", ls.len(), PREFIX_LISTS)?;
-            for l in ls {
-                at_most(&format!("prefix list {}", l.id), l.cidrs.len(), CIDRS)?;
-            }
-        }
-        if let Some(n) = self.nat_gateways.get() {
-            at_most("nat_gateways", n.len(), NAT_GATEWAYS)?;
-        }
-        if let Some(g) = self.internet_gateways.get() {
-            at_most("internet_gateways", g.len(), NAT_GATEWAYS)?;
-        }
-        if let Some(gs) = self.security_groups.get() {
-            at_most("security_groups", gs.len(), SECURITY_GROUPS)?;
-            for g in gs {
-                at_most(
-                    &format!("rules of {}", g.id),
-                    g.ingress.len() + g.egress.len(),
-                    SG_RULES,
-                )?;
-            }
-        }
-        if let Some(acls) = self.network_acls.get() {
-            at_most("network_acls", acls.len(), NETWORK_ACLS)?;
-            for a in acls {
-                at_most(
-                    &format!("entries of {}", a.id),
-                    a.entries.len(),
-                    ACL_ENTRIES,
-                )?;
-            }
-        }
-        if let Some(bs) = self.buckets.get() {
-            at_most("buckets", bs.len(), BUCKETS)?;
-            for b in bs {
-                at_most(
-                    &format!("requests of bucket {}", b.name),
-                    b.requests.len(),
-                    REQUESTS,
-                )?;
-            }
+        fn resolution(part: &str, r: &Resolution) -> Result<(), String> {
+            at_most(
+                &format!("{part} answer for {}", r.host),
+                r.addresses.len(),
+                ADDRESSES,
+            )?;
+            at_most(
+                &format!("{part} CNAME chain of {}", r.host),
+                r.cname_chain.len(),
+                CNAMES,
+            )
         }
         at_most("request.buckets", self.request.buckets.len(), BUCKETS)?;
-        if let Some(p) = self.probes.get() {
-            at_most("probes.tcp", p.tcp.len(), PROBES)?;
-            at_most("probes.tls", p.tls.len(), PROBES)?;
-            at_most("probes.icmp", p.icmp.len(), PROBES)?;
-            at_most("probes.first_hop", p.first_hop.len(), PROBES)?;
-            at_most("probes.errors", p.errors.len(), PROBES)?;
-        }
-        if let Some(s) = self.client_settings.get() {
-            at_most("client_settings.proxy_env", s.proxy_env.len(), SETTINGS)?;
-            at_most("client_settings.aws_env", s.aws_env.len(), SETTINGS)?;
-            if let Some(p) = &s.aws_profile {
-                at_most("client_settings.aws_profile", p.settings.len(), SETTINGS)?;
+        for &part in Part::ALL {
+            let name = part.name();
+            match part {
+                Part::Dns | Part::VpcResolverDns => {
+                    let answers = match part {
+                        Part::Dns => &self.dns,
+                        _ => &self.vpc_resolver_dns,
+                    };
+                    if let Some(a) = answers.get() {
+                        at_most(name, a.len(), ANSWERS)?;
+                        for r in a {
+                            resolution(name, r)?;
+                        }
+                    }
+                }
+                Part::RouteTables => {
+                    if let Some(ts) = self.route_tables.get() {
+                        at_most(name, ts.len(), ROUTE_TABLES)?;
+                        for t in ts {
+                            at_most(&format!("route table {}", t.id), t.routes.len(), ROUTES)?;
+                            at_most(
+                                &format!("subnets of route table {}", t.id),
+                                t.subnet_ids.len(),
+                                ROUTES,
+                            )?;
+                        }
+                    }
+                }
+                Part::VpcEndpoints => {
+                    if let Some(es) = self.vpc_endpoints.get() {
+                        at_most(name, es.len(), ENDPOINTS)?;
+                        for e in es {
+                            at_most(
+                                &format!("ENIs of {}", e.id),
+                                e.network_interfaces.len(),
+                                ENIS,
+                            )?;
+                            at_most(
+                                &format!("DNS entries of {}", e.id),
+                                e.dns_entries.len(),
+                                ENIS,
+                            )?;
+                            at_most(
+                                &format!("route tables of {}", e.id),
+                                e.route_table_ids.len(),
+                                ROUTE_TABLES,
+                            )?;
+                        }
+                    }
+                }
+                Part::PrefixLists => {
+                    if let Some(ls) = self.prefix_lists.get() {
+                        at_most(name, ls.len(), PREFIX_LISTS)?;
+                        for l in ls {
+                            at_most(&format!("prefix list {}", l.id), l.cidrs.len(), CIDRS)?;
+                        }
+                    }
+                }
+                Part::NatGateways => {
+                    if let Some(n) = self.nat_gateways.get() {
+                        at_most(name, n.len(), NAT_GATEWAYS)?;
+                    }
+                }
+                Part::InternetGateways => {
+                    if let Some(g) = self.internet_gateways.get() {
+                        at_most(name, g.len(), NAT_GATEWAYS)?;
+                    }
+                }
+                Part::DhcpDnsServers => {
+                    if let Some(d) = self.dhcp_dns_servers.get() {
+                        at_most(name, d.len(), ADDRESSES)?;
+                    }
+                }
+                Part::SecurityGroups => {
+                    if let Some(gs) = self.security_groups.get() {
+                        at_most(name, gs.len(), SECURITY_GROUPS)?;
+                        for g in gs {
+                            at_most(
+                                &format!("rules of {}", g.id),
+                                g.ingress.len() + g.egress.len(),
+                                SG_RULES,
+                            )?;
+                        }
+                    }
+                }
+                Part::NetworkAcls => {
+                    if let Some(acls) = self.network_acls.get() {
+                        at_most(name, acls.len(), NETWORK_ACLS)?;
+                        for a in acls {
+                            at_most(
+                                &format!("entries of {}", a.id),
+                                a.entries.len(),
+                                ACL_ENTRIES,
+                            )?;
+                        }
+                    }
+                }
+                Part::Buckets => {
+                    if let Some(bs) = self.buckets.get() {
+                        at_most(name, bs.len(), BUCKETS)?;
+                        for b in bs {
+                            at_most(
+                                &format!("requests of bucket {}", b.name),
+                                b.requests.len(),
+                                REQUESTS,
+                            )?;
+                        }
+                    }
+                }
+                Part::Probes => {
+                    if let Some(p) = self.probes.get() {
+                        at_most("probes.tcp", p.tcp.len(), PROBES)?;
+                        at_most("probes.tls", p.tls.len(), PROBES)?;
+                        at_most("probes.icmp", p.icmp.len(), PROBES)?;
+                        at_most("probes.first_hop", p.first_hop.len(), PROBES)?;
+                        at_most("probes.errors", p.errors.len(), PROBES)?;
+                    }
+                }
+                Part::ClientSettings => {
+                    if let Some(s) = self.client_settings.get() {
+                        at_most("client_settings.proxy_env", s.proxy_env.len(), SETTINGS)?;
+                        at_most("client_settings.aws_env", s.aws_env.len(), SETTINGS)?;
+                        if let Some(p) = &s.aws_profile {
+                            at_most("client_settings.aws_profile", p.settings.len(), SETTINGS)?;
+                        }
+                    }
+                }
+                Part::Vantage => {
+                    if let Some(v) = self.vantage.get() {
+                        let n = v.vpc_ipv4_cidr_blocks.len()
+                            + v.vpc_ipv6_cidr_blocks.len()
+                            + v.local_ipv4s.len()
+                            + v.public_ipv4s.len()
+                            + v.ipv6s.len()
+                            + v.security_group_ids.len();
+                        at_most("vantage lists", n, SETTINGS)?;
+                    }
+                }
+                Part::Presigned => {
+                    if let Some(p) = self.presigned.get() {
+                        resolution(name, &p.resolution)?;
+                        at_most("presigned.tcp", p.tcp.len(), PROBES)?;
+                    }
+                }
+                // No lists in these.
+                Part::MetadataService | Part::VpcDnsAttributes => {}
             }
-        }
-        if let Some(v) = self.vantage.get() {
-            let n = v.vpc_ipv4_cidr_blocks.len()
-                + v.vpc_ipv6_cidr_blocks.len()
-                + v.local_ipv4s.len()
-                + v.public_ipv4s.len()
-                + v.ipv6s.len()
-                + v.security_group_ids.len();
-            at_most("vantage lists", n, SETTINGS)?;
         }
         Ok(())
     }
@@ -1359,4 +1516,44 @@ pub fn rfc3339(secs: u64) -> String {
         (rem % 3600) / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_part_has_a_distinct_name_and_label() {
+        let mut names: Vec<_> = Part::ALL.iter().map(|p| p.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Part::ALL.len());
+        // The name is the field's name in a facts file.
+        let json = serde_json::to_value(Facts::default()).unwrap();
+        for p in Part::ALL {
+            assert_eq!(json[p.name()]["status"], "not_collected", "{p}");
+            assert_eq!(serde_json::to_value(p).unwrap(), p.name());
+        }
+    }
+
+    #[test]
+    fn empty_and_set_status_reach_every_part() {
+        let mut f = Facts::empty(Request::default(), "why");
+        for &p in Part::ALL {
+            assert_eq!(f.status(p), Observed::not_collected("why"), "{p}");
+            f.set_status(p, &Observed::failed("boom"));
+            assert_eq!(f.status(p), Observed::failed("boom"), "{p}");
+        }
+        for &p in Part::CONTROL_PLANE {
+            assert!(Part::ALL.contains(&p));
+        }
+    }
+
+    #[test]
+    fn limits_cover_dhcp_servers_and_presigned_answers() {
+        let mut f = Facts::default();
+        f.dhcp_dns_servers = Observed::collected(vec!["10.0.0.2".into(); limits::ADDRESSES + 1]);
+        let e = f.check_limits().unwrap_err();
+        assert!(e.starts_with("dhcp_dns_servers has"), "{e}");
+    }
 }

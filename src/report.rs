@@ -7,7 +7,7 @@ use crate::checks::{self, Category, Context, Outcome, Severity};
 use crate::engine::{
     self, Analysis, Confidence, Decision, EffectiveTable, Evidence, PathKind, TargetPath,
 };
-use crate::facts::{Facts, Observed, VantageKind};
+use crate::facts::{Facts, Observed, Part, VantageKind};
 
 /// Version of the report's JSON document (see docs/json-output.md).
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -132,18 +132,36 @@ pub struct CheckRun {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FactStatus {
-    pub part: &'static str,
-    /// `collected`, `not_collected` or `failed`.
-    pub status: &'static str,
+    pub part: Part,
+    pub status: PartState,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
-fn fact_status<T>(part: &'static str, o: &Observed<T>) -> FactStatus {
-    let (status, detail) = match o {
-        Observed::Collected { .. } => ("collected", None),
-        Observed::NotCollected { reason } => ("not_collected", Some(reason.clone())),
-        Observed::Failed { error, .. } => ("failed", Some(error.clone())),
+/// Whether a part of the facts was collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartState {
+    Collected,
+    NotCollected,
+    Failed,
+}
+
+impl PartState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartState::Collected => "collected",
+            PartState::NotCollected => "not_collected",
+            PartState::Failed => "failed",
+        }
+    }
+}
+
+fn fact_status(facts: &Facts, part: Part) -> FactStatus {
+    let (status, detail) = match facts.status(part) {
+        Observed::Collected { .. } => (PartState::Collected, None),
+        Observed::NotCollected { reason } => (PartState::NotCollected, Some(reason)),
+        Observed::Failed { error, .. } => (PartState::Failed, Some(error)),
     };
     FactStatus {
         part,
@@ -210,25 +228,10 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         names,
         findings,
         checks: runs,
-        facts: vec![
-            fact_status("vantage", &facts.vantage),
-            fact_status("metadata_service", &facts.metadata_service),
-            fact_status("dns", &facts.dns),
-            fact_status("vpc_resolver_dns", &facts.vpc_resolver_dns),
-            fact_status("route_tables", &facts.route_tables),
-            fact_status("vpc_endpoints", &facts.vpc_endpoints),
-            fact_status("prefix_lists", &facts.prefix_lists),
-            fact_status("internet_gateways", &facts.internet_gateways),
-            fact_status("vpc_dns_attributes", &facts.vpc_dns_attributes),
-            fact_status("dhcp_dns_servers", &facts.dhcp_dns_servers),
-            fact_status("nat_gateways", &facts.nat_gateways),
-            fact_status("security_groups", &facts.security_groups),
-            fact_status("network_acls", &facts.network_acls),
-            fact_status("client_settings", &facts.client_settings),
-            fact_status("probes", &facts.probes),
-            fact_status("buckets", &facts.buckets),
-            fact_status("presigned", &facts.presigned),
-        ],
+        facts: Part::ALL
+            .iter()
+            .map(|&part| fact_status(facts, part))
+            .collect(),
         timings: facts.timings.clone(),
         exit_code,
     }

@@ -73,15 +73,9 @@ impl Ec2Facts {
 
 /// Marks every control-plane part of `facts` with the same status (why it is missing).
 pub fn mark_unavailable(facts: &mut crate::facts::Facts, status: Observed<()>) {
-    facts.route_tables = status.status_only();
-    facts.vpc_endpoints = status.status_only();
-    facts.prefix_lists = status.status_only();
-    facts.internet_gateways = status.status_only();
-    facts.vpc_dns_attributes = status.status_only();
-    facts.dhcp_dns_servers = status.status_only();
-    facts.nat_gateways = status.status_only();
-    facts.security_groups = status.status_only();
-    facts.network_acls = status.status_only();
+    for &part in crate::facts::Part::CONTROL_PLANE {
+        facts.set_status(part, &status);
+    }
 }
 
 /// A failed lookup of the vantage's place (`DescribeSubnets`, `DescribeInstances`, …).

@@ -9,7 +9,7 @@ use super::escape::line as t;
 use super::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line, HumanOptions};
 use crate::checks::Severity;
 use crate::engine::{Confidence, PathKind};
-use crate::report::{CheckStatus, Report};
+use crate::report::{CheckStatus, PartState, Report};
 
 struct Paint {
     styled: bool,
@@ -291,14 +291,18 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
                 t(c.reason.as_deref().unwrap_or(""))
             ));
         }
-        let missing: Vec<_> = r.facts.iter().filter(|f| f.status != "collected").collect();
+        let missing: Vec<_> = r
+            .facts
+            .iter()
+            .filter(|f| f.status != PartState::Collected)
+            .collect();
         if !missing.is_empty() {
             out.push_str("\nFACTS NOT AVAILABLE\n");
             for f in missing {
                 out.push_str(&format!(
                     "  {:<18} {}: {}\n",
                     f.part,
-                    f.status.replace('_', " "),
+                    f.status.as_str().replace('_', " "),
                     t(f.detail.as_deref().unwrap_or(""))
                 ));
             }

@@ -167,7 +167,7 @@ pub fn render(r: &Report) -> String {
         out.push_str(&format!(
             "| {} | {} | {} |\n",
             f.part,
-            f.status,
+            f.status.as_str(),
             cell(f.detail.as_deref().unwrap_or(""))
         ));
     }
