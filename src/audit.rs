@@ -63,6 +63,24 @@ pub struct Inventory {
     pub nat_bytes: Observed<Vec<NatBytes>>,
 }
 
+crate::facts::observed_parts!(
+    Inventory,
+    /// One part of a region's [`Inventory`].
+    InventoryPart,
+    others: [region = String::new(), calls = BTreeMap::new()],
+    parts: [
+        Subnets => subnets, "subnets";
+        Vpcs => vpcs, "VPCs";
+        RouteTables => route_tables, "route tables";
+        VpcEndpoints => vpc_endpoints, "VPC endpoints";
+        PrefixLists => prefix_lists, "prefix lists";
+        InternetGateways => internet_gateways, "internet gateways";
+        NatGateways => nat_gateways, "NAT gateways";
+        NetworkAcls => network_acls, "network ACLs";
+        NatBytes => nat_bytes, "NAT gateway metrics";
+    ]
+);
+
 fn not_asked() -> Observed<Vec<NatBytes>> {
     Observed::not_collected("not asked (no --cost)")
 }
@@ -318,11 +336,7 @@ pub fn cost(
     rows: &[SubnetRow],
     price_override: Option<f64>,
 ) -> Option<CostReport> {
-    if af
-        .regions
-        .iter()
-        .all(|i| i.nat_bytes.missing_reason() == Some("not asked (no --cost)".into()))
-    {
+    if !af.request.cost {
         return None;
     }
     let mut out = Vec::new();
@@ -379,7 +393,11 @@ pub fn cost(
             });
         }
     }
-    let total: f64 = out.iter().map(|c| c.monthly_usd_upper_bound).sum();
+    // A fold from +0.0: an empty f64 sum is -0.0, which would print as "-0.0".
+    let total = out
+        .iter()
+        .map(|c| c.monthly_usd_upper_bound)
+        .fold(0.0, |a, b| a + b);
     let tables: Vec<String> = out.iter().flat_map(|c| c.route_tables.clone()).collect();
     let summary = if out.is_empty() {
         "no NAT gateway carries S3 traffic of an audited subnet".to_string()
@@ -437,17 +455,12 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
     let mut regions = Vec::new();
     for inv in &af.regions {
         let mut missing = Vec::new();
-        for (part, reason) in [
-            ("subnets", inv.subnets.missing_reason()),
-            ("vpcs", inv.vpcs.missing_reason()),
-            ("route_tables", inv.route_tables.missing_reason()),
-            ("vpc_endpoints", inv.vpc_endpoints.missing_reason()),
-            ("prefix_lists", inv.prefix_lists.missing_reason()),
-            ("internet_gateways", inv.internet_gateways.missing_reason()),
-            ("nat_gateways", inv.nat_gateways.missing_reason()),
-            ("network_acls", inv.network_acls.missing_reason()),
-        ] {
-            if let Some(r) = reason {
+        // Every part but the metrics, which only `--cost` reads (its own section says why).
+        for &part in InventoryPart::ALL {
+            if part == InventoryPart::NatBytes {
+                continue;
+            }
+            if let Some(r) = inv.status(part).missing_reason() {
                 missing.push(format!("{part}: {r}"));
             }
         }
@@ -563,5 +576,64 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
         expectation,
         cost,
         exit_code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(cost: bool, nat_bytes: Observed<Vec<NatBytes>>) -> AuditFacts {
+        AuditFacts {
+            schema_version: AUDIT_SCHEMA_VERSION,
+            tool_version: String::new(),
+            gathered_at: None,
+            request: AuditRequest {
+                regions: vec!["eu-west-1".into()],
+                cost,
+                ..AuditRequest::default()
+            },
+            regions: vec![Inventory {
+                region: "eu-west-1".into(),
+                subnets: Observed::collected(Vec::new()),
+                nat_bytes,
+                ..Inventory::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn no_cost_section_unless_asked() {
+        // Whatever the metrics part says, the request decides.
+        for bytes in [
+            not_asked(),
+            Observed::not_collected("something else"),
+            Observed::collected(Vec::new()),
+        ] {
+            assert!(cost(&facts(false, bytes.clone()), &[], None).is_none());
+            let asked = cost(&facts(true, bytes), &[], None).expect("asked");
+            assert!(asked.nat_gateways.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_empty_cost_is_positive_zero() {
+        let c = cost(&facts(true, Observed::collected(Vec::new())), &[], None).unwrap();
+        assert!(c.monthly_usd_upper_bound.is_sign_positive());
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains("\"monthly_usd_upper_bound\":0.0"), "{json}");
+    }
+
+    #[test]
+    fn every_inventory_part_is_reported_missing_but_the_metrics() {
+        let mut af = facts(false, not_asked());
+        for &p in InventoryPart::ALL {
+            af.regions[0].set_status(p, &Observed::failed("boom"));
+        }
+        let r = judge(&af, &JudgeOptions::default());
+        let missing = &r.regions[0].missing;
+        assert_eq!(missing.len(), InventoryPart::ALL.len() - 1, "{missing:?}");
+        assert!(missing.iter().all(|m| m.ends_with("failed: boom")));
+        assert!(!missing.iter().any(|m| m.starts_with("nat_bytes")));
     }
 }

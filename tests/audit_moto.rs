@@ -259,6 +259,18 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
         &["--facts", saved.to_str().unwrap(), "--format", "json"],
     );
     assert_eq!(online["subnets"], offline["subnets"], "{stderr}");
+    // Without --cost there is no COST section, online or offline, in JSON or for people
+    // (it once appeared because the request was judged by a reason's wording).
+    assert!(online.get("cost").is_none(), "{}", online["cost"]);
+    assert!(offline.get("cost").is_none(), "{}", offline["cost"]);
+    let human = Command::new(env!("CARGO_BIN_EXE_s3path"))
+        .args(["audit", "--facts", saved.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(!human.contains("COST"), "{human}");
+    assert!(!human.contains("NAT gateway carries S3"), "{human}");
     // --cost: three days of 10 GiB in + 4 GiB back on every NAT gateway (moto's CloudWatch):
     // VPC A's NAT carries S3 traffic of its NAT subnets, VPC B's carries none (its subnets go
     // to the transit gateway): 42 GiB in 14 days, × 30/14 × ca-central-1's $0.05 = $4.50.
