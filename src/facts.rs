@@ -1551,8 +1551,10 @@ mod tests {
 
     #[test]
     fn limits_cover_dhcp_servers_and_presigned_answers() {
-        let mut f = Facts::default();
-        f.dhcp_dns_servers = Observed::collected(vec!["10.0.0.2".into(); limits::ADDRESSES + 1]);
+        let f = Facts {
+            dhcp_dns_servers: Observed::collected(vec!["10.0.0.2".into(); limits::ADDRESSES + 1]),
+            ..Facts::default()
+        };
         let e = f.check_limits().unwrap_err();
         assert!(e.starts_with("dhcp_dns_servers has"), "{e}");
     }
