@@ -528,6 +528,11 @@ fn route(args: RouteArgs) -> Result<u8, InputError> {
         None,
     );
     spinner.stop();
+    // The answers an instance in the subnet would get, derived from what the control plane
+    // said (only when the subnet's VPC was read).
+    if facts.vantage.get().is_some_and(|v| v.vpc_id.is_some()) {
+        facts.dns = crate::facts::Observed::collected(crate::engine::derived::answers_from(&facts));
+    }
     facts.gathered_at = Some(now_rfc3339());
     finish(&facts, &opts, format, save)
 }
@@ -673,7 +678,7 @@ fn audit(args: AuditArgs) -> Result<u8, InputError> {
             )));
         }
     }
-    let report = crate::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
+    let report = crate::report::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
     let out = match format {
         Format::Json => {
             serde_json::to_string_pretty(&report).expect("the report serializes") + "\n"

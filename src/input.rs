@@ -31,11 +31,11 @@ pub const MAX_AUDIT_FACTS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// An audit inventory written by `audit --save-facts`; one line naming the file and the
 /// problem when it is not one.
-pub fn load_audit_facts(path: &Path) -> Result<crate::audit::AuditFacts, InputError> {
+pub fn load_audit_facts(path: &Path) -> Result<crate::facts::inventory::AuditFacts, InputError> {
     let name = path.display().to_string();
     let text =
         read_regular_file(path, MAX_AUDIT_FACTS_BYTES).map_err(|e| err(format!("{name}: {e}")))?;
-    let facts: crate::audit::AuditFacts = serde_json::from_str(&text).map_err(|e| {
+    let facts: crate::facts::inventory::AuditFacts = serde_json::from_str(&text).map_err(|e| {
         err(format!(
             "{name}: not an audit inventory at line {}, column {}: {}",
             e.line(),
@@ -43,11 +43,11 @@ pub fn load_audit_facts(path: &Path) -> Result<crate::audit::AuditFacts, InputEr
             strip_position(&e.to_string())
         ))
     })?;
-    if facts.schema_version != crate::audit::AUDIT_SCHEMA_VERSION {
+    if facts.schema_version != crate::facts::inventory::AUDIT_SCHEMA_VERSION {
         return Err(err(format!(
             "{name}: audit schema_version {} is not {}",
             facts.schema_version,
-            crate::audit::AUDIT_SCHEMA_VERSION
+            crate::facts::inventory::AUDIT_SCHEMA_VERSION
         )));
     }
     for r in &facts.regions {

@@ -3,7 +3,6 @@
 //! The walk is one-way: [`gather`] (all I/O) → [`facts::Facts`] → [`engine`] and [`checks`]
 //! (pure) → [`report::Report`] → [`render`].
 
-pub mod audit;
 pub mod checks;
 pub mod cli;
 pub mod engine;
@@ -18,5 +17,5 @@ pub mod proxy;
 pub mod redact;
 pub mod render;
 pub mod report;
-pub mod targets;
+pub mod url;
 pub mod validate;

@@ -6,8 +6,8 @@ use std::net::IpAddr;
 
 use crate::engine::{Decision, PathKind, TargetPath};
 use crate::facts::{BucketFacts, RequestOutcome, RequestRoute, S3Request, VpcEndpoint};
+use crate::names::targets::TargetClass;
 use crate::policy::{self, KeyValue, Policy, RequestContext};
-use crate::targets::TargetClass;
 
 use super::Context;
 

@@ -229,7 +229,7 @@ impl<'a> Context<'a> {
         self.analysis
             .targets
             .iter()
-            .find(|t| t.target.class != crate::targets::TargetClass::EndpointOverride)
+            .find(|t| t.target.class != crate::names::targets::TargetClass::EndpointOverride)
     }
 
     /// The endpoints of the VPC that serve S3 in the analysed region, of type `ty`.

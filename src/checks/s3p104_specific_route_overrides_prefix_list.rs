@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::route_target_label;
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     SpecificRouteOverridesPrefixList, "S3P104", "specific-route-overrides-prefix-list", Routing, Warning, Stable,

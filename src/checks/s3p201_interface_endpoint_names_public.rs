@@ -1,7 +1,7 @@
 use super::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::engine::join_ips;
 use crate::facts::{AnswerSource, EndpointType};
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     InterfaceEndpointNamesPublic, "S3P201", "interface-endpoint-names-public", Dns, Warning, Stable,

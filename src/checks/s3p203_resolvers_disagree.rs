@@ -1,7 +1,7 @@
 use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::{join_ips, status_name};
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     ResolversDisagree, "S3P203", "resolvers-disagree", Dns, Warning, Stable,

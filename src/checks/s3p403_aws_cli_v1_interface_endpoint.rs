@@ -1,7 +1,7 @@
 use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     AwsCliV1InterfaceEndpoint, "S3P403", "aws-cli-v1-interface-endpoint", Host, Warning, Stable,

@@ -1,7 +1,7 @@
 use super::{pass, CheckResult, Context, Draft};
 use crate::engine::{join_ips, PathKind};
 use crate::facts::{LookupStatus, TcpOutcome};
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     PresignedUrlPath, "S3P608", "presigned-url-path", Host, Warning, Stable,

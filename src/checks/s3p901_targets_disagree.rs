@@ -1,6 +1,6 @@
 use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     TargetsDisagree, "S3P901", "targets-disagree", Verdict, Warning, Stable,

@@ -1,6 +1,6 @@
 use super::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
-use crate::targets::TargetClass;
+use crate::names::targets::TargetClass;
 
 check! {
     GlobalEndpointPathDiffers, "S3P902", "global-endpoint-path-differs", Verdict, Info, Stable,

@@ -7,6 +7,7 @@
 //! - [`text`]: wording shared with the checks;
 //! - this module: the decision for each target and address (ENI, VPC CIDR, route, probes).
 
+pub mod derived;
 pub mod kinds;
 pub mod liveness;
 pub mod lookup;
@@ -26,8 +27,8 @@ use crate::facts::{
     AnswerSource, EndpointType, Facts, LookupStatus, PrefixList, RouteTable, TcpOutcome, Vantage,
     VantageKind, VpcEndpoint,
 };
+use crate::names::targets::{self, Target, TargetClass};
 use crate::proxy::{self, ProxyDecision};
-use crate::targets::{self, Target, TargetClass};
 use kinds::ev;
 use lookup::{AddressContext, Hit, Outcome};
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::deadline::Deadline;
 use super::ec2;
-use crate::audit::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
+use crate::facts::inventory::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
 use crate::facts::{EndpointType, Failure, Observed};
 
 /// The IAM actions `audit --cost` adds (read-only); docs/iam-policy.json grants them.
@@ -37,7 +37,7 @@ async fn nat_bytes(
     ec2: &ec2::Client,
     nats: &[String],
     run: &Deadline,
-) -> Observed<Vec<crate::audit::NatBytes>> {
+) -> Observed<Vec<crate::facts::inventory::NatBytes>> {
     use super::aws::{text_of, Params};
     if nats.is_empty() {
         return Observed::collected(Vec::new());
@@ -106,7 +106,7 @@ async fn nat_bytes(
         Some(Ok(())) => Observed::collected(
             nats.iter()
                 .zip(sums)
-                .map(|(nat, [src, dst])| crate::audit::NatBytes {
+                .map(|(nat, [src, dst])| crate::facts::inventory::NatBytes {
                     nat_gateway_id: nat.clone(),
                     bytes_in_from_source: src,
                     bytes_in_from_destination: dst,
@@ -246,7 +246,7 @@ pub async fn inventory(
             None => nats.status_only(),
         }
     } else {
-        Observed::not_collected("not asked (no --cost)")
+        crate::facts::inventory::not_asked()
     };
     Inventory {
         nat_bytes,

@@ -925,11 +925,11 @@ pub async fn instance(c: &Client, instance_id: &str) -> Result<InstancePlacement
 pub(crate) async fn subnets(
     c: &Client,
     filter: &Params,
-) -> Observed<Vec<crate::audit::SubnetInfo>> {
+) -> Observed<Vec<crate::facts::inventory::SubnetInfo>> {
     let mut out = Vec::new();
     let got = c
         .pages("DescribeSubnets", filter, "subnetSet", |s| {
-            out.push(crate::audit::SubnetInfo {
+            out.push(crate::facts::inventory::SubnetInfo {
                 id: text_of(s, "subnetId").unwrap_or_default(),
                 vpc_id: text_of(s, "vpcId").unwrap_or_default(),
                 availability_zone: text_of(s, "availabilityZone"),
@@ -944,7 +944,10 @@ pub(crate) async fn subnets(
 }
 
 /// Every VPC `vpc_ids` names (all of the region's when empty), with its CIDR blocks.
-pub(crate) async fn vpcs(c: &Client, vpc_ids: &[String]) -> Observed<Vec<crate::audit::VpcInfo>> {
+pub(crate) async fn vpcs(
+    c: &Client,
+    vpc_ids: &[String],
+) -> Observed<Vec<crate::facts::inventory::VpcInfo>> {
     let mut out = Vec::new();
     let got = c
         .pages(
@@ -953,7 +956,7 @@ pub(crate) async fn vpcs(c: &Client, vpc_ids: &[String]) -> Observed<Vec<crate::
             "vpcSet",
             |v| {
                 let (ipv4_cidr_blocks, ipv6_cidr_blocks) = vpc_blocks(v);
-                out.push(crate::audit::VpcInfo {
+                out.push(crate::facts::inventory::VpcInfo {
                     id: text_of(v, "vpcId").unwrap_or_default(),
                     ipv4_cidr_blocks,
                     ipv6_cidr_blocks,

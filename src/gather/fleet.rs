@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::aws::QueryClient;
 use super::deadline::Deadline;
-use crate::fleet::{terminal, FleetFacts, Invocation};
+use crate::facts::fleet::{terminal, FleetFacts, Invocation};
 
 /// The IAM actions `fleet` uses; docs/iam-policy-fleet.json grants exactly these.
 pub const ACTIONS: [&str; 4] = [

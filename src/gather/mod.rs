@@ -25,8 +25,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::facts::{Facts, Observed, Request, Vantage, VantageKind};
+use crate::names::targets;
 use crate::proxy::{self, ProxyDecision};
-use crate::targets;
 
 pub use env::client_settings;
 

@@ -368,7 +368,7 @@ impl Reach {
         let host = self
             .endpoint
             .as_deref()
-            .and_then(crate::targets::url_host)
+            .and_then(crate::url::url_host)
             .unwrap_or_default();
         let addr = host.parse().ok();
         (host, addr)

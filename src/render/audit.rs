@@ -4,7 +4,7 @@
 use super::confidence_word;
 use super::escape::{line as t, md};
 use super::HumanOptions;
-use crate::audit::{AuditReport, SubnetRow};
+use crate::report::audit::{AuditReport, SubnetRow};
 
 fn verdict_cell(r: &SubnetRow) -> String {
     match &r.verdict.via {

@@ -1,6 +1,8 @@
 //! The report: verdict, per-target paths, findings and the list of checks run. Built by
 //! [`judge`], a pure function of the facts and the user's expectations; renderers only read it.
 
+pub mod audit;
+
 use serde::Serialize;
 
 use crate::checks::{self, Category, Context, Outcome, Severity};

@@ -9,6 +9,8 @@
 //! table of which VPC endpoint each kind of host name can use (docs/s3-names.md cites the AWS
 //! pages behind each row). Everything here is pure.
 
+pub mod targets;
+
 use serde::{Deserialize, Serialize};
 
 use crate::facts::ClientSettings;
@@ -849,7 +851,7 @@ impl S3Settings {
             dualstack: s.dualstack(),
             endpoint_override: s
                 .s3_endpoint_override()
-                .and_then(|(src, url)| Some((crate::targets::url_host(&url)?, src))),
+                .and_then(|(src, url)| Some((crate::url::url_host(&url)?, src))),
         }
     }
 

@@ -4,6 +4,9 @@
 //! or failed (with the error). The path engine and the checks read only this value, so a
 //! saved facts file can be judged again offline with `s3path replay`.
 
+pub mod fleet;
+pub mod inventory;
+
 use std::net::IpAddr;
 
 use ipnet::IpNet;

@@ -135,19 +135,6 @@ pub fn s3_host_region(host: &str) -> Option<String> {
     None
 }
 
-/// The host of an endpoint URL (`https://host:port/path` → `host`).
-pub fn url_host(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let hostport = authority.rsplit('@').next()?;
-    let host = if let Some(v6) = hostport.strip_prefix('[') {
-        v6.split(']').next()?.to_string()
-    } else {
-        hostport.split(':').next()?.to_string()
-    };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
 /// The targets for `region` and `buckets`, with no application settings (the `route`
 /// command, which has no application to read them from).
 pub fn plan(
@@ -438,11 +425,6 @@ mod tests {
                 .count(),
             1
         );
-        assert_eq!(
-            url_host("https://user:pw@minio.local:9000/x").as_deref(),
-            Some("minio.local")
-        );
-        assert_eq!(url_host("http://[fd00::5]:80").as_deref(), Some("fd00::5"));
     }
 
     #[test]
