@@ -17,6 +17,8 @@ pub mod liveness;
 pub mod lookup;
 mod rules;
 mod target;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod text;
 
 use std::net::IpAddr;

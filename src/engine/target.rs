@@ -153,3 +153,125 @@ fn address_evidence(host: &str, res: &Resolution, addr: IpAddr) -> Evidence {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::kinds::Confidence;
+    use crate::engine::testing::*;
+    use crate::facts::Observed;
+
+    #[test]
+    fn without_dns_answers_nothing_is_decided() {
+        let f = FactsBuilder::new()
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .dns_observed(Observed::failed("timed out"))
+            .build();
+        let t = judged(&f, S3);
+        assert_eq!(t.decision.path, PathKind::Unknown);
+        assert_eq!(
+            t.decision.reason.as_deref(),
+            Some("DNS answers failed: timed out")
+        );
+        assert_eq!(t.resolution, "not_resolved");
+        assert_eq!(t.chosen_address, None);
+    }
+
+    #[test]
+    fn a_name_that_was_not_looked_up_or_did_not_resolve() {
+        let f = FactsBuilder::new().build();
+        assert_eq!(
+            judged(&f, S3).decision.reason.as_deref(),
+            Some("s3.us-east-1.amazonaws.com was not looked up")
+        );
+        let f = FactsBuilder::new()
+            .dns_status(S3, LookupStatus::Nxdomain)
+            .build();
+        let t = judged(&f, S3);
+        assert_eq!(t.resolution, "nxdomain");
+        assert_eq!(
+            t.decision.reason.as_deref(),
+            Some("s3.us-east-1.amazonaws.com did not resolve (nxdomain)")
+        );
+    }
+
+    #[test]
+    fn every_address_is_judged_and_the_first_one_decides() {
+        let f = FactsBuilder::new()
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .interface_endpoint("vpce-if", &["10.0.1.5"])
+            .dns(S3, &["10.0.1.5", "52.216.1.1"])
+            .build();
+        let t = judged(&f, S3);
+        assert!(t.primary);
+        assert_eq!(t.resolution, "answered");
+        assert_eq!(t.answer_source, Some(AnswerSource::Dns));
+        assert_eq!(t.chosen_address, Some(ip("10.0.1.5")));
+        assert_eq!(t.decision.label(), "interface-endpoint via vpce-if");
+        assert_eq!(t.addresses[1].decision.label(), "nat-gateway via nat-1");
+        assert!(!t.consistent);
+        // Each address's evidence starts with its own answer.
+        assert_eq!(
+            t.addresses[1].decision.evidence[0].detail,
+            "s3.us-east-1.amazonaws.com resolved to 52.216.1.1, one of 2 addresses"
+        );
+    }
+
+    #[test]
+    fn a_hosts_file_pin_is_evidence_and_no_s3_list_is_assumed_for_it() {
+        let f = FactsBuilder::new()
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1", "pl-s3 -> vpce-gw"])
+            .gateway_endpoint("vpce-gw")
+            .unread_prefix_list("pl-s3", Some("com.amazonaws.us-east-1.s3"), "AccessDenied")
+            .hosts_file(S3, &["52.216.1.1"])
+            .build();
+        let t = judged(&f, S3);
+        assert_eq!(
+            evidence(&t.decision, EvidenceKind::HostsFile),
+            ["s3.us-east-1.amazonaws.com is pinned to 52.216.1.1 in the hosts file"]
+        );
+        assert_eq!(t.decision.path, PathKind::Unknown);
+        // The same address from DNS is assumed to be in the region's list.
+        let f = FactsBuilder::new()
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1", "pl-s3 -> vpce-gw"])
+            .gateway_endpoint("vpce-gw")
+            .unread_prefix_list("pl-s3", Some("com.amazonaws.us-east-1.s3"), "AccessDenied")
+            .dns(S3, &["52.216.1.1"])
+            .build();
+        assert_eq!(judged(&f, S3).decision.path, PathKind::GatewayEndpoint);
+    }
+
+    #[test]
+    fn a_derived_answer_says_it_is_not_a_dns_query() {
+        let f = FactsBuilder::new()
+            .subnet_view()
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .derived(S3, &["52.216.1.1"])
+            .build();
+        let t = judged(&f, S3);
+        assert_eq!(t.answer_source, Some(AnswerSource::Derived));
+        assert_eq!(
+            t.decision.evidence[0].detail,
+            "s3.us-east-1.amazonaws.com would resolve to 52.216.1.1 (derived from the control plane, not a DNS query)"
+        );
+        assert_eq!(t.decision.confidence, Confidence::Inferred);
+    }
+
+    #[test]
+    fn route_explains_a_name_it_did_not_derive() {
+        let f = FactsBuilder::new()
+            .subnet_view()
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .build();
+        let reason = judged(&f, S3).decision.reason.unwrap_or_default();
+        assert!(reason.starts_with(
+            "s3.us-east-1.amazonaws.com was not looked up (s3path route derives answers from the control plane only"
+        ));
+        // An accelerate name is decided without an answer.
+        let d = with_cx(&f, |cx| {
+            answer(cx, &target("app-data.s3-accelerate.amazonaws.com")).err()
+        })
+        .expect("decided without an answer");
+        assert_eq!(d.label(), "nat-gateway via nat-1");
+    }
+}

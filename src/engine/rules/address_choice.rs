@@ -40,3 +40,78 @@ pub(crate) fn evidence(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{chosen, evidence, EvidenceKind, IpAddr};
+    use crate::engine::testing::*;
+
+    fn ips(s: &[&str]) -> Vec<IpAddr> {
+        s.iter().map(|a| ip(a)).collect()
+    }
+
+    #[test]
+    fn a_host_with_a_global_ipv6_address_connects_to_ipv6_first() {
+        let a = ips(&["52.216.1.1", "52.216.1.2", "2600:1f18::1"]);
+        assert_eq!(chosen(Some(ip("2600:1f18:1::10")), &a), 2);
+        assert_eq!(chosen(None, &a), 0);
+        // Only IPv6 answers: the first, with or without an IPv6 source.
+        assert_eq!(chosen(None, &ips(&["2600:1f18::1", "2600:1f18::2"])), 0);
+    }
+
+    #[test]
+    fn the_choice_is_stated_only_when_both_families_answer() {
+        let both = ips(&["52.216.1.1", "2600:1f18::1"]);
+        let e = evidence(
+            "s3.dualstack.us-east-1.amazonaws.com",
+            Some(ip("2600:1f18:1::10")),
+            &both,
+            both[1],
+        )
+        .expect("stated");
+        assert_eq!(e.kind, EvidenceKind::Vantage);
+        assert_eq!(e.detail, "s3.dualstack.us-east-1.amazonaws.com has IPv4 and IPv6 addresses; this host has IPv6 address 2600:1f18:1::10, so clients connect to 2600:1f18::1 first (RFC 6724)");
+        let e = evidence("h", None, &both, both[0]).expect("stated");
+        assert_eq!(e.detail, "h has IPv4 and IPv6 addresses; this host has no global IPv6 address, so clients connect to 52.216.1.1");
+        assert!(evidence("h", None, &ips(&["52.216.1.1", "52.216.1.2"]), both[0]).is_none());
+    }
+
+    const DUAL: &str = "s3.dualstack.us-east-1.amazonaws.com";
+
+    fn dualstack() -> FactsBuilder {
+        FactsBuilder::new()
+            .vpc_cidrs(&["10.0.0.0/16", "2600:1f18:1::/56"])
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1", "::/0 -> eigw-1"])
+            .aws_env("AWS_USE_DUALSTACK_ENDPOINT", "true")
+    }
+
+    #[test]
+    fn the_target_takes_the_path_of_the_ipv6_address_on_an_ipv6_host() {
+        let f = dualstack()
+            .ipv6("2600:1f18:1::10")
+            .dns(DUAL, &["52.216.1.1", "2600:1f18::1"])
+            .build();
+        let t = judged(&f, DUAL);
+        assert_eq!(t.chosen_address, Some(ip("2600:1f18::1")));
+        assert_eq!(
+            t.decision.label(),
+            "egress-only-internet-gateway via eigw-1"
+        );
+        assert!(!t.consistent);
+        assert_eq!(t.addresses.len(), 2);
+        // The choice is the second piece of evidence, after the DNS answer.
+        assert_eq!(t.decision.evidence[1].kind, EvidenceKind::Vantage);
+    }
+
+    #[test]
+    fn a_unique_local_or_link_local_ipv6_source_does_not_make_ipv6_first() {
+        let f = dualstack()
+            .ipv6("fd00::10")
+            .ipv6("fe80::1")
+            .dns(DUAL, &["2600:1f18::1", "52.216.1.1"])
+            .build();
+        let t = judged(&f, DUAL);
+        assert_eq!(t.chosen_address, Some(ip("52.216.1.1")));
+        assert_eq!(t.decision.label(), "nat-gateway via nat-1");
+    }
+}

@@ -18,3 +18,34 @@ pub(crate) fn rule(cx: &Cx) -> Option<Decision> {
     d.basis = Some("no instance or task metadata answered on this host".to_string());
     Some(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::*;
+
+    #[test]
+    fn a_host_outside_aws_uses_its_own_network() {
+        let f = FactsBuilder::new().off_aws().build();
+        let d = decide_s3(&f, "52.216.1.1");
+        assert_eq!(d.path, PathKind::OffAws);
+        assert_eq!(d.confidence, Confidence::Inferred);
+        assert_eq!(
+            d.basis.as_deref(),
+            Some("no instance or task metadata answered on this host")
+        );
+    }
+
+    #[test]
+    fn a_host_outside_aws_that_names_a_subnet_is_judged_by_the_subnet_instead() {
+        let f = FactsBuilder::new()
+            .off_aws()
+            .vantage(|v| v.subnet_id = Some("subnet-1".to_string()))
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .build();
+        assert!(with_cx(&f, rule).is_none());
+        assert_eq!(decide_s3(&f, "52.216.1.1").path, PathKind::NatGateway);
+        // An instance is never off AWS.
+        assert!(with_cx(&FactsBuilder::new().build(), rule).is_none());
+    }
+}

@@ -113,3 +113,79 @@ pub(crate) fn rule(cx: &Cx, target: &Target) -> Option<Decision> {
     ));
     Some(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::kinds::{Confidence, PathKind};
+    use crate::engine::testing::*;
+
+    const ACCEL: &str = "app-data.s3-accelerate.amazonaws.com";
+
+    fn subnet(routes: &[&str]) -> crate::facts::Facts {
+        FactsBuilder::new()
+            .subnet_view()
+            .table("rtb-1", routes)
+            .gateway_endpoint("vpce-gw")
+            .prefix_list("pl-s3", "com.amazonaws.us-east-1.s3", &["52.216.0.0/15"])
+            .build()
+    }
+
+    #[test]
+    fn an_accelerate_name_takes_the_default_route_even_with_a_gateway_endpoint() {
+        let f = subnet(&[
+            "10.0.0.0/16 -> local",
+            "0.0.0.0/0 -> nat-1",
+            "pl-s3 -> vpce-gw",
+        ]);
+        let d = with_cx(&f, |cx| rule(cx, &target(ACCEL))).expect("decided");
+        assert_eq!(d.label(), "nat-gateway via nat-1");
+        assert_eq!(d.confidence, Confidence::Inferred);
+        assert_eq!(d.route.as_deref(), Some("0.0.0.0/0 -> nat-1"));
+        assert!(evidence(&d, EvidenceKind::Route)[0].starts_with(
+            "longest match for the addresses of app-data.s3-accelerate.amazonaws.com (a Transfer Acceleration name: outside every S3 prefix list) in rtb-1"
+        ));
+        assert_eq!(evidence(&d, EvidenceKind::Assumption).len(), 1);
+        assert!(d
+            .basis
+            .as_deref()
+            .is_some_and(|b| b
+                .ends_with("the only route of rtb-1 for public addresses is the default route")));
+    }
+
+    #[test]
+    fn another_public_route_or_a_customer_list_could_carry_it() {
+        let f = subnet(&["0.0.0.0/0 -> nat-1", "52.0.0.0/8 -> tgw-1"]);
+        let d = with_cx(&f, |cx| rule(cx, &target(ACCEL))).expect("decided");
+        assert_eq!(d.path, PathKind::Unknown);
+        assert!(d.reason.as_deref().is_some_and(|r| r.contains(
+            "52.0.0.0/8 -> tgw-1 in rtb-1 could carry them instead of the default route"
+        )));
+        let f = subnet(&["0.0.0.0/0 -> nat-1", "pl-corp -> tgw-1"]);
+        let d = with_cx(&f, |cx| rule(cx, &target(ACCEL))).expect("decided");
+        assert_eq!(d.path, PathKind::Unknown);
+        // Private ranges cannot hold a public name's addresses.
+        let f = subnet(&["0.0.0.0/0 -> nat-1", "192.168.0.0/16 -> tgw-1"]);
+        let d = with_cx(&f, |cx| rule(cx, &target(ACCEL))).expect("decided");
+        assert_eq!(d.path, PathKind::NatGateway);
+    }
+
+    #[test]
+    fn without_a_default_route_it_is_blocked() {
+        let f = subnet(&["10.0.0.0/16 -> local", "pl-s3 -> vpce-gw"]);
+        let d = with_cx(&f, |cx| rule(cx, &target(ACCEL))).expect("decided");
+        assert_eq!(d.blocked_by, Some(BlockCause::NoRoute));
+    }
+
+    #[test]
+    fn a_public_vpc_block_or_another_kind_of_name_is_not_decided_here() {
+        let f = FactsBuilder::new()
+            .subnet_view()
+            .vpc_cidrs(&["10.0.0.0/16", "52.95.0.0/24"])
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .build();
+        let d = with_cx(&f, |cx| rule(cx, &target(ACCEL))).expect("decided");
+        assert_eq!(d.path, PathKind::Unknown);
+        assert!(with_cx(&f, |cx| rule(cx, &target(S3))).is_none());
+    }
+}

@@ -75,3 +75,103 @@ fn probe_signature(cx: &Cx, addr: IpAddr, why: &str) -> Option<Decision> {
         None => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::*;
+    use crate::facts::{Failure, Observed, TcpOutcome};
+
+    const ADDR: &str = "52.216.1.1";
+
+    fn denied() -> FactsBuilder {
+        FactsBuilder::new().route_tables(Observed::failed_with(
+            "AccessDenied",
+            Failure::Denied {
+                action: "ec2:DescribeRouteTables".into(),
+            },
+        ))
+    }
+
+    #[test]
+    fn a_first_hop_inside_the_vpc_is_a_probable_nat() {
+        let f = denied().first_hop(ADDR, Some("10.0.0.1")).build();
+        let d = decide_s3(&f, ADDR);
+        assert_eq!(d.label(), "nat-gateway via 10.0.0.1");
+        assert_eq!(d.confidence, Confidence::Probable);
+        assert!(!d.confidence.decides());
+        assert_eq!(
+            evidence(&d, EvidenceKind::Missing),
+            ["the route tables failed: AccessDenied"]
+        );
+        assert_eq!(
+            d.basis.as_deref(),
+            Some("a live first-hop probe only, because the route tables failed: AccessDenied")
+        );
+    }
+
+    #[test]
+    fn silence_while_tcp_connects_is_a_probable_gateway_endpoint() {
+        let f = denied()
+            .first_hop(ADDR, None)
+            .tcp(ADDR, TcpOutcome::Connected)
+            .build();
+        let d = decide_s3(&f, ADDR);
+        assert_eq!(d.path, PathKind::GatewayEndpoint);
+        assert_eq!(d.via, None);
+        assert_eq!(d.confidence, Confidence::Probable);
+        assert!(evidence(&d, EvidenceKind::Probe)[0]
+            .ends_with("up to TTL 3 while TCP 443 connected: the signature of a gateway endpoint"));
+    }
+
+    #[test]
+    fn silence_without_a_connection_decides_nothing() {
+        let f = denied()
+            .first_hop(ADDR, None)
+            .tcp(ADDR, TcpOutcome::TimedOut)
+            .build();
+        let d = decide_s3(&f, ADDR);
+        assert_eq!(d.path, PathKind::Unknown);
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("the route tables failed: AccessDenied")
+        );
+    }
+
+    #[test]
+    fn a_first_hop_outside_the_vpc_is_unknown_and_says_where_it_answered() {
+        let f = denied().first_hop(ADDR, Some("100.65.0.1")).build();
+        let d = decide_s3(&f, ADDR);
+        assert_eq!(d.path, PathKind::Unknown);
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("first hop toward 52.216.1.1 answered from 100.65.0.1, outside the VPC; the route tables failed: AccessDenied")
+        );
+        assert_eq!(
+            evidence(&d, EvidenceKind::Probe),
+            ["first hop answered from 100.65.0.1"]
+        );
+    }
+
+    #[test]
+    fn without_probes_the_reason_is_why_no_table_decides() {
+        // Tables read, but none for the subnet and no main table.
+        let f = FactsBuilder::new()
+            .other_table("rtb-9", &["0.0.0.0/0 -> nat-1"])
+            .build();
+        let d = decide_s3(&f, ADDR);
+        assert_eq!(d.path, PathKind::Unknown);
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("no route table of the VPC governs subnet-1 (no explicit association and no main table)")
+        );
+        let f = FactsBuilder::new()
+            .vantage(|v| v.subnet_id = None)
+            .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+            .build();
+        assert_eq!(
+            decide_s3(&f, ADDR).reason.as_deref(),
+            Some("the vantage's subnet is not known")
+        );
+    }
+}

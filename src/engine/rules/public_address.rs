@@ -62,3 +62,94 @@ pub(crate) fn rule(cx: &Cx, mut d: Decision, addr: Option<IpAddr>) -> Decision {
     );
     b
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::kinds::Confidence;
+    use crate::engine::testing::*;
+
+    const IGW: [&str; 2] = ["0.0.0.0/0 -> igw-1", "::/0 -> igw-1"];
+
+    #[test]
+    fn an_internet_gateway_with_a_public_ipv4_address() {
+        let f = FactsBuilder::new()
+            .table("rtb-1", &IGW)
+            .public_ip("54.0.0.1")
+            .build();
+        let d = decide_s3(&f, "52.216.1.1");
+        assert_eq!(d.label(), "internet-gateway via igw-1");
+        assert_eq!(d.confidence, Confidence::Inferred);
+        assert_eq!(
+            evidence(&d, EvidenceKind::Vantage),
+            ["vantage has 54.0.0.1"]
+        );
+    }
+
+    #[test]
+    fn an_internet_gateway_without_a_public_address_is_blocked() {
+        let f = FactsBuilder::new().table("rtb-1", &IGW).build();
+        let d = decide_s3(&f, "52.216.1.1");
+        assert_eq!(d.path, PathKind::Blocked);
+        assert_eq!(d.blocked_by, Some(BlockCause::NoPublicAddress));
+        assert_eq!(d.via.as_deref(), Some("igw-1"));
+        assert_eq!(d.route.as_deref(), Some("0.0.0.0/0 -> igw-1"));
+        assert_eq!(
+            d.reason.as_deref(),
+            Some("the route sends 52.216.1.1 to internet gateway igw-1, but this vantage has no public IPv4 address or Elastic IP")
+        );
+        // The route's evidence is kept, then the vantage's.
+        assert_eq!(
+            evidence(&d, EvidenceKind::Route),
+            ["longest match for 52.216.1.1 in rtb-1: 0.0.0.0/0 -> igw-1"]
+        );
+        assert_eq!(
+            evidence(&d, EvidenceKind::Vantage),
+            ["vantage i-1 has no public IPv4 address or Elastic IP"]
+        );
+    }
+
+    #[test]
+    fn an_ipv6_destination_needs_an_ipv6_address_not_a_public_ipv4() {
+        let v4_only = FactsBuilder::new()
+            .table("rtb-1", &IGW)
+            .public_ip("54.0.0.1")
+            .build();
+        let d = decide_s3(&v4_only, "2600:1f18::1");
+        assert_eq!(d.blocked_by, Some(BlockCause::NoPublicAddress));
+        assert!(d
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.ends_with("has no IPv6 address")));
+        let v6 = FactsBuilder::new()
+            .table("rtb-1", &IGW)
+            .ipv6("2600:1f18:1::10")
+            .build();
+        let d = decide_s3(&v6, "2600:1f18::1");
+        assert_eq!(d.label(), "internet-gateway via igw-1");
+        assert_eq!(
+            evidence(&d, EvidenceKind::Vantage),
+            ["vantage has 2600:1f18:1::10"]
+        );
+    }
+
+    #[test]
+    fn a_subnet_has_no_instance_so_the_requirement_is_stated() {
+        let f = FactsBuilder::new()
+            .subnet_view()
+            .table("rtb-1", &IGW)
+            .build();
+        let d = decide_s3(&f, "52.216.1.1");
+        assert_eq!(d.path, PathKind::InternetGateway);
+        assert!(evidence(&d, EvidenceKind::Vantage)[0]
+            .starts_with("instances in this subnet need a public IPv4 address or Elastic IP"));
+    }
+
+    #[test]
+    fn other_paths_pass_unchanged() {
+        let f = FactsBuilder::new().build();
+        let d = Decision::new(PathKind::NatGateway, Confidence::Inferred);
+        let out = with_cx(&f, |cx| rule(cx, d.clone(), Some(ip("52.216.1.1"))));
+        assert_eq!(out, d);
+    }
+}

@@ -68,3 +68,56 @@ pub(crate) fn decide(
     }
     public_address::rule(cx, d, addr)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::kinds::PathKind;
+    use crate::engine::testing::*;
+    use crate::facts::EndpointType;
+
+    #[test]
+    fn each_target_kind_names_its_path() {
+        let cases = [
+            ("tgw-1", "transit-gateway via tgw-1"),
+            ("pcx-1", "vpc-peering via pcx-1"),
+            ("eni-1", "network-interface via eni-1"),
+            ("i-1", "network-interface via i-1"),
+            ("vgw-1", "virtual-private-gateway via vgw-1"),
+            ("cagw-1", "carrier-gateway via cagw-1"),
+            ("lgw-1", "local-gateway via lgw-1"),
+            ("xgw-1", "unrecognized-gateway via xgw-1"),
+        ];
+        for (target, label) in cases {
+            let f = FactsBuilder::new()
+                .table("rtb-1", &[&format!("0.0.0.0/0 -> {target}")])
+                .build();
+            assert_eq!(decide_s3(&f, "52.216.1.1").label(), label, "{target}");
+        }
+    }
+
+    #[test]
+    fn a_vpce_target_of_a_cidr_route_is_a_gateway_load_balancer_endpoint() {
+        // Unknown endpoint: a CIDR route can only point at a GWLB endpoint.
+        let f = FactsBuilder::new()
+            .table("rtb-1", &["0.0.0.0/0 -> vpce-fw"])
+            .endpoints(crate::facts::Observed::not_collected("skipped"))
+            .build();
+        assert_eq!(
+            decide_s3(&f, "52.216.1.1").path,
+            PathKind::GatewayLoadBalancerEndpoint
+        );
+        // Known endpoint: its type decides.
+        let f = FactsBuilder::new()
+            .table("rtb-1", &["0.0.0.0/0 -> vpce-fw"])
+            .endpoint(endpoint(
+                "vpce-fw",
+                EndpointType::GatewayLoadBalancer,
+                "available",
+            ))
+            .build();
+        assert_eq!(
+            decide_s3(&f, "52.216.1.1").label(),
+            "gateway-load-balancer-endpoint via vpce-fw"
+        );
+    }
+}
