@@ -61,7 +61,7 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
         .collect();
     let log = tempfile::NamedTempFile::new().unwrap();
     let proxy_port = common::free_port();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
+    let script = common::moto_path("proxy.py");
     let _proxy = common::start(
         &[
             "python3",

@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -22,7 +21,7 @@ const REGION: &str = "eu-west-1";
 
 struct Server {
     port: u16,
-    _child: Child,
+    _proc: common::Proc,
 }
 
 use common::{free_port, wait_port};
@@ -36,27 +35,14 @@ fn moto() -> &'static Server {
         std::env::remove_var("AWS_SESSION_TOKEN");
         std::env::remove_var("AWS_PROFILE");
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        let port = free_port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server (pip install 'moto[server]')");
-        wait_port(port);
-        Server {
-            port,
-            _child: child,
-        }
+        let (proc, port) = common::moto_server();
+        Server { port, _proc: proc }
     })
 }
 
+/// tests/moto/topology.py's `scenario` in [`REGION`] of this binary's moto.
 fn topology(scenario: &str) -> Value {
-    topology_in(REGION, scenario)
-}
-
-fn topology_in(region: &str, scenario: &str) -> Value {
-    common::moto_script("topology.py", &[&moto().port.to_string(), region, scenario])
+    common::topology_in(moto().port, REGION, scenario)
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -345,7 +331,7 @@ fn recording_proxy_with(
 ) -> (u16, Child, tempfile::NamedTempFile) {
     let port = free_port();
     let log = tempfile::NamedTempFile::new().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
+    let script = common::moto_path("proxy.py");
     let child = Command::new("python3")
         .arg(script)
         .args([
@@ -570,7 +556,7 @@ fn bench_gather_against_the_aws_cli() {
     if common::skip("tests/ec2_moto.rs", common::MOTO) {
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/big.py");
+    let script = common::moto_path("big.py");
     let built = Instant::now();
     let out = Command::new("python3")
         .arg(script)
@@ -857,7 +843,7 @@ fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
         return;
     }
     let region = "us-east-1";
-    let topo = topology_in(region, "gateway-endpoint");
+    let topo = common::topology_in(moto().port, region, "gateway-endpoint");
     let e = rt().block_on(async {
         let c = ec2::client(region, Duration::from_secs(10), Some(&url())).await;
         ec2::gather(

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,7 +19,7 @@ const NEEDS: &[Need] = &[Need::Program("python3")];
 /// A scenario judged by the binary, as the compact report an instance would print, with the
 /// instance id set.
 fn report(scenario: &str, instance: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let dir = common::scenarios_dir();
     let mut facts: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join(format!("{scenario}.facts.json"))).unwrap(),
     )
@@ -55,7 +54,7 @@ fn fake(config: Value) -> Fake {
     std::fs::write(cfg.path(), config.to_string()).unwrap();
     let log = tempfile::NamedTempFile::new().unwrap();
     let port = common::free_port();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/ssm_fake.py");
+    let script = common::moto_path("ssm_fake.py");
     let proc = common::start(
         &[
             "python3",
@@ -316,7 +315,7 @@ fn a_cut_output_is_read_from_the_output_bucket() {
         return;
     }
     let (_moto, moto_port) = common::moto_server();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let dir = common::scenarios_dir();
     let mut facts: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("interface-endpoint-private-dns.facts.json")).unwrap(),
     )
