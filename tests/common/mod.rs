@@ -131,3 +131,16 @@ pub fn scenario_names() -> Vec<String> {
     names.sort();
     names
 }
+
+/// tests/scenarios/NAME.expected.json, and the command-line arguments it lists (`args`, none
+/// when absent).
+pub fn scenario_expected(name: &str) -> (serde_json::Value, Vec<String>) {
+    let path = scenarios_dir().join(format!("{name}.expected.json"));
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let args: Vec<String> = expected["args"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    (expected, args)
+}

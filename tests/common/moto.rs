@@ -9,6 +9,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+/// The environment of a process that talks to moto (or another fake on loopback): static test
+/// credentials for the signer, never real ones, and no instance metadata lookups.
+pub const MOTO_ENV: [(&str, &str); 3] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+];
+
 /// A child process killed (and reaped) when dropped.
 pub struct Proc(pub Child);
 

@@ -106,11 +106,7 @@ fn bench_bucket_requests_in_the_lab() {
         return;
     }
     let (lab, endpoint, _) = bucket_lab();
-    let creds = [
-        ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ];
+    let creds = ec2_env(&endpoint);
     let mut medians = Vec::new();
     for (label, args) in [
         (

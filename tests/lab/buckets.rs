@@ -20,11 +20,7 @@ fn real_bucket_requests_name_the_address_and_the_path() {
             "--key",
             "hello.txt",
         ],
-        &[
-            ("AWS_ENDPOINT_URL_EC2", &endpoint),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ],
+        &ec2_env(&endpoint),
     );
     eprintln!("doctor with two buckets took {took:?}");
     assert_eq!(
@@ -92,16 +88,7 @@ fn a_bucket_behind_a_dropping_address_times_out_within_the_budget() {
     if skip() {
         return;
     }
-    let mut records: Vec<String> = default_records()
-        .into_iter()
-        .filter(|x| !x.contains("app-data.s3.eu-west-1"))
-        .collect();
-    records.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.88.8".to_string());
-    let lab = Lab::new(LabSpec {
-        system_dns: records.clone(),
-        vpc_dns: records,
-        ..LabSpec::default()
-    });
+    let lab = Lab::new(LabSpec::answering(app_data_at("52.218.88.8")));
     let (code, r, stderr, took) = lab.doctor(
         &["--bucket", "app-data", "--timeout", "3"],
         &[
@@ -129,12 +116,9 @@ fn route_with_a_bucket_behind_a_dropping_address_stays_within_the_timeout() {
     if skip() {
         return;
     }
-    let mut records = default_records();
-    records.retain(|r| !r.contains("app-data.s3.eu-west-1"));
-    records.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.88.8".to_string());
     let mut lab = Lab::new(LabSpec {
         imds: None,
-        system_dns: records,
+        system_dns: app_data_at("52.218.88.8"),
         ..LabSpec::default()
     });
     let (endpoint, topo) = lab.moto_in_client("nat-only");
@@ -151,11 +135,7 @@ fn route_with_a_bucket_behind_a_dropping_address_stays_within_the_timeout() {
             "--timeout",
             "3",
         ],
-        &[
-            ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ],
+        &ec2_env(&endpoint),
     );
     eprintln!("dropping S3: route --bucket --timeout 3 took {took:?}");
     assert!(took < Duration::from_secs(4), "{took:?}: {stderr}");
@@ -280,8 +260,7 @@ fn bucket_requests_use_the_name_the_settings_plan() {
         let config_file = lab.dir.path().join("aws-config");
         std::fs::write(&config_file, config.unwrap_or("[default]\n")).unwrap();
         let config_path = config_file.to_str().unwrap().to_string();
-        let mut env = CREDS.to_vec();
-        env.push(("AWS_ENDPOINT_URL_EC2", &endpoint));
+        let mut env = ec2_env(&endpoint);
         env.push(("AWS_CONFIG_FILE", &config_path));
         env.extend(env_setting);
         let (_, r, stderr, _) = lab.doctor(&["--bucket", "app-data"], &env);

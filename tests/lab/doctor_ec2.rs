@@ -18,19 +18,8 @@ fn doctor_with_the_control_plane_confirms_the_nat_path() {
     }
     let mut lab = Lab::new(LabSpec::default());
     let (endpoint, topo) = lab.moto_in_client("nat-only");
-    let cfg = imds_config_for(
-        topo["vpc"].as_str().unwrap(),
-        topo["subnet"].as_str().unwrap(),
-    );
-    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
-    let (code, r, stderr, _) = lab.doctor(
-        &["--bucket", "app-data"],
-        &[
-            ("AWS_ENDPOINT_URL_EC2", &endpoint),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ],
-    );
+    lab.place_instance(&topo);
+    let (code, r, stderr, _) = lab.doctor(&["--bucket", "app-data"], &ec2_env(&endpoint));
     assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
     assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
     assert_eq!(r["verdict"]["via"], topo["nat"]);
@@ -54,11 +43,7 @@ fn a_slow_ec2_api_stays_within_the_timeout() {
     });
     let (endpoint, topo) = lab.slow_moto_in_client("nat-only", "3");
     let subnet = topo["subnet"].as_str().unwrap();
-    let env = [
-        ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ];
+    let env = ec2_env(&endpoint);
     let (_, r, stderr, took) = lab.doctor(
         &[
             "--region",
@@ -110,18 +95,11 @@ fn dualstack_client_leaves_by_the_egress_only_gateway() {
         return;
     }
     let v6 = "2a05:d07a:a0ff::9";
-    let mut records: Vec<String> = default_records()
-        .into_iter()
-        .map(|r| r.replace(",52.218.", ",52.216."))
-        .collect();
+    let mut records = records_in_motos_list();
     records.push(format!(
         "--host-record=app-data.s3.dualstack.eu-west-1.amazonaws.com,52.216.20.7,{v6}"
     ));
-    let mut lab = Lab::new(LabSpec {
-        system_dns: records.clone(),
-        vpc_dns: records,
-        ..LabSpec::default()
-    });
+    let mut lab = Lab::new(LabSpec::answering(records));
     lab.ipv6(v6);
     let (endpoint, topo) = lab.moto_in_client("gateway-endpoint-eigw");
     let mut cfg = imds_config_for(
@@ -140,11 +118,10 @@ fn dualstack_client_leaves_by_the_egress_only_gateway() {
             facts.to_str().unwrap(),
         ],
         &[
-            ("AWS_ENDPOINT_URL_EC2", &endpoint),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_USE_DUALSTACK_ENDPOINT", "true"),
-        ],
+            ec2_env(&endpoint),
+            vec![("AWS_USE_DUALSTACK_ENDPOINT", "true")],
+        ]
+        .concat(),
     );
     eprintln!("doctor took {took:?}");
     assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
@@ -195,24 +172,11 @@ fn route_agrees_with_doctor_for_the_same_subnet() {
         ("nat-only", "nat-gateway"),
         ("gateway-endpoint", "gateway-endpoint"),
     ] {
-        let records: Vec<String> = default_records()
-            .into_iter()
-            .map(|r| r.replace(",52.218.", ",52.216."))
-            .collect();
-        let mut lab = Lab::new(LabSpec {
-            system_dns: records.clone(),
-            vpc_dns: records,
-            ..LabSpec::default()
-        });
+        let mut lab = Lab::new(LabSpec::answering(records_in_motos_list()));
         let (endpoint, topo) = lab.moto_in_client(scenario);
         let subnet = topo["subnet"].as_str().unwrap();
-        let cfg = imds_config_for(topo["vpc"].as_str().unwrap(), subnet);
-        std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
-        let env = [
-            ("AWS_ENDPOINT_URL_EC2", endpoint.as_str()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ];
+        lab.place_instance(&topo);
+        let env = ec2_env(&endpoint);
         let (_, doctor, stderr, _) = lab.doctor(&[], &env);
         let (code, route, route_err, _) = lab.s3path(
             "route",
@@ -255,20 +219,9 @@ fn doctor_off_aws_judges_a_named_subnet() {
     }
     // moto's S3 list holds 52.216.0.0/15 (the same in every region): the bucket answers
     // inside it here, so the list read with GetManagedPrefixListEntries decides.
-    let records: Vec<String> = default_records()
-        .into_iter()
-        .map(|r| {
-            r.replace(
-                "app-data.s3.eu-west-1.amazonaws.com,52.218.20.7",
-                "app-data.s3.eu-west-1.amazonaws.com,52.216.20.7",
-            )
-        })
-        .collect();
     let mut lab = Lab::new(LabSpec {
         imds: None,
-        system_dns: records.clone(),
-        vpc_dns: records,
-        ..LabSpec::default()
+        ..LabSpec::answering(app_data_at("52.216.20.7"))
     });
     let (endpoint, topo) = lab.moto_in_client("both");
     let facts = lab.dir.path().join("named.json");
@@ -284,11 +237,7 @@ fn doctor_off_aws_judges_a_named_subnet() {
             "--save-facts",
             facts.to_str().unwrap(),
         ],
-        &[
-            ("AWS_ENDPOINT_URL_EC2", &endpoint),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ],
+        &ec2_env(&endpoint),
     );
     assert_eq!(r["vantage"]["kind"], "off-aws", "{stderr}");
     assert_eq!(r["vantage"]["subnet_id"], topo["subnet"]);
@@ -400,8 +349,7 @@ fn route_judges_the_name_each_bucket_form_uses() {
         let (_, topo) = lab.moto_in_client(case.topology);
         let endpoint = lab.aws_lists_proxy();
         let subnet = topo["subnet"].as_str().unwrap();
-        let mut env = CREDS.to_vec();
-        env.push(("AWS_ENDPOINT_URL_EC2", &endpoint));
+        let env = ec2_env(&endpoint);
         let (code, r, stderr, took) = lab.s3path(
             "route",
             &[

@@ -33,6 +33,19 @@ pub fn sh(args: &[&str]) {
     );
 }
 
+/// A veth pair between two namespaces, each end given as (interface, namespace, address with
+/// prefix length), both ends up.
+fn veth(one: (&str, &str, &str), other: (&str, &str, &str)) {
+    sh(&[
+        "ip", "link", "add", one.0, "type", "veth", "peer", "name", other.0,
+    ]);
+    for (dev, ns, addr) in [one, other] {
+        sh(&["ip", "link", "set", dev, "netns", ns]);
+        sh(&["ip", "-n", ns, "addr", "add", addr, "dev", dev]);
+        sh(&["ip", "-n", ns, "link", "set", dev, "up"]);
+    }
+}
+
 /// True when something accepts TCP on addr:port inside namespace `ns`.
 pub fn tcp_open(ns: &str, addr: &str, port: u16) -> bool {
     Command::new("ip")
@@ -106,6 +119,17 @@ impl Default for LabSpec {
     }
 }
 
+impl LabSpec {
+    /// The default lab with both resolvers (the system's and the VPC's) answering `records`.
+    pub fn answering(records: Vec<String>) -> LabSpec {
+        LabSpec {
+            system_dns: records.clone(),
+            vpc_dns: records,
+            ..LabSpec::default()
+        }
+    }
+}
+
 pub fn default_records() -> Vec<String> {
     [
         ("app-data.s3.eu-west-1.amazonaws.com", "52.218.20.7"),
@@ -117,6 +141,25 @@ pub fn default_records() -> Vec<String> {
     .iter()
     .map(|(n, a)| format!("--host-record={n},{a}"))
     .collect()
+}
+
+/// [`default_records`] with app-data.s3.eu-west-1.amazonaws.com answered by `addr` instead.
+pub fn app_data_at(addr: &str) -> Vec<String> {
+    let mut records = default_records();
+    records.retain(|r| !r.contains("app-data.s3.eu-west-1"));
+    records.push(format!(
+        "--host-record=app-data.s3.eu-west-1.amazonaws.com,{addr}"
+    ));
+    records
+}
+
+/// [`default_records`] with every address moved from 52.218.x.x to 52.216.x.x: inside moto's
+/// S3 list (52.216.0.0/15, the same in every region).
+pub fn records_in_motos_list() -> Vec<String> {
+    default_records()
+        .into_iter()
+        .map(|r| r.replace(",52.218.", ",52.216."))
+        .collect()
 }
 
 /// The lab's records with moto's S3 addresses (moto's eu-west-1 S3 list is 52.218.0.0/17,
@@ -189,24 +232,16 @@ impl Lab {
             sh(&["ip", "-n", ns, "link", "set", "lo", "up"]);
         }
         // client <-> router
-        let (a, b) = (format!("a{id}"), format!("b{id}"));
-        sh(&["ip", "link", "add", &a, "type", "veth", "peer", "name", &b]);
-        sh(&["ip", "link", "set", &a, "netns", &c]);
-        sh(&["ip", "link", "set", &b, "netns", &r]);
-        sh(&["ip", "-n", &c, "addr", "add", "10.0.1.10/24", "dev", &a]);
-        sh(&["ip", "-n", &c, "link", "set", &a, "up"]);
-        sh(&["ip", "-n", &r, "addr", "add", "10.0.1.1/24", "dev", &b]);
-        sh(&["ip", "-n", &r, "link", "set", &b, "up"]);
+        veth(
+            (&format!("a{id}"), &c, "10.0.1.10/24"),
+            (&format!("b{id}"), &r, "10.0.1.1/24"),
+        );
         sh(&["ip", "-n", &c, "route", "add", "default", "via", "10.0.1.1"]);
         // router <-> s3
-        let (d, e) = (format!("d{id}"), format!("e{id}"));
-        sh(&["ip", "link", "add", &d, "type", "veth", "peer", "name", &e]);
-        sh(&["ip", "link", "set", &d, "netns", &r]);
-        sh(&["ip", "link", "set", &e, "netns", &s]);
-        sh(&["ip", "-n", &r, "addr", "add", "198.51.100.1/24", "dev", &d]);
-        sh(&["ip", "-n", &r, "link", "set", &d, "up"]);
-        sh(&["ip", "-n", &s, "addr", "add", "198.51.100.2/24", "dev", &e]);
-        sh(&["ip", "-n", &s, "link", "set", &e, "up"]);
+        veth(
+            (&format!("d{id}"), &r, "198.51.100.1/24"),
+            (&format!("e{id}"), &s, "198.51.100.2/24"),
+        );
         sh(&[
             "ip",
             "-n",
@@ -526,6 +561,16 @@ impl Lab {
         );
     }
 
+    /// Places the instance the IMDS stub describes in `topo`'s VPC and subnet (a topology of
+    /// tests/moto/topology.py, see [`Lab::moto_in_client`]).
+    pub fn place_instance(&self, topo: &Value) {
+        let cfg = imds_config_for(
+            topo["vpc"].as_str().unwrap(),
+            topo["subnet"].as_str().unwrap(),
+        );
+        std::fs::write(self.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    }
+
     /// Runs the real binary in the client namespace.
     pub fn doctor(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String, Duration) {
         self.s3path("doctor", args, env)
@@ -717,18 +762,10 @@ pub fn bucket_lab() -> (Lab, String, Value) {
 
 /// [`bucket_lab`] with the lab's DNS answering `records`.
 pub fn bucket_lab_with(records: Vec<String>) -> (Lab, String, Value) {
-    let mut lab = Lab::new(LabSpec {
-        system_dns: records.clone(),
-        vpc_dns: records,
-        ..LabSpec::default()
-    });
+    let mut lab = Lab::new(LabSpec::answering(records));
     lab.moto_s3();
     let (endpoint, topo) = lab.moto_in_client("nat-only");
-    let cfg = imds_config_for(
-        topo["vpc"].as_str().unwrap(),
-        topo["subnet"].as_str().unwrap(),
-    );
-    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    lab.place_instance(&topo);
     (lab, endpoint, topo)
 }
 
@@ -752,10 +789,18 @@ pub fn imds_config_for(vpc: &str, subnet: &str) -> Value {
     })
 }
 
-pub const CREDS: [(&str, &str); 2] = [
+const CREDS: [(&str, &str); 2] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
     ("AWS_SECRET_ACCESS_KEY", "testing"),
 ];
+
+/// The environment of an s3path that reads the EC2 API from moto at `endpoint`, with the test
+/// credentials ([`CREDS`]).
+pub fn ec2_env(endpoint: &str) -> Vec<(&str, &str)> {
+    let mut env = vec![("AWS_ENDPOINT_URL_EC2", endpoint)];
+    env.extend(CREDS);
+    env
+}
 
 pub fn target<'a>(report: &'a Value, host: &str) -> &'a Value {
     report["targets"]

@@ -152,11 +152,8 @@ fn a_dropping_address_times_out() {
     if skip() {
         return;
     }
-    let mut records = default_records();
-    records.retain(|r| !r.contains("app-data.s3.eu-west-1"));
-    records.push("--host-record=app-data.s3.eu-west-1.amazonaws.com,52.218.88.8".to_string());
     let lab = Lab::new(LabSpec {
-        system_dns: records,
+        system_dns: app_data_at("52.218.88.8"),
         ..LabSpec::default()
     });
     let (code, r, _, _) = lab.doctor(&["--bucket", "app-data", "--timeout", "4"], &[]);

@@ -98,13 +98,8 @@ fn proxy_variables_divert_s3_to_the_proxy() {
     assert_eq!(r["verdict"]["path"], "proxy");
     assert_eq!(r["verdict"]["via"], "proxy.corp.example:3128");
     assert_eq!(r["verdict"]["next"]["path"], "local");
-    let ids: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
-    assert!(ids.contains(&"S3P402"), "{ids:?}");
+    let ids = finding_ids(&r);
+    assert!(ids.contains(&"S3P402".to_string()), "{ids:?}");
 }
 
 #[test]
@@ -215,11 +210,7 @@ fn aws_cli_v1_on_path_with_an_interface_endpoint_without_private_dns() {
     }
     let mut lab = Lab::new(LabSpec::default());
     let (endpoint, topo) = lab.moto_in_client("interface-endpoint");
-    let cfg = imds_config_for(
-        topo["vpc"].as_str().unwrap(),
-        topo["subnet"].as_str().unwrap(),
-    );
-    std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+    lab.place_instance(&topo);
     let prefix = lab.dir.path().join("awscli-v1");
     let pkg = prefix.join("lib/python3.11/site-packages/awscli");
     std::fs::create_dir_all(&pkg).unwrap();
@@ -248,12 +239,7 @@ fn aws_cli_v1_on_path_with_an_interface_endpoint_without_private_dns() {
             "--save-facts",
             facts.to_str().unwrap(),
         ],
-        &[
-            ("AWS_ENDPOINT_URL_EC2", &endpoint),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("PATH", &path),
-        ],
+        &[ec2_env(&endpoint), vec![("PATH", &path)]].concat(),
     );
     eprintln!("doctor took {took:?}");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&facts).unwrap()).unwrap();
@@ -327,22 +313,13 @@ fn doctor_follows_settings_that_change_the_name() {
     ];
     for case in cases {
         let records = records_with(&[case.record]);
-        let mut lab = Lab::new(LabSpec {
-            system_dns: records.clone(),
-            vpc_dns: records,
-            ..LabSpec::default()
-        });
+        let mut lab = Lab::new(LabSpec::answering(records));
         let (endpoint, topo) = lab.moto_in_client(case.topology);
-        let cfg = imds_config_for(
-            topo["vpc"].as_str().unwrap(),
-            topo["subnet"].as_str().unwrap(),
-        );
-        std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
+        lab.place_instance(&topo);
         let config = lab.dir.path().join("aws-config");
         std::fs::write(&config, case.config.unwrap_or("[default]\n")).unwrap();
         let config_path = config.to_str().unwrap().to_string();
-        let mut env = CREDS.to_vec();
-        env.push(("AWS_ENDPOINT_URL_EC2", &endpoint));
+        let mut env = ec2_env(&endpoint);
         env.push(("AWS_CONFIG_FILE", &config_path));
         if let Some(e) = case.env {
             env.push(e);
