@@ -22,9 +22,7 @@ fn audit(endpoint: &str, args: &[&str]) -> (i32, Value, String) {
         .args(args)
         .env("AWS_ENDPOINT_URL_EC2", endpoint)
         .env("AWS_ENDPOINT_URL_CLOUDWATCH", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(common::MOTO_ENV)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .output()
@@ -61,7 +59,7 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
         .collect();
     let log = tempfile::NamedTempFile::new().unwrap();
     let proxy_port = common::free_port();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
+    let script = common::moto_path("proxy.py");
     let _proxy = common::start(
         &[
             "python3",

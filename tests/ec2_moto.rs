@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -22,10 +21,10 @@ const REGION: &str = "eu-west-1";
 
 struct Server {
     port: u16,
-    _child: Child,
+    _proc: common::Proc,
 }
 
-use common::{free_port, wait_port};
+use common::free_port;
 
 fn moto() -> &'static Server {
     static MOTO: OnceLock<Server> = OnceLock::new();
@@ -36,27 +35,14 @@ fn moto() -> &'static Server {
         std::env::remove_var("AWS_SESSION_TOKEN");
         std::env::remove_var("AWS_PROFILE");
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        let port = free_port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server (pip install 'moto[server]')");
-        wait_port(port);
-        Server {
-            port,
-            _child: child,
-        }
+        let (proc, port) = common::moto_server();
+        Server { port, _proc: proc }
     })
 }
 
+/// tests/moto/topology.py's `scenario` in [`REGION`] of this binary's moto.
 fn topology(scenario: &str) -> Value {
-    topology_in(REGION, scenario)
-}
-
-fn topology_in(region: &str, scenario: &str) -> Value {
-    common::moto_script("topology.py", &[&moto().port.to_string(), region, scenario])
+    common::topology_in(moto().port, REGION, scenario)
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -263,7 +249,7 @@ fn interface_endpoint_enis_are_found() {
 }
 
 /// A loopback stub that answers every EC2 call with UnauthorizedOperation.
-fn deny_stub() -> (u16, Child) {
+fn deny_stub() -> (u16, common::Proc) {
     let port = free_port();
     let code = r#"
 import sys
@@ -276,12 +262,8 @@ class H(BaseHTTPRequestHandler):
         self.send_response(403); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
 HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 "#;
-    let child = Command::new("python3")
-        .args(["-c", code, &port.to_string()])
-        .spawn()
-        .unwrap();
-    wait_port(port);
-    (port, child)
+    let stub = common::start(&["python3", "-c", code, &port.to_string()], port);
+    (port, stub)
 }
 
 #[test]
@@ -290,10 +272,9 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
         return;
     }
     let _ = moto(); // credentials in the environment
-    let (port, mut child) = deny_stub();
+    let (port, stub) = deny_stub();
     let e = gather(&format!("http://127.0.0.1:{port}"), "vpc-0denied");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(stub);
     for (part, action) in [
         (e.route_tables.missing_reason(), "ec2:DescribeRouteTables"),
         (e.vpc_endpoints.missing_reason(), "ec2:DescribeVpcEndpoints"),
@@ -335,31 +316,42 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
 }
 
 /// Starts tests/moto/proxy.py in front of moto; returns its port, its process and the log.
-fn recording_proxy(throttle: u32) -> (u16, Child, tempfile::NamedTempFile) {
-    recording_proxy_with(throttle, None)
-}
-
-fn recording_proxy_with(
+fn recording_proxy(
     throttle: u32,
     deny: Option<&str>,
-) -> (u16, Child, tempfile::NamedTempFile) {
+) -> (u16, common::Proc, tempfile::NamedTempFile) {
     let port = free_port();
     let log = tempfile::NamedTempFile::new().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/proxy.py");
-    let child = Command::new("python3")
-        .arg(script)
-        .args([
-            &port.to_string(),
-            &moto().port.to_string(),
-            log.path().to_str().unwrap(),
-            "--throttle",
-            &throttle.to_string(),
-        ])
-        .args(deny.map(|a| vec!["--deny", a]).unwrap_or_default())
-        .spawn()
-        .unwrap();
-    wait_port(port);
-    (port, child, log)
+    let script = common::moto_path("proxy.py");
+    let (port_arg, moto_arg, throttle_arg) = (
+        port.to_string(),
+        moto().port.to_string(),
+        throttle.to_string(),
+    );
+    let mut cmd = vec![
+        "python3",
+        script.to_str().unwrap(),
+        &port_arg,
+        &moto_arg,
+        log.path().to_str().unwrap(),
+        "--throttle",
+        &throttle_arg,
+    ];
+    cmd.extend(deny.map(|a| ["--deny", a]).into_iter().flatten());
+    (port, common::start(&cmd, port), log)
+}
+
+/// [`gather`] of `vpc` through a [`recording_proxy`], stopped once the gather is done: the
+/// facts and the proxy's log (one action a line).
+fn gather_recorded(
+    throttle: u32,
+    deny: Option<&str>,
+    vpc: &str,
+) -> (ec2::Ec2Facts, tempfile::NamedTempFile) {
+    let (port, proxy, log) = recording_proxy(throttle, deny);
+    let e = gather(&format!("http://127.0.0.1:{port}"), vpc);
+    drop(proxy);
+    (e, log)
 }
 
 #[test]
@@ -368,13 +360,7 @@ fn only_describe_actions_reach_the_api_and_calls_do_not_grow_with_routes() {
         return;
     }
     let topo = topology("both");
-    let (port, mut child, log) = recording_proxy(0);
-    let e = gather(
-        &format!("http://127.0.0.1:{port}"),
-        topo["vpc"].as_str().unwrap(),
-    );
-    let _ = child.kill();
-    let _ = child.wait();
+    let (e, log) = gather_recorded(0, None, topo["vpc"].as_str().unwrap());
     assert!(e.route_tables.get().is_some() && e.vpc_endpoints.get().is_some());
     let actions: Vec<String> = std::fs::read_to_string(log.path())
         .unwrap()
@@ -406,13 +392,7 @@ fn throttling_is_retried() {
         return;
     }
     let topo = topology("gateway-endpoint");
-    let (port, mut child, log) = recording_proxy(2);
-    let e = gather(
-        &format!("http://127.0.0.1:{port}"),
-        topo["vpc"].as_str().unwrap(),
-    );
-    let _ = child.kill();
-    let _ = child.wait();
+    let (e, log) = gather_recorded(2, None, topo["vpc"].as_str().unwrap());
     for (part, ok) in [
         ("route tables", e.route_tables.get().is_some()),
         ("endpoints", e.vpc_endpoints.get().is_some()),
@@ -433,9 +413,7 @@ fn route_cli(args: &[&str]) -> (i32, Value, String) {
         .arg("route")
         .args(args)
         .env("AWS_ENDPOINT_URL_EC2", url())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(common::MOTO_ENV)
         .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
@@ -570,7 +548,7 @@ fn bench_gather_against_the_aws_cli() {
     if common::skip("tests/ec2_moto.rs", common::MOTO) {
         return;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/big.py");
+    let script = common::moto_path("big.py");
     let built = Instant::now();
     let out = Command::new("python3")
         .arg(script)
@@ -585,7 +563,7 @@ fn bench_gather_against_the_aws_cli() {
     let topo: Value = serde_json::from_slice(&out.stdout).unwrap();
     println!("built the VPC in {:.1} s", built.elapsed().as_secs_f64());
     let vpc = topo["vpc"].as_str().unwrap();
-    let (port, mut child, log) = recording_proxy(0);
+    let (port, proxy, log) = recording_proxy(0, None);
     let endpoint = format!("http://127.0.0.1:{port}");
     let mut ours = Vec::new();
     for _ in 0..5 {
@@ -597,8 +575,7 @@ fn bench_gather_against_the_aws_cli() {
     }
     let calls = std::fs::read_to_string(log.path()).unwrap().lines().count() / 5;
     assert_eq!(calls, 10);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(proxy);
     ours.sort();
     let filter = format!("Name=vpc-id,Values={vpc}");
     let commands: Vec<Vec<String>> = vec![
@@ -690,13 +667,8 @@ fn one_denied_call_fails_alone_and_is_reported_with_its_action() {
         return;
     }
     let topo = topology("gateway-endpoint");
-    let (port, mut child, _log) = recording_proxy_with(0, Some("DescribeRouteTables"));
-    let e = gather(
-        &format!("http://127.0.0.1:{port}"),
-        topo["vpc"].as_str().unwrap(),
-    );
-    let _ = child.kill();
-    let _ = child.wait();
+    let vpc = topo["vpc"].as_str().unwrap();
+    let (e, _log) = gather_recorded(0, Some("DescribeRouteTables"), vpc);
     let why = e
         .route_tables
         .missing_reason()
@@ -857,7 +829,7 @@ fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
         return;
     }
     let region = "us-east-1";
-    let topo = topology_in(region, "gateway-endpoint");
+    let topo = common::topology_in(moto().port, region, "gateway-endpoint");
     let e = rt().block_on(async {
         let c = ec2::client(region, Duration::from_secs(10), Some(&url())).await;
         ec2::gather(

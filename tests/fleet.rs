@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -17,17 +16,20 @@ use serde_json::{json, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_s3path");
 const NEEDS: &[Need] = &[Need::Program("python3")];
 
-/// A scenario judged by the binary, as the compact report an instance would print, with the
-/// instance id set.
-fn report(scenario: &str, instance: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut facts: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join(format!("{scenario}.facts.json"))).unwrap(),
-    )
-    .unwrap();
+/// A scenario's facts with the instance id set, in a temporary file.
+fn facts_of(scenario: &str, instance: &str) -> tempfile::NamedTempFile {
+    let path = common::scenarios_dir().join(format!("{scenario}.facts.json"));
+    let mut facts: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     facts["vantage"]["value"]["instance_id"] = json!(instance);
     let tmp = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(tmp.path(), facts.to_string()).unwrap();
+    tmp
+}
+
+/// A scenario judged by the binary, as the compact report an instance would print, with the
+/// instance id set.
+fn report(scenario: &str, instance: &str) -> String {
+    let tmp = facts_of(scenario, instance);
     let out = Command::new(BIN)
         .args([
             "replay",
@@ -55,7 +57,7 @@ fn fake(config: Value) -> Fake {
     std::fs::write(cfg.path(), config.to_string()).unwrap();
     let log = tempfile::NamedTempFile::new().unwrap();
     let port = common::free_port();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/ssm_fake.py");
+    let script = common::moto_path("ssm_fake.py");
     let proc = common::start(
         &[
             "python3",
@@ -83,9 +85,7 @@ fn fleet(f: &Fake, args: &[&str]) -> (i32, Value, String, Duration) {
             "AWS_ENDPOINT_URL_SSM",
             format!("http://127.0.0.1:{}", f.port),
         )
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(common::MOTO_ENV)
         .env_remove("AWS_PROFILE")
         .output()
         .unwrap();
@@ -316,14 +316,7 @@ fn a_cut_output_is_read_from_the_output_bucket() {
         return;
     }
     let (_moto, moto_port) = common::moto_server();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
-    let mut facts: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("interface-endpoint-private-dns.facts.json")).unwrap(),
-    )
-    .unwrap();
-    facts["vantage"]["value"]["instance_id"] = json!("i-0b0000000000000b1");
-    let tmp = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(tmp.path(), facts.to_string()).unwrap();
+    let tmp = facts_of("interface-endpoint-private-dns", "i-0b0000000000000b1");
     let full = Command::new(BIN)
         .args(["replay", tmp.path().to_str().unwrap(), "--format", "json"])
         .output()
@@ -378,9 +371,7 @@ fn a_cut_output_is_read_from_the_output_bucket() {
             "AWS_ENDPOINT_URL_S3",
             format!("http://127.0.0.1:{moto_port}"),
         )
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .envs(common::MOTO_ENV)
         .output()
         .unwrap();
     let r: Value = serde_json::from_slice(&out.stdout)

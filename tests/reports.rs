@@ -15,14 +15,7 @@ fn scenarios() -> Vec<(String, s3path::facts::Facts, JudgeOptions)> {
             let text = std::fs::read_to_string(dir.join(format!("{name}.facts.json"))).unwrap();
             // Scenarios that test input errors have no report.
             let facts = s3path::input::parse_facts(&text, &name).ok()?;
-            let expected: serde_json::Value = serde_json::from_str(
-                &std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).unwrap(),
-            )
-            .unwrap();
-            let args: Vec<String> = expected["args"]
-                .as_array()
-                .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
-                .unwrap_or_default();
+            let (_, args) = common::scenario_expected(&name);
             let mut opts = JudgeOptions::default();
             let mut it = args.iter();
             while let Some(a) = it.next() {

@@ -7,7 +7,6 @@
 mod common;
 
 use std::net::IpAddr;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -131,7 +130,7 @@ fn buckets_against_moto() {
 
     // 2. 301: a client in eu-west-1 asking for a us-west-2 bucket, as real S3 answers it.
     let proxy_port = free_port();
-    let proxy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/s3_region_proxy.py");
+    let proxy = common::moto_path("s3_region_proxy.py");
     let _p = start(
         &[
             "python3",

@@ -18,14 +18,7 @@ struct Outcome {
 fn run(name: &str) -> Result<Outcome, String> {
     let dir = scenarios_dir();
     let facts = dir.join(format!("{name}.facts.json"));
-    let expected: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).unwrap(),
-    )
-    .unwrap();
-    let args: Vec<String> = expected["args"]
-        .as_array()
-        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
+    let (expected, args) = common::scenario_expected(name);
     let out = Command::new(env!("CARGO_BIN_EXE_s3path"))
         .arg("replay")
         .arg(&facts)

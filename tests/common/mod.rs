@@ -6,7 +6,13 @@
 
 #![allow(dead_code)]
 
+mod moto;
+
 use std::sync::Once;
+
+// Not every suite starts a helper process (the import is then unused in that binary).
+#[allow(unused_imports)]
+pub use moto::*;
 
 /// A prerequisite of a suite.
 #[derive(Debug, Clone, Copy)]
@@ -108,77 +114,6 @@ pub fn s3path(bin: &str) -> std::process::Command {
     c
 }
 
-/// A child process killed (and reaped) when dropped.
-pub struct Proc(pub std::process::Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A free TCP port on loopback.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits (at most 30 s) until something listens on 127.0.0.1:`port`.
-pub fn wait_port(port: u16) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "nothing listens on port {port}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
-/// Starts `cmd` (quiet) and waits until it listens on loopback `port`.
-pub fn start(cmd: &[&str], port: u16) -> Proc {
-    let child = std::process::Command::new(cmd[0])
-        .args(&cmd[1..])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e} (pip install 'moto[server]' for moto_server)"));
-    wait_port(port);
-    Proc(child)
-}
-
-/// moto_server on a free loopback port.
-pub fn moto_server() -> (Proc, u16) {
-    let port = free_port();
-    let p = start(
-        &["moto_server", "-H", "127.0.0.1", "-p", &port.to_string()],
-        port,
-    );
-    (p, port)
-}
-
-/// Runs `tests/moto/NAME ARGS` (a Python script that prints JSON) and returns its output.
-pub fn moto_script(name: &str, args: &[&str]) -> serde_json::Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/moto")
-        .join(name);
-    let out = std::process::Command::new("python3")
-        .arg(path)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// tests/scenarios.
 pub fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios")
@@ -195,4 +130,17 @@ pub fn scenario_names() -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// tests/scenarios/NAME.expected.json, and the command-line arguments it lists (`args`, none
+/// when absent).
+pub fn scenario_expected(name: &str) -> (serde_json::Value, Vec<String>) {
+    let path = scenarios_dir().join(format!("{name}.expected.json"));
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let args: Vec<String> = expected["args"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    (expected, args)
 }

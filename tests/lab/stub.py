@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test helpers for the network-namespace lab (run inside a namespace by tests/lab.rs).
+"""Test helpers for the network-namespace lab (run inside a namespace by tests/lab/harness.rs).
 
   stub.py imds ADDR CONFIG.json [--token hang|slow]   IMDSv2 stub on ADDR:80
   stub.py listen ADDR [ADDR...]                   accepts TCP on ADDR:443 and closes
