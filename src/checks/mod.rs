@@ -49,6 +49,7 @@ macro_rules! check {
 }
 
 pub mod bucket;
+pub mod fixes;
 pub mod names;
 mod s3p001_not_on_aws;
 mod s3p002_imds_token_blocked;
@@ -439,10 +440,4 @@ pub fn gateway_endpoint_fix(cx: &Context, route_table: &str) -> String {
     }
 }
 
-pub fn s3_service_name(region: &str) -> String {
-    if region.starts_with("cn-") {
-        format!("cn.com.amazonaws.{region}.s3")
-    } else {
-        format!("com.amazonaws.{region}.s3")
-    }
-}
+pub use crate::names::s3_service_name;

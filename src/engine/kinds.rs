@@ -226,13 +226,25 @@ pub struct Decision {
     /// `Some(false)` when a live probe contradicts the decision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probe_agrees: Option<bool>,
-    /// For `blocked`: the command that makes the route usable again.
+    /// For `blocked`: the command that makes the route usable again (written by the checks
+    /// layer from `dead_target`, see `checks::fixes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// For `blocked` by a dead route target: what is dead, on which route of which table.
+    #[serde(skip)]
+    pub dead_target: Option<DeadRoute>,
     /// What the decision rests on, in plain words ("the route table rtb-… and a live
     /// first-hop probe", "live probes only: …").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
+}
+
+/// A route whose target cannot carry traffic, as the engine found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadRoute {
+    pub target: super::liveness::DeadTarget,
+    pub route: crate::facts::Route,
+    pub route_table: String,
 }
 
 impl Decision {
@@ -249,6 +261,7 @@ impl Decision {
             next: None,
             probe_agrees: None,
             remedy: None,
+            dead_target: None,
             basis: None,
         }
     }

@@ -11,6 +11,27 @@
 
 pub mod targets;
 
+/// The VPC endpoint service name of `service` in `region`: `com.amazonaws.<region>.<service>`,
+/// or `cn.com.amazonaws.<region>.<service>` in the China partition (the only partition whose
+/// service names differ). With an empty region, the global name (`com.amazonaws.<service>`).
+pub fn service_name(region: &str, service: &str) -> String {
+    let prefix = if region.starts_with("cn-") {
+        "cn.com.amazonaws"
+    } else {
+        "com.amazonaws"
+    };
+    if region.is_empty() {
+        format!("{prefix}.{service}")
+    } else {
+        format!("{prefix}.{region}.{service}")
+    }
+}
+
+/// The S3 endpoint service name of `region` ([`service_name`] of `s3`).
+pub fn s3_service_name(region: &str) -> String {
+    service_name(region, "s3")
+}
+
 use serde::{Deserialize, Serialize};
 
 use crate::facts::ClientSettings;

@@ -174,7 +174,8 @@ fn fact_status(facts: &Facts, part: Part) -> FactStatus {
 
 /// Judges `facts`: runs the engine and every check, and builds the report.
 pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
-    let analysis = engine::analyze(facts);
+    let mut analysis = engine::analyze(facts);
+    checks::fixes::fill_remedies(&mut analysis, facts);
     let cx = Context {
         facts,
         analysis: &analysis,

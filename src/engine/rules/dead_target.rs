@@ -2,10 +2,11 @@
 //! marks the route so, `dead_target` when the target's own state says it (a NAT gateway that
 //! is not `available` or no longer exists, an internet gateway that does not exist or is not
 //! attached to the VPC, a VPC endpoint that does not exist or is not `available`), with the
-//! command that fixes it in `remedy`. Whether a target is dead is [`crate::engine::liveness`].
+//! typed cause in `dead_target` (the checks layer writes the command that fixes it). Whether a
+//! target is dead is [`crate::engine::liveness`].
 
 use crate::engine::context::Cx;
-use crate::engine::kinds::{BlockCause, Decision};
+use crate::engine::kinds::{BlockCause, DeadRoute, Decision};
 use crate::engine::liveness;
 use crate::engine::text::route_target_label;
 use crate::facts::{Route, RouteTable};
@@ -18,10 +19,10 @@ pub(crate) fn rule(
     table: &RouteTable,
     route_text: &str,
 ) -> Option<Decision> {
-    let region = cx.facts.region().unwrap_or("REGION");
-    match liveness::of(route, cx.facts, region, &table.id) {
+    match liveness::of(route, cx.facts) {
         liveness::Liveness::Usable => None,
-        liveness::Liveness::Dead { reason, fix } => {
+        liveness::Liveness::Dead(dead) => {
+            let reason = dead.reason(&route.destination_label());
             let cause = if route.is_blackhole() {
                 BlockCause::Blackhole
             } else {
@@ -32,7 +33,11 @@ pub(crate) fn rule(
                 format!("the matching route {route_text} leads nowhere: {reason}"),
             );
             d.via = Some(route_target_label(route));
-            d.remedy = Some(fix);
+            d.dead_target = Some(DeadRoute {
+                target: dead,
+                route: route.clone(),
+                route_table: table.id.clone(),
+            });
             Some(d)
         }
     }

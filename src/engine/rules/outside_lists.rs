@@ -10,8 +10,8 @@ use crate::engine::context::Cx;
 use crate::engine::kinds::{BlockCause, Decision, EvidenceKind};
 use crate::engine::lookup::Hit;
 use crate::engine::text::route_target_label;
-use crate::names::HostKind;
 use crate::names::targets::Target;
+use crate::names::HostKind;
 
 use super::route_target;
 

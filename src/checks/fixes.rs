@@ -1,0 +1,149 @@
+//! The commands that fix what the engine found, written from its typed causes (the engine says
+//! what is wrong; only the checks layer writes AWS CLI commands).
+
+use crate::engine::kinds::DeadRoute;
+use crate::engine::liveness::DeadTarget;
+use crate::engine::{Analysis, Decision};
+use crate::facts::Facts;
+use crate::names::s3_service_name;
+
+/// The command that makes a route with a dead target usable again.
+pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>) -> String {
+    let dest = d.route.destination_label();
+    let table = &d.route_table;
+    let dest_flag = if d.route.destination_prefix_list_id.is_some() {
+        format!("--destination-prefix-list-id {dest}")
+    } else if d.route.destination_ipv6_cidr_block.is_some() {
+        format!("--destination-ipv6-cidr-block {dest}")
+    } else {
+        format!("--destination-cidr-block {dest}")
+    };
+    let replace = |flag: &str, id: &str| {
+        format!(
+            "aws ec2 replace-route --region {region} --route-table-id {table} {dest_flag} {flag} {id}"
+        )
+    };
+    match &d.target {
+        DeadTarget::Blackhole { target } => {
+            let (flag, placeholder) = match target.split('-').next().unwrap_or("") {
+                "nat" => ("--nat-gateway-id", "NAT_GATEWAY_ID"),
+                "tgw" => ("--transit-gateway-id", "TGW_ID"),
+                "pcx" => ("--vpc-peering-connection-id", "PCX_ID"),
+                "eni" => ("--network-interface-id", "ENI_ID"),
+                "eigw" => ("--egress-only-internet-gateway-id", "EIGW_ID"),
+                _ => ("--gateway-id", "GATEWAY_ID"),
+            };
+            replace(flag, placeholder)
+        }
+        DeadTarget::NatDeleted { .. } | DeadTarget::NatNotAvailable { .. } => {
+            replace("--nat-gateway-id", "NAT_GATEWAY_ID")
+        }
+        DeadTarget::InternetGatewayDeleted { .. } => replace("--gateway-id", "IGW_ID"),
+        DeadTarget::InternetGatewayDetached { id, vpc_id } => format!(
+            "aws ec2 attach-internet-gateway --region {region} --internet-gateway-id {id} --vpc-id {}",
+            vpc_id.as_deref().unwrap_or("VPC_ID")
+        ),
+        DeadTarget::EndpointDeleted { .. } => format!(
+            "aws ec2 create-vpc-endpoint --region {region} --vpc-id {} --vpc-endpoint-type Gateway --service-name {} --route-table-ids {table}",
+            vpc.unwrap_or("VPC_ID"),
+            s3_service_name(region)
+        ),
+        DeadTarget::EndpointNotAvailable { id, .. } => {
+            format!("aws ec2 describe-vpc-endpoints --region {region} --vpc-endpoint-ids {id}")
+        }
+    }
+}
+
+/// Writes the `remedy` of every decision blocked by a dead route target.
+pub fn fill_remedies(analysis: &mut Analysis, facts: &Facts) {
+    let region = facts.region().unwrap_or("REGION").to_string();
+    let vpc = facts.vantage.get().and_then(|v| v.vpc_id.clone());
+    fn fill(d: &mut Decision, region: &str, vpc: Option<&str>) {
+        if let Some(dead) = &d.dead_target {
+            d.remedy = Some(dead_route(dead, region, vpc));
+        }
+        if let Some(next) = d.next.as_deref_mut() {
+            fill(next, region, vpc);
+        }
+    }
+    for t in &mut analysis.targets {
+        fill(&mut t.decision, &region, vpc.as_deref());
+        for a in &mut t.addresses {
+            fill(&mut a.decision, &region, vpc.as_deref());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Route;
+
+    fn dead(target: DeadTarget, route: Route) -> String {
+        dead_route(
+            &DeadRoute {
+                target,
+                route,
+                route_table: "rtb-1".into(),
+            },
+            "cn-north-1",
+            Some("vpc-1"),
+        )
+    }
+
+    fn default_route() -> Route {
+        Route {
+            destination_cidr_block: Some("0.0.0.0/0".parse().unwrap()),
+            ..Route::default()
+        }
+    }
+
+    #[test]
+    fn every_dead_target_has_its_command() {
+        let id = || "x-1".to_string();
+        let cases = [
+            (
+                DeadTarget::Blackhole { target: "tgw-1".into() },
+                "replace-route --region cn-north-1 --route-table-id rtb-1 --destination-cidr-block 0.0.0.0/0 --transit-gateway-id TGW_ID",
+            ),
+            (DeadTarget::NatDeleted { id: id() }, "--nat-gateway-id NAT_GATEWAY_ID"),
+            (
+                DeadTarget::NatNotAvailable { id: id(), state: "failed".into() },
+                "--nat-gateway-id NAT_GATEWAY_ID",
+            ),
+            (DeadTarget::InternetGatewayDeleted { id: id() }, "--gateway-id IGW_ID"),
+            (
+                DeadTarget::InternetGatewayDetached { id: id(), vpc_id: None },
+                "attach-internet-gateway --region cn-north-1 --internet-gateway-id x-1 --vpc-id VPC_ID",
+            ),
+            (
+                DeadTarget::EndpointDeleted { id: id() },
+                "--vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name cn.com.amazonaws.cn-north-1.s3 --route-table-ids rtb-1",
+            ),
+            (
+                DeadTarget::EndpointNotAvailable { id: id(), state: "pending".into() },
+                "describe-vpc-endpoints --region cn-north-1 --vpc-endpoint-ids x-1",
+            ),
+        ];
+        for (target, want) in cases {
+            let got = dead(target.clone(), default_route());
+            assert!(got.contains(want), "{target:?}: {got}");
+        }
+        let v6 = Route {
+            destination_ipv6_cidr_block: Some("::/0".parse().unwrap()),
+            ..Route::default()
+        };
+        let got = dead(
+            DeadTarget::Blackhole {
+                target: "eigw-1".into(),
+            },
+            v6,
+        );
+        assert!(
+            got.contains(
+                "--destination-ipv6-cidr-block ::/0 --egress-only-internet-gateway-id EIGW_ID"
+            ),
+            "{got}"
+        );
+    }
+}
