@@ -62,19 +62,15 @@ pub fn views<'a>(cx: &Context<'a>) -> Vec<NameView<'a>> {
         .collect()
 }
 
-/// The endpoints of the VPC whose service is `com.amazonaws.<region>.<service>` (or the
-/// global `com.amazonaws.<service>` when `region` is empty), of type `ty`.
+/// The endpoints of the VPC whose service is [`crate::names::service_name`] of `region` and
+/// `service` (the global name when `region` is empty), of type `ty`.
 pub fn endpoints_of<'a>(
     cx: &Context<'a>,
     region: &str,
     service: &str,
     ty: EndpointType,
 ) -> Vec<&'a VpcEndpoint> {
-    let wanted = if region.is_empty() {
-        format!("com.amazonaws.{service}")
-    } else {
-        format!("com.amazonaws.{region}.{service}")
-    };
+    let wanted = crate::names::service_name(region, service);
     cx.facts
         .vpc_endpoints
         .get()

@@ -58,11 +58,7 @@ impl SecurityGroupEgressBlocks443 {
                     .facts
                     .prefix_lists
                     .get()
-                    .and_then(|ls| {
-                        ls.iter().find(|l| {
-                            l.name.as_deref() == Some(&format!("com.amazonaws.{region}.s3"))
-                        })
-                    })
+                    .and_then(|ls| ls.iter().find(|l| l.is_s3_list_of(region)))
                     .map(|l| l.id.clone());
                 let target = match (&a.decision.path, pl) {
                     (PathKind::InterfaceEndpoint, _) => format!("--cidr {}/32", a.address),
@@ -97,6 +93,57 @@ impl SecurityGroupEgressBlocks443 {
             pass()
         } else {
             Ok(drafts)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::testing::*;
+    use crate::facts::{Observed, SecurityGroup};
+    use crate::report::{judge, JudgeOptions};
+
+    /// In the China partition the S3 list is `cn.com.amazonaws.<region>.s3`: the fix opens 443
+    /// to it (it once looked for `com.amazonaws.<region>.s3` only and fell back to one address).
+    #[test]
+    fn the_fix_names_the_region_s_s3_list_in_china_too() {
+        for (region, list, suffix) in [
+            (
+                "cn-north-1",
+                "cn.com.amazonaws.cn-north-1.s3",
+                "amazonaws.com.cn",
+            ),
+            ("eu-west-1", "com.amazonaws.eu-west-1.s3", "amazonaws.com"),
+        ] {
+            let mut facts = FactsBuilder::new()
+                .vantage(|v| {
+                    v.region = Some(region.into());
+                    v.security_group_ids = vec!["sg-1".into()];
+                })
+                .table("rtb-1", &["0.0.0.0/0 -> nat-1"])
+                .nat("nat-1", "available")
+                .prefix_list("pl-s3", list, &["54.222.0.0/16"])
+                .dns(&format!("s3.{region}.{suffix}"), &["54.222.1.1"])
+                .build();
+            facts.request.region = Some(region.into());
+            facts.security_groups = Observed::collected(vec![SecurityGroup {
+                id: "sg-1".into(),
+                ingress: vec![],
+                egress: vec![],
+            }]);
+            let r = judge(&facts, &JudgeOptions::default());
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.id == "S3P107")
+                .unwrap_or_else(|| panic!("{region}: no S3P107 in {:?}", r.findings));
+            assert!(
+                f.remediation
+                    .iter()
+                    .any(|s| s.contains("PrefixListId=pl-s3")),
+                "{region}: {:?}",
+                f.remediation
+            );
         }
     }
 }

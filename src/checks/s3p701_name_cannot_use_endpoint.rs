@@ -57,21 +57,23 @@ impl NameCannotUseEndpoint {
                 goes_instead(cx, v.target)
             ));
             let name = v.plan.name.bucket_name().unwrap_or(&v.plan.name.name);
+            let suffix = crate::validate::partition_dns_suffix(r);
             d = match v.name.host_kind {
                 HostKind::MultiRegion => d.fix(format!(
                     "create an interface endpoint for Multi-Region Access Points (private DNS on): aws ec2 create-vpc-endpoint --region {region} --vpc-id {vpc} --vpc-endpoint-type Interface --service-name com.amazonaws.s3-global.accesspoint --subnet-ids SUBNET_IDS --security-group-ids SG_ID"
                 )),
                 HostKind::Accelerate => d.fix(format!(
-                    "use the regional name, which the endpoint carries: https://{name}.s3.{r}.amazonaws.com (acceleration never uses a VPC endpoint)"
+                    "use the regional name, which the endpoint carries: https://{name}.s3.{r}.{suffix} (acceleration never uses a VPC endpoint)"
                 )),
                 HostKind::Website => d.fix(format!(
-                    "read objects through the REST name https://{name}.s3.{r}.amazonaws.com instead of the website endpoint (HTTP only, not served by interface endpoints)"
+                    "read objects through the REST name https://{name}.s3.{r}.{suffix} instead of the website endpoint (HTTP only, not served by interface endpoints)"
                 )),
                 _ if gateways.is_empty() => d.fix(format!(
-                    "use the regional name https://{name}.s3.{r}.amazonaws.com, or add a gateway endpoint that carries this name's addresses: aws ec2 create-vpc-endpoint --region {r} --vpc-id {vpc} --vpc-endpoint-type Gateway --service-name com.amazonaws.{r}.s3 --route-table-ids {table}"
+                    "use the regional name https://{name}.s3.{r}.{suffix}, or add a gateway endpoint that carries this name's addresses: aws ec2 create-vpc-endpoint --region {r} --vpc-id {vpc} --vpc-endpoint-type Gateway --service-name {service} --route-table-ids {table}",
+                    service = crate::names::s3_service_name(r)
                 )),
                 _ => d.fix(format!(
-                    "use the regional name https://{name}.s3.{r}.amazonaws.com"
+                    "use the regional name https://{name}.s3.{r}.{suffix}"
                 )),
             };
             drafts.push(v.with_evidence(d));

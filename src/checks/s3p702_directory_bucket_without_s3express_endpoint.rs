@@ -22,7 +22,7 @@ impl DirectoryBucketWithoutS3expressEndpoint {
                 continue;
             }
             let r = v.name.region.as_deref().unwrap_or(region);
-            let service = format!("com.amazonaws.{r}.s3express");
+            let service = crate::names::service_name(r, "s3express");
             let gateways = endpoints_of(cx, r, "s3express", EndpointType::Gateway);
             let interfaces = endpoints_of(cx, r, "s3express", EndpointType::Interface);
             let s3_gateway = endpoints_of(cx, r, "s3", EndpointType::Gateway);
@@ -57,12 +57,13 @@ impl DirectoryBucketWithoutS3expressEndpoint {
             ));
             if !s3_gateway.is_empty() {
                 d = d.evidence(format!(
-                    "S3 gateway endpoint {} (com.amazonaws.{r}.s3) does not carry S3 Express One Zone names",
+                    "S3 gateway endpoint {} ({}) does not carry S3 Express One Zone names",
                     s3_gateway
                         .iter()
                         .map(|e| e.id.as_str())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
+                    crate::names::s3_service_name(r)
                 ));
             }
             d = if let Some(ep) = elsewhere.first() {

@@ -74,11 +74,13 @@ impl SettingsBypassEndpoint {
             ));
             d = if v.name.host_kind == HostKind::Accelerate {
                 d.fix(format!(
-                    "turn acceleration off for this application ({source}): aws configure set s3.use_accelerate_endpoint false, or in code use_accelerate_endpoint=False; its requests then go to {bucket}.s3.{r}.amazonaws.com, which the endpoint carries"
+                    "turn acceleration off for this application ({source}): aws configure set s3.use_accelerate_endpoint false, or in code use_accelerate_endpoint=False; its requests then go to {bucket}.s3.{r}.{}, which the endpoint carries",
+                    crate::validate::partition_dns_suffix(r)
                 ))
             } else if gateways.is_empty() {
                 d.fix(format!(
-                    "if FIPS is required, add a gateway endpoint (the FIPS names answer with the region's public S3 addresses): aws ec2 create-vpc-endpoint --region {r} --vpc-id {vpc} --vpc-endpoint-type Gateway --service-name com.amazonaws.{r}.s3 --route-table-ids {table}; then run s3path again to confirm"
+                    "if FIPS is required, add a gateway endpoint (the FIPS names answer with the region's public S3 addresses): aws ec2 create-vpc-endpoint --region {r} --vpc-id {vpc} --vpc-endpoint-type Gateway --service-name {} --route-table-ids {table}; then run s3path again to confirm",
+                    crate::names::s3_service_name(r)
                 ))
                 .fix(format!("if it is not, turn it off: unset {source}"))
             } else {
