@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod aws;
 pub mod aws_config;
+pub mod context;
 pub mod deadline;
 pub mod dns;
 pub mod ec2;
@@ -180,8 +181,12 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             }
         }
     }
+    // One AWS context for the run: the control plane and the bucket requests share the
+    // configuration, one resolution of the credentials and the HTTPS client.
+    let context = context::AwsContext::load(&region, run).await;
     let control_since = clock.now();
     let control = phases::spawn_control_plane(
+        &context,
         &region,
         facts.vantage.get(),
         on_aws,
@@ -216,6 +221,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     let buckets_since = clock.now();
     let dns_answers = facts.dns.get().cloned().unwrap_or_default();
     let buckets = match phases::spawn_buckets(
+        &context,
         opts,
         &region,
         &settings,
