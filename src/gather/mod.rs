@@ -16,6 +16,7 @@ pub mod ecs;
 mod env;
 pub mod fleet;
 pub mod imds;
+mod metadata_http;
 mod phases;
 pub mod probe;
 pub mod route;
