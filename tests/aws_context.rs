@@ -12,6 +12,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -72,6 +73,15 @@ impl CredentialSource {
 
 /// s3path with the recording source as the only credentials of the chain.
 fn s3path(creds: &CredentialSource, moto_port: u16, args: &[&str]) -> (i32, Value, String) {
+    s3path_with(creds, moto_port, args, &[])
+}
+
+fn s3path_with(
+    creds: &CredentialSource,
+    moto_port: u16,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, Value, String) {
     let none = std::env::temp_dir().join("s3path-no-such-aws-file");
     let moto = format!("http://127.0.0.1:{moto_port}");
     let out = common::s3path(BIN)
@@ -92,6 +102,7 @@ fn s3path(creds: &CredentialSource, moto_port: u16, args: &[&str]) -> (i32, Valu
         )
         .env("AWS_ENDPOINT_URL_EC2", &moto)
         .env("AWS_ENDPOINT_URL_S3", &moto)
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -197,4 +208,113 @@ fn one_credential_resolution_per_run() {
     assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
     eprintln!("route: {route} credential resolution(s)");
     assert_eq!(route, 1, "route walked the credential chain {route} times");
+}
+
+/// fleet: SSM calls, then every output longer than SSM's inline limit read back from the output
+/// bucket (one GetObject per instance) — with the run's credentials, not a walk of the chain
+/// per object.
+#[test]
+fn fleet_reads_every_cut_output_with_the_runs_credentials() {
+    if common::skip("tests/aws_context.rs", common::MOTO) {
+        return;
+    }
+    let (_moto, port) = common::moto_server();
+    let moto = format!("http://127.0.0.1:{port}");
+    let ids = ["i-0c0000000000000c1", "i-0c0000000000000c2"];
+    let scenarios = common::scenarios_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let mut instances = serde_json::Map::new();
+    for id in ids {
+        let mut facts: Value = serde_json::from_str(
+            &std::fs::read_to_string(scenarios.join("interface-endpoint-private-dns.facts.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        facts["vantage"]["value"]["instance_id"] = Value::from(id);
+        let path = dir.path().join(format!("{id}.facts.json"));
+        std::fs::write(&path, facts.to_string()).unwrap();
+        let full = common::s3path(BIN)
+            .args(["replay", path.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout;
+        assert!(full.len() > 24_000, "longer than SSM's inline limit");
+        let key = format!("s3path-fleet/cmd/{id}/awsrunShellScript/0.awsrunShellScript/stdout");
+        let body = dir.path().join(format!("{id}.json"));
+        std::fs::write(&body, &full).unwrap();
+        let put = Command::new("python3")
+            .args([
+                "-c",
+                "import boto3,sys; c=boto3.client('s3',region_name='eu-west-1',endpoint_url=sys.argv[1],aws_access_key_id='testing',aws_secret_access_key='testing'); c.create_bucket(Bucket='ssm-out',CreateBucketConfiguration={'LocationConstraint':'eu-west-1'}) if not c.list_buckets()['Buckets'] else None; c.put_object(Bucket='ssm-out',Key=sys.argv[2],Body=open(sys.argv[3],'rb').read())",
+                &moto,
+                &key,
+                body.to_str().unwrap(),
+            ])
+            .status()
+            .unwrap();
+        assert!(put.success());
+        instances.insert(
+            id.to_string(),
+            serde_json::json!({
+                "behaviour": "report",
+                "report": String::from_utf8(full).unwrap(),
+                "s3_url": format!("https://s3.eu-west-1.amazonaws.com/ssm-out/{key}"),
+            }),
+        );
+    }
+    let config = dir.path().join("ssm.json");
+    std::fs::write(
+        &config,
+        serde_json::json!({ "instances": instances }).to_string(),
+    )
+    .unwrap();
+    let log = dir.path().join("ssm.log");
+    let ssm_port = common::free_port();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/ssm_fake.py");
+    let _ssm = common::start(
+        &[
+            "python3",
+            script.to_str().unwrap(),
+            &ssm_port.to_string(),
+            config.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ],
+        ssm_port,
+    );
+    let creds = CredentialSource::start();
+    let saved = dir.path().join("fleet.json");
+    let ssm = format!("http://127.0.0.1:{ssm_port}");
+    let (_, r, stderr) = s3path_with(
+        &creds,
+        port,
+        &[
+            "fleet",
+            "--region",
+            REGION,
+            "--instance-ids",
+            &ids.join(","),
+            "--output-s3-bucket",
+            "ssm-out",
+            "--timeout",
+            "10",
+            "--format",
+            "json",
+            "--save-facts",
+            saved.to_str().unwrap(),
+        ],
+        &[("AWS_ENDPOINT_URL_SSM", &ssm)],
+    );
+    let fleet = creds.take();
+    assert_eq!(r["hosts"].as_array().map(Vec::len), Some(2), "{stderr} {r}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    for inv in saved["invocations"].as_array().unwrap() {
+        assert!(
+            inv["output_source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("https://s3.")),
+            "read from the output bucket: {inv}"
+        );
+    }
+    eprintln!("fleet: {fleet} credential resolution(s)");
+    assert_eq!(fleet, 1, "fleet walked the credential chain {fleet} times");
 }

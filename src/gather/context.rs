@@ -8,7 +8,7 @@
 //! Credentials never leave the context and its clients: nothing here prints, stores or logs
 //! them.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -36,7 +36,10 @@ pub type QueryHttp = Client<Https, Full<Bytes>>;
 pub struct AwsContext {
     config: SdkConfig,
     credentials: RunCredentials,
-    http: QueryHttp,
+    /// Built on first use (reading the trust store is not free, and a run off AWS may make
+    /// no Query call at all).
+    http: Arc<OnceLock<QueryHttp>>,
+    connect: Duration,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -65,7 +68,8 @@ impl AwsContext {
         AwsContext {
             config,
             credentials,
-            http: query_http(run.left_max(Duration::from_secs(2))),
+            http: Arc::new(OnceLock::new()),
+            connect: run.left_max(Duration::from_secs(2)),
         }
     }
 
@@ -94,7 +98,7 @@ impl AwsContext {
 
     /// The run's HTTPS client for the Query services (one connection pool, one trust store).
     pub fn query_http(&self) -> QueryHttp {
-        self.http.clone()
+        self.http.get_or_init(|| query_http(self.connect)).clone()
     }
 }
 
