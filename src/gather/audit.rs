@@ -295,7 +295,7 @@ pub fn gather_audit(
         let home = all_regions_from
             .or(opts.regions.first().map(String::as_str))
             .unwrap_or("us-east-1");
-        let context = AwsContext::load(home, run).await;
+        let context = AwsContext::new(home, run);
         let mut regions = opts.regions.clone();
         if let Some(home) = all_regions_from {
             for r in all_regions(&context, home, &run, endpoint).await? {

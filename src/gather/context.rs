@@ -21,7 +21,7 @@ use http_body_util::Full;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use tokio::sync::watch;
+use tokio::sync::{watch, OnceCell};
 
 use super::deadline::Deadline;
 
@@ -34,10 +34,12 @@ pub type QueryHttp = Client<Https, Full<Bytes>>;
 /// What a run needs to talk to AWS; cheap to clone (every part is shared).
 #[derive(Clone)]
 pub struct AwsContext {
-    config: SdkConfig,
+    region: String,
+    /// Loaded on first use (a run off AWS with no bucket may never need it).
+    config: Arc<OnceCell<SdkConfig>>,
     credentials: RunCredentials,
-    /// Built on first use (reading the trust store is not free, and a run off AWS may make
-    /// no Query call at all).
+    /// Built on first use (reading the trust store is not free, and a run may make no Query
+    /// call at all).
     http: Arc<OnceLock<QueryHttp>>,
     connect: Duration,
 }
@@ -45,43 +47,58 @@ pub struct AwsContext {
 impl std::fmt::Debug for AwsContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AwsContext")
-            .field("region", &self.config.region())
+            .field("region", &self.region)
             .finish_non_exhaustive()
     }
 }
 
 impl AwsContext {
-    /// Loads the standard configuration for `region` (environment, profile; no network), with
-    /// the credential chain behind a cache of one resolution for the run. Nothing is resolved
-    /// until a client first needs credentials; the resolution is bounded by `run`.
-    pub async fn load(region: &str, run: Deadline) -> AwsContext {
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .load()
-            .await;
-        let credentials = RunCredentials::new(config.credentials_provider(), run);
-        // The SDK clients (S3) resolve through the same cache: the chain is walked once.
-        let config = config
-            .into_builder()
-            .credentials_provider(SharedCredentialsProvider::new(credentials.clone()))
-            .build();
+    /// The context of a run in `region`, bounded by `run`. Nothing is read yet: the standard
+    /// configuration (environment, profile; no network) is loaded when a client first needs
+    /// it, and the credential chain is walked once, when a client first needs credentials.
+    pub fn new(region: &str, run: Deadline) -> AwsContext {
         AwsContext {
-            config,
-            credentials,
+            region: region.to_string(),
+            config: Arc::new(OnceCell::new()),
+            credentials: RunCredentials::pending(run),
             http: Arc::new(OnceLock::new()),
             connect: run.left_max(Duration::from_secs(2)),
         }
     }
 
-    /// The run's configuration, its credentials provider the run's cache.
-    pub fn sdk_config(&self) -> &SdkConfig {
-        &self.config
+    /// [`AwsContext::new`], with the configuration loaded now.
+    pub async fn load(region: &str, run: Deadline) -> AwsContext {
+        let context = AwsContext::new(region, run);
+        context.sdk_config().await;
+        context
+    }
+
+    /// The run's configuration (loaded once), its credentials provider the run's cache: the
+    /// SDK clients (S3) resolve through it, so the chain is walked once.
+    pub async fn sdk_config(&self) -> &SdkConfig {
+        self.config
+            .get_or_init(|| async {
+                // Boxed: the loader's future is large (a test thread's 2 MiB stack
+                // overflows with it inline in a debug build).
+                let config = Box::pin(
+                    aws_config::defaults(BehaviorVersion::latest())
+                        .region(Region::new(self.region.clone()))
+                        .load(),
+                )
+                .await;
+                self.credentials.set_provider(config.credentials_provider());
+                config
+                    .into_builder()
+                    .credentials_provider(SharedCredentialsProvider::new(self.credentials.clone()))
+                    .build()
+            })
+            .await
     }
 
     /// The run's configuration without credentials (requests go unsigned, as
     /// `--no-sign-request` sends them).
-    pub fn unsigned_config(&self) -> SdkConfig {
-        let mut b = self.config.to_builder();
+    pub async fn unsigned_config(&self) -> SdkConfig {
+        let mut b = self.sdk_config().await.to_builder();
         b.set_credentials_provider(None);
         b.build()
     }
@@ -90,7 +107,11 @@ impl AwsContext {
     /// others wait for it), waited for at most `limit`. `Err` says why there are none, on one
     /// line, without the credentials' values.
     pub async fn credentials(&self, limit: Duration) -> Result<Credentials, CredentialsFailure> {
-        match tokio::time::timeout(limit, self.credentials.resolve()).await {
+        let resolved = async {
+            self.sdk_config().await;
+            self.credentials.resolve().await
+        };
+        match tokio::time::timeout(limit, resolved).await {
             Ok(r) => r,
             Err(_) => Err(CredentialsFailure::TimedOut(limit)),
         }
@@ -119,7 +140,8 @@ pub enum CredentialsFailure {
 /// expire within five minutes are resolved again (a long fleet run).
 #[derive(Clone)]
 pub struct RunCredentials {
-    provider: Option<SharedCredentialsProvider>,
+    /// The chain, once the configuration is loaded.
+    provider: Arc<OnceLock<Option<SharedCredentialsProvider>>>,
     run: Deadline,
     state: Arc<Mutex<Option<watch::Receiver<Option<Resolved>>>>>,
 }
@@ -137,11 +159,22 @@ const REFRESH_BEFORE: Duration = Duration::from_secs(300);
 
 impl RunCredentials {
     pub fn new(provider: Option<SharedCredentialsProvider>, run: Deadline) -> RunCredentials {
+        let c = RunCredentials::pending(run);
+        c.set_provider(provider);
+        c
+    }
+
+    /// A cache whose chain is set later ([`RunCredentials::set_provider`]).
+    fn pending(run: Deadline) -> RunCredentials {
         RunCredentials {
-            provider,
+            provider: Arc::new(OnceLock::new()),
             run,
             state: Arc::new(Mutex::new(None)),
         }
+    }
+
+    fn set_provider(&self, provider: Option<SharedCredentialsProvider>) {
+        let _ = self.provider.set(provider);
     }
 
     /// The receiver of the current resolution, starting one when there is none (or the
@@ -160,7 +193,7 @@ impl RunCredentials {
             return rx.clone();
         }
         let (tx, rx) = watch::channel(None);
-        let provider = self.provider.clone();
+        let provider = self.provider.get().cloned().flatten();
         let run = self.run;
         tokio::spawn(async move {
             let resolved = match provider {

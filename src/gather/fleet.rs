@@ -83,7 +83,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         .filter(|u| !u.is_empty());
     // One context for the run: SSM and the output bucket share the configuration and one
     // resolution of the credentials.
-    let context = AwsContext::load(&opts.region, run).await;
+    let context = AwsContext::new(&opts.region, run);
     let c = QueryClient::new(
         &context,
         "ssm",
@@ -178,7 +178,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
     };
     facts.command_id = Some(command_id.clone());
     // The output bucket's client (no I/O until a cut output is read from it).
-    let s3 = aws_sdk_s3::Client::new(context.sdk_config());
+    let s3 = aws_sdk_s3::Client::new(context.sdk_config().await);
     // 3. Poll until every invocation is done, with backoff, within the deadline.
     let mut wait = Duration::from_millis(500);
     let mut statuses: Vec<(String, String, Option<String>)> = Vec::new();

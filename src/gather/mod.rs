@@ -184,7 +184,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     }
     // One AWS context for the run: the control plane and the bucket requests share the
     // configuration, one resolution of the credentials and the HTTPS client.
-    let context = context::AwsContext::load(&region, run).await;
+    let context = context::AwsContext::new(&region, run);
     let control_since = clock.now();
     let control = phases::spawn_control_plane(
         &context,

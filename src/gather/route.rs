@@ -190,7 +190,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         );
         // One context for the run: the EC2 client and the bucket requests share the
         // configuration and one resolution of the credentials.
-        let context = super::context::AwsContext::load(&opts.region, run).await;
+        let context = super::context::AwsContext::new(&opts.region, run);
         let client = ec2::client(&context, &opts.region, opts.timeout, endpoint);
         let mut vantage = Vantage {
             instance_id: opts.instance_id.clone(),

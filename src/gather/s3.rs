@@ -199,9 +199,9 @@ pub async fn session(
     let signed = context.credentials(limit).await.is_ok();
     // Without credentials the requests go unsigned, as `--no-sign-request` sends them.
     let config = if signed {
-        context.sdk_config().clone()
+        context.sdk_config().await.clone()
     } else {
-        context.unsigned_config()
+        context.unsigned_config().await
     };
     let mut store = TrustStore::default();
     let mut tls_error = None;
