@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use s3path::engine::{Confidence, PathKind};
 use s3path::facts::*;
+use s3path::gather::context::AwsContext;
+use s3path::gather::deadline::Deadline;
 use s3path::gather::ec2;
 use s3path::report::{judge, JudgeOptions};
 
@@ -52,9 +54,19 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// The run's AWS context, as the gather entry points build it.
+async fn context(region: &str) -> AwsContext {
+    AwsContext::load(region, Deadline::after(Duration::from_secs(30))).await
+}
+
 fn gather(endpoint: &str, vpc: &str) -> ec2::Ec2Facts {
     rt().block_on(async {
-        let c = ec2::client(REGION, Duration::from_secs(10), Some(endpoint)).await;
+        let c = ec2::client(
+            &context(REGION).await,
+            REGION,
+            Duration::from_secs(10),
+            Some(endpoint),
+        );
         ec2::gather(&c, REGION, vpc, Duration::from_secs(10)).await
     })
 }
@@ -831,7 +843,12 @@ fn global_names_in_us_east_1_ride_the_gateway_endpoint() {
     let region = "us-east-1";
     let topo = common::topology_in(moto().port, region, "gateway-endpoint");
     let e = rt().block_on(async {
-        let c = ec2::client(region, Duration::from_secs(10), Some(&url())).await;
+        let c = ec2::client(
+            &context(region).await,
+            region,
+            Duration::from_secs(10),
+            Some(&url()),
+        );
         ec2::gather(
             &c,
             region,

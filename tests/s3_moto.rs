@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use s3path::facts::{BucketFacts, Observed, RequestOutcome, RequestRoute};
+use s3path::gather::context::AwsContext;
+use s3path::gather::deadline::Deadline;
 use s3path::gather::{dns, s3};
 
 use common::{free_port, moto_server as moto, start};
@@ -45,7 +47,8 @@ fn gather(endpoint: &str, region: &str, buckets: &[&str], key: Option<&str>) -> 
             reads: true,
             settings: Default::default(),
         };
-        let session = s3::session(region, &[], limit).await;
+        let context = AwsContext::load(region, Deadline::after(limit)).await;
+        let session = s3::session(&context, &[], limit).await;
         let (facts, _) = s3::gather(&session, &plan, &pinned, Some(endpoint), limit).await;
         match facts {
             Observed::Collected { value } => value,

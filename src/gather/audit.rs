@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use super::context::AwsContext;
 use super::deadline::Deadline;
 use super::ec2;
 use crate::facts::inventory::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
@@ -133,6 +134,7 @@ fn timed_out<T>(what: &str, after: Duration) -> Observed<T> {
 
 /// The inventory of one region.
 pub async fn inventory(
+    context: &AwsContext,
     region: &str,
     vpc_ids: &[String],
     run: &Deadline,
@@ -140,7 +142,7 @@ pub async fn inventory(
     cost: bool,
 ) -> Inventory {
     let budget = run.left();
-    let c = ec2::client(region, budget, endpoint).await;
+    let c = ec2::client(context, region, budget, endpoint);
     let filter = ec2::vpcs_filter(vpc_ids);
     let (subnets, vpcs, tables, endpoints, nats, acls) = tokio::join!(
         async {
@@ -265,11 +267,12 @@ pub async fn inventory(
 
 /// The regions of the account (`DescribeRegions`, opted-in ones), for `--all-regions`.
 pub async fn all_regions(
+    context: &AwsContext,
     home: &str,
     run: &Deadline,
     endpoint: Option<&str>,
 ) -> Result<Vec<String>, String> {
-    let c = ec2::client(home, run.left(), endpoint).await;
+    let c = ec2::client(context, home, run.left(), endpoint);
     run.run(ec2::regions(&c)).await.unwrap_or_else(|| {
         Err("ec2:DescribeRegions: no answer within the --timeout budget".to_string())
     })
@@ -287,9 +290,15 @@ pub fn gather_audit(
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     rt.block_on(async {
         let run = Deadline::after(opts.timeout);
+        // One context for every region: the configuration is loaded and the credentials are
+        // resolved once for the run.
+        let home = all_regions_from
+            .or(opts.regions.first().map(String::as_str))
+            .unwrap_or("us-east-1");
+        let context = AwsContext::new(home, run);
         let mut regions = opts.regions.clone();
         if let Some(home) = all_regions_from {
-            for r in all_regions(home, &run, endpoint).await? {
+            for r in all_regions(&context, home, &run, endpoint).await? {
                 if !regions.contains(&r) {
                     regions.push(r);
                 }
@@ -298,7 +307,7 @@ pub fn gather_audit(
         let inventories = super::dns::join_all(
             regions
                 .iter()
-                .map(|r| inventory(r, &opts.vpc_ids, &run, endpoint, opts.cost)),
+                .map(|r| inventory(&context, r, &opts.vpc_ids, &run, endpoint, opts.cost)),
         )
         .await;
         Ok(AuditFacts {

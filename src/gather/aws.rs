@@ -3,23 +3,19 @@
 //! retries. It replaces the generated EC2 SDK, whose build alone took five of the release
 //! build's seven minutes, for the fifteen read-only calls s3path makes.
 //!
-//! Credentials come from the standard chain (`aws-config`: environment, profile, web identity,
-//! container and instance roles), are resolved once per client, and never leave it.
+//! Credentials come from the run's [`AwsContext`] (the standard chain of `aws-config`:
+//! environment, profile, web identity, container and instance roles), resolved once per run,
+//! and never leave it.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::Credentials;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use roxmltree::Node;
-use tokio::sync::OnceCell;
 use tokio::time::Instant;
+
+use super::context::{AwsContext, CredentialsFailure, QueryHttp};
 
 /// The largest answer read from one call (a page of EC2 results is a few hundred KiB at most).
 pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
@@ -156,17 +152,15 @@ fn enc(s: &str) -> String {
     out
 }
 
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
-
 /// A client of one Query service in one region.
 pub struct QueryClient {
     service: &'static str,
     version: &'static str,
     region: String,
     endpoint: String,
-    http: Client<Https, Full<Bytes>>,
-    creds: Arc<OnceCell<Result<Credentials, ApiError>>>,
-    provider: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    http: QueryHttp,
+    /// The run's credentials: resolved once for every client of the run.
+    context: AwsContext,
     /// The longest a single call may take (each caller also bounds by its deadline).
     budget: Duration,
     /// Requests sent, by action (pages and retries included).
@@ -183,62 +177,17 @@ pub fn default_endpoint(service: &str, region: &str) -> String {
     format!("https://{service}.{region}.{suffix}")
 }
 
-/// The trust anchors for the tool's own API calls: the system store, plus `AWS_CA_BUNDLE`
-/// when it names a readable bundle (as the SDKs honour it).
-fn roots() -> rustls::RootCertStore {
-    let custom: Vec<(String, String)> = std::env::var("AWS_CA_BUNDLE")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .map(|p| vec![("AWS_CA_BUNDLE".to_string(), p)])
-        .unwrap_or_default();
-    let (stores, _) = super::tls::stores(&custom);
-    let mut roots = rustls::RootCertStore::empty();
-    for s in stores {
-        roots.roots.extend(s.roots().roots.iter().cloned());
-    }
-    roots
-}
-
 impl QueryClient {
-    /// A client for `service` (`ec2`) at `endpoint` (or the region's default), with the
-    /// standard credential chain.
-    pub async fn new(
+    /// A client for `service` (`ec2`) at `endpoint` (or the region's default), with the run's
+    /// credentials and HTTPS client (nothing is loaded or resolved here).
+    pub fn new(
+        context: &AwsContext,
         service: &'static str,
         version: &'static str,
         region: &str,
         endpoint: Option<String>,
         budget: Duration,
     ) -> QueryClient {
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .load()
-            .await;
-        let provider = config.credentials_provider();
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map(|b| b.with_root_certificates(roots()).with_no_client_auth());
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(budget.min(Duration::from_secs(2))));
-        http.set_nodelay(true);
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let https = match tls {
-            Ok(cfg) => builder.with_tls_config(cfg),
-            // Not reachable with the bundled provider; keep a working client regardless.
-            Err(_) => builder.with_tls_config(
-                rustls::ClientConfig::builder()
-                    .with_root_certificates(roots())
-                    .with_no_client_auth(),
-            ),
-        }
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-        let http = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(10))
-            .build(https);
         QueryClient {
             service,
             version,
@@ -246,9 +195,8 @@ impl QueryClient {
             endpoint: endpoint
                 .map(|e| e.trim_end_matches('/').to_string())
                 .unwrap_or_else(|| default_endpoint(service, region)),
-            http,
-            creds: Arc::new(OnceCell::new()),
-            provider,
+            http: context.query_http(),
+            context: context.clone(),
             budget,
             calls: Default::default(),
         }
@@ -260,8 +208,7 @@ impl QueryClient {
     }
 
     /// A client of another Query service in the same region that shares this one's
-    /// credentials (resolved once) and connection pool: no second load of the configuration
-    /// and no second walk of the credential chain.
+    /// credentials (the run's) and connection pool.
     pub fn sibling(
         &self,
         service: &'static str,
@@ -269,19 +216,14 @@ impl QueryClient {
         endpoint: Option<String>,
         budget: Duration,
     ) -> QueryClient {
-        QueryClient {
+        QueryClient::new(
+            &self.context,
             service,
             version,
-            region: self.region.clone(),
-            endpoint: endpoint
-                .map(|e| e.trim_end_matches('/').to_string())
-                .unwrap_or_else(|| default_endpoint(service, &self.region)),
-            http: self.http.clone(),
-            creds: Arc::clone(&self.creds),
-            provider: self.provider.clone(),
+            &self.region,
+            endpoint,
             budget,
-            calls: Default::default(),
-        }
+        )
     }
 
     pub fn endpoint(&self) -> &str {
@@ -289,39 +231,29 @@ impl QueryClient {
     }
 
     async fn credentials(&self) -> Result<Credentials, ApiError> {
-        self.creds
-            .get_or_init(|| async {
-                let Some(p) = &self.provider else {
-                    return Err(ApiError::new(
-                        ApiErrorKind::NoCredentials,
-                        "no credentials: the credential chain has no provider",
-                    ));
-                };
-                match tokio::time::timeout(self.budget, p.provide_credentials()).await {
-                    Ok(Ok(c)) => Ok(c),
-                    Ok(Err(e)) => {
-                        let chain = error_chain(&e);
-                        let why = if chain.contains("no credentials found in chain") {
-                            "none of the chain's sources (environment, profile, web identity, container, instance metadata) gave any".to_string()
-                        } else {
-                            chain
-                        };
-                        Err(ApiError::new(
-                            ApiErrorKind::NoCredentials,
-                            format!("no credentials: {why}"),
-                        ))
-                    }
-                    Err(_) => Err(ApiError::new(
-                        ApiErrorKind::NoCredentials,
-                        format!(
-                            "no credentials: the credential chain gave none within {} ms",
-                            self.budget.as_millis()
-                        ),
-                    )),
-                }
-            })
-            .await
-            .clone()
+        let no = |why: String| {
+            ApiError::new(
+                ApiErrorKind::NoCredentials,
+                format!("no credentials: {why}"),
+            )
+        };
+        match self.context.credentials(self.budget).await {
+            Ok(c) => Ok(c),
+            Err(CredentialsFailure::NoProvider) => {
+                Err(no("the credential chain has no provider".to_string()))
+            }
+            Err(CredentialsFailure::Chain(chain)) => {
+                Err(no(if chain.contains("no credentials found in chain") {
+                    "none of the chain's sources (environment, profile, web identity, container, instance metadata) gave any".to_string()
+                } else {
+                    chain
+                }))
+            }
+            Err(CredentialsFailure::TimedOut(_)) => Err(no(format!(
+                "the credential chain gave none within {} ms",
+                self.budget.as_millis()
+            ))),
+        }
     }
 
     /// One call, with retries; the answer's text.
@@ -665,7 +597,7 @@ pub fn item_texts(n: Node<'_, '_>, name: &str, field: &str) -> Vec<String> {
 }
 
 /// An error and its sources, joined on one line (`connect: Connection refused`).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let one_line = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = one_line(e.to_string());
     let mut cur = e.source();

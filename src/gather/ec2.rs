@@ -114,14 +114,20 @@ pub type Client = QueryClient;
 /// transport errors are retried with backoff, at most 3 attempts, within `budget`).
 /// `endpoint` overrides the endpoint (tests); otherwise `AWS_ENDPOINT_URL_EC2`, else the
 /// region's regional endpoint. The application's own S3 settings (dual-stack, FIPS,
-/// `AWS_ENDPOINT_URL` aimed at S3) never reach this client.
-pub async fn client(region: &str, budget: Duration, endpoint: Option<&str>) -> Client {
+/// `AWS_ENDPOINT_URL` aimed at S3) never reach this client. Credentials and the HTTPS client
+/// are the run's (`context`).
+pub fn client(
+    context: &super::context::AwsContext,
+    region: &str,
+    budget: Duration,
+    endpoint: Option<&str>,
+) -> Client {
     let ec2_url = endpoint.map(str::to_string).or_else(|| {
         std::env::var("AWS_ENDPOINT_URL_EC2")
             .ok()
             .filter(|u| !u.is_empty())
     });
-    QueryClient::new("ec2", VERSION, region, ec2_url, budget).await
+    QueryClient::new(context, "ec2", VERSION, region, ec2_url, budget)
 }
 
 /// Turns a failed call into one line that names the action, and its typed cause.

@@ -1,12 +1,16 @@
 //! Identity of an ECS task (Fargate or EC2 launch type with awsvpc networking) from the task
-//! metadata endpoint v4 (`ECS_CONTAINER_METADATA_URI_V4`). Tasks on Fargate have no IMDS.
+//! metadata endpoint v4 (`ECS_CONTAINER_METADATA_URI_V4`), through the metadata HTTP client
+//! (hyper over plain HTTP, never a proxy, answers capped at 64 KiB). Tasks on Fargate have no
+//! IMDS.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
+use http::Method;
 use ipnet::IpNet;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use super::metadata_http::{HttpError, MetadataHttp};
 
 use crate::facts::{Vantage, VantageKind};
 
@@ -19,9 +23,7 @@ pub async fn identity(uri: &str, limit: Duration) -> Result<Vantage, String> {
 
 async fn identity_raw(uri: &str, limit: Duration) -> Result<Vantage, String> {
     let url = format!("{}/task", uri.trim_end_matches('/'));
-    let body = tokio::time::timeout(limit, http_get(&url))
-        .await
-        .map_err(|_| format!("{url}: no answer within {} ms", limit.as_millis()))??;
+    let body = http_get(&url, limit).await?;
     let task: Value = serde_json::from_str(&body).map_err(|e| format!("{url}: not JSON: {e}"))?;
     parse_task(&task).ok_or_else(|| format!("{url}: no awsvpc network in the task metadata"))
 }
@@ -75,51 +77,28 @@ pub fn parse_task(task: &Value) -> Option<Vantage> {
     })
 }
 
-/// The most read of a metadata answer.
-pub const MAX_BODY: u64 = 64 * 1024;
+/// The most read of a metadata answer (the task metadata is a few KiB).
+pub const MAX_BODY: u64 = super::metadata_http::MAX_BODY as u64;
 
-/// A plain HTTP/1.0 GET (the task metadata endpoint is link-local HTTP).
-async fn http_get(url: &str) -> Result<String, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("{url}: only http:// is supported"))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr = if authority.contains(':') && !authority.ends_with(']') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let mut s = tokio::net::TcpStream::connect(&addr)
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\n\r\n").as_bytes())
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    // The task metadata is a few KiB: anything past 64 KiB is not what it claims to be.
-    let mut buf = Vec::new();
-    (&mut s)
-        .take(MAX_BODY + 1)
-        .read_to_end(&mut buf)
-        .await
-        .map_err(|e| format!("{url}: {e}"))?;
-    if buf.len() as u64 > MAX_BODY {
-        return Err(format!(
+/// A GET through the metadata HTTP client (the task metadata endpoint is link-local HTTP:
+/// never through a proxy), within `limit`; the body of a 200 answer.
+async fn http_get(url: &str, limit: Duration) -> Result<String, String> {
+    if !url.starts_with("http://") {
+        return Err(format!("{url}: only http:// is supported"));
+    }
+    let client = MetadataHttp::new(limit);
+    match client.send(Method::GET, url, None, limit).await {
+        Ok(a) if a.status == 200 => Ok(a.body),
+        Ok(a) => Err(format!("{url}: {}", a.status_line)),
+        Err(HttpError::TimedOut) => {
+            Err(format!("{url}: no answer within {} ms", limit.as_millis()))
+        }
+        Err(HttpError::Bad(e)) if e.starts_with("an answer larger") => Err(format!(
             "{url}: the answer is larger than {} KiB",
             MAX_BODY / 1024
-        ));
+        )),
+        Err(HttpError::Connect(e) | HttpError::Bad(e)) => Err(format!("{url}: {e}")),
     }
-    let text = String::from_utf8_lossy(&buf);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("{url}: malformed HTTP response"))?;
-    let status = head.lines().next().unwrap_or("");
-    if !status.contains(" 200") {
-        return Err(format!("{url}: {status}"));
-    }
-    Ok(body.to_string())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::aws::QueryClient;
+use super::context::AwsContext;
 use super::deadline::Deadline;
 use crate::facts::fleet::{terminal, FleetFacts, Invocation};
 
@@ -80,14 +81,17 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_SSM")
         .ok()
         .filter(|u| !u.is_empty());
+    // One context for the run: SSM and the output bucket share the configuration and one
+    // resolution of the credentials.
+    let context = AwsContext::new(&opts.region, run);
     let c = QueryClient::new(
+        &context,
         "ssm",
         "2014-11-06",
         &opts.region,
         endpoint,
         run.left_max(Duration::from_secs(30)),
-    )
-    .await;
+    );
     let mut facts = FleetFacts::default();
     // 1. Which of the named instances SSM manages (and are online).
     let mut instance_ids = opts.instance_ids.clone();
@@ -173,6 +177,8 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         }
     };
     facts.command_id = Some(command_id.clone());
+    // The output bucket's client (no I/O until a cut output is read from it).
+    let s3 = aws_sdk_s3::Client::new(context.sdk_config().await);
     // 3. Poll until every invocation is done, with backoff, within the deadline.
     let mut wait = Duration::from_millis(500);
     let mut statuses: Vec<(String, String, Option<String>)> = Vec::new();
@@ -258,7 +264,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
                 .as_deref()
                 .is_some_and(|s| s.chars().count() >= 24_000);
             if let (true, Some(url)) = (cut, text(&v, "StandardOutputUrl")) {
-                if let Some(full) = from_s3(&url, &opts.region, &run).await {
+                if let Some(full) = from_s3(&s3, &url, &run).await {
                     inv.stdout = Some(full);
                     inv.output_source = Some(crate::redact::url(&url));
                 }
@@ -270,19 +276,15 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
 }
 
 /// The object at an SSM output URL (`https://s3.<region>.amazonaws.com/<bucket>/<key>` or
-/// `s3://bucket/key`), at most 16 MiB, read with s3:GetObject.
-async fn from_s3(url: &str, region: &str, run: &Deadline) -> Option<String> {
+/// `s3://bucket/key`), at most 16 MiB, read with s3:GetObject through the run's client
+/// (its credentials resolved once for the run), within the deadline.
+async fn from_s3(client: &aws_sdk_s3::Client, url: &str, run: &Deadline) -> Option<String> {
     let (bucket, key) = if let Some(rest) = url.strip_prefix("s3://") {
         rest.split_once('/')?
     } else {
         let path = url.split_once("://")?.1.split_once('/')?.1;
         path.split_once('/')?
     };
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()))
-        .load()
-        .await;
-    let client = aws_sdk_s3::Client::new(&config);
     let out = run
         .run(client.get_object().bucket(bucket).key(key).send())
         .await?

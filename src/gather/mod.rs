@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod aws;
 pub mod aws_config;
+pub mod context;
 pub mod deadline;
 pub mod dns;
 pub mod ec2;
@@ -15,6 +16,7 @@ pub mod ecs;
 mod env;
 pub mod fleet;
 pub mod imds;
+mod metadata_http;
 mod phases;
 pub mod probe;
 pub mod route;
@@ -180,8 +182,12 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             }
         }
     }
+    // One AWS context for the run: the control plane and the bucket requests share the
+    // configuration, one resolution of the credentials and the HTTPS client.
+    let context = context::AwsContext::new(&region, run);
     let control_since = clock.now();
     let control = phases::spawn_control_plane(
+        &context,
         &region,
         facts.vantage.get(),
         on_aws,
@@ -216,6 +222,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     let buckets_since = clock.now();
     let dns_answers = facts.dns.get().cloned().unwrap_or_default();
     let buckets = match phases::spawn_buckets(
+        &context,
         opts,
         &region,
         &settings,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::context::AwsContext;
 use super::deadline::Deadline;
 use super::{
     aws_config, dns, ec2, ecs, imds, probe, s3, tls, Env, GatherOptions, FIRST_HOP_WAIT_MS,
@@ -297,6 +298,7 @@ pub type ControlPlane = Option<Result<(String, Option<String>, ec2::Ec2Facts), e
 /// task, the VPC of its address), then every Describe call — the lookup and the gather share
 /// the deadline. `None` when there is no VPC to look at.
 pub fn spawn_control_plane(
+    context: &AwsContext,
     region: &str,
     vantage: Option<&Vantage>,
     on_aws: bool,
@@ -311,9 +313,10 @@ pub fn spawn_control_plane(
         )
     });
     let region = region.to_string();
+    let context = context.clone();
     tokio::spawn(async move {
         let started = Instant::now();
-        let out = control_plane(region, vantage_ids, on_aws, named_subnet, run).await;
+        let out = control_plane(&context, region, vantage_ids, on_aws, named_subnet, run).await;
         (out, started.elapsed())
     })
 }
@@ -321,6 +324,7 @@ pub fn spawn_control_plane(
 type VantageIds = (Option<String>, Option<String>, Option<IpAddr>);
 
 async fn control_plane(
+    context: &AwsContext,
     region: String,
     vantage_ids: Option<VantageIds>,
     on_aws: bool,
@@ -331,7 +335,7 @@ async fn control_plane(
         return None;
     }
     let budget = run.left();
-    let client = ec2::client(&region, budget, None).await;
+    let client = ec2::client(context, &region, budget, None);
     let timed_out = |action: &str| {
         ec2::Ec2Error::new(
             format!("{action}: no answer within the --timeout budget"),
@@ -417,6 +421,7 @@ pub struct BucketsDone {
 /// application's DNS view. `Err` when no resolver could be built.
 #[allow(clippy::too_many_arguments)]
 pub fn spawn_buckets(
+    context: &AwsContext,
     opts: &GatherOptions,
     region: &str,
     settings: &ClientSettings,
@@ -465,10 +470,11 @@ pub fn spawn_buckets(
     let override_url = settings.s3_endpoint_override().map(|(_, url)| url);
     let presigned = opts.presigned.clone();
     let budget = run.left();
+    let context = context.clone();
     Ok(Some(tokio::spawn(async move {
         let started = Instant::now();
         let session = s3::session(
-            &plan.client_region,
+            &context,
             &plan.ca_bundles,
             budget.min(Duration::from_millis(1500)),
         )

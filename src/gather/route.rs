@@ -33,7 +33,10 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             },
             "s3path route judges the control plane only",
         );
-        let client = ec2::client(&opts.region, opts.timeout, endpoint).await;
+        // One context for the run: the EC2 client and the bucket requests share the
+        // configuration and one resolution of the credentials.
+        let context = super::context::AwsContext::new(&opts.region, run);
+        let client = ec2::client(&context, &opts.region, opts.timeout, endpoint);
         let mut vantage = Vantage {
             instance_id: opts.instance_id.clone(),
             region: Some(opts.region.clone()),
@@ -129,7 +132,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                     let budget = run.left();
                     let work = async {
                         let session = super::s3::session(
-                            &opts.region,
+                            &context,
                             &[],
                             budget.min(Duration::from_millis(1500)),
                         )

@@ -16,9 +16,8 @@ use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::config::ProvideCredentials;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::Client;
@@ -26,6 +25,7 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext,
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
 use hickory_resolver::TokioResolver;
 
+use super::context::AwsContext;
 use super::dns::{self, HostsEntry};
 use crate::facts::{
     BucketFacts, LookupStatus, Observed, RequestOutcome, RequestRoute, Resolution, S3Request,
@@ -189,29 +189,19 @@ pub struct Session {
     tls_error: Option<String>,
 }
 
-/// Loads the standard configuration for `region` and finds out, within `limit`, whether the
-/// credential chain yields credentials (they stay inside the SDK).
-pub async fn session(region: &str, ca_bundles: &[(String, String)], limit: Duration) -> Session {
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .load()
-        .await;
-    let signed = match config.credentials_provider() {
-        Some(p) => matches!(
-            tokio::time::timeout(limit, p.provide_credentials()).await,
-            Ok(Ok(_))
-        ),
-        None => false,
-    };
+/// The run's configuration, and whether its credential chain yields credentials within
+/// `limit` (they stay inside the SDK; the chain is walked once per run, see `AwsContext`).
+pub async fn session(
+    context: &AwsContext,
+    ca_bundles: &[(String, String)],
+    limit: Duration,
+) -> Session {
+    let signed = context.credentials(limit).await.is_ok();
     // Without credentials the requests go unsigned, as `--no-sign-request` sends them.
     let config = if signed {
-        config
+        context.sdk_config().await.clone()
     } else {
-        aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .no_credentials()
-            .load()
-            .await
+        context.unsigned_config().await
     };
     let mut store = TrustStore::default();
     let mut tls_error = None;

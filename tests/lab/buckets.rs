@@ -192,7 +192,12 @@ fn interface_endpoint_requests_go_to_the_eni_address() {
                 reads: true,
                 settings: Default::default(),
             };
-            let session = s3::session("eu-west-1", &plan.ca_bundles, limit).await;
+            let context = s3path::gather::context::AwsContext::load(
+                "eu-west-1",
+                s3path::gather::deadline::Deadline::after(limit),
+            )
+            .await;
+            let session = s3::session(&context, &plan.ca_bundles, limit).await;
             s3::via_interface_endpoint(
                 &session,
                 &plan,

@@ -1,0 +1,374 @@
+//! One AWS context per run: the configuration (`aws-config`'s `SdkConfig`) loaded once, the
+//! credential chain walked once, one HTTPS client (hyper + rustls) with one trust store for
+//! the Query services (EC2, CloudWatch, SSM). The gather entry points (doctor, route, audit,
+//! fleet) build it once and hand it down; the S3 clients and the Query clients take their
+//! credentials from it, so a run resolves credentials once whatever the number of clients,
+//! regions or objects it reads.
+//!
+//! Credentials never leave the context and its clients: nothing here prints, stores or logs
+//! them.
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::{
+    error::CredentialsError, future, ProvideCredentials, SharedCredentialsProvider,
+};
+use aws_credential_types::Credentials;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use tokio::sync::{watch, OnceCell};
+
+use super::deadline::Deadline;
+
+/// The HTTPS connector of the Query clients.
+pub type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// The one HTTPS client of a run's Query calls.
+pub type QueryHttp = Client<Https, Full<Bytes>>;
+
+/// What a run needs to talk to AWS; cheap to clone (every part is shared).
+#[derive(Clone)]
+pub struct AwsContext {
+    region: String,
+    /// Loaded on first use (a run off AWS with no bucket may never need it).
+    config: Arc<OnceCell<SdkConfig>>,
+    credentials: RunCredentials,
+    /// Built on first use (reading the trust store is not free, and a run may make no Query
+    /// call at all).
+    http: Arc<OnceLock<QueryHttp>>,
+    connect: Duration,
+}
+
+impl std::fmt::Debug for AwsContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsContext")
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwsContext {
+    /// The context of a run in `region`, bounded by `run`. Nothing is read yet: the standard
+    /// configuration (environment, profile; no network) is loaded when a client first needs
+    /// it, and the credential chain is walked once, when a client first needs credentials.
+    pub fn new(region: &str, run: Deadline) -> AwsContext {
+        AwsContext {
+            region: region.to_string(),
+            config: Arc::new(OnceCell::new()),
+            credentials: RunCredentials::pending(run),
+            http: Arc::new(OnceLock::new()),
+            connect: run.left_max(Duration::from_secs(2)),
+        }
+    }
+
+    /// [`AwsContext::new`], with the configuration loaded now.
+    pub async fn load(region: &str, run: Deadline) -> AwsContext {
+        let context = AwsContext::new(region, run);
+        context.sdk_config().await;
+        context
+    }
+
+    /// The run's configuration (loaded once), its credentials provider the run's cache: the
+    /// SDK clients (S3) resolve through it, so the chain is walked once.
+    pub async fn sdk_config(&self) -> &SdkConfig {
+        self.config
+            .get_or_init(|| async {
+                // Boxed: the loader's future is large (a test thread's 2 MiB stack
+                // overflows with it inline in a debug build).
+                let config = Box::pin(
+                    aws_config::defaults(BehaviorVersion::latest())
+                        .region(Region::new(self.region.clone()))
+                        .load(),
+                )
+                .await;
+                self.credentials.set_provider(config.credentials_provider());
+                config
+                    .into_builder()
+                    .credentials_provider(SharedCredentialsProvider::new(self.credentials.clone()))
+                    .build()
+            })
+            .await
+    }
+
+    /// The run's configuration without credentials (requests go unsigned, as
+    /// `--no-sign-request` sends them).
+    pub async fn unsigned_config(&self) -> SdkConfig {
+        let mut b = self.sdk_config().await.to_builder();
+        b.set_credentials_provider(None);
+        b.build()
+    }
+
+    /// The run's credentials, resolved once (the first caller starts the resolution; the
+    /// others wait for it), waited for at most `limit`. `Err` says why there are none, on one
+    /// line, without the credentials' values.
+    pub async fn credentials(&self, limit: Duration) -> Result<Credentials, CredentialsFailure> {
+        let resolved = async {
+            self.sdk_config().await;
+            self.credentials.resolve().await
+        };
+        match tokio::time::timeout(limit, resolved).await {
+            Ok(r) => r,
+            Err(_) => Err(CredentialsFailure::TimedOut(limit)),
+        }
+    }
+
+    /// The run's HTTPS client for the Query services (one connection pool, one trust store).
+    pub fn query_http(&self) -> QueryHttp {
+        self.http.get_or_init(|| query_http(self.connect)).clone()
+    }
+}
+
+/// Why the credential chain gave no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialsFailure {
+    /// The configuration has no credentials provider at all.
+    NoProvider,
+    /// The chain answered with an error (its display chain, one line).
+    Chain(String),
+    /// No answer within the time the caller had.
+    TimedOut(Duration),
+}
+
+/// The credential chain behind a cache of one resolution per run: the first caller starts
+/// the resolution as a task of its own (a caller that gives up early does not cancel it for
+/// the others); everyone else waits for its result, success or failure. Credentials that
+/// expire within five minutes are resolved again (a long fleet run).
+#[derive(Clone)]
+pub struct RunCredentials {
+    /// The chain, once the configuration is loaded.
+    provider: Arc<OnceLock<Option<SharedCredentialsProvider>>>,
+    run: Deadline,
+    state: Arc<Mutex<Option<watch::Receiver<Option<Resolved>>>>>,
+}
+
+type Resolved = Result<Credentials, CredentialsFailure>;
+
+impl std::fmt::Debug for RunCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunCredentials")
+    }
+}
+
+/// Cached credentials are resolved again when they expire within this.
+const REFRESH_BEFORE: Duration = Duration::from_secs(300);
+
+impl RunCredentials {
+    pub fn new(provider: Option<SharedCredentialsProvider>, run: Deadline) -> RunCredentials {
+        let c = RunCredentials::pending(run);
+        c.set_provider(provider);
+        c
+    }
+
+    /// A cache whose chain is set later ([`RunCredentials::set_provider`]).
+    fn pending(run: Deadline) -> RunCredentials {
+        RunCredentials {
+            provider: Arc::new(OnceLock::new()),
+            run,
+            state: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn set_provider(&self, provider: Option<SharedCredentialsProvider>) {
+        let _ = self.provider.set(provider);
+    }
+
+    /// The receiver of the current resolution, starting one when there is none (or the
+    /// cached credentials are about to expire).
+    fn current(&self) -> watch::Receiver<Option<Resolved>> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let usable = state.as_ref().is_some_and(|rx| match &*rx.borrow() {
+            Some(Ok(c)) => c.expiry().is_none_or(|at| {
+                at.duration_since(SystemTime::now())
+                    .is_ok_and(|left| left > REFRESH_BEFORE)
+            }),
+            // Running, or failed: a failure is the run's answer too.
+            _ => true,
+        });
+        if let (true, Some(rx)) = (usable, state.as_ref()) {
+            return rx.clone();
+        }
+        let (tx, rx) = watch::channel(None);
+        let provider = self.provider.get().cloned().flatten();
+        let run = self.run;
+        tokio::spawn(async move {
+            let resolved = match provider {
+                None => Err(CredentialsFailure::NoProvider),
+                Some(p) => match run.run_hard(p.provide_credentials()).await {
+                    Some(Ok(c)) => Ok(c),
+                    Some(Err(e)) => Err(CredentialsFailure::Chain(super::aws::error_chain(&e))),
+                    None => Err(CredentialsFailure::TimedOut(run.left())),
+                },
+            };
+            let _ = tx.send(Some(resolved));
+        });
+        *state = Some(rx.clone());
+        rx
+    }
+
+    async fn resolve(&self) -> Resolved {
+        let mut rx = self.current();
+        let resolved = match rx.wait_for(Option::is_some).await {
+            Ok(v) => v.clone().unwrap_or(Err(CredentialsFailure::NoProvider)),
+            Err(_) => Err(CredentialsFailure::Chain(
+                "the credential resolution stopped".to_string(),
+            )),
+        };
+        resolved
+    }
+}
+
+impl ProvideCredentials for RunCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            self.resolve().await.map_err(|e| match e {
+                CredentialsFailure::NoProvider => CredentialsError::not_loaded_no_source(),
+                CredentialsFailure::Chain(why) => CredentialsError::provider_error(why),
+                CredentialsFailure::TimedOut(d) => CredentialsError::provider_timed_out(d),
+            })
+        })
+    }
+}
+
+/// The trust anchors for the tool's own API calls: the system store, plus `AWS_CA_BUNDLE`
+/// when it names a readable bundle (as the SDKs honour it).
+fn roots() -> rustls::RootCertStore {
+    let custom: Vec<(String, String)> = std::env::var("AWS_CA_BUNDLE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(|p| vec![("AWS_CA_BUNDLE".to_string(), p)])
+        .unwrap_or_default();
+    let (stores, _) = super::tls::stores(&custom);
+    let mut roots = rustls::RootCertStore::empty();
+    for s in stores {
+        roots.roots.extend(s.roots().roots.iter().cloned());
+    }
+    roots
+}
+
+/// The Query services' HTTPS client: rustls (aws-lc) over the trust store read once, HTTP/1,
+/// a bounded connect, no proxy.
+fn query_http(connect: Duration) -> QueryHttp {
+    let roots = roots();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|b| {
+        b.with_root_certificates(roots.clone())
+            .with_no_client_auth()
+    });
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(connect.max(Duration::from_millis(100))));
+    http.set_nodelay(true);
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let https = match tls {
+        Ok(cfg) => builder.with_tls_config(cfg),
+        // Not reachable with the bundled provider; keep a working client regardless.
+        Err(_) => builder.with_tls_config(
+            rustls::ClientConfig::builder()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        ),
+    }
+    .https_or_http()
+    .enable_http1()
+    .wrap_connector(http);
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(10))
+        .build(https)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A source that counts its calls and answers after `delay`.
+    #[derive(Debug)]
+    struct Counting {
+        calls: Arc<AtomicU32>,
+        delay: Duration,
+        expires_in: Option<Duration>,
+    }
+
+    impl ProvideCredentials for Counting {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            future::ProvideCredentials::new(async move {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(self.delay).await;
+                Ok(Credentials::new(
+                    "AKIDTEST",
+                    "test",
+                    None,
+                    self.expires_in.map(|d| SystemTime::now() + d),
+                    "counting",
+                ))
+            })
+        }
+    }
+
+    fn run_credentials(
+        delay: Duration,
+        expires_in: Option<Duration>,
+    ) -> (RunCredentials, Arc<AtomicU32>) {
+        let calls = Arc::new(AtomicU32::new(0));
+        let p = SharedCredentialsProvider::new(Counting {
+            calls: Arc::clone(&calls),
+            delay,
+            expires_in,
+        });
+        (
+            RunCredentials::new(Some(p), Deadline::after(Duration::from_secs(10))),
+            calls,
+        )
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_and_one_that_gives_up_share_one_resolution() {
+        let (c, calls) = run_credentials(Duration::from_millis(50), None);
+        // The first caller gives up before the answer: the resolution goes on for the others.
+        let early = tokio::time::timeout(Duration::from_millis(5), c.resolve()).await;
+        assert!(early.is_err());
+        let all = futures_join(&c, 8).await;
+        assert!(all.iter().all(Result::is_ok));
+        assert!(c.provide_credentials().await.is_ok());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn credentials_about_to_expire_are_resolved_again() {
+        let (c, calls) = run_credentials(Duration::ZERO, Some(Duration::from_secs(60)));
+        assert!(c.resolve().await.is_ok());
+        assert!(c.resolve().await.is_ok());
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        let (c, calls) = run_credentials(Duration::ZERO, Some(Duration::from_secs(3600)));
+        assert!(c.resolve().await.is_ok());
+        assert!(c.resolve().await.is_ok());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn no_provider_is_a_typed_failure() {
+        let c = RunCredentials::new(None, Deadline::after(Duration::from_secs(1)));
+        assert_eq!(
+            c.resolve().await.unwrap_err(),
+            CredentialsFailure::NoProvider
+        );
+    }
+
+    async fn futures_join(c: &RunCredentials, n: usize) -> Vec<Resolved> {
+        super::super::dns::join_all((0..n).map(|_| c.resolve())).await
+    }
+}
