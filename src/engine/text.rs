@@ -89,14 +89,7 @@ pub fn classify_route_target(
 }
 
 pub fn status_name(s: LookupStatus) -> &'static str {
-    match s {
-        LookupStatus::Answered => "answered",
-        LookupStatus::Nxdomain => "nxdomain",
-        LookupStatus::NoData => "no_data",
-        LookupStatus::Servfail => "servfail",
-        LookupStatus::Timeout => "timeout",
-        LookupStatus::Error => "error",
-    }
+    s.as_str()
 }
 
 pub fn tcp_outcome_name(o: TcpOutcome) -> &'static str {

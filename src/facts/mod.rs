@@ -768,6 +768,20 @@ pub enum LookupStatus {
     Error,
 }
 
+impl LookupStatus {
+    /// The status as facts files and reports write it (`answered`, `nxdomain`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LookupStatus::Answered => "answered",
+            LookupStatus::Nxdomain => "nxdomain",
+            LookupStatus::NoData => "no_data",
+            LookupStatus::Servfail => "servfail",
+            LookupStatus::Timeout => "timeout",
+            LookupStatus::Error => "error",
+        }
+    }
+}
+
 /// The answer to one name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {

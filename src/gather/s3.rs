@@ -169,7 +169,7 @@ impl ResolveDns for Pinned {
                 }
             };
             let first = r.addresses.first().copied();
-            let status = crate::engine::status_name(r.status);
+            let status = r.status.as_str();
             if let Ok(mut l) = self.log.lock() {
                 l.push(r);
             }
