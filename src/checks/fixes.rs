@@ -1,8 +1,7 @@
 //! The commands that fix what the engine found, written from its typed causes (the engine says
 //! what is wrong; only the checks layer writes AWS CLI commands).
 
-use crate::engine::kinds::DeadRoute;
-use crate::engine::liveness::DeadTarget;
+use crate::engine::kinds::{DeadRoute, DeadTarget};
 use crate::engine::{Analysis, Decision};
 use crate::facts::Facts;
 use crate::names::s3_service_name;

@@ -74,7 +74,7 @@ impl<'a> Cx<'a> {
             vantage.and_then(|v| v.subnet_id.as_deref()),
         ) {
             (Some(tables), Some(subnet)) => {
-                super::effective_table(tables, subnet, vantage.and_then(|v| v.vpc_id.as_deref()))
+                effective_table(tables, subnet, vantage.and_then(|v| v.vpc_id.as_deref()))
             }
             _ => None,
         };
@@ -124,4 +124,25 @@ impl<'a> Cx<'a> {
         self.vantage
             .is_some_and(|v| v.vpc_cidr_containing(addr).is_some())
     }
+}
+
+/// Finds the route table that governs `subnet_id`: its explicit association, else the main
+/// table of its VPC.
+pub fn effective_table<'a>(
+    tables: &'a [RouteTable],
+    subnet_id: &str,
+    vpc_id: Option<&str>,
+) -> Option<(&'a RouteTable, &'static str)> {
+    if let Some(t) = tables
+        .iter()
+        .find(|t| t.subnet_ids.iter().any(|s| s == subnet_id))
+    {
+        return Some((t, "explicit"));
+    }
+    tables
+        .iter()
+        .find(|t| {
+            t.main && (vpc_id.is_none() || t.vpc_id.is_none() || t.vpc_id.as_deref() == vpc_id)
+        })
+        .map(|t| (t, "main"))
 }

@@ -239,10 +239,58 @@ pub struct Decision {
     pub basis: Option<String>,
 }
 
+/// Why a route's target cannot carry traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeadTarget {
+    /// AWS marks the route `blackhole`: its target no longer exists or is no longer attached.
+    Blackhole { target: String },
+    /// The NAT gateway is not among the VPC's NAT gateways.
+    NatDeleted { id: String },
+    /// The NAT gateway exists but is not `available` (`pending`, `failed`, `deleting`, …).
+    NatNotAvailable { id: String, state: String },
+    /// The internet gateway does not exist.
+    InternetGatewayDeleted { id: String },
+    /// The internet gateway is not attached to the VPC.
+    InternetGatewayDetached { id: String, vpc_id: Option<String> },
+    /// The VPC endpoint does not exist.
+    EndpointDeleted { id: String },
+    /// The VPC endpoint exists but is not `available`.
+    EndpointNotAvailable { id: String, state: String },
+}
+
+impl DeadTarget {
+    /// One sentence: what is wrong with the target of the route `dest -> target`.
+    pub fn reason(&self, dest: &str) -> String {
+        match self {
+            DeadTarget::Blackhole { target } => format!(
+                "the route {dest} -> {target} is a blackhole: its target no longer exists or is no longer attached"
+            ),
+            DeadTarget::NatDeleted { id } => {
+                format!("NAT gateway {id} is not among the VPC's NAT gateways (deleted)")
+            }
+            DeadTarget::NatNotAvailable { id, state } => format!("NAT gateway {id} is {state}"),
+            DeadTarget::InternetGatewayDeleted { id } => {
+                format!("internet gateway {id} does not exist (deleted)")
+            }
+            DeadTarget::InternetGatewayDetached { id, vpc_id } => format!(
+                "internet gateway {id} is not attached to {}",
+                vpc_id.as_deref().unwrap_or("this VPC")
+            ),
+            DeadTarget::EndpointDeleted { id } => {
+                format!("VPC endpoint {id} does not exist (deleted)")
+            }
+            DeadTarget::EndpointNotAvailable { id, state } => {
+                format!("VPC endpoint {id} is {state}")
+            }
+        }
+    }
+}
+
 /// A route whose target cannot carry traffic, as the engine found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadRoute {
-    pub target: super::liveness::DeadTarget,
+    pub target: DeadTarget,
     pub route: crate::facts::Route,
     pub route_table: String,
 }

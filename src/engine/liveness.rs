@@ -5,8 +5,7 @@
 //! The answer is typed ([`DeadTarget`]): the engine says what is wrong; the command that fixes
 //! it is written by the checks layer (`checks::fixes`).
 
-use serde::Serialize;
-
+pub use super::kinds::DeadTarget;
 use crate::facts::{Facts, Route};
 
 /// The state of a route's target.
@@ -16,54 +15,6 @@ pub enum Liveness {
     Usable,
     /// It cannot carry traffic.
     Dead(DeadTarget),
-}
-
-/// Why a route's target cannot carry traffic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeadTarget {
-    /// AWS marks the route `blackhole`: its target no longer exists or is no longer attached.
-    Blackhole { target: String },
-    /// The NAT gateway is not among the VPC's NAT gateways.
-    NatDeleted { id: String },
-    /// The NAT gateway exists but is not `available` (`pending`, `failed`, `deleting`, …).
-    NatNotAvailable { id: String, state: String },
-    /// The internet gateway does not exist.
-    InternetGatewayDeleted { id: String },
-    /// The internet gateway is not attached to the VPC.
-    InternetGatewayDetached { id: String, vpc_id: Option<String> },
-    /// The VPC endpoint does not exist.
-    EndpointDeleted { id: String },
-    /// The VPC endpoint exists but is not `available`.
-    EndpointNotAvailable { id: String, state: String },
-}
-
-impl DeadTarget {
-    /// One sentence: what is wrong with the target of the route `dest -> target`.
-    pub fn reason(&self, dest: &str) -> String {
-        match self {
-            DeadTarget::Blackhole { target } => format!(
-                "the route {dest} -> {target} is a blackhole: its target no longer exists or is no longer attached"
-            ),
-            DeadTarget::NatDeleted { id } => {
-                format!("NAT gateway {id} is not among the VPC's NAT gateways (deleted)")
-            }
-            DeadTarget::NatNotAvailable { id, state } => format!("NAT gateway {id} is {state}"),
-            DeadTarget::InternetGatewayDeleted { id } => {
-                format!("internet gateway {id} does not exist (deleted)")
-            }
-            DeadTarget::InternetGatewayDetached { id, vpc_id } => format!(
-                "internet gateway {id} is not attached to {}",
-                vpc_id.as_deref().unwrap_or("this VPC")
-            ),
-            DeadTarget::EndpointDeleted { id } => {
-                format!("VPC endpoint {id} does not exist (deleted)")
-            }
-            DeadTarget::EndpointNotAvailable { id, state } => {
-                format!("VPC endpoint {id} is {state}")
-            }
-        }
-    }
 }
 
 /// Checks `route`'s target against the facts.

@@ -11,6 +11,7 @@
 //! - `target`: the decision for one target host, applying those rules;
 //! - this module: the engine's output ([`Analysis`]) and [`analyze`].
 
+pub mod analysis;
 mod context;
 pub mod derived;
 pub mod kinds;
@@ -22,78 +23,17 @@ mod target;
 pub(crate) mod testing;
 pub mod text;
 
-use std::net::IpAddr;
-
-use serde::Serialize;
-
+pub use analysis::{AddressPath, Analysis, EffectiveTable, TargetPath};
+pub use context::effective_table;
 pub use kinds::{BlockCause, Confidence, Decision, Evidence, EvidenceKind, PathKind};
 pub use text::{
     classify_route_target, join_capped, join_ips, route_target_label, status_name,
     tcp_outcome_name, EVIDENCE_LIST_CAP,
 };
 
-use crate::facts::{AnswerSource, Facts, RouteTable};
+use crate::facts::Facts;
 use crate::names::targets::{self, Target, TargetClass};
 use context::Cx;
-
-/// One resolved address of a target and its path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AddressPath {
-    pub address: IpAddr,
-    #[serde(flatten)]
-    pub decision: Decision,
-}
-
-/// One target host with its DNS answer and paths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TargetPath {
-    #[serde(flatten)]
-    pub target: Target,
-    pub primary: bool,
-    /// How the name resolved (`answered`, `nxdomain`, …), or `not_resolved`.
-    pub resolution: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub answer_source: Option<AnswerSource>,
-    /// The path of the target as a whole: the path of the address the client uses first
-    /// (IPv6 when this host has an IPv6 address and the name has one, else IPv4).
-    pub decision: Decision,
-    /// The address `decision` is about (the one the client connects to first).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chosen_address: Option<IpAddr>,
-    pub addresses: Vec<AddressPath>,
-    /// False when the target's addresses take different paths.
-    pub consistent: bool,
-}
-
-/// Which route table governs the vantage's subnet, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EffectiveTable {
-    pub id: String,
-    /// `explicit` (the subnet is associated with it) or `main` (fallback to the VPC's main
-    /// table).
-    pub association: String,
-}
-
-/// The outcome of the engine: everything the checks and the verdict read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Analysis {
-    pub region: Option<String>,
-    pub route_table: Option<EffectiveTable>,
-    pub targets: Vec<TargetPath>,
-    /// Every `--bucket` input with the host names the application uses for it.
-    pub names: Vec<crate::names::NamePlan>,
-}
-
-impl Analysis {
-    pub fn primary(&self) -> Option<&TargetPath> {
-        self.targets.iter().find(|t| t.primary)
-    }
-
-    /// The judged target of this host name.
-    pub fn target(&self, host: &str) -> Option<&TargetPath> {
-        self.targets.iter().find(|t| t.target.host == host)
-    }
-}
 
 /// Runs the engine over `facts`.
 pub fn analyze(facts: &Facts) -> Analysis {
@@ -137,25 +77,4 @@ pub fn analyze(facts: &Facts) -> Analysis {
         targets,
         names,
     }
-}
-
-/// Finds the route table that governs `subnet_id`: its explicit association, else the main
-/// table of its VPC.
-pub fn effective_table<'a>(
-    tables: &'a [RouteTable],
-    subnet_id: &str,
-    vpc_id: Option<&str>,
-) -> Option<(&'a RouteTable, &'static str)> {
-    if let Some(t) = tables
-        .iter()
-        .find(|t| t.subnet_ids.iter().any(|s| s == subnet_id))
-    {
-        return Some((t, "explicit"));
-    }
-    tables
-        .iter()
-        .find(|t| {
-            t.main && (vpc_id.is_none() || t.vpc_id.is_none() || t.vpc_id.as_deref() == vpc_id)
-        })
-        .map(|t| (t, "main"))
 }

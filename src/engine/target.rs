@@ -4,11 +4,11 @@
 
 use std::net::IpAddr;
 
+use super::analysis::{AddressPath, TargetPath};
 use super::context::Cx;
 use super::kinds::{ev, Decision, Evidence, EvidenceKind, PathKind};
 use super::rules::{address_choice, judge_address, outside_lists, proxy, Query};
 use super::text::{join_capped, status_name};
-use super::{AddressPath, TargetPath};
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
 use crate::names::targets::Target;
 

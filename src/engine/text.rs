@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use super::PathKind;
+use super::kinds::PathKind;
 use crate::facts::{EndpointType, LookupStatus, Route, TcpOutcome, VpcEndpoint};
 
 /// The route's target as written (`vpce-…`, `nat-…`, `local`, …).

@@ -16,6 +16,7 @@ use roxmltree::Node;
 use tokio::time::Instant;
 
 use super::context::{AwsContext, CredentialsFailure, QueryHttp};
+use super::plain::error_chain;
 
 /// The largest answer read from one call (a page of EC2 results is a few hundred KiB at most).
 pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
@@ -51,7 +52,7 @@ impl ApiError {
     fn new(kind: ApiErrorKind, message: impl Into<String>) -> Self {
         ApiError {
             kind,
-            message: crate::gather::plain_error(&message.into()),
+            message: super::plain::plain_error(&message.into()),
         }
     }
 
@@ -594,22 +595,6 @@ pub fn strings(n: Node<'_, '_>, name: &str) -> Vec<String> {
 /// The texts of field `field` of each item of list `name`.
 pub fn item_texts(n: Node<'_, '_>, name: &str, field: &str) -> Vec<String> {
     items(n, name).filter_map(|i| text_of(i, field)).collect()
-}
-
-/// An error and its sources, joined on one line (`connect: Connection refused`).
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let one_line = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = one_line(e.to_string());
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let t = one_line(s.to_string());
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
-        }
-        cur = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

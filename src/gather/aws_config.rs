@@ -6,7 +6,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::Env;
+use super::options::Env;
 use crate::facts::{EnvSetting, Observed, ProfileSettings};
 
 /// Settings that change where or how S3 requests go (`s3.x` = the nested `s3 =` block).

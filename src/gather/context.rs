@@ -200,7 +200,7 @@ impl RunCredentials {
                 None => Err(CredentialsFailure::NoProvider),
                 Some(p) => match run.run_hard(p.provide_credentials()).await {
                     Some(Ok(c)) => Ok(c),
-                    Some(Err(e)) => Err(CredentialsFailure::Chain(super::aws::error_chain(&e))),
+                    Some(Err(e)) => Err(CredentialsFailure::Chain(super::plain::error_chain(&e))),
                     None => Err(CredentialsFailure::TimedOut(run.left())),
                 },
             };

@@ -1,7 +1,7 @@
 //! Proxy and SDK settings from the environment. Values are recorded without user-info
 //! (`user:password@`); credential variables are never read.
 
-use super::Env;
+use super::options::Env;
 use crate::facts::{ClientSettings, EnvSetting, Observed};
 use crate::proxy::{HTTPS_PROXY_VARS, NO_PROXY_VARS};
 

@@ -12,7 +12,7 @@ use http::Method;
 use ipnet::IpNet;
 
 use super::metadata_http::{HttpError, MetadataHttp};
-use super::Env;
+use super::options::Env;
 use crate::facts::{Vantage, VantageKind};
 
 pub const DEFAULT_ENDPOINT: &str = "http://169.254.169.254";

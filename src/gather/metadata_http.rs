@@ -117,7 +117,7 @@ impl MetadataHttp {
                     if e.is::<http_body_util::LengthLimitError>() {
                         too_large()
                     } else {
-                        HttpError::Bad(super::aws::error_chain(&*e))
+                        HttpError::Bad(super::plain::error_chain(&*e))
                     }
                 })?
                 .to_bytes();
@@ -153,7 +153,7 @@ impl MetadataHttp {
     /// (`Connection refused (os error 111)`); anything else is a bad answer.
     fn classify(&self, e: &hyper_util::client::legacy::Error) -> HttpError {
         if !e.is_connect() {
-            return HttpError::Bad(super::aws::error_chain(e));
+            return HttpError::Bad(super::plain::error_chain(e));
         }
         let mut cause: &(dyn std::error::Error + 'static) = e;
         while let Some(s) = cause.source() {

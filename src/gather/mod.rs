@@ -17,81 +17,24 @@ mod env;
 pub mod fleet;
 pub mod imds;
 mod metadata_http;
+mod options;
 mod phases;
+mod plain;
 pub mod probe;
 pub mod route;
 pub mod s3;
 pub mod tls;
 
 use std::net::IpAddr;
-use std::time::Duration;
 
 use crate::facts::{Facts, Observed, Request, Vantage, VantageKind};
 use crate::names::targets;
 use crate::proxy::{self, ProxyDecision};
 
 pub use env::client_settings;
-
-/// What `doctor` asks the gatherers for.
-#[derive(Debug, Clone)]
-pub struct GatherOptions {
-    /// `--region`; when absent, the environment (`AWS_REGION`, `AWS_DEFAULT_REGION`) or the
-    /// vantage decides.
-    pub region: Option<String>,
-    pub buckets: Vec<String>,
-    /// Overall budget for the whole gather.
-    pub timeout: Duration,
-    /// The hosts file to read (`/etc/hosts`).
-    pub hosts_file: String,
-    /// `--subnet-id`: the subnet to judge against when this host cannot tell (off AWS, or no
-    /// metadata service); it also overrides what the metadata says.
-    pub subnet_id: Option<String>,
-    /// `--key`: an object to `HeadObject` in every bucket.
-    pub key: Option<String>,
-    /// `--presigned URL`, already checked.
-    pub presigned: Option<crate::validate::PresignedUrl>,
-}
-
-impl GatherOptions {
-    pub fn new(region: Option<String>, buckets: Vec<String>, timeout: Duration) -> Self {
-        GatherOptions {
-            region,
-            buckets,
-            timeout,
-            hosts_file: "/etc/hosts".to_string(),
-            subnet_id: None,
-            key: None,
-            presigned: None,
-        }
-    }
-}
-
-/// A source of environment variables (the process environment in production, a map in tests).
-pub trait Env {
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-/// The process environment.
-pub struct ProcessEnv;
-
-impl Env for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
-    }
-}
-
-const NOT_BUILT: &str = "this version of s3path has no gatherer for it yet";
-/// The Route 53 Resolver's link-local address inside every VPC.
-pub const VPC_RESOLVER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(169, 254, 169, 253));
-/// At most this many addresses are probed, and this many first-hop probes are made.
-const MAX_TCP_PROBES: usize = 32;
-const MAX_FIRST_HOP_PROBES: usize = 2;
-const MAX_TLS_PROBES: usize = 16;
-const MAX_ICMP_PROBES: usize = 8;
-/// How long the first-hop probe waits for a TTL-expired report. A NAT gateway in the VPC
-/// answers within a few milliseconds; a gateway-endpoint path stays silent, so this is what
-/// doctor spends on it.
-const FIRST_HOP_WAIT_MS: u64 = 150;
+use options::NOT_BUILT;
+pub use options::{Env, GatherOptions, ProcessEnv, VPC_RESOLVER};
+pub use plain::plain_error;
 
 /// Gathers everything this build knows how to gather.
 pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
@@ -376,62 +319,5 @@ fn apply_control_plane(
             Observed::not_collected("the vantage's VPC is not known"),
         ),
         None => {}
-    }
-}
-
-/// One plain sentence from an SDK error's display chain: the debug dump the SDK appends in
-/// parentheses (`(DispatchFailure(DispatchFailure { … }))`) is dropped, and repeated clauses
-/// ("io error: io error: …") are said once.
-pub fn plain_error(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut cut = text.len();
-    for (i, w) in text.char_indices() {
-        if w != '(' || i == 0 || bytes[i - 1] != b' ' {
-            continue;
-        }
-        let rest = &text[i + 1..];
-        let ident: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        let after = rest[ident.len()..].chars().next();
-        if ident.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && matches!(after, Some('(') | Some(' ') | Some('{'))
-            && rest[ident.len()..].trim_start().starts_with(['(', '{'])
-        {
-            cut = i - 1;
-            break;
-        }
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for p in text[..cut].split(": ") {
-        let p = p.trim();
-        if !p.is_empty() && parts.last() != Some(&p) {
-            parts.push(p);
-        }
-    }
-    let mut out = parts.join(": ");
-    if out.len() > 300 {
-        let mut end = 300;
-        while !out.is_char_boundary(end) {
-            end -= 1;
-        }
-        out.truncate(end);
-        out.push('…');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sdk_error_chains_become_one_plain_sentence() {
-        let dump = "dispatch failure: io error: io error: error trying to connect: dns error: failed to lookup address information: Name or service not known (DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io, source: hyper_util::client::legacy::Error(Connect, ConnectError(\"dns error\", Custom { kind: Uncategorized, error: \"failed to lookup address information\" })), connection: Unknown } }))";
-        let plain = super::plain_error(dump);
-        assert_eq!(
-            plain,
-            "dispatch failure: io error: error trying to connect: dns error: failed to lookup address information: Name or service not known"
-        );
-        assert!(!plain.contains("DispatchFailure") && !plain.contains('{'));
     }
 }

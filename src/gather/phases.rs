@@ -10,10 +10,11 @@ use tokio::time::Instant;
 
 use super::context::AwsContext;
 use super::deadline::Deadline;
-use super::{
-    aws_config, dns, ec2, ecs, imds, probe, s3, tls, Env, GatherOptions, FIRST_HOP_WAIT_MS,
-    MAX_FIRST_HOP_PROBES, MAX_ICMP_PROBES, MAX_TCP_PROBES, MAX_TLS_PROBES, VPC_RESOLVER,
+use super::options::{
+    Env, GatherOptions, FIRST_HOP_WAIT_MS, MAX_FIRST_HOP_PROBES, MAX_ICMP_PROBES, MAX_TCP_PROBES,
+    MAX_TLS_PROBES, VPC_RESOLVER,
 };
+use super::{aws_config, dns, ec2, ecs, imds, probe, s3, tls};
 use crate::facts::{
     ClientSettings, Failure, LookupStatus, MetadataService, Observed, PhaseTiming, PresignedCheck,
     Probes, Resolution, TokenStatus, Vantage, VantageKind, VpcEndpoint,

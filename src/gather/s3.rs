@@ -423,7 +423,7 @@ impl Reach {
 /// One plain sentence from an SDK error (the debug dump dropped and the length bounded by
 /// `gather::plain_error`), on one line.
 fn one_line(s: &str) -> String {
-    super::plain_error(s)
+    super::plain::plain_error(s)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

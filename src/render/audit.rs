@@ -1,9 +1,9 @@
 //! The audit report as text: one row per subnet, grouped by region and VPC, worst first; the
 //! summary and the expectation last. Markdown for tickets. Reads an [`AuditReport`] only.
 
-use super::confidence_word;
+use super::common::confidence_word;
+use super::common::HumanOptions;
 use super::escape::{line as t, md};
-use super::HumanOptions;
 use crate::report::audit::{AuditReport, SubnetRow};
 
 fn verdict_cell(r: &SubnetRow) -> String {

@@ -5,8 +5,9 @@
 
 use anstyle::{AnsiColor, Style};
 
+use super::common::HumanOptions;
+use super::common::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
 use super::escape::line as t;
-use super::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line, HumanOptions};
 use crate::checks::Severity;
 use crate::engine::{Confidence, PathKind};
 use crate::report::{CheckStatus, PartState, Report};

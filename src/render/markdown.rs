@@ -1,5 +1,5 @@
+use super::common::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
 use super::escape::{code, md};
-use super::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
 use crate::report::{CheckStatus, Report};
 
 /// A table cell: Markdown-safe text (pipes escaped like every other metacharacter).
