@@ -9,7 +9,7 @@ use crate::facts::{BucketFacts, RequestOutcome, RequestRoute, S3Request, VpcEndp
 use crate::names::targets::TargetClass;
 use crate::policy::{self, KeyValue, Policy, RequestContext};
 
-use super::Context;
+use super::context::Context;
 
 /// The actions whose outcome through a policy decides whether an application works.
 pub const COMMON_ACTIONS: [&str; 3] = ["s3:GetObject", "s3:ListBucket", "s3:PutObject"];
@@ -243,13 +243,16 @@ pub fn bucket_policies<'a>(cx: &Context<'a>) -> (Vec<(BucketView<'a>, Policy)>, 
 
 /// The outcome of a bucket-policy check: findings, else skipped when some policy could not be
 /// read, else pass.
-pub fn policy_outcome(drafts: Vec<super::Draft>, unread: &[String]) -> super::CheckResult {
+pub fn policy_outcome(
+    drafts: Vec<super::context::Draft>,
+    unread: &[String],
+) -> super::context::CheckResult {
     if !drafts.is_empty() {
         Ok(drafts)
     } else if !unread.is_empty() {
-        super::skip(format!("bucket policy not readable: {}", unread.join("; ")))
+        super::context::skip(format!("bucket policy not readable: {}", unread.join("; ")))
     } else {
-        super::pass()
+        super::context::pass()
     }
 }
 

@@ -2,7 +2,7 @@
 //! path the engine found for them, the VPC's endpoints by service, and where a name goes when
 //! it cannot use an endpoint.
 
-use super::Context;
+use super::context::Context;
 use crate::engine::{PathKind, TargetPath};
 use crate::facts::{EndpointType, VpcEndpoint};
 use crate::names::{compat, Compat, NamePlan, PlannedName};
@@ -27,7 +27,7 @@ impl NameView<'_> {
 
     /// `d` with this name's evidence: the compatibility row (and its AWS page), then how the
     /// engine judged the name.
-    pub fn with_evidence(&self, d: super::Draft) -> super::Draft {
+    pub fn with_evidence(&self, d: super::context::Draft) -> super::context::Draft {
         let d = d.evidence(format!("{}: {}", self.compat.source, self.compat.why));
         match self.target {
             Some(t) => d.evidence_of(&t.decision),

@@ -1,4 +1,4 @@
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::facts::VantageKind;
 
 check! {

@@ -1,6 +1,6 @@
 use crate::facts::Failure;
 
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 
 check! {
     MissingPermissions, "S3P003", "missing-permissions", Identity, Warning, Stable,

@@ -1,4 +1,4 @@
-use super::{pass, skip, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::{Confidence, PathKind};
 use crate::facts::{Failure, Observed, VantageKind};
 

@@ -1,4 +1,4 @@
-use super::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft};
+use super::context::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 
 check! {

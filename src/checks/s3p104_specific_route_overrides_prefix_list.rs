@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{pass, skip, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::route_target_label;
 use crate::names::targets::TargetClass;
 

@@ -1,4 +1,4 @@
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::{effective_table, route_target_label, BlockCause, PathKind};
 
 check! {
@@ -31,7 +31,7 @@ impl NatGatewayNotUsable {
                 Draft::new(format!("S3 traffic is routed to NAT gateway {id}, which is {}", nat.state))
                     .fix(format!(
                         "create a NAT gateway (or a gateway endpoint for S3) and point the route at it: {}",
-                        super::gateway_endpoint_fix(cx, d.route_table.as_deref().unwrap_or("RTB_ID"))
+                        super::context::gateway_endpoint_fix(cx, d.route_table.as_deref().unwrap_or("RTB_ID"))
                     ))
                     .evidence(format!("{id} state {}", nat.state)),
             );
@@ -40,7 +40,7 @@ impl NatGatewayNotUsable {
                 Draft::new(format!(
                     "S3 traffic is routed to {id}, a private NAT gateway: it translates to a private address and cannot reach S3's public endpoints by itself"
                 ))
-                .fix(super::gateway_endpoint_fix(cx, d.route_table.as_deref().unwrap_or("RTB_ID"))),
+                .fix(super::context::gateway_endpoint_fix(cx, d.route_table.as_deref().unwrap_or("RTB_ID"))),
             );
         } else if let (Some(tables), Some(subnet)) =
             (cx.facts.route_tables.get(), nat.subnet_id.as_deref())

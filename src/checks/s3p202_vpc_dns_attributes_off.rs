@@ -1,4 +1,4 @@
-use super::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 
 check! {

@@ -1,4 +1,4 @@
-use super::{pass, skip, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::{join_ips, status_name};
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
 use crate::names::targets::TargetClass;

@@ -1,4 +1,4 @@
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::proxy;
 use crate::validate::{has_global_endpoint, partition_dns_suffix};

@@ -1,4 +1,4 @@
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 
 check! {
     EndpointOverride, "S3P404", "endpoint-override", Host, Info, Stable,

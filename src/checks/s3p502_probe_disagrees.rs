@@ -1,4 +1,4 @@
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::EvidenceKind;
 
 check! {
@@ -9,7 +9,7 @@ check! {
 impl ProbeDisagrees {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.probes.get().is_none() {
-            return super::skipped_for("probes", cx.facts.probes.missing_reason());
+            return super::context::skipped_for("probes", cx.facts.probes.missing_reason());
         }
         let primary = cx.need_primary()?;
         let drafts: Vec<Draft> = primary

@@ -1,5 +1,5 @@
 use super::bucket::{self, BucketView};
-use super::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
 
@@ -60,7 +60,7 @@ fn draft(cx: &Context, region: &str, theirs: &str, b: &BucketView) -> Draft {
         .fix(format!(
             "or reach {theirs} privately: an interface endpoint for S3 in a VPC in {theirs} (aws ec2 create-vpc-endpoint --region {theirs} --vpc-id VPC_IN_{} --vpc-endpoint-type Interface --service-name {}), reached over VPC peering or a transit gateway, with clients using its bucket.vpce-… name",
             theirs.to_ascii_uppercase().replace('-', "_"),
-            super::s3_service_name(theirs)
+            crate::names::s3_service_name(theirs)
         ));
     if let Some(t) = b.target {
         draft = draft.evidence(format!(

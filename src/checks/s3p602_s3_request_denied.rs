@@ -1,5 +1,5 @@
 use super::bucket::{self, BucketView};
-use super::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, skipped_for, CheckResult, Context, Draft};
 use crate::facts::RequestRoute;
 use crate::policy::{self, PolicyKind, Verdict};
 

@@ -1,5 +1,5 @@
 use super::bucket;
-use super::{pass, skip, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, skip, skipped_for, CheckResult, Context, Draft};
 use crate::policy::Verdict;
 
 check! {

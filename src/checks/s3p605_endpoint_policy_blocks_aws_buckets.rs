@@ -1,5 +1,5 @@
 use super::bucket;
-use super::{pass, skip, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::VantageKind;
 use crate::policy::{self, KeyValue, RequestContext, Verdict};

@@ -1,5 +1,5 @@
 use super::bucket;
-use super::{skipped_for, CheckResult, Context, Draft};
+use super::context::{skipped_for, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::policy::Effect;
 

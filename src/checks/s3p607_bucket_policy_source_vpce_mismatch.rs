@@ -1,5 +1,5 @@
 use super::bucket;
-use super::{skipped_for, CheckResult, Context, Draft};
+use super::context::{skipped_for, CheckResult, Context, Draft};
 
 check! {
     BucketPolicySourceVpceMismatch, "S3P607", "bucket-policy-source-vpce-mismatch", Policy, Error, Stable,

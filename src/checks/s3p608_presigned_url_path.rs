@@ -1,4 +1,4 @@
-use super::{pass, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::{join_ips, PathKind};
 use crate::facts::{LookupStatus, TcpOutcome};
 use crate::names::targets::TargetClass;

@@ -1,5 +1,5 @@
+use super::context::{CheckResult, Context, Draft};
 use super::names::{endpoints_of, gateways_on_table, goes_instead, views};
-use super::{CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 use crate::names::{HostKind, NameKind, Support};
 

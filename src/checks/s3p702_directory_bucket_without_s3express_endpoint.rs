@@ -1,5 +1,5 @@
+use super::context::{CheckResult, Context, Draft};
 use super::names::{endpoints_of, goes_instead, views};
-use super::{CheckResult, Context, Draft};
 use crate::facts::EndpointType;
 use crate::names::HostKind;
 
@@ -13,7 +13,10 @@ impl DirectoryBucketWithoutS3expressEndpoint {
         let region = cx.need_region()?;
         cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
         let Some(table) = cx.analysis.route_table.as_ref() else {
-            return super::skipped_for("route tables", cx.facts.route_tables.missing_reason());
+            return super::context::skipped_for(
+                "route tables",
+                cx.facts.route_tables.missing_reason(),
+            );
         };
         let vpc = cx.vpc_id().unwrap_or("VPC_ID");
         let mut drafts = Vec::new();

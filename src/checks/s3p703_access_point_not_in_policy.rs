@@ -1,5 +1,6 @@
+use super::bucket;
+use super::context::{CheckResult, Context, Draft};
 use super::names::{views, NameView};
-use super::{bucket, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::engine::TargetPath;
 use crate::facts::VpcEndpoint;

@@ -1,4 +1,4 @@
-use super::{pass, skip, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::names::targets::TargetClass;
 
