@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Analysis, PathKind, TargetPath};
-use crate::facts::{EndpointType, Facts, Observed, VpcEndpoint};
+use crate::facts::{EndpointType, Facts, Part, PartOf, VpcEndpoint};
 use crate::names::s3_service_name;
 
 /// Declares a check: its unit struct, its metadata (once) and its registration with the
@@ -166,13 +166,20 @@ impl<'a> Context<'a> {
 
     /// A part of the facts the check needs, or the check is skipped saying why it is missing
     /// ("route tables failed: …").
-    pub fn need<T>(&self, what: &str, part: &'a Observed<T>) -> Result<&'a T, Skip> {
-        part.get().ok_or_else(|| {
-            Skip(format!(
-                "{what} {}",
-                part.missing_reason().unwrap_or_default()
-            ))
-        })
+    pub fn need<P: PartOf<Facts, Part = Part>>(&self, _part: P) -> Result<&'a P::Value, Skip> {
+        P::of(self.facts).get().ok_or_else(|| self.missing(P::PART))
+    }
+
+    /// Why `part` is missing, as a skip (for a check that reads the part through a helper).
+    pub fn missing(&self, part: Part) -> Skip {
+        Skip::Missing {
+            part,
+            why: self
+                .facts
+                .status(part)
+                .missing_reason()
+                .unwrap_or_else(|| "not available".to_string()),
+        }
     }
 
     pub fn primary(&self) -> Option<&'a TargetPath> {
@@ -262,7 +269,24 @@ impl Draft {
 
 /// Why a check could not look: the facts it needs are missing (the reason says which and why).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skip(pub String);
+pub enum Skip {
+    /// A part of the facts the check needs is missing: "<part> not collected: …" / "failed: …".
+    Missing { part: Part, why: String },
+    /// The facts name no region to judge against.
+    NoRegion,
+    /// Anything else, in one sentence.
+    Because(String),
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Skip::Missing { part, why } => write!(f, "{} {why}", part.label()),
+            Skip::NoRegion => f.write_str("no region to judge against"),
+            Skip::Because(why) => f.write_str(why),
+        }
+    }
+}
 
 /// What a check returns: the findings (none: it looked and found nothing wrong), or why it
 /// could not look.
@@ -275,11 +299,11 @@ pub fn pass() -> CheckResult {
 
 /// Could not look, because…
 pub fn skip(why: impl Into<String>) -> CheckResult {
-    Err(Skip(why.into()))
+    Err(Skip::Because(why.into()))
 }
 
 fn no_region() -> Skip {
-    Skip("no region to judge against".to_string())
+    Skip::NoRegion
 }
 
 impl From<CheckResult> for Outcome {
@@ -287,7 +311,7 @@ impl From<CheckResult> for Outcome {
         match r {
             Ok(d) if d.is_empty() => Outcome::Pass,
             Ok(d) => Outcome::Fail(d),
-            Err(Skip(why)) => Outcome::Skipped(why),
+            Err(skip) => Outcome::Skipped(skip.to_string()),
         }
     }
 }
@@ -306,14 +330,6 @@ pub enum Outcome {
 pub trait Check: Sync {
     fn meta(&self) -> &'static CheckMeta;
     fn evaluate(&self, cx: &Context) -> CheckResult;
-}
-
-/// Shared wording: "… because <part> <missing reason>".
-pub fn skipped_for(part: &str, reason: Option<String>) -> CheckResult {
-    skip(format!(
-        "{part} {}",
-        reason.unwrap_or_else(|| "not available".to_string())
-    ))
 }
 
 /// The command that attaches a gateway endpoint to a route table, or creates one.

@@ -1,4 +1,5 @@
 use super::context::{pass, CheckResult, Context, Draft};
+use crate::facts::parts;
 use crate::facts::VantageKind;
 
 check! {
@@ -8,7 +9,7 @@ check! {
 
 impl NotOnAws {
     fn run(cx: &Context) -> CheckResult {
-        let v = cx.need("the vantage", &cx.facts.vantage)?;
+        let v = cx.need(parts::Vantage)?;
         if v.kind != VantageKind::OffAws {
             return pass();
         }

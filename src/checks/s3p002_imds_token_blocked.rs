@@ -1,4 +1,5 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
+use crate::facts::Part;
 use crate::facts::TokenStatus;
 
 check! {
@@ -9,10 +10,7 @@ check! {
 impl ImdsTokenBlocked {
     fn run(cx: &Context) -> CheckResult {
         let Some(m) = cx.facts.metadata_service.get() else {
-            return skipped_for(
-                "the metadata service",
-                cx.facts.metadata_service.missing_reason(),
-            );
+            return Err(cx.missing(Part::MetadataService));
         };
         if m.token != TokenStatus::NoAnswer {
             return pass();

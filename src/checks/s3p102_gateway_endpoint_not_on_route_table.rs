@@ -1,5 +1,6 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft, Skip};
 use crate::facts::EndpointType;
+use crate::facts::Part;
 
 check! {
     GatewayEndpointNotOnRouteTable, "S3P102", "gateway-endpoint-not-on-route-table", Routing, Warning, Stable,
@@ -9,13 +10,13 @@ check! {
 impl GatewayEndpointNotOnRouteTable {
     fn run(cx: &Context) -> CheckResult {
         let Some(gateways) = cx.s3_endpoints(EndpointType::Gateway) else {
-            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+            return Err(cx.missing(Part::VpcEndpoints));
         };
         let Some(table) = &cx.analysis.route_table else {
-            return skipped_for(
-                "the subnet's route table is not known: route tables",
-                cx.facts.route_tables.missing_reason(),
-            );
+            return Err(Skip::Because(format!(
+                "the subnet's route table is not known: {}",
+                cx.missing(Part::RouteTables)
+            )));
         };
         if gateways.is_empty()
             || gateways

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::route_target_label;
+use crate::facts::parts;
 use crate::names::targets::TargetClass;
 
 check! {
@@ -11,8 +12,8 @@ check! {
 
 impl SpecificRouteOverridesPrefixList {
     fn run(cx: &Context) -> CheckResult {
-        let tables = cx.need("route tables", &cx.facts.route_tables)?;
-        let lists = cx.need("prefix lists", &cx.facts.prefix_lists)?;
+        let tables = cx.need(parts::RouteTables)?;
+        let lists = cx.need(parts::PrefixLists)?;
         let Some(eff) = &cx.analysis.route_table else {
             return skip("the subnet's route table is not known".to_string());
         };

@@ -1,5 +1,6 @@
 use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::{effective_table, route_target_label, BlockCause, PathKind};
+use crate::facts::parts;
 
 check! {
     NatGatewayNotUsable, "S3P106", "nat-gateway-not-usable", Routing, Error, Stable,
@@ -16,7 +17,7 @@ impl NatGatewayNotUsable {
         if !(d.path == PathKind::NatGateway || dead_nat) || d.route.is_none() {
             return pass();
         }
-        let nats = cx.need("NAT gateways", &cx.facts.nat_gateways)?;
+        let nats = cx.need(parts::NatGateways)?;
         let id = d.via.as_deref().unwrap_or_default();
         let region = cx.region().unwrap_or("REGION");
         let Some(nat) = nats.iter().find(|n| n.id == id) else {

@@ -1,5 +1,6 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::parts;
 use crate::facts::SgRule;
 
 check! {
@@ -9,8 +10,8 @@ check! {
 
 impl SecurityGroupEgressBlocks443 {
     fn run(cx: &Context) -> CheckResult {
-        let groups = cx.need("security groups", &cx.facts.security_groups)?;
-        let v = cx.need("the vantage", &cx.facts.vantage)?;
+        let groups = cx.need(parts::SecurityGroups)?;
+        let v = cx.need(parts::Vantage)?;
         if v.security_group_ids.is_empty() {
             return skip("this host's security groups are not known".to_string());
         }

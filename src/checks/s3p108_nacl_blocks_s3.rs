@@ -1,5 +1,6 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::parts;
 
 check! {
     NaclBlocksS3, "S3P108", "nacl-blocks-s3", Routing, Error, Stable,
@@ -11,7 +12,7 @@ const EPHEMERAL: u16 = 49152;
 
 impl NaclBlocksS3 {
     fn run(cx: &Context) -> CheckResult {
-        let acls = cx.need("network ACLs", &cx.facts.network_acls)?;
+        let acls = cx.need(parts::NetworkAcls)?;
         let Some(subnet) = cx.facts.vantage.get().and_then(|v| v.subnet_id.as_deref()) else {
             return skip("the subnet is not known".to_string());
         };

@@ -1,6 +1,7 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
+use crate::facts::Part;
 
 check! {
     Ipv6BypassesGatewayEndpoint, "S3P110", "ipv6-bypasses-gateway-endpoint", Routing, Warning, Preview,
@@ -11,10 +12,10 @@ impl Ipv6BypassesGatewayEndpoint {
     fn run(cx: &Context) -> CheckResult {
         let region = cx.need_region()?;
         let Some(table) = cx.analysis.route_table.as_ref() else {
-            return skipped_for("route tables", cx.facts.route_tables.missing_reason());
+            return Err(cx.missing(Part::RouteTables));
         };
         let Some(gws) = cx.s3_endpoints(EndpointType::Gateway) else {
-            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+            return Err(cx.missing(Part::VpcEndpoints));
         };
         let Some(gw) = gws
             .iter()

@@ -1,5 +1,6 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::join_ips;
+use crate::facts::Part;
 use crate::facts::{AnswerSource, EndpointType};
 use crate::names::targets::TargetClass;
 
@@ -11,10 +12,10 @@ check! {
 impl InterfaceEndpointNamesPublic {
     fn run(cx: &Context) -> CheckResult {
         let Some(interfaces) = cx.s3_endpoints(EndpointType::Interface) else {
-            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+            return Err(cx.missing(Part::VpcEndpoints));
         };
         if cx.facts.dns.get().is_none() {
-            return skipped_for("DNS answers", cx.facts.dns.missing_reason());
+            return Err(cx.missing(Part::Dns));
         }
         let interfaces: Vec<_> = interfaces
             .into_iter()

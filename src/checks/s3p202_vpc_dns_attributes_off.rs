@@ -1,5 +1,6 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::facts::EndpointType;
+use crate::facts::Part;
 
 check! {
     VpcDnsAttributesOff, "S3P202", "vpc-dns-attributes-off", Dns, Error, Stable,
@@ -9,17 +10,14 @@ check! {
 impl VpcDnsAttributesOff {
     fn run(cx: &Context) -> CheckResult {
         let Some(eps) = cx.s3_endpoints(EndpointType::Interface) else {
-            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+            return Err(cx.missing(Part::VpcEndpoints));
         };
         let private: Vec<_> = eps.into_iter().filter(|e| e.private_dns_enabled).collect();
         if private.is_empty() {
             return pass();
         }
         let Some(attrs) = cx.facts.vpc_dns_attributes.get() else {
-            return skipped_for(
-                "VPC DNS attributes",
-                cx.facts.vpc_dns_attributes.missing_reason(),
-            );
+            return Err(cx.missing(Part::VpcDnsAttributes));
         };
         if attrs.enable_dns_support && attrs.enable_dns_hostnames {
             return pass();

@@ -1,5 +1,6 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::parts;
 
 check! {
     EndpointSgBlocks443, "S3P301", "endpoint-sg-blocks-443", Endpoint, Error, Stable,
@@ -13,8 +14,8 @@ impl EndpointSgBlocks443 {
         if d.path != PathKind::InterfaceEndpoint {
             return pass();
         }
-        let groups = cx.need("security groups", &cx.facts.security_groups)?;
-        let v = cx.need("the vantage", &cx.facts.vantage)?;
+        let groups = cx.need(parts::SecurityGroups)?;
+        let v = cx.need(parts::Vantage)?;
         let Some(ep) = cx.endpoint(d.via.as_deref()) else {
             return skip("the endpoint is not among the facts".to_string());
         };

@@ -1,5 +1,6 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::facts::EndpointType;
+use crate::facts::Part;
 
 check! {
     GatewayEndpointNotAvailable, "S3P302", "gateway-endpoint-not-available", Endpoint, Error, Stable,
@@ -9,7 +10,7 @@ check! {
 impl GatewayEndpointNotAvailable {
     fn run(cx: &Context) -> CheckResult {
         let Some(gws) = cx.s3_endpoints(EndpointType::Gateway) else {
-            return skipped_for("VPC endpoints", cx.facts.vpc_endpoints.missing_reason());
+            return Err(cx.missing(Part::VpcEndpoints));
         };
         let region = cx.region().unwrap_or("REGION");
         let drafts: Vec<Draft> = gws

@@ -1,6 +1,7 @@
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::join_ips;
 use crate::facts::AnswerSource;
+use crate::facts::Part;
 
 check! {
     HostsFilePin, "S3P401", "hosts-file-pin", Host, Warning, Stable,
@@ -10,7 +11,7 @@ check! {
 impl HostsFilePin {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.dns.get().is_none() {
-            return skipped_for("DNS answers", cx.facts.dns.missing_reason());
+            return Err(cx.missing(Part::Dns));
         }
         let drafts: Vec<Draft> = cx
             .analysis

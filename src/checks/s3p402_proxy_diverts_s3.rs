@@ -1,5 +1,6 @@
 use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::parts;
 use crate::proxy;
 use crate::validate::{has_global_endpoint, partition_dns_suffix};
 
@@ -10,7 +11,7 @@ check! {
 
 impl ProxyDivertsS3 {
     fn run(cx: &Context) -> CheckResult {
-        let settings = cx.need("proxy settings", &cx.facts.client_settings)?;
+        let settings = cx.need(parts::ClientSettings)?;
         let primary = cx.need_primary()?;
         if primary.decision.path != PathKind::Proxy {
             return pass();

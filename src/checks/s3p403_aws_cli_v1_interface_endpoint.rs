@@ -1,5 +1,6 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::parts;
 use crate::facts::EndpointType;
 use crate::names::targets::TargetClass;
 
@@ -10,7 +11,7 @@ check! {
 
 impl AwsCliV1InterfaceEndpoint {
     fn run(cx: &Context) -> CheckResult {
-        let settings = cx.need("client settings", &cx.facts.client_settings)?;
+        let settings = cx.need(parts::ClientSettings)?;
         let Some(major) = settings.aws_cli_major() else {
             return skip("the AWS CLI is not installed (or its version is unknown)".to_string());
         };

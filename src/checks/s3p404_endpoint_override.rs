@@ -1,4 +1,5 @@
 use super::context::{pass, CheckResult, Context, Draft};
+use crate::facts::parts;
 
 check! {
     EndpointOverride, "S3P404", "endpoint-override", Host, Info, Stable,
@@ -7,7 +8,7 @@ check! {
 
 impl EndpointOverride {
     fn run(cx: &Context) -> CheckResult {
-        let settings = cx.need("client settings", &cx.facts.client_settings)?;
+        let settings = cx.need(parts::ClientSettings)?;
         let Some((source, url)) = settings.s3_endpoint_override() else {
             return pass();
         };

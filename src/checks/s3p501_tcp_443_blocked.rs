@@ -1,5 +1,6 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::parts;
 use crate::facts::TcpOutcome;
 
 check! {
@@ -9,7 +10,7 @@ check! {
 
 impl Tcp443Blocked {
     fn run(cx: &Context) -> CheckResult {
-        let probes = cx.need("probes", &cx.facts.probes)?;
+        let probes = cx.need(parts::Probes)?;
         let primary = cx.need_primary()?;
         if primary.decision.path == PathKind::Proxy {
             return skip(

@@ -1,5 +1,6 @@
 use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::EvidenceKind;
+use crate::facts::Part;
 
 check! {
     ProbeDisagrees, "S3P502", "probe-disagrees", Probe, Warning, Stable,
@@ -9,7 +10,7 @@ check! {
 impl ProbeDisagrees {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.probes.get().is_none() {
-            return super::context::skipped_for("probes", cx.facts.probes.missing_reason());
+            return Err(cx.missing(Part::Probes));
         }
         let primary = cx.need_primary()?;
         let drafts: Vec<Draft> = primary

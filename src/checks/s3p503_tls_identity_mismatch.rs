@@ -1,4 +1,5 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
+use crate::facts::parts;
 use crate::facts::TlsOutcome;
 
 check! {
@@ -8,7 +9,7 @@ check! {
 
 impl TlsIdentityMismatch {
     fn run(cx: &Context) -> CheckResult {
-        let probes = cx.need("probes", &cx.facts.probes)?;
+        let probes = cx.need(parts::Probes)?;
         if probes.tls.is_empty() {
             return skip("no TLS handshake was attempted".to_string());
         }

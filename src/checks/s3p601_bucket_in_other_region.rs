@@ -1,7 +1,8 @@
 use super::bucket::{self, BucketView};
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::EndpointType;
+use crate::facts::Part;
 
 check! {
     BucketInOtherRegion, "S3P601", "bucket-in-other-region", Routing, Warning, Stable,
@@ -12,7 +13,7 @@ impl BucketInOtherRegion {
     fn run(cx: &Context) -> CheckResult {
         let region = cx.need_region()?;
         if cx.facts.buckets.get().is_none() {
-            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+            return Err(cx.missing(Part::Buckets));
         }
         let mut drafts = Vec::new();
         for b in bucket::buckets(cx) {

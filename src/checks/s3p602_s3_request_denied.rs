@@ -1,5 +1,6 @@
 use super::bucket::{self, BucketView};
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
+use crate::facts::Part;
 use crate::facts::RequestRoute;
 use crate::policy::{self, PolicyKind, Verdict};
 
@@ -11,7 +12,7 @@ check! {
 impl S3RequestDenied {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
-            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+            return Err(cx.missing(Part::Buckets));
         }
         let views = bucket::buckets(cx);
         let mut drafts = Vec::new();

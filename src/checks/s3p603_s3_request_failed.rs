@@ -1,5 +1,6 @@
 use super::bucket::{self, BucketView};
-use super::context::{pass, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, CheckResult, Context, Draft};
+use crate::facts::Part;
 use crate::facts::RequestOutcome;
 
 check! {
@@ -10,7 +11,7 @@ check! {
 impl S3RequestFailed {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
-            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+            return Err(cx.missing(Part::Buckets));
         }
         let drafts: Vec<Draft> = bucket::buckets(cx)
             .iter()

@@ -1,5 +1,6 @@
 use super::bucket;
-use super::context::{pass, skip, skipped_for, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft};
+use crate::facts::Part;
 use crate::policy::Verdict;
 
 check! {
@@ -10,7 +11,7 @@ check! {
 impl EndpointPolicyDeniesBucket {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
-            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+            return Err(cx.missing(Part::Buckets));
         }
         let mut drafts = Vec::new();
         let mut undecided = Vec::new();

@@ -1,6 +1,7 @@
 use super::bucket;
-use super::context::{skipped_for, CheckResult, Context, Draft};
+use super::context::{CheckResult, Context, Draft};
 use crate::engine::PathKind;
+use crate::facts::Part;
 use crate::policy::Effect;
 
 check! {
@@ -11,7 +12,7 @@ check! {
 impl BucketPolicySourceIp {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
-            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+            return Err(cx.missing(Part::Buckets));
         }
         let mut drafts = Vec::new();
         let (read, unread) = bucket::bucket_policies(cx);

@@ -1,5 +1,6 @@
 use super::bucket;
-use super::context::{skipped_for, CheckResult, Context, Draft};
+use super::context::{CheckResult, Context, Draft};
+use crate::facts::Part;
 
 check! {
     BucketPolicySourceVpceMismatch, "S3P607", "bucket-policy-source-vpce-mismatch", Policy, Error, Stable,
@@ -9,7 +10,7 @@ check! {
 impl BucketPolicySourceVpceMismatch {
     fn run(cx: &Context) -> CheckResult {
         if cx.facts.buckets.get().is_none() {
-            return skipped_for("bucket facts", cx.facts.buckets.missing_reason());
+            return Err(cx.missing(Part::Buckets));
         }
         let mut drafts = Vec::new();
         let (read, unread) = bucket::bucket_policies(cx);

@@ -1,5 +1,6 @@
 use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::{join_ips, PathKind};
+use crate::facts::parts;
 use crate::facts::{LookupStatus, TcpOutcome};
 use crate::names::targets::TargetClass;
 
@@ -10,7 +11,7 @@ check! {
 
 impl PresignedUrlPath {
     fn run(cx: &Context) -> CheckResult {
-        let p = cx.need("presigned URL", &cx.facts.presigned)?;
+        let p = cx.need(parts::Presigned)?;
         let target = cx.analysis.targets.iter().find(|t| {
             t.target.class == TargetClass::Presigned || t.target.host.eq_ignore_ascii_case(&p.host)
         });

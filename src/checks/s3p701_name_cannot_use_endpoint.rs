@@ -1,5 +1,6 @@
 use super::context::{CheckResult, Context, Draft};
 use super::names::{endpoints_of, gateways_on_table, goes_instead, views};
+use crate::facts::parts;
 use crate::facts::EndpointType;
 use crate::names::{HostKind, NameKind, Support};
 
@@ -11,7 +12,7 @@ check! {
 impl NameCannotUseEndpoint {
     fn run(cx: &Context) -> CheckResult {
         let region = cx.need_region()?;
-        cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
+        cx.need(parts::VpcEndpoints)?;
         let mut drafts = Vec::new();
         for v in views(cx) {
             // Names the input's own form chose (a URL, a Multi-Region Access Point); names the

@@ -1,6 +1,8 @@
 use super::context::{CheckResult, Context, Draft};
 use super::names::{endpoints_of, goes_instead, views};
+use crate::facts::parts;
 use crate::facts::EndpointType;
+use crate::facts::Part;
 use crate::names::HostKind;
 
 check! {
@@ -11,12 +13,9 @@ check! {
 impl DirectoryBucketWithoutS3expressEndpoint {
     fn run(cx: &Context) -> CheckResult {
         let region = cx.need_region()?;
-        cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
+        cx.need(parts::VpcEndpoints)?;
         let Some(table) = cx.analysis.route_table.as_ref() else {
-            return super::context::skipped_for(
-                "route tables",
-                cx.facts.route_tables.missing_reason(),
-            );
+            return Err(cx.missing(Part::RouteTables));
         };
         let vpc = cx.vpc_id().unwrap_or("VPC_ID");
         let mut drafts = Vec::new();

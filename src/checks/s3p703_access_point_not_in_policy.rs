@@ -3,6 +3,7 @@ use super::context::{CheckResult, Context, Draft};
 use super::names::{views, NameView};
 use crate::engine::PathKind;
 use crate::engine::TargetPath;
+use crate::facts::parts;
 use crate::facts::VpcEndpoint;
 use crate::names::NameKind;
 use crate::policy::{self, RequestContext, Verdict};
@@ -54,7 +55,7 @@ fn shown_allowed(p: &policy::Policy) -> Vec<String> {
 impl AccessPointNotInPolicy {
     fn run(cx: &Context) -> CheckResult {
         cx.need_region()?;
-        cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
+        cx.need(parts::VpcEndpoints)?;
         let mut drafts = Vec::new();
         for v in views(cx) {
             if v.plan.name.kind != NameKind::AccessPoint {

@@ -1,5 +1,6 @@
 use super::context::{CheckResult, Context, Draft};
 use super::names::{endpoints_of, gateways_on_table, goes_instead, views};
+use crate::facts::parts;
 use crate::facts::EndpointType;
 use crate::names::{HostKind, S3Settings, Support};
 
@@ -11,7 +12,7 @@ check! {
 impl SettingsBypassEndpoint {
     fn run(cx: &Context) -> CheckResult {
         let region = cx.need_region()?;
-        cx.need("VPC endpoints", &cx.facts.vpc_endpoints)?;
+        cx.need(parts::VpcEndpoints)?;
         let settings = S3Settings::of(cx.facts.client_settings.get());
         let vpc = cx.vpc_id().unwrap_or("VPC_ID");
         let table = cx.table_or_placeholder();

@@ -61,17 +61,18 @@ crate::facts::observed_parts!(
     Inventory,
     /// One part of a region's [`Inventory`].
     InventoryPart,
+    handles: inventory_parts,
     others: [region = String::new(), calls = BTreeMap::new()],
     parts: [
-        Subnets => subnets, "subnets";
-        Vpcs => vpcs, "VPCs";
-        RouteTables => route_tables, "route tables";
-        VpcEndpoints => vpc_endpoints, "VPC endpoints";
-        PrefixLists => prefix_lists, "prefix lists";
-        InternetGateways => internet_gateways, "internet gateways";
-        NatGateways => nat_gateways, "NAT gateways";
-        NetworkAcls => network_acls, "network ACLs";
-        NatBytes => nat_bytes, "NAT gateway metrics";
+        Subnets => subnets: Vec<SubnetInfo>, "subnets";
+        Vpcs => vpcs: Vec<VpcInfo>, "VPCs";
+        RouteTables => route_tables: Vec<RouteTable>, "route tables";
+        VpcEndpoints => vpc_endpoints: Vec<VpcEndpoint>, "VPC endpoints";
+        PrefixLists => prefix_lists: Vec<PrefixList>, "prefix lists";
+        InternetGateways => internet_gateways: Vec<InternetGateway>, "internet gateways";
+        NatGateways => nat_gateways: Vec<NatGateway>, "NAT gateways";
+        NetworkAcls => network_acls: Vec<NetworkAcl>, "network ACLs";
+        NatBytes => nat_bytes: Vec<NatBytes>, "NAT gateway metrics";
     ]
 );
 
