@@ -14,7 +14,7 @@ use crate::engine::PathKind;
 use crate::gather::{self, GatherOptions, ProcessEnv};
 use crate::input::{self, InputError};
 use crate::render::{self, Format, HumanOptions};
-use crate::report::{self, FailOn, JudgeOptions};
+use crate::report::{self, FailOn, JudgeOptions, PreviewMode};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -125,6 +125,18 @@ struct OutputArgs {
     /// Lowest finding severity that makes the exit code 1.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// Also run preview checks (new; their wording or conditions may change): `--preview`
+    /// shows their findings without changing the exit code, `--preview=gate` lets them count.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "show",
+        default_value_t = PreviewMode::Off
+    )]
+    preview: PreviewMode,
 }
 
 #[derive(Args, Debug)]
@@ -878,6 +890,7 @@ fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputError> 
         JudgeOptions {
             expect,
             fail_on: o.fail_on,
+            preview: o.preview,
         },
         o.format,
     ))

@@ -322,3 +322,49 @@ fn verbose_lists_what_the_default_report_collapses() {
     assert!(verbose.contains("skipped S3P002") && verbose.contains("FACTS NOT AVAILABLE"));
     assert!(verbose.contains("evidence: ") && !plain.contains("evidence: "));
 }
+
+/// Preview checks (S3P703 is one, with severity error) run only with --preview; their
+/// findings never change the exit code unless --preview=gate.
+#[test]
+fn preview_checks_run_only_when_asked_and_gate_only_when_told() {
+    let facts = scenario("endpoint-policy-access-point-only");
+    let f = facts.to_str().unwrap();
+    let json = |o: &Output| -> serde_json::Value { serde_json::from_slice(&o.stdout).unwrap() };
+    let s3p703 = |r: &serde_json::Value| -> Vec<serde_json::Value> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["id"] == "S3P703")
+            .cloned()
+            .collect()
+    };
+    // Not asked: not run, listed as skipped with how to run it; the exit code ignores it.
+    let o = run(&["replay", f, "--format", "json"]);
+    let r = json(&o);
+    assert!(s3p703(&r).is_empty(), "{}", r["findings"]);
+    let run703 = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "S3P703")
+        .cloned()
+        .unwrap();
+    assert_eq!(run703["status"], "skipped");
+    assert!(run703["reason"].as_str().unwrap().contains("--preview"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // --preview: shown, marked, still exit 0.
+    let o = run(&["replay", f, "--format", "json", "--preview"]);
+    let found = s3p703(&json(&o));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["preview"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["replay", f, "--preview"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("access-point-not-in-policy (preview)"));
+    // --preview=gate: it counts like any error.
+    let o = run(&["replay", f, "--format", "json", "--preview=gate"]);
+    assert_eq!(s3p703(&json(&o)).len(), 1);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // A wrong mode is a one-line error.
+    assert_one_line_error(&run(&["replay", f, "--preview=maybe"]), "--preview");
+}

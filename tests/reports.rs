@@ -16,7 +16,12 @@ fn scenarios() -> Vec<(String, s3path::facts::Facts, JudgeOptions)> {
             // Scenarios that test input errors have no report.
             let facts = s3path::input::parse_facts(&text, &name).ok()?;
             let (_, args) = common::scenario_expected(&name);
-            let mut opts = JudgeOptions::default();
+            // Preview checks run in every scenario (their findings shown, not gating), so each
+            // is exercised; a scenario's args may ask for --preview=gate.
+            let mut opts = JudgeOptions {
+                preview: s3path::report::PreviewMode::Show,
+                ..JudgeOptions::default()
+            };
             let mut it = args.iter();
             while let Some(a) = it.next() {
                 match a.as_str() {
@@ -29,6 +34,8 @@ fn scenarios() -> Vec<(String, s3path::facts::Facts, JudgeOptions)> {
                     "--fail-on" if it.next().map(String::as_str) == Some("warning") => {
                         opts.fail_on = s3path::report::FailOn::Warning;
                     }
+                    "--preview=gate" => opts.preview = s3path::report::PreviewMode::Gate,
+                    "--preview=off" => opts.preview = s3path::report::PreviewMode::Off,
                     _ => {}
                 }
             }

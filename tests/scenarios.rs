@@ -23,6 +23,8 @@ fn run(name: &str) -> Result<Outcome, String> {
         .arg("replay")
         .arg(&facts)
         .args(["--format", "json"])
+        // Preview checks run in every scenario unless its args say how.
+        .args((!args.iter().any(|a| a.starts_with("--preview"))).then_some("--preview"))
         .args(&args)
         .output()
         .unwrap();

@@ -3,7 +3,7 @@ use crate::engine::{Confidence, PathKind};
 use crate::facts::{Failure, Observed, VantageKind};
 
 check! {
-    ControlPlaneUnavailable, "S3P004", "control-plane-unavailable", Identity, Warning, Preview,
+    ControlPlaneUnavailable, "S3P004", "control-plane-unavailable", Identity, Warning, Stable,
     "the route tables could not be read, so the verdict rests on live signals or nothing"
 }
 

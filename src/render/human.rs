@@ -136,10 +136,11 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
     }
     for f in &r.findings {
         out.push_str(&format!(
-            "  {} {} {}: {}\n",
+            "  {} {} {}{}: {}\n",
             p.severity(f.severity),
             p.bold(f.id),
             f.name,
+            if f.preview { " (preview)" } else { "" },
             t(&f.message)
         ));
         for fix in &f.remediation {

@@ -127,10 +127,11 @@ pub fn render(r: &Report) -> String {
     }
     for f in &r.findings {
         out.push_str(&format!(
-            "### {} {} `{}`\n\n{}\n\n",
+            "### {} {} `{}`{}\n\n{}\n\n",
             f.severity,
             f.id,
             f.name,
+            if f.preview { " (preview)" } else { "" },
             md(&f.message)
         ));
         if !f.remediation.is_empty() {

@@ -5,7 +5,7 @@ pub mod audit;
 
 use serde::Serialize;
 
-use crate::checks::{self, Category, Context, Outcome, Severity};
+use crate::checks::{self, Category, Context, Outcome, Severity, Status};
 use crate::engine::{
     self, Analysis, Confidence, Decision, EffectiveTable, Evidence, PathKind, TargetPath,
 };
@@ -19,6 +19,20 @@ pub const REPORT_SCHEMA_VERSION: u32 = 1;
 pub struct JudgeOptions {
     pub expect: Vec<PathKind>,
     pub fail_on: FailOn,
+    /// Whether preview checks run, and whether their findings count toward the exit code.
+    pub preview: PreviewMode,
+}
+
+/// What happens to checks whose status is `preview` (new: wording or conditions may change).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreviewMode {
+    /// They do not run (listed as skipped, saying how to run them).
+    #[default]
+    Off,
+    /// They run; their findings are shown, marked preview, and never change the exit code.
+    Show,
+    /// They run and their findings count toward the exit code like any other.
+    Gate,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -107,6 +121,10 @@ pub struct Expectation {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub id: &'static str,
+    /// From a preview check (shown with `--preview`; counts toward the exit code only with
+    /// `--preview=gate`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
     pub name: &'static str,
     pub category: Category,
     pub severity: Severity,
@@ -172,6 +190,10 @@ fn fact_status(facts: &Facts, part: Part) -> FactStatus {
     }
 }
 
+/// Why a preview check did not run.
+pub const PREVIEW_NOT_RUN: &str =
+    "preview check (its wording or conditions may still change): run with --preview to see it";
+
 /// Judges `facts`: runs the engine and every check, and builds the report.
 pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     let mut analysis = engine::analyze(facts);
@@ -185,6 +207,21 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     let mut runs = Vec::new();
     for check in checks::REGISTRY {
         let meta = check.meta();
+        let preview = meta.status == Status::Preview;
+        match meta.status {
+            // Kept for its ID and page only.
+            Status::Retired => continue,
+            Status::Preview if opts.preview == PreviewMode::Off => {
+                runs.push(CheckRun {
+                    id: meta.id,
+                    name: meta.name,
+                    status: CheckStatus::Skipped,
+                    reason: Some(PREVIEW_NOT_RUN.to_string()),
+                });
+                continue;
+            }
+            _ => {}
+        }
         let (status, reason) = match Outcome::from(check.evaluate(&cx)) {
             Outcome::Pass => (CheckStatus::Pass, None),
             Outcome::Skipped(why) => (CheckStatus::Skipped, Some(why)),
@@ -192,6 +229,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
                 for d in drafts {
                     findings.push(Finding {
                         id: meta.id,
+                        preview,
                         name: meta.name,
                         category: meta.category,
                         severity: meta.severity,
@@ -217,7 +255,13 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
 
     let verdict = verdict(facts, &analysis);
     let expectation = (!opts.expect.is_empty()).then(|| expectation(facts, &verdict, &opts.expect));
-    let exit_code = exit_code(&findings, expectation.as_ref(), opts.fail_on);
+    // Preview findings are shown but only gate when asked.
+    let gating: Vec<Finding> = findings
+        .iter()
+        .filter(|f| !f.preview || opts.preview == PreviewMode::Gate)
+        .cloned()
+        .collect();
+    let exit_code = exit_code(&gating, expectation.as_ref(), opts.fail_on);
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
