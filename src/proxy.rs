@@ -90,6 +90,8 @@ pub enum EntryKind {
     Network(IpNet),
 }
 
+/// Reads one `NO_PROXY` entry. Entries are patterns, not URLs (`*`, `.corp`, `*.corp:8080`,
+/// `10.0.0.0/8`, `[::1]`), so they are read here as curl reads them, not by [`crate::url`].
 pub fn parse_entry(entry: &str) -> Option<EntryKind> {
     let e = entry.trim();
     if e.is_empty() {
