@@ -153,7 +153,7 @@ fn strip_position(msg: &str) -> String {
 /// URL's user-info or query, at most 80 characters, escaped.
 pub fn bucket(name: &str) -> Result<crate::names::S3Ref, InputError> {
     crate::names::parse(name).map_err(|why| {
-        let shown = if name.contains("://") && !name.starts_with("s3://") {
+        let shown = if crate::url::split(name).scheme.is_some_and(|s| s != "s3") {
             crate::redact::url(name)
         } else {
             name.to_string()

@@ -61,46 +61,22 @@ pub fn no_proxy(settings: &ClientSettings) -> Option<(&'static str, &str)> {
 }
 
 /// Splits a proxy URL (`http://proxy.corp:3128`, `proxy:3128`, `socks5h://[::1]:1080`) into
-/// host and port; the port defaults by scheme (http 80, https 443, socks 1080).
+/// host and port ([`crate::url::parse`]; no scheme means http, as curl and botocore read it);
+/// the port defaults by scheme (http 80, https 443, socks 1080).
 pub fn parse_proxy_url(url: &str) -> Result<(String, u16), String> {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => ("http".to_string(), url),
+    let scheme = crate::url::scheme(url).unwrap_or_else(|| "http".to_string());
+    let Some(default_port) = crate::url::default_port(&scheme) else {
+        return Err(format!("unsupported proxy scheme '{scheme}'"));
     };
-    let default_port = match scheme.as_str() {
-        "http" => 80,
-        "https" => 443,
-        s if s.starts_with("socks") => 1080,
-        other => return Err(format!("unsupported proxy scheme '{other}'")),
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let hostport = authority.rsplit('@').next().unwrap_or("");
-    let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
-        let (h, after) = inner
-            .split_once(']')
-            .ok_or_else(|| "unclosed '[' in proxy address".to_string())?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(p),
-            None if after.is_empty() => None,
-            None => return Err("unexpected text after ']' in proxy address".to_string()),
-        };
-        (h.to_string(), port)
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p)),
-            None => (hostport.to_string(), None),
-        }
-    };
-    if host.is_empty() {
-        return Err("proxy URL has no host".to_string());
-    }
-    let port = match port {
-        Some(p) => p
-            .parse::<u16>()
-            .map_err(|_| format!("proxy port '{p}' is not a number from 0 to 65535"))?,
-        None => default_port,
-    };
-    Ok((host.to_ascii_lowercase(), port))
+    let parsed = crate::url::parse(url).map_err(|e| match e {
+        crate::url::Error::Scheme => format!("unsupported proxy scheme '{scheme}'"),
+        crate::url::Error::NoHost => "proxy URL has no host".to_string(),
+        crate::url::Error::UnclosedBracket => "unclosed '[' in proxy address".to_string(),
+        crate::url::Error::AfterBracket => "unexpected text after ']' in proxy address".to_string(),
+        crate::url::Error::Host => "proxy address is not a host name or IP address".to_string(),
+        crate::url::Error::Port(p) => format!("proxy port '{p}' is not a number from 0 to 65535"),
+    })?;
+    Ok((parsed.host, parsed.port.unwrap_or(default_port)))
 }
 
 /// How one `NO_PROXY` entry relates to a host name.
@@ -114,6 +90,8 @@ pub enum EntryKind {
     Network(IpNet),
 }
 
+/// Reads one `NO_PROXY` entry. Entries are patterns, not URLs (`*`, `.corp`, `*.corp:8080`,
+/// `10.0.0.0/8`, `[::1]`), so they are read here as curl reads them, not by [`crate::url`].
 pub fn parse_entry(entry: &str) -> Option<EntryKind> {
     let e = entry.trim();
     if e.is_empty() {

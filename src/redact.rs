@@ -1,5 +1,5 @@
 //! What s3path keeps of a URL-shaped value it did not make (proxy variables, endpoint
-//! overrides, the metadata endpoints, `--presigned`): the URL is parsed and only
+//! overrides, the metadata endpoints, `--presigned`): the URL is parsed ([`crate::url`]) and only
 //! `scheme://host:port` is kept. A value that does not parse is kept as "unparsable (N chars)",
 //! never echoed: whatever sits around the host (user, password, path, query) may be secret.
 
@@ -8,57 +8,59 @@ pub const UNPARSABLE: &str = "unparsable (";
 
 /// `scheme://host[:port]` of `value` (no scheme when it had none), or "unparsable (N chars)".
 ///
-/// User information is whatever comes before the *last* `@` of the value: a password may
-/// hold `#`, `/`, `?` or `@` unencoded, and a host never holds `@`, so cutting there can only
-/// drop a path, never keep a secret.
+/// The value is read by [`crate::url::parse`]; only a DNS name, an IPv4 address or an IPv6
+/// address is shown as the host. User information ends at the last `@` of the authority.
+///
+/// A password may hold `#`, `/`, `?` or `@` unencoded. So when an `@` follows the authority:
+/// - if the value does not parse as a URL (`http://user:PW/x@proxy:3128` reads as host `user`,
+///   port `PW`), the user information is taken to end at the last `@` of the whole value, and
+///   what follows is shown if it is `host[:port]` (`http://proxy:3128`);
+/// - if it parses (`http://user/x@proxy`, or an `@` in a path or query), it cannot be told
+///   which reading is meant, and either could show a secret: it is kept as unparsable.
 pub fn url(value: &str) -> String {
     let v = value.trim();
     let unparsable = || format!("{UNPARSABLE}{} chars)", value.chars().count());
-    let (scheme, rest) = match v.find("://") {
-        Some(i) => {
-            let s = &v[..i];
-            if s.is_empty()
-                || !s
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-            {
+    let shown = |p: crate::url::Parsed| {
+        if plain_host(&p.host) {
+            p.origin()
+        } else {
+            unparsable()
+        }
+    };
+    match crate::url::parse(v) {
+        Ok(p) if !p.at_after_authority => shown(p),
+        Ok(_) => unparsable(),
+        Err(_) => {
+            if crate::url::possible_userinfo(v).is_none() {
                 return unparsable();
             }
-            (Some(s.to_ascii_lowercase()), &v[i + 3..])
+            // What follows the last `@` (the one that ends the possible user information).
+            let after_userinfo = &v[v.rfind('@').unwrap_or_default() + 1..];
+            let candidate = match crate::url::split(v).scheme {
+                Some(scheme) => format!("{scheme}://{after_userinfo}"),
+                None => after_userinfo.to_string(),
+            };
+            match crate::url::parse(&candidate) {
+                Ok(p) if !p.has_userinfo && !p.at_after_authority => shown(p),
+                _ => unparsable(),
+            }
         }
-        None => (None, v),
-    };
-    let after_user = match rest.rfind('@') {
-        Some(i) => &rest[i + 1..],
-        None => rest,
-    };
-    let hostport = after_user.split(['/', '?', '#']).next().unwrap_or_default();
-    let Some((host, port)) = split_host_port(hostport) else {
-        return unparsable();
-    };
-    let mut out = String::new();
-    if let Some(s) = scheme {
-        out.push_str(&s);
-        out.push_str("://");
     }
-    out.push_str(&host);
-    if let Some(p) = port {
-        out.push(':');
-        out.push_str(&p.to_string());
-    }
-    out
 }
 
 /// `text` (an error message that may quote `raw`) with `raw` replaced by [`url`]`(raw)`, and
-/// any user information of `raw` removed wherever else it appears.
+/// any user information of `raw` removed wherever else it appears (both the user information
+/// of the authority and everything up to the last `@`, see [`crate::url::possible_userinfo`]).
 pub fn scrub(text: &str, raw: &str) -> String {
     if raw.is_empty() {
         return text.to_string();
     }
     let mut out = text.replace(raw, &url(raw));
-    let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
-    if let Some(i) = rest.rfind('@') {
-        let userinfo = &rest[..i];
+    let candidates = [
+        crate::url::possible_userinfo(raw),
+        crate::url::split(raw).userinfo,
+    ];
+    for userinfo in candidates.into_iter().flatten() {
         if !userinfo.is_empty() {
             out = out.replace(userinfo, "…");
         }
@@ -71,40 +73,17 @@ pub fn is_unparsable(stored: &str) -> bool {
     stored.starts_with(UNPARSABLE)
 }
 
-/// `host[:port]` with a valid DNS name, IPv4 address or bracketed IPv6 address, and a numeric
-/// port.
-fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
-    let (host, port) = if let Some(inner) = s.strip_prefix('[') {
-        let (h, after) = inner.split_once(']')?;
-        h.parse::<std::net::Ipv6Addr>().ok()?;
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
-        };
-        (format!("[{h}]"), port)
-    } else {
-        match s.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p)),
-            None => (s.to_string(), None),
-        }
-    };
-    let valid_host = host.starts_with('[')
-        || (!host.is_empty()
-            && host.len() <= 253
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')));
-    if !valid_host {
-        return None;
+/// A host s3path shows: a DNS name (letters, digits, `.`, `-`, `_`, at most 253 characters), an
+/// IPv4 address or an IPv6 address.
+fn plain_host(host: &str) -> bool {
+    if host.contains(':') {
+        return host.parse::<std::net::Ipv6Addr>().is_ok();
     }
-    let port = match port {
-        None => None,
-        Some(p) if !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()) => {
-            Some(p.parse::<u16>().ok()?)
-        }
-        Some(_) => return None,
-    };
-    Some((host.to_ascii_lowercase(), port))
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 #[cfg(test)]
@@ -144,6 +123,23 @@ mod tests {
         let got = scrub(&msg, raw);
         assert!(!got.contains("hunter2"), "{got}");
         assert!(got.contains("http://169.254.169.254:80"), "{got}");
+    }
+
+    #[test]
+    fn an_at_after_a_valid_authority_is_ambiguous() {
+        // Host `user` with a path, or user `user` with a password holding `/`: neither shown.
+        for input in [
+            "http://user/x@proxy:3128",
+            "https://bucket.s3.amazonaws.com/k@secretvalue",
+            "https://host/k?token=a@secretvalue",
+            "http://a:b@proxy:3128/p@th",
+        ] {
+            let got = url(input);
+            assert!(is_unparsable(&got), "{input} -> {got}");
+        }
+        let raw = "http://bob:hunter2@proxy:3128/a@b";
+        let got = scrub("proxy said: bob:hunter2 is refused", raw);
+        assert!(!got.contains("hunter2"), "{got}");
     }
 
     #[test]

@@ -166,46 +166,36 @@ pub struct PresignedUrl {
     pub expires_seconds: Option<u64>,
 }
 
-/// Reads a presigned S3 URL. The error says what is wrong with it, without echoing the query
-/// string (it carries an access key id and a signature).
+/// Reads a presigned S3 URL ([`crate::url`]). The error says what is wrong with it, without
+/// echoing the query string (it carries an access key id and a signature).
 pub fn presigned_url(url: &str) -> Result<PresignedUrl, String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| "is not a URL (no scheme)".to_string())?;
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
+    let parts = crate::url::split(url);
+    let scheme = parts
+        .scheme
+        .ok_or_else(|| "is not a URL (no scheme)".to_string())?
+        .to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
         "https" => 443,
         "http" => 80,
         other => return Err(format!("has scheme {other:?}; presigned URLs are https")),
     };
-    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (authority, path) = match before_query.find('/') {
-        Some(i) => (&before_query[..i], &before_query[i..]),
-        None => (before_query, "/"),
-    };
-    if authority.contains('@') {
+    if parts.userinfo.is_some() {
         return Err("carries user information before the host".to_string());
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => match p.parse::<u16>() {
-            Ok(p) => (h.trim_matches(['[', ']']).to_string(), p),
-            Err(_) => return Err(format!("has a bad port {p:?}")),
-        },
-        _ => (authority.trim_matches(['[', ']']).to_string(), default_port),
-    };
-    if host.is_empty() {
-        return Err("has no host".to_string());
-    }
+    let parsed = crate::url::parse(url).map_err(|e| match e {
+        crate::url::Error::Port(p) => format!("has a bad port {p:?}"),
+        crate::url::Error::NoHost => "has no host".to_string(),
+        e => format!("has a bad host ({e})"),
+    })?;
     let mut signed_region = None;
     let mut expires_seconds = None;
     let mut signed = false;
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        match k {
+    for (k, v) in parsed.query_pairs() {
+        match k.as_str() {
             "X-Amz-Credential" => {
                 signed = true;
-                // AKID%2F20240101%2Fus-east-1%2Fs3%2Faws4_request: keep only the region.
-                let decoded = v.replace("%2F", "/").replace("%2f", "/");
-                signed_region = decoded.split('/').nth(2).map(str::to_string);
+                // AKID/20240101/us-east-1/s3/aws4_request (decoded): keep only the region.
+                signed_region = v.split('/').nth(2).map(str::to_string);
             }
             "X-Amz-Expires" => expires_seconds = v.parse().ok(),
             "X-Amz-Signature" | "Signature" => signed = true,
@@ -215,16 +205,15 @@ pub fn presigned_url(url: &str) -> Result<PresignedUrl, String> {
     if !signed {
         return Err("has no signature (X-Amz-Signature or Signature): not a presigned URL".into());
     }
-    let host = host.to_ascii_lowercase();
+    let path = if parsed.path.is_empty() {
+        "/"
+    } else {
+        parsed.path.as_str()
+    };
     Ok(PresignedUrl {
-        url: format!(
-            "{}://{}{}",
-            scheme.to_ascii_lowercase(),
-            authority.to_ascii_lowercase(),
-            path
-        ),
-        host,
-        port,
+        url: format!("{scheme}://{}{path}", parts.host_port.to_ascii_lowercase()),
+        port: parsed.port.unwrap_or(default_port),
+        host: parsed.host,
         signed_region,
         expires_seconds,
     })

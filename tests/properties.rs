@@ -238,3 +238,164 @@ fn mutate(text: &str, seed: u64, insert: &str) -> String {
         }
     }
 }
+
+/// One generated URL and what every parser must read in it.
+#[derive(Debug, Clone)]
+struct GenUrl {
+    text: String,
+    scheme: &'static str,
+    userinfo: Option<String>,
+    /// Lower-case, IPv6 without brackets, trailing dot kept.
+    host: String,
+    /// The host as written in the URL (case as generated, IPv6 in brackets).
+    host_written: String,
+    s3_host: bool,
+    port: Option<u16>,
+    /// Whether an `@` follows the authority (path or query).
+    at_after: bool,
+}
+
+/// A host as written: an S3 name, another DNS name (random case, maybe a trailing dot), an
+/// IPv4 or an IPv6 literal. Returns (written, lower-cased without brackets, is S3).
+fn url_host() -> impl Strategy<Value = (String, String, bool)> {
+    let upper = |s: String, mask: u64| -> String {
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if mask >> (i % 64) & 1 == 1 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    prop_oneof![
+        (
+            "[a-z0-9]{3,12}",
+            prop_oneof![Just("eu-west-1"), Just("us-east-1")],
+            any::<u64>()
+        )
+            .prop_map(move |(b, r, m)| {
+                let h = format!("{b}.s3.{r}.amazonaws.com");
+                (upper(h.clone(), m), h, true)
+            }),
+        ("[a-z][a-z0-9-]{0,8}(\\.[a-z]{2,4}){0,2}\\.?", any::<u64>()).prop_map(move |(h, m)| (
+            upper(h.clone(), m),
+            h,
+            false
+        )),
+        any::<std::net::Ipv4Addr>().prop_map(|a| (a.to_string(), a.to_string(), false)),
+        any::<std::net::Ipv6Addr>().prop_map(|a| (format!("[{a}]"), a.to_string(), false)),
+    ]
+}
+
+fn gen_url() -> impl Strategy<Value = GenUrl> {
+    (
+        prop_oneof![Just("http"), Just("https"), Just("HTTP"), Just("Https")],
+        // User information holding `@` and `:`, marked so that it can be looked for.
+        proptest::option::of("[a-z0-9:@]{0,10}".prop_map(|u| format!("U5R{u}"))),
+        url_host(),
+        proptest::option::of(any::<u16>()),
+        "(/[a-zA-Z0-9@._~-]{0,8}){0,3}",
+        proptest::option::of("[a-zA-Z0-9=&@%._-]{0,16}"),
+    )
+        .prop_map(
+            |(scheme, userinfo, (written, host, s3_host), port, path, query)| {
+                let mut text = format!("{scheme}://");
+                if let Some(u) = &userinfo {
+                    text.push_str(u);
+                    text.push('@');
+                }
+                text.push_str(&written);
+                if let Some(p) = port {
+                    text.push_str(&format!(":{p}"));
+                }
+                text.push_str(&path);
+                if let Some(q) = &query {
+                    text.push('?');
+                    text.push_str(q);
+                }
+                GenUrl {
+                    at_after: path.contains('@')
+                        || query.as_deref().is_some_and(|q| q.contains('@')),
+                    text,
+                    scheme,
+                    userinfo,
+                    host,
+                    host_written: written,
+                    s3_host,
+                    port,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(cases(600))]
+
+    /// Redaction, proxy matching, name parsing, presigned URLs and the URL module read the same
+    /// host, port and user information in one URL, and no redacted form keeps the user
+    /// information.
+    #[test]
+    fn every_parser_reads_the_same_host_port_and_user_information(u in gen_url()) {
+        let scheme = u.scheme.to_ascii_lowercase();
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let bracketed = if u.host.contains(':') { format!("[{}]", u.host) } else { u.host.clone() };
+
+        // The module itself.
+        let p = s3path::url::parse(&u.text).expect("a generated URL parses");
+        prop_assert_eq!(&p.host, &u.host);
+        prop_assert_eq!(p.port, u.port);
+        prop_assert_eq!(p.has_userinfo, u.userinfo.is_some());
+        prop_assert_eq!(p.at_after_authority, u.at_after);
+        prop_assert_eq!(s3path::url::url_host(&u.text), Some(u.host.clone()));
+        prop_assert!(!p.without_userinfo_and_query().contains("U5R"));
+
+        // Proxy URLs and NO_PROXY.
+        let (host, port) = proxy::parse_proxy_url(&u.text).expect("a proxy URL");
+        prop_assert_eq!(&host, &u.host);
+        prop_assert_eq!(port, u.port.unwrap_or(default_port));
+        prop_assert!(proxy::bypass_entry(&u.host, &host, port).is_some(), "{} does not exempt {}", u.host, host);
+
+        // Redaction: the same scheme://host:port, or unparsable when an `@` follows the
+        // authority; never the user information.
+        let stored = redact::url(&u.text);
+        if u.at_after {
+            prop_assert!(redact::is_unparsable(&stored), "{} -> {}", u.text, stored);
+        } else {
+            let port = u.port.map(|p| format!(":{p}")).unwrap_or_default();
+            prop_assert_eq!(&stored, &format!("{scheme}://{bracketed}{port}"));
+            // What redaction keeps reads back the same.
+            prop_assert_eq!(proxy::parse_proxy_url(&stored), Ok((host.clone(), u.port.unwrap_or(default_port))));
+        }
+        prop_assert!(!stored.contains("U5R") && !stored.contains('@'), "{} -> {}", u.text, stored);
+        let msg = redact::scrub(&format!("error for {}: {} refused", u.text, u.userinfo.as_deref().unwrap_or("")), &u.text);
+        prop_assert!(!msg.contains("U5R"), "{}", msg);
+
+        // Names: a URL with user information is refused; an S3 host is read the same.
+        match s3path::names::parse(&u.text) {
+            Err(e) if u.userinfo.is_some() => prop_assert!(e.contains("user-info"), "{}", e),
+            Ok(r) => {
+                prop_assert!(u.userinfo.is_none() && u.s3_host);
+                prop_assert_eq!(r.host.as_deref(), Some(u.host.trim_end_matches('.')));
+                prop_assert!(!r.input.contains("U5R") && !r.input.contains('?'));
+            }
+            Err(e) => prop_assert!(!u.s3_host, "{} -> {}", u.text, e),
+        }
+
+        // Presigned URLs: refused with user information, else the same host and port.
+        let signed = format!("{}{}X-Amz-Signature=SIG", u.text, if u.text.contains('?') { "&" } else { "?" });
+        match s3path::validate::presigned_url(&signed) {
+            Ok(v) => {
+                prop_assert!(u.userinfo.is_none());
+                prop_assert_eq!(&v.host, &u.host);
+                prop_assert_eq!(v.port, u.port.unwrap_or(default_port));
+                prop_assert!(!v.url.contains("SIG") && !v.url.contains('?'));
+                let origin = format!("{}://{}", scheme, u.host_written.to_ascii_lowercase());
+                prop_assert!(v.url.starts_with(&origin), "{} vs {}", v.url, origin);
+            }
+            Err(e) => prop_assert!(u.userinfo.is_some(), "{} -> {}", signed, e),
+        }
+    }
+}

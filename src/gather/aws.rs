@@ -142,15 +142,7 @@ impl Params {
 
 /// Percent-encoding of everything but RFC 3986's unreserved characters.
 fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::url::encode_unreserved(s)
 }
 
 /// A client of one Query service in one region.

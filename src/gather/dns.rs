@@ -203,34 +203,8 @@ pub async fn resolve_all(
     join_all(futures).await
 }
 
-/// Awaits all futures concurrently, keeping order (a tiny join_all on top of tokio).
-pub async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for f in futs {
-        set.push(Box::pin(f));
-    }
-    let mut out: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in set.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter()
-        .map(|o| o.expect("every future completed"))
-        .collect()
-}
+/// Awaits all futures concurrently, keeping order.
+pub use futures_util::future::join_all;
 
 /// Reads the hosts file at `path`.
 pub fn read_hosts(path: &str) -> Observed<Vec<HostsEntry>> {

@@ -83,7 +83,7 @@ pub const MAX_BODY: u64 = super::metadata_http::MAX_BODY as u64;
 /// A GET through the metadata HTTP client (the task metadata endpoint is link-local HTTP:
 /// never through a proxy), within `limit`; the body of a 200 answer.
 async fn http_get(url: &str, limit: Duration) -> Result<String, String> {
-    if !url.starts_with("http://") {
+    if crate::url::split(url).scheme != Some("http") {
         return Err(format!("{url}: only http:// is supported"));
     }
     let client = MetadataHttp::new(limit);

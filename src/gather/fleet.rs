@@ -282,8 +282,9 @@ async fn from_s3(client: &aws_sdk_s3::Client, url: &str, run: &Deadline) -> Opti
     let (bucket, key) = if let Some(rest) = url.strip_prefix("s3://") {
         rest.split_once('/')?
     } else {
-        let path = url.split_once("://")?.1.split_once('/')?.1;
-        path.split_once('/')?
+        let parts = crate::url::split(url);
+        parts.scheme?;
+        parts.path().strip_prefix('/')?.split_once('/')?
     };
     let out = run
         .run(client.get_object().bucket(bucket).key(key).send())

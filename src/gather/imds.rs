@@ -56,17 +56,17 @@ pub async fn identity(endpoint: &str, budget: Duration) -> Identity {
 /// The most read of any metadata answer.
 pub const MAX_BODY: u64 = super::metadata_http::MAX_BODY as u64;
 
-/// `host[:port]` from `http://host[:port][/…]` (no user info: a URL with a password is
-/// refused, never sent).
+/// `host[:port]` from `http://host[:port][/…]` ([`crate::url`]; no user info: a URL with a
+/// password is refused, never sent). The scheme must be written `http` (the metadata client
+/// takes no other).
 fn authority(endpoint: &str) -> Result<String, String> {
-    let rest = endpoint
-        .strip_prefix("http://")
-        .ok_or_else(|| "only http:// metadata endpoints are supported".to_string())?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || host.contains('@') {
-        return Err("the endpoint has no usable host".to_string());
+    if crate::url::split(endpoint).scheme != Some("http") {
+        return Err("only http:// metadata endpoints are supported".to_string());
     }
-    Ok(host.to_string())
+    match crate::url::parse(endpoint) {
+        Ok(p) if !p.has_userinfo => Ok(p.authority()),
+        _ => Err("the endpoint has no usable host".to_string()),
+    }
 }
 
 async fn identity_raw(endpoint: &str, budget: Duration) -> Identity {

@@ -552,31 +552,39 @@ pub fn host_kind(host: &str) -> Option<(HostKind, Option<String>)> {
     None
 }
 
-/// An `https://` (or `http://`) S3 URL.
+fn not_an_s3_host(host: &str) -> String {
+    format!(
+        "'{}' is not an S3 host name (for a custom endpoint, set AWS_ENDPOINT_URL_S3 and give the bucket name)",
+        shown(host)
+    )
+}
+
+/// An `https://` (or `http://`) S3 URL, read by [`crate::url`].
 fn url(input: &str, text: &str) -> Result<S3Ref, String> {
-    let (scheme, rest) = text.split_once("://").ok_or("not a URL")?;
-    let scheme = scheme.to_ascii_lowercase();
+    let parts = crate::url::split(text);
+    let scheme = parts.scheme.ok_or("not a URL")?.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return Err(format!("'{}' URLs are not S3 URLs", shown(&scheme)));
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    if authority.contains('@') {
+    if parts.userinfo.is_some() {
         return Err("the URL carries user-info (credentials); give it without them".to_string());
     }
-    let host = authority
-        .rsplit_once(':')
-        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(authority, |(h, _)| h)
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let authority = parts.host_port;
+    let host = match crate::url::parse(text) {
+        Ok(p) => p.host_in_url().trim_end_matches('.').to_string(),
+        Err(crate::url::Error::Port(p)) => {
+            return Err(format!(
+                "the URL's port '{}' is not a number from 0 to 65535",
+                shown(&p)
+            ))
+        }
+        // Not a host at all (a space, `[zz]`, no host): named as written and refused.
+        Err(_) => return Err(not_an_s3_host(&authority.to_ascii_lowercase())),
+    };
+    let path = parts.path();
     let path = path.strip_prefix('/').unwrap_or(path);
     let Some((kind, region)) = host_kind(&host) else {
-        return Err(format!(
-            "'{}' is not an S3 host name (for a custom endpoint, set AWS_ENDPOINT_URL_S3 and give the bucket name)",
-            shown(&host)
-        ));
+        return Err(not_an_s3_host(&host));
     };
     let sanitized = format!("{scheme}://{authority}/{path}");
     let key_of = |p: &str| (!p.is_empty()).then(|| p.to_string());
@@ -782,11 +790,10 @@ pub fn parse(input: &str) -> Result<S3Ref, String> {
         r.key = (!key.is_empty()).then(|| key.to_string());
         return Ok(r);
     }
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        return url(input, input);
-    }
-    if lower.contains("://") {
-        return Err("only s3://, https:// and http:// URLs name S3".to_string());
+    match crate::url::scheme(input).as_deref() {
+        Some("https" | "http") => return url(input, input),
+        Some(_) => return Err("only s3://, https:// and http:// URLs name S3".to_string()),
+        None => {}
     }
     if input.starts_with("arn:") {
         return arn(input, input);
