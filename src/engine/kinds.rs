@@ -346,6 +346,11 @@ impl Decision {
         }
     }
 
+    /// The target of the route whose dead target blocks this decision.
+    pub fn dead_route_target(&self) -> Option<crate::facts::RouteTarget> {
+        self.dead_target.as_ref().and_then(|d| d.route.target(None))
+    }
+
     /// The path that finally carries the traffic (for a proxy, the path to the proxy).
     pub fn terminal(&self) -> &Decision {
         match &self.next {

@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::facts::{PrefixList, Route, RouteTable};
+use crate::facts::{PrefixList, Route, RouteOrigin, RouteTable};
 
 /// What the lookup knows about the address besides its value.
 #[derive(Debug, Clone, Copy)]
@@ -84,11 +84,7 @@ fn max_len(addr: IpAddr) -> u8 {
 
 /// Priority on equal prefixes: static CIDR routes, then prefix-list routes, then propagated.
 fn rank(route: &Route) -> u8 {
-    if route
-        .origin
-        .as_deref()
-        .is_some_and(|o| o.eq_ignore_ascii_case("EnableVgwRoutePropagation"))
-    {
+    if route.origin == Some(RouteOrigin::EnableVgwRoutePropagation) {
         0
     } else if route.destination_prefix_list_id.is_some() {
         1

@@ -6,11 +6,19 @@
 
 pub mod fleet;
 pub mod inventory;
+mod route_target;
+mod states;
 
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+pub use route_target::{RouteTableAssociation, RouteTarget};
+pub use states::{
+    AclAction, AttachmentState, EndpointState, IpProtocol, NatConnectivity, NatState, RouteOrigin,
+    RouteState,
+};
 
 /// Version of the facts file format. Bump it when a field changes meaning or a required field
 /// is added; `replay` refuses files from a newer version instead of misreading them.
@@ -854,20 +862,115 @@ pub struct Route {
     pub local_gateway_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub core_network_arn: Option<String>,
-    /// `active` or `blackhole`.
-    #[serde(default = "default_route_state")]
-    pub state: String,
+    /// `active` or `blackhole` (`active` when absent).
+    #[serde(default)]
+    pub state: RouteState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-}
-
-fn default_route_state() -> String {
-    "active".to_string()
+    pub origin: Option<RouteOrigin>,
 }
 
 impl Route {
     pub fn is_blackhole(&self) -> bool {
-        self.state.eq_ignore_ascii_case("blackhole")
+        self.state == RouteState::Blackhole
+    }
+
+    /// The route's target, typed; `None` when no target field is set. The first target field
+    /// set wins, in the order of the fields. A `vpce-…` gateway is a Gateway Load Balancer
+    /// endpoint when `endpoints` says so; when the endpoint is not among them, it is a gateway
+    /// endpoint if the route's destination is a prefix list (gateway endpoints are targets of
+    /// prefix-list routes only) and a Gateway Load Balancer endpoint otherwise.
+    pub fn target(&self, endpoints: Option<&[VpcEndpoint]>) -> Option<RouteTarget> {
+        let id = |f: &Option<String>| f.clone();
+        if let Some(g) = &self.gateway_id {
+            return Some(match RouteTarget::of_gateway_id(g) {
+                RouteTarget::GatewayEndpoint(g) => {
+                    let ty = endpoints
+                        .and_then(|eps| eps.iter().find(|e| e.id == g).map(|e| e.endpoint_type));
+                    match ty {
+                        Some(EndpointType::GatewayLoadBalancer) => RouteTarget::GwlbEndpoint(g),
+                        Some(_) => RouteTarget::GatewayEndpoint(g),
+                        None if self.destination_prefix_list_id.is_some() => {
+                            RouteTarget::GatewayEndpoint(g)
+                        }
+                        None => RouteTarget::GwlbEndpoint(g),
+                    }
+                }
+                other => other,
+            });
+        }
+        let typed: [(Option<String>, fn(String) -> RouteTarget); 9] = [
+            (id(&self.nat_gateway_id), RouteTarget::Nat),
+            (id(&self.transit_gateway_id), RouteTarget::TransitGateway),
+            (id(&self.vpc_peering_connection_id), RouteTarget::Peering),
+            (
+                id(&self.network_interface_id),
+                RouteTarget::NetworkInterface,
+            ),
+            (id(&self.instance_id), RouteTarget::Instance),
+            (
+                id(&self.egress_only_internet_gateway_id),
+                RouteTarget::EgressOnlyInternetGateway,
+            ),
+            (id(&self.carrier_gateway_id), RouteTarget::CarrierGateway),
+            (id(&self.local_gateway_id), RouteTarget::LocalGateway),
+            (id(&self.core_network_arn), RouteTarget::CoreNetwork),
+        ];
+        typed.into_iter().find_map(|(id, make)| id.map(make))
+    }
+
+    /// The target as written in the route table (`vpce-…`, `nat-…`, `local`, …), when set.
+    pub fn target_id(&self) -> Option<&str> {
+        [
+            &self.gateway_id,
+            &self.nat_gateway_id,
+            &self.transit_gateway_id,
+            &self.vpc_peering_connection_id,
+            &self.network_interface_id,
+            &self.instance_id,
+            &self.egress_only_internet_gateway_id,
+            &self.carrier_gateway_id,
+            &self.local_gateway_id,
+            &self.core_network_arn,
+        ]
+        .into_iter()
+        .find_map(|f| f.as_deref())
+    }
+
+    /// Makes `target` the route's only target, in the field the EC2 API uses for its kind.
+    pub fn set_target(&mut self, target: RouteTarget) {
+        for f in [
+            &mut self.gateway_id,
+            &mut self.nat_gateway_id,
+            &mut self.transit_gateway_id,
+            &mut self.vpc_peering_connection_id,
+            &mut self.network_interface_id,
+            &mut self.instance_id,
+            &mut self.egress_only_internet_gateway_id,
+            &mut self.carrier_gateway_id,
+            &mut self.local_gateway_id,
+            &mut self.core_network_arn,
+        ] {
+            *f = None;
+        }
+        let id = target.id().to_string();
+        let field = match target {
+            RouteTarget::Local
+            | RouteTarget::GatewayEndpoint(_)
+            | RouteTarget::GwlbEndpoint(_)
+            | RouteTarget::InternetGateway(_)
+            | RouteTarget::VirtualPrivateGateway(_)
+            | RouteTarget::Other(_) => &mut self.gateway_id,
+            RouteTarget::Nat(_) => &mut self.nat_gateway_id,
+            RouteTarget::TransitGateway(_) => &mut self.transit_gateway_id,
+            RouteTarget::Peering(_) => &mut self.vpc_peering_connection_id,
+            RouteTarget::NetworkInterface(_) => &mut self.network_interface_id,
+            RouteTarget::Instance(_) => &mut self.instance_id,
+            RouteTarget::EgressOnlyInternetGateway(_) => &mut self.egress_only_internet_gateway_id,
+            RouteTarget::CarrierGateway(_) => &mut self.carrier_gateway_id,
+            RouteTarget::LocalGateway(_) => &mut self.local_gateway_id,
+            RouteTarget::CoreNetwork(_) => &mut self.core_network_arn,
+        };
+        *field = Some(id);
     }
 
     /// The destination as written in the route table.
@@ -896,7 +999,7 @@ pub struct VpcEndpoint {
     #[serde(default)]
     pub service_name: Option<String>,
     /// `available`, `pending`, `rejected`, `deleting`, `failed`, …
-    pub state: String,
+    pub state: EndpointState,
     #[serde(default)]
     pub route_table_ids: Vec<String>,
     #[serde(default)]
@@ -924,7 +1027,7 @@ pub struct VpcEndpoint {
 
 impl VpcEndpoint {
     pub fn is_available(&self) -> bool {
-        self.state.eq_ignore_ascii_case("available")
+        self.state == EndpointState::Available
     }
 
     /// True when this endpoint serves Amazon S3 in `region` (`com.amazonaws.<region>.s3`,
@@ -1074,17 +1177,17 @@ pub struct InternetGateway {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IgwAttachment {
     pub vpc_id: String,
-    pub state: String,
+    pub state: AttachmentState,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NatGateway {
     pub id: String,
     /// `available`, `pending`, `failed`, `deleting`, `deleted`.
-    pub state: String,
-    /// `public` or `private`.
-    #[serde(default = "default_connectivity")]
-    pub connectivity_type: String,
+    pub state: NatState,
+    /// `public` or `private` (`public` when absent).
+    #[serde(default)]
+    pub connectivity_type: NatConnectivity,
     #[serde(default)]
     pub subnet_id: Option<String>,
     #[serde(default)]
@@ -1092,10 +1195,6 @@ pub struct NatGateway {
     /// Elastic IPs: what S3 sees as `aws:SourceIp` for traffic through this NAT.
     #[serde(default)]
     pub public_ips: Vec<IpAddr>,
-}
-
-fn default_connectivity() -> String {
-    "public".to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1110,7 +1209,7 @@ pub struct SecurityGroup {
 /// One security group permission. `protocol` is `-1` (all), `tcp`, `udp`, `icmp` or a number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SgRule {
-    pub protocol: String,
+    pub protocol: IpProtocol,
     #[serde(default)]
     pub from_port: Option<i32>,
     #[serde(default)]
@@ -1126,9 +1225,8 @@ pub struct SgRule {
 impl SgRule {
     /// True when the rule covers TCP `port`.
     pub fn covers_tcp(&self, port: u16) -> bool {
-        let proto = self.protocol.as_str();
-        (proto == "-1" || proto == "tcp" || proto == "6")
-            && (proto == "-1"
+        self.protocol.covers_tcp()
+            && (self.protocol == IpProtocol::All
                 || (self.from_port.unwrap_or(0) <= i32::from(port)
                     && i32::from(port) <= self.to_port.unwrap_or(65535)))
     }
@@ -1153,9 +1251,9 @@ pub struct AclEntry {
     pub rule_number: i32,
     pub egress: bool,
     /// `-1` (all) or a protocol number (`6` = TCP).
-    pub protocol: String,
+    pub protocol: IpProtocol,
     /// `allow` or `deny`.
-    pub action: String,
+    pub action: AclAction,
     pub cidr: IpNet,
     #[serde(default)]
     pub port_from: Option<i32>,
@@ -1171,9 +1269,9 @@ impl NetworkAcl {
             self.entries.iter().filter(|e| e.egress == egress).collect();
         rules.sort_by_key(|e| e.rule_number);
         rules.into_iter().find(|e| {
-            (e.protocol == "-1" || e.protocol == "6" || e.protocol == "tcp")
+            e.protocol.covers_tcp()
                 && e.cidr.contains(&peer)
-                && (e.protocol == "-1"
+                && (e.protocol == IpProtocol::All
                     || (e.port_from.unwrap_or(0) <= i32::from(port)
                         && i32::from(port) <= e.port_to.unwrap_or(65535)))
         })
