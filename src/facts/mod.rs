@@ -880,7 +880,6 @@ impl Route {
     /// endpoint if the route's destination is a prefix list (gateway endpoints are targets of
     /// prefix-list routes only) and a Gateway Load Balancer endpoint otherwise.
     pub fn target(&self, endpoints: Option<&[VpcEndpoint]>) -> Option<RouteTarget> {
-        let id = |f: &Option<String>| f.clone();
         if let Some(g) = &self.gateway_id {
             return Some(match RouteTarget::of_gateway_id(g) {
                 RouteTarget::GatewayEndpoint(g) => {
@@ -898,24 +897,21 @@ impl Route {
                 other => other,
             });
         }
-        let typed: [(Option<String>, fn(String) -> RouteTarget); 9] = [
-            (id(&self.nat_gateway_id), RouteTarget::Nat),
-            (id(&self.transit_gateway_id), RouteTarget::TransitGateway),
-            (id(&self.vpc_peering_connection_id), RouteTarget::Peering),
-            (
-                id(&self.network_interface_id),
-                RouteTarget::NetworkInterface,
-            ),
-            (id(&self.instance_id), RouteTarget::Instance),
-            (
-                id(&self.egress_only_internet_gateway_id),
-                RouteTarget::EgressOnlyInternetGateway,
-            ),
-            (id(&self.carrier_gateway_id), RouteTarget::CarrierGateway),
-            (id(&self.local_gateway_id), RouteTarget::LocalGateway),
-            (id(&self.core_network_arn), RouteTarget::CoreNetwork),
-        ];
-        typed.into_iter().find_map(|(id, make)| id.map(make))
+        let to = |field: &Option<String>, make: fn(String) -> RouteTarget| field.clone().map(make);
+        to(&self.nat_gateway_id, RouteTarget::Nat)
+            .or_else(|| to(&self.transit_gateway_id, RouteTarget::TransitGateway))
+            .or_else(|| to(&self.vpc_peering_connection_id, RouteTarget::Peering))
+            .or_else(|| to(&self.network_interface_id, RouteTarget::NetworkInterface))
+            .or_else(|| to(&self.instance_id, RouteTarget::Instance))
+            .or_else(|| {
+                to(
+                    &self.egress_only_internet_gateway_id,
+                    RouteTarget::EgressOnlyInternetGateway,
+                )
+            })
+            .or_else(|| to(&self.carrier_gateway_id, RouteTarget::CarrierGateway))
+            .or_else(|| to(&self.local_gateway_id, RouteTarget::LocalGateway))
+            .or_else(|| to(&self.core_network_arn, RouteTarget::CoreNetwork))
     }
 
     /// The target as written in the route table (`vpce-…`, `nat-…`, `local`, …), when set.
@@ -1672,5 +1668,343 @@ mod tests {
         };
         let e = f.check_limits().unwrap_err();
         assert!(e.starts_with("dhcp_dns_servers has"), "{e}");
+    }
+
+    fn endpoint_of(id: &str, endpoint_type: EndpointType) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: None,
+            endpoint_type,
+            service_name: None,
+            state: EndpointState::Available,
+            route_table_ids: vec![],
+            subnet_ids: vec![],
+            network_interfaces: vec![],
+            dns_entries: vec![],
+            private_dns_enabled: false,
+            private_dns_only_for_inbound_resolver_endpoint: None,
+            security_group_ids: vec![],
+            policy_document: None,
+            ip_address_type: None,
+            resource_configuration_arn: None,
+        }
+    }
+
+    fn route_to(dest: &str, target: RouteTarget) -> Route {
+        let mut r = Route::default();
+        if dest.starts_with("pl-") {
+            r.destination_prefix_list_id = Some(dest.into());
+        } else {
+            r.destination_cidr_block = Some(dest.parse().unwrap());
+        }
+        r.set_target(target);
+        r
+    }
+
+    #[test]
+    fn every_route_target_survives_a_facts_file() {
+        let id = |s: &str| s.to_string();
+        let eps = [
+            endpoint_of("vpce-gw", EndpointType::Gateway),
+            endpoint_of("vpce-gwlb", EndpointType::GatewayLoadBalancer),
+        ];
+        let cases = [
+            ("10.0.0.0/16", RouteTarget::Local, "gateway_id"),
+            (
+                "pl-1",
+                RouteTarget::GatewayEndpoint(id("vpce-gw")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::GwlbEndpoint(id("vpce-gwlb")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::InternetGateway(id("igw-1")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::VirtualPrivateGateway(id("vgw-1")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::EgressOnlyInternetGateway(id("eigw-1")),
+                "egress_only_internet_gateway_id",
+            ),
+            ("0.0.0.0/0", RouteTarget::Nat(id("nat-1")), "nat_gateway_id"),
+            (
+                "0.0.0.0/0",
+                RouteTarget::TransitGateway(id("tgw-1")),
+                "transit_gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::Peering(id("pcx-1")),
+                "vpc_peering_connection_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::NetworkInterface(id("eni-1")),
+                "network_interface_id",
+            ),
+            ("0.0.0.0/0", RouteTarget::Instance(id("i-1")), "instance_id"),
+            (
+                "0.0.0.0/0",
+                RouteTarget::CarrierGateway(id("cagw-1")),
+                "carrier_gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::LocalGateway(id("lgw-1")),
+                "local_gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::CoreNetwork(id("arn:aws:networkmanager::1:core-network/cn-1")),
+                "core_network_arn",
+            ),
+            ("0.0.0.0/0", RouteTarget::Other(id("xgw-1")), "gateway_id"),
+        ];
+        for (dest, target, field) in cases {
+            let r = route_to(dest, target.clone());
+            let json = serde_json::to_value(&r).unwrap();
+            // The EC2 API's field, holding the id as written.
+            assert_eq!(json[field], target.id(), "{target:?}: {json}");
+            let back: Route = serde_json::from_value(json).unwrap();
+            assert_eq!(back, r);
+            assert_eq!(back.target(Some(&eps)), Some(target.clone()));
+            assert_eq!(back.target_id(), Some(target.id()));
+            assert_eq!(target.to_string(), target.id());
+        }
+        assert_eq!(Route::default().target(None), None);
+        assert_eq!(Route::default().target_id(), None);
+    }
+
+    #[test]
+    fn a_vpce_target_is_what_the_endpoint_type_says() {
+        // AWS and moto show a Gateway Load Balancer endpoint route as `GatewayId: vpce-…`.
+        let json = r#"{"destination_cidr_block": "0.0.0.0/0", "gateway_id": "vpce-1"}"#;
+        let r: Route = serde_json::from_str(json).unwrap();
+        let gwlb = [endpoint_of("vpce-1", EndpointType::GatewayLoadBalancer)];
+        let gw = [endpoint_of("vpce-1", EndpointType::Gateway)];
+        let id = || "vpce-1".to_string();
+        assert_eq!(r.target(Some(&gwlb)), Some(RouteTarget::GwlbEndpoint(id())));
+        assert_eq!(
+            r.target(Some(&gw)),
+            Some(RouteTarget::GatewayEndpoint(id()))
+        );
+        // Endpoint unknown: a CIDR route's vpce- is a GWLB endpoint, a prefix-list route's a
+        // gateway endpoint…
+        assert_eq!(r.target(None), Some(RouteTarget::GwlbEndpoint(id())));
+        assert_eq!(r.target(Some(&[])), Some(RouteTarget::GwlbEndpoint(id())));
+        let pl = Route {
+            destination_cidr_block: None,
+            destination_prefix_list_id: Some("pl-1".into()),
+            ..r.clone()
+        };
+        assert_eq!(pl.target(None), Some(RouteTarget::GatewayEndpoint(id())));
+        // …unless the endpoint's type says otherwise.
+        assert_eq!(
+            pl.target(Some(&gwlb)),
+            Some(RouteTarget::GwlbEndpoint(id()))
+        );
+        assert_eq!(r.target(None).unwrap().vpc_endpoint(), Some("vpce-1"));
+        assert_eq!(RouteTarget::Nat(id()).vpc_endpoint(), None);
+    }
+
+    #[test]
+    fn the_first_target_field_wins_and_set_target_clears_the_others() {
+        let mut r = Route {
+            nat_gateway_id: Some("nat-1".into()),
+            instance_id: Some("i-1".into()),
+            network_interface_id: Some("eni-1".into()),
+            ..Route::default()
+        };
+        assert_eq!(r.target(None), Some(RouteTarget::Nat("nat-1".into())));
+        assert_eq!(r.target_id(), Some("nat-1"));
+        r.nat_gateway_id = None;
+        assert_eq!(
+            r.target(None),
+            Some(RouteTarget::NetworkInterface("eni-1".into()))
+        );
+        r.set_target(RouteTarget::TransitGateway("tgw-1".into()));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"transit_gateway_id": "tgw-1", "state": "active"})
+        );
+    }
+
+    #[test]
+    fn routes_and_rules_of_older_files_read_and_write_back_unchanged() {
+        let json = serde_json::json!({
+            "route_tables": [{
+                "id": "rtb-1", "vpc_id": "vpc-1", "main": true, "subnet_ids": [],
+                "routes": [
+                    {"destination_cidr_block": "10.0.0.0/16", "gateway_id": "local",
+                     "state": "active", "origin": "CreateRouteTable"},
+                    {"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1",
+                     "state": "blackhole", "origin": "CreateRoute"},
+                    {"destination_cidr_block": "172.16.0.0/12", "transit_gateway_id": "tgw-1",
+                     "state": "deprecated", "origin": "EnableVgwRoutePropagation"}
+                ]
+            }],
+            "nat": {"id": "nat-1", "state": "failed", "connectivity_type": "private",
+                    "subnet_id": null, "private_ips": [], "public_ips": []},
+            "igw": {"id": "igw-1", "attachments": [{"vpc_id": "vpc-1", "state": "detaching"}]},
+            "sg": {"id": "sg-1", "ingress": [], "egress": [
+                {"protocol": "-1", "from_port": null, "to_port": null, "cidrs": ["0.0.0.0/0"],
+                 "prefix_list_ids": [], "group_ids": []},
+                {"protocol": "50", "from_port": null, "to_port": null, "cidrs": [],
+                 "prefix_list_ids": [], "group_ids": []}
+            ]},
+            "acl": {"id": "acl-1", "default": true, "subnet_ids": [], "entries": [
+                {"rule_number": 100, "egress": true, "protocol": "6", "action": "allow",
+                 "cidr": "0.0.0.0/0", "port_from": 443, "port_to": 443},
+                {"rule_number": 32767, "egress": true, "protocol": "-1", "action": "deny",
+                 "cidr": "0.0.0.0/0", "port_from": null, "port_to": null}
+            ]}
+        });
+        let tables: Vec<RouteTable> = serde_json::from_value(json["route_tables"].clone()).unwrap();
+        let routes = &tables[0].routes;
+        assert_eq!(routes[0].target(None), Some(RouteTarget::Local));
+        assert!(routes[1].is_blackhole());
+        assert_eq!(routes[2].state, RouteState::Other("deprecated".into()));
+        assert_eq!(
+            routes[2].origin,
+            Some(RouteOrigin::EnableVgwRoutePropagation)
+        );
+        assert_eq!(serde_json::to_value(&tables).unwrap(), json["route_tables"]);
+
+        let nat: NatGateway = serde_json::from_value(json["nat"].clone()).unwrap();
+        assert_eq!(
+            (nat.state.clone(), nat.connectivity_type.clone()),
+            (NatState::Failed, NatConnectivity::Private)
+        );
+        assert_eq!(serde_json::to_value(&nat).unwrap(), json["nat"]);
+
+        let igw: InternetGateway = serde_json::from_value(json["igw"].clone()).unwrap();
+        assert_eq!(igw.attachments[0].state, AttachmentState::Detaching);
+        assert_eq!(serde_json::to_value(&igw).unwrap(), json["igw"]);
+
+        let sg: SecurityGroup = serde_json::from_value(json["sg"].clone()).unwrap();
+        assert!(sg.egress[0].covers_tcp(443));
+        assert_eq!(sg.egress[1].protocol, IpProtocol::Other("50".into()));
+        assert!(!sg.egress[1].covers_tcp(443));
+        assert_eq!(serde_json::to_value(&sg).unwrap(), json["sg"]);
+
+        let acl: NetworkAcl = serde_json::from_value(json["acl"].clone()).unwrap();
+        let hit = acl
+            .evaluate_tcp(true, "52.216.1.1".parse().unwrap(), 443)
+            .unwrap();
+        assert_eq!((hit.rule_number, &hit.action), (100, &AclAction::Allow));
+        let hit = acl
+            .evaluate_tcp(true, "52.216.1.1".parse().unwrap(), 80)
+            .unwrap();
+        assert_eq!(hit.action, AclAction::Deny);
+        assert_eq!(serde_json::to_value(&acl).unwrap(), json["acl"]);
+
+        // Absent state and connectivity read as before: an active route, a public NAT.
+        let r: Route = serde_json::from_str(r#"{"gateway_id": "igw-1"}"#).unwrap();
+        assert_eq!(r.state, RouteState::Active);
+        let n: NatGateway =
+            serde_json::from_str(r#"{"id": "nat-1", "state": "available"}"#).unwrap();
+        assert_eq!(n.connectivity_type, NatConnectivity::Public);
+    }
+
+    #[test]
+    fn every_scenario_facts_file_writes_back_its_typed_words_unchanged() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios");
+        let (mut seen, mut words_seen) = (0, 0);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".facts.json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut original: serde_json::Value = serde_json::from_str(&text).unwrap();
+            // What an absent field reads as (before the types too): an active route, a public
+            // NAT gateway.
+            let defaults = |list: &mut serde_json::Value, key: &str, value: &str| {
+                for item in list.as_array_mut().into_iter().flatten() {
+                    if let Some(map) = item.as_object_mut() {
+                        map.entry(key).or_insert_with(|| value.into());
+                    }
+                }
+            };
+            for t in original["route_tables"]["value"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                defaults(&mut t["routes"], "state", "active");
+            }
+            defaults(
+                &mut original["nat_gateways"]["value"],
+                "connectivity_type",
+                "public",
+            );
+            let facts: Facts = serde_json::from_str(&text).unwrap();
+            let again = serde_json::to_value(&facts).unwrap();
+            for part in [
+                "route_tables",
+                "vpc_endpoints",
+                "nat_gateways",
+                "internet_gateways",
+                "security_groups",
+                "network_acls",
+            ] {
+                let words = |v: &serde_json::Value| -> Vec<String> {
+                    let mut out = Vec::new();
+                    collect_words(v, &mut out);
+                    out
+                };
+                let want = words(&original[part]);
+                assert_eq!(words(&again[part]), want, "{}: {part}", path.display());
+                words_seen += want.len();
+            }
+            seen += 1;
+        }
+        assert!(seen > 50, "{seen} scenario files");
+        assert!(words_seen > 5 * seen, "{words_seen} words");
+    }
+
+    /// Every `state`, `origin`, `protocol`, `action`, `connectivity_type` and target field,
+    /// with its path, in document order.
+    fn collect_words(v: &serde_json::Value, out: &mut Vec<String>) {
+        const KEYS: [&str; 15] = [
+            "state",
+            "origin",
+            "protocol",
+            "action",
+            "connectivity_type",
+            "gateway_id",
+            "nat_gateway_id",
+            "transit_gateway_id",
+            "vpc_peering_connection_id",
+            "network_interface_id",
+            "instance_id",
+            "egress_only_internet_gateway_id",
+            "carrier_gateway_id",
+            "local_gateway_id",
+            "core_network_arn",
+        ];
+        match v {
+            serde_json::Value::Array(items) => items.iter().for_each(|i| collect_words(i, out)),
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    if KEYS.contains(&k.as_str()) {
+                        out.push(format!("{k}={v}"));
+                    } else {
+                        collect_words(v, out);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
