@@ -33,7 +33,7 @@ pub fn of(route: &Route, facts: &Facts) -> Liveness {
                 None => dead(DeadTarget::NatDeleted { id }),
                 Some(n) if n.state != NatState::Available => dead(DeadTarget::NatNotAvailable {
                     id,
-                    state: n.state.to_string(),
+                    state: n.state.clone(),
                 }),
                 Some(_) => Liveness::Usable,
             },
@@ -62,7 +62,7 @@ pub fn of(route: &Route, facts: &Facts) -> Liveness {
                 None => dead(DeadTarget::EndpointDeleted { id }),
                 Some(e) if !e.is_available() => dead(DeadTarget::EndpointNotAvailable {
                     id,
-                    state: e.state.to_string(),
+                    state: e.state.clone(),
                 }),
                 Some(_) => Liveness::Usable,
             },

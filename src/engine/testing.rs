@@ -330,7 +330,7 @@ impl FactsBuilder {
         let l = PrefixList {
             name: Some(name.to_string()),
             owner_id: Some(owner(name)),
-            address_family: Some(if v6 { "IPv6" } else { "IPv4" }.to_string()),
+            address_family: Some(if v6 { "IPv6" } else { "IPv4" }.into()),
             cidrs,
             ..PrefixList::new(id)
         };

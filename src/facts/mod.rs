@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 pub use route_target::{RouteTableAssociation, RouteTarget};
 pub use states::{
-    AclAction, AttachmentState, EndpointState, IpProtocol, NatConnectivity, NatState, RouteOrigin,
-    RouteState,
+    AclAction, AddressFamily, AttachmentState, EndpointIpAddressType, EndpointState, IpProtocol,
+    NatConnectivity, NatState, RouteOrigin, RouteState,
 };
 
 /// Version of the facts file format. Bump it when a field changes meaning or a required field
@@ -1015,7 +1015,7 @@ pub struct VpcEndpoint {
     pub policy_document: Option<String>,
     /// `ipv4`, `dualstack` or `ipv6`: for a gateway endpoint, whether IPv6 traffic can use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_address_type: Option<String>,
+    pub ip_address_type: Option<EndpointIpAddressType>,
     /// For Resource endpoints: the resource configuration they reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_configuration_arn: Option<String>,
@@ -1110,7 +1110,7 @@ pub struct PrefixList {
     pub owner_id: Option<String>,
     /// `IPv4` or `IPv6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_family: Option<String>,
+    pub address_family: Option<AddressFamily>,
     #[serde(default)]
     pub cidrs: Vec<IpNet>,
     /// Why the entries could not be read (then `cidrs` is empty and means nothing).
@@ -1952,6 +1952,7 @@ mod tests {
             let again = serde_json::to_value(&facts).unwrap();
             for part in [
                 "route_tables",
+                "prefix_lists",
                 "vpc_endpoints",
                 "nat_gateways",
                 "internet_gateways",
@@ -1973,11 +1974,14 @@ mod tests {
         assert!(words_seen > 5 * seen, "{words_seen} words");
     }
 
-    /// Every `state`, `origin`, `protocol`, `action`, `connectivity_type` and target field,
+    /// Every `state`, `origin`, `protocol`, `action`, `connectivity_type`, `address_family`,
+    /// `ip_address_type` and target field,
     /// with its path, in document order.
     fn collect_words(v: &serde_json::Value, out: &mut Vec<String>) {
-        const KEYS: [&str; 15] = [
+        const KEYS: [&str; 17] = [
             "state",
+            "address_family",
+            "ip_address_type",
             "origin",
             "protocol",
             "action",

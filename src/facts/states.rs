@@ -184,6 +184,24 @@ word_enum! {
 }
 
 word_enum! {
+    /// Which addresses a gateway endpoint carries (`ipv4`, `dualstack` or `ipv6`), lower-cased
+    /// as the gatherer stores it.
+    EndpointIpAddressType {
+        Ipv4 = "ipv4",
+        Dualstack = "dualstack",
+        Ipv6 = "ipv6",
+    }
+}
+
+word_enum! {
+    /// The address family of a managed prefix list (`IPv4` or `IPv6`).
+    AddressFamily(ignore_case) {
+        Ipv4 = "IPv4",
+        Ipv6 = "IPv6",
+    }
+}
+
+word_enum! {
     /// The state of an internet gateway's attachment to a VPC (`available` is what
     /// `describe-internet-gateways` shows for an attached gateway).
     AttachmentState {
@@ -263,6 +281,11 @@ mod tests {
         round_trip(AttachmentState::KNOWN, AttachmentState::Other("".into()));
         round_trip(IpProtocol::KNOWN, IpProtocol::Other("50".into()));
         round_trip(AclAction::KNOWN, AclAction::Other("log".into()));
+        round_trip(
+            EndpointIpAddressType::KNOWN,
+            EndpointIpAddressType::Other("ipv8".into()),
+        );
+        round_trip(AddressFamily::KNOWN, AddressFamily::Other("ipx".into()));
     }
 
     #[test]
@@ -294,6 +317,7 @@ mod tests {
             RouteOrigin::parse("enableVgwRoutePropagation"),
             RouteOrigin::EnableVgwRoutePropagation
         );
+        assert_eq!(AddressFamily::parse("ipv6"), AddressFamily::Ipv6);
         // …NAT gateways, attachments, protocols and ACL actions never were.
         assert_eq!(
             NatState::parse("Available"),

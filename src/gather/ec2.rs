@@ -297,7 +297,7 @@ fn endpoint(e: Node<'_, '_>) -> (VpcEndpoint, Vec<String>) {
         security_group_ids: item_texts(e, "groupSet", "groupId"),
         policy_document: text_of(e, "policyDocument"),
         resource_configuration_arn: text_of(e, "resourceConfigurationArn"),
-        ip_address_type: text_of(e, "ipAddressType").map(|t| t.to_ascii_lowercase()),
+        ip_address_type: text_of(e, "ipAddressType").map(|t| t.to_ascii_lowercase().into()),
     };
     (ep, eni_ids)
 }
@@ -365,7 +365,7 @@ pub(crate) async fn prefix_lists(
                 known.push(PrefixList {
                     name: text_of(p, "prefixListName"),
                     owner_id: text_of(p, "ownerId"),
-                    address_family: text_of(p, "addressFamily"),
+                    address_family: text_of(p, "addressFamily").map(Into::into),
                     ..PrefixList::new(text_of(p, "prefixListId").unwrap_or_default())
                 })
             },
