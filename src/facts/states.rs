@@ -257,7 +257,7 @@ word_enum! {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::facts::states::*;
 
     fn round_trip<T>(known: &[T], other: T)
     where
