@@ -3,7 +3,7 @@
 
 use crate::engine::kinds::{DeadRoute, DeadTarget};
 use crate::engine::{Analysis, Decision};
-use crate::facts::Facts;
+use crate::facts::{Facts, RouteTarget};
 use crate::names::s3_service_name;
 
 /// The command that makes a route with a dead target usable again.
@@ -23,13 +23,15 @@ pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>) -> String {
         )
     };
     match &d.target {
-        DeadTarget::Blackhole { target } => {
-            let (flag, placeholder) = match target.split('-').next().unwrap_or("") {
-                "nat" => ("--nat-gateway-id", "NAT_GATEWAY_ID"),
-                "tgw" => ("--transit-gateway-id", "TGW_ID"),
-                "pcx" => ("--vpc-peering-connection-id", "PCX_ID"),
-                "eni" => ("--network-interface-id", "ENI_ID"),
-                "eigw" => ("--egress-only-internet-gateway-id", "EIGW_ID"),
+        DeadTarget::Blackhole { .. } => {
+            let (flag, placeholder) = match d.route.target(None) {
+                Some(RouteTarget::Nat(_)) => ("--nat-gateway-id", "NAT_GATEWAY_ID"),
+                Some(RouteTarget::TransitGateway(_)) => ("--transit-gateway-id", "TGW_ID"),
+                Some(RouteTarget::Peering(_)) => ("--vpc-peering-connection-id", "PCX_ID"),
+                Some(RouteTarget::NetworkInterface(_)) => ("--network-interface-id", "ENI_ID"),
+                Some(RouteTarget::EgressOnlyInternetGateway(_)) => {
+                    ("--egress-only-internet-gateway-id", "EIGW_ID")
+                }
                 _ => ("--gateway-id", "GATEWAY_ID"),
             };
             replace(flag, placeholder)
@@ -125,13 +127,18 @@ mod tests {
             ),
         ];
         for (target, want) in cases {
-            let got = dead(target.clone(), default_route());
+            let mut route = default_route();
+            if let DeadTarget::Blackhole { target } = &target {
+                route.set_target(RouteTarget::TransitGateway(target.clone()));
+            }
+            let got = dead(target.clone(), route);
             assert!(got.contains(want), "{target:?}: {got}");
         }
-        let v6 = Route {
+        let mut v6 = Route {
             destination_ipv6_cidr_block: Some("::/0".parse().unwrap()),
             ..Route::default()
         };
+        v6.set_target(RouteTarget::EgressOnlyInternetGateway("eigw-1".into()));
         let got = dead(
             DeadTarget::Blackhole {
                 target: "eigw-1".into(),
@@ -144,5 +151,45 @@ mod tests {
             ),
             "{got}"
         );
+    }
+
+    #[test]
+    fn a_blackhole_is_replaced_through_the_flag_of_its_target_kind() {
+        let id = || "x-1".to_string();
+        let cases = [
+            (RouteTarget::Nat(id()), "--nat-gateway-id NAT_GATEWAY_ID"),
+            (
+                RouteTarget::TransitGateway(id()),
+                "--transit-gateway-id TGW_ID",
+            ),
+            (
+                RouteTarget::Peering(id()),
+                "--vpc-peering-connection-id PCX_ID",
+            ),
+            (
+                RouteTarget::NetworkInterface(id()),
+                "--network-interface-id ENI_ID",
+            ),
+            (
+                RouteTarget::EgressOnlyInternetGateway(id()),
+                "--egress-only-internet-gateway-id EIGW_ID",
+            ),
+            (
+                RouteTarget::InternetGateway(id()),
+                "--gateway-id GATEWAY_ID",
+            ),
+            (
+                RouteTarget::GatewayEndpoint(id()),
+                "--gateway-id GATEWAY_ID",
+            ),
+            (RouteTarget::Instance(id()), "--gateway-id GATEWAY_ID"),
+            (RouteTarget::Other(id()), "--gateway-id GATEWAY_ID"),
+        ];
+        for (t, want) in cases {
+            let mut route = default_route();
+            route.set_target(t.clone());
+            let got = dead(DeadTarget::Blackhole { target: id() }, route);
+            assert!(got.ends_with(want), "{t:?}: {got}");
+        }
     }
 }

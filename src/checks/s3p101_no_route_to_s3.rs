@@ -18,8 +18,10 @@ impl NoRouteToS3 {
             // A dead NAT gateway is S3P106's; an S3 gateway endpoint that exists but is not
             // available is S3P302's.
             (PathKind::Blocked, Some(BlockCause::DeadTarget))
-                if d.via.as_deref().is_some_and(|v| v.starts_with("nat-"))
-                    || cx.endpoint(d.via.as_deref()).is_some() =>
+                if matches!(
+                    d.dead_route_target(),
+                    Some(crate::facts::RouteTarget::Nat(_))
+                ) || cx.endpoint(d.via.as_deref()).is_some() =>
             {
                 pass()
             }

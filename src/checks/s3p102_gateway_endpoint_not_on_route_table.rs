@@ -40,7 +40,7 @@ impl GatewayEndpointNotOnRouteTable {
                 } else {
                     g.route_table_ids.join(", ")
                 };
-                let how = if table.association == "main" {
+                let how = if table.association == crate::facts::RouteTableAssociation::Main {
                     format!(
                         "{subnet} has no explicit route table association, so it uses the VPC's main route table {}",
                         table.id
@@ -58,7 +58,7 @@ impl GatewayEndpointNotOnRouteTable {
                 ))
                 .evidence(format!("{} route tables: {on}", g.id))
                 .evidence(how);
-                if table.association == "main" {
+                if table.association == crate::facts::RouteTableAssociation::Main {
                     if let Some(other) = g.route_table_ids.first() {
                         d = d.fix(format!(
                             "or associate the subnet with a table that has the endpoint: aws ec2 associate-route-table --region {region} --route-table-id {other} --subnet-id {subnet}"

@@ -24,10 +24,7 @@ impl SpecificRouteOverridesPrefixList {
             .routes
             .iter()
             .filter(|r| {
-                r.gateway_id
-                    .as_deref()
-                    .is_some_and(|g| g.starts_with("vpce-"))
-                    && !r.is_blackhole()
+                r.target(None).is_some_and(|t| t.vpc_endpoint().is_some()) && !r.is_blackhole()
             })
             .filter_map(|r| {
                 let id = r.destination_prefix_list_id.as_deref()?;

@@ -13,7 +13,10 @@ impl NatGatewayNotUsable {
         let d = primary.decision.terminal();
         let dead_nat = d.path == PathKind::Blocked
             && d.blocked_by == Some(BlockCause::DeadTarget)
-            && d.via.as_deref().is_some_and(|v| v.starts_with("nat-"));
+            && matches!(
+                d.dead_route_target(),
+                Some(crate::facts::RouteTarget::Nat(_))
+            );
         if !(d.path == PathKind::NatGateway || dead_nat) || d.route.is_none() {
             return pass();
         }
@@ -27,7 +30,7 @@ impl NatGatewayNotUsable {
             .fix(format!("aws ec2 describe-nat-gateways --region {region} --nat-gateway-ids {id}"))]);
         };
         let mut drafts = Vec::new();
-        if nat.state != "available" {
+        if nat.state != crate::facts::NatState::Available {
             drafts.push(
                 Draft::new(format!("S3 traffic is routed to NAT gateway {id}, which is {}", nat.state))
                     .fix(format!(
@@ -36,7 +39,7 @@ impl NatGatewayNotUsable {
                     ))
                     .evidence(format!("{id} state {}", nat.state)),
             );
-        } else if nat.connectivity_type == "private" {
+        } else if nat.connectivity_type == crate::facts::NatConnectivity::Private {
             drafts.push(
                 Draft::new(format!(
                     "S3 traffic is routed to {id}, a private NAT gateway: it translates to a private address and cannot reach S3's public endpoints by itself"
@@ -51,9 +54,10 @@ impl NatGatewayNotUsable {
                 let to_igw = t.routes.iter().any(|r| {
                     r.destination_cidr_block
                         .is_some_and(|c| c.prefix_len() == 0)
-                        && r.gateway_id
-                            .as_deref()
-                            .is_some_and(|g| g.starts_with("igw-"))
+                        && matches!(
+                            r.target(None),
+                            Some(crate::facts::RouteTarget::InternetGateway(_))
+                        )
                         && !r.is_blackhole()
                 });
                 if !to_igw {

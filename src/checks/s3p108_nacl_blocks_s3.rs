@@ -44,7 +44,7 @@ impl NaclBlocksS3 {
                 ),
             ] {
                 let verdict = acl.evaluate_tcp(egress, a.address, port);
-                let denied = verdict.is_none_or(|e| e.action != "allow");
+                let denied = verdict.is_none_or(|e| e.action != crate::facts::AclAction::Allow);
                 if !denied {
                     continue;
                 }

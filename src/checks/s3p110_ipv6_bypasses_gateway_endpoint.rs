@@ -39,7 +39,7 @@ impl Ipv6BypassesGatewayEndpoint {
             ) {
                 continue;
             }
-            let kind = gw.ip_address_type.as_deref().unwrap_or("ipv4");
+            let kind = gw.ip_address_type.as_ref().map_or("ipv4", |t| t.as_str());
             let setting = cx
                 .facts
                 .client_settings

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::kinds::Decision;
-use crate::facts::AnswerSource;
+use crate::facts::{AnswerSource, RouteTableAssociation};
 use crate::names::targets::Target;
 
 /// One resolved address of a target and its path.
@@ -43,7 +43,7 @@ pub struct EffectiveTable {
     pub id: String,
     /// `explicit` (the subnet is associated with it) or `main` (fallback to the VPC's main
     /// table).
-    pub association: String,
+    pub association: RouteTableAssociation,
 }
 
 /// The outcome of the engine: everything the checks and the verdict read.

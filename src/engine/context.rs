@@ -5,8 +5,8 @@
 use std::net::IpAddr;
 
 use crate::facts::{
-    AnswerSource, EndpointType, Facts, PrefixList, RouteTable, TcpOutcome, Vantage, VantageKind,
-    VpcEndpoint,
+    AnswerSource, EndpointType, Facts, PrefixList, RouteTable, RouteTableAssociation, TcpOutcome,
+    Vantage, VantageKind, VpcEndpoint,
 };
 
 pub(crate) struct Cx<'a> {
@@ -16,7 +16,7 @@ pub(crate) struct Cx<'a> {
     /// The prefix lists read, plus the lists a gateway endpoint identifies (see [`lists`]).
     pub(super) lists: Vec<PrefixList>,
     /// The route table that governs the vantage's subnet, and how (`explicit` or `main`).
-    pub(super) table: Option<(&'a RouteTable, &'static str)>,
+    pub(super) table: Option<(&'a RouteTable, RouteTableAssociation)>,
 }
 
 /// The prefix lists as read, completed with what the endpoints tell: a route
@@ -132,17 +132,17 @@ pub fn effective_table<'a>(
     tables: &'a [RouteTable],
     subnet_id: &str,
     vpc_id: Option<&str>,
-) -> Option<(&'a RouteTable, &'static str)> {
+) -> Option<(&'a RouteTable, RouteTableAssociation)> {
     if let Some(t) = tables
         .iter()
         .find(|t| t.subnet_ids.iter().any(|s| s == subnet_id))
     {
-        return Some((t, "explicit"));
+        return Some((t, RouteTableAssociation::Explicit));
     }
     tables
         .iter()
         .find(|t| {
             t.main && (vpc_id.is_none() || t.vpc_id.is_none() || t.vpc_id.as_deref() == vpc_id)
         })
-        .map(|t| (t, "main"))
+        .map(|t| (t, RouteTableAssociation::Main))
 }

@@ -248,7 +248,10 @@ pub enum DeadTarget {
     /// The NAT gateway is not among the VPC's NAT gateways.
     NatDeleted { id: String },
     /// The NAT gateway exists but is not `available` (`pending`, `failed`, `deleting`, …).
-    NatNotAvailable { id: String, state: String },
+    NatNotAvailable {
+        id: String,
+        state: crate::facts::NatState,
+    },
     /// The internet gateway does not exist.
     InternetGatewayDeleted { id: String },
     /// The internet gateway is not attached to the VPC.
@@ -256,7 +259,10 @@ pub enum DeadTarget {
     /// The VPC endpoint does not exist.
     EndpointDeleted { id: String },
     /// The VPC endpoint exists but is not `available`.
-    EndpointNotAvailable { id: String, state: String },
+    EndpointNotAvailable {
+        id: String,
+        state: crate::facts::EndpointState,
+    },
 }
 
 impl DeadTarget {
@@ -344,6 +350,11 @@ impl Decision {
             Some(v) => format!("{} via {v}", self.path),
             None => self.path.to_string(),
         }
+    }
+
+    /// The target of the route whose dead target blocks this decision.
+    pub fn dead_route_target(&self) -> Option<crate::facts::RouteTarget> {
+        self.dead_target.as_ref().and_then(|d| d.route.target(None))
     }
 
     /// The path that finally carries the traffic (for a proxy, the path to the proxy).

@@ -6,7 +6,7 @@
 //! it is written by the checks layer (`checks::fixes`).
 
 pub use super::kinds::DeadTarget;
-use crate::facts::{Facts, Route};
+use crate::facts::{Facts, NatState, Route, RouteTarget};
 
 /// The state of a route's target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,50 +26,48 @@ pub fn of(route: &Route, facts: &Facts) -> Liveness {
         });
     }
     let vpc = facts.vantage.get().and_then(|v| v.vpc_id.as_deref());
-    if let Some(id) = route.nat_gateway_id.as_deref() {
-        if let Some(nats) = facts.nat_gateways.get() {
-            return match nats.iter().find(|n| n.id == id) {
-                None => dead(DeadTarget::NatDeleted { id: id.to_string() }),
-                Some(n) if n.state != "available" => dead(DeadTarget::NatNotAvailable {
-                    id: id.to_string(),
+    let endpoints = facts.vpc_endpoints.get().map(Vec::as_slice);
+    match route.target(endpoints) {
+        Some(RouteTarget::Nat(id)) => match facts.nat_gateways.get() {
+            Some(nats) => match nats.iter().find(|n| n.id == id) {
+                None => dead(DeadTarget::NatDeleted { id }),
+                Some(n) if n.state != NatState::Available => dead(DeadTarget::NatNotAvailable {
+                    id,
                     state: n.state.clone(),
                 }),
                 Some(_) => Liveness::Usable,
-            };
-        }
-        return Liveness::Usable;
+            },
+            None => Liveness::Usable,
+        },
+        Some(RouteTarget::InternetGateway(id)) => match facts.internet_gateways.get() {
+            Some(igws) => match igws.iter().find(|g| g.id == id) {
+                None => dead(DeadTarget::InternetGatewayDeleted { id }),
+                Some(g)
+                    if !g
+                        .attachments
+                        .iter()
+                        .any(|a| vpc.is_none_or(|v| v == a.vpc_id) && a.state.is_attached()) =>
+                {
+                    dead(DeadTarget::InternetGatewayDetached {
+                        id,
+                        vpc_id: vpc.map(str::to_string),
+                    })
+                }
+                Some(_) => Liveness::Usable,
+            },
+            None => Liveness::Usable,
+        },
+        Some(RouteTarget::GatewayEndpoint(id) | RouteTarget::GwlbEndpoint(id)) => match endpoints {
+            Some(eps) => match eps.iter().find(|e| e.id == id) {
+                None => dead(DeadTarget::EndpointDeleted { id }),
+                Some(e) if !e.is_available() => dead(DeadTarget::EndpointNotAvailable {
+                    id,
+                    state: e.state.clone(),
+                }),
+                Some(_) => Liveness::Usable,
+            },
+            None => Liveness::Usable,
+        },
+        _ => Liveness::Usable,
     }
-    if let Some(id) = route.gateway_id.as_deref() {
-        if id.starts_with("igw-") {
-            if let Some(igws) = facts.internet_gateways.get() {
-                return match igws.iter().find(|g| g.id == id) {
-                    None => dead(DeadTarget::InternetGatewayDeleted { id: id.to_string() }),
-                    Some(g)
-                        if !g.attachments.iter().any(|a| {
-                            vpc.is_none_or(|v| v == a.vpc_id)
-                                && matches!(a.state.as_str(), "available" | "attached")
-                        }) =>
-                    {
-                        dead(DeadTarget::InternetGatewayDetached {
-                            id: id.to_string(),
-                            vpc_id: vpc.map(str::to_string),
-                        })
-                    }
-                    Some(_) => Liveness::Usable,
-                };
-            }
-        } else if id.starts_with("vpce-") {
-            if let Some(eps) = facts.vpc_endpoints.get() {
-                return match eps.iter().find(|e| e.id == id) {
-                    None => dead(DeadTarget::EndpointDeleted { id: id.to_string() }),
-                    Some(e) if !e.is_available() => dead(DeadTarget::EndpointNotAvailable {
-                        id: id.to_string(),
-                        state: e.state.clone(),
-                    }),
-                    Some(_) => Liveness::Usable,
-                };
-            }
-        }
-    }
-    Liveness::Usable
 }

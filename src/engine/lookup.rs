@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::facts::{PrefixList, Route, RouteTable};
+use crate::facts::{AddressFamily, PrefixList, Route, RouteOrigin, RouteTable};
 
 /// What the lookup knows about the address besides its value.
 #[derive(Debug, Clone, Copy)]
@@ -84,11 +84,7 @@ fn max_len(addr: IpAddr) -> u8 {
 
 /// Priority on equal prefixes: static CIDR routes, then prefix-list routes, then propagated.
 fn rank(route: &Route) -> u8 {
-    if route
-        .origin
-        .as_deref()
-        .is_some_and(|o| o.eq_ignore_ascii_case("EnableVgwRoutePropagation"))
-    {
+    if route.origin == Some(RouteOrigin::EnableVgwRoutePropagation) {
         0
     } else if route.destination_prefix_list_id.is_some() {
         1
@@ -122,8 +118,8 @@ fn rules_out(list: Option<&PrefixList>, addr: IpAddr, cx: &AddressContext) -> Op
     }
     let family_v6 = list
         .address_family
-        .as_deref()
-        .map(|f| f.eq_ignore_ascii_case("IPv6"));
+        .as_ref()
+        .map(|f| *f == AddressFamily::Ipv6);
     match (family_v6, addr.is_ipv6()) {
         (Some(v6), a6) if v6 != a6 => Some(format!(
             "prefix list {} ({name}) was not read; it is an {} list and {addr} is not",
@@ -141,8 +137,8 @@ fn assumed_to_hold(list: &PrefixList, addr: IpAddr, cx: &AddressContext) -> bool
     let (Some(region), true) = (cx.s3_region, cx.from_s3_dns) else {
         return false;
     };
-    let family_ok = match list.address_family.as_deref() {
-        Some(f) => f.eq_ignore_ascii_case("IPv6") == addr.is_ipv6(),
+    let family_ok = match &list.address_family {
+        Some(f) => (*f == AddressFamily::Ipv6) == addr.is_ipv6(),
         None => addr.is_ipv4(),
     };
     list.aws_service() == Some((region, cx.service)) && family_ok

@@ -41,7 +41,7 @@ pub fn analyze(facts: &Facts) -> Analysis {
     let cx = Cx::new(facts);
     let route_table = cx.table.map(|(t, assoc)| EffectiveTable {
         id: t.id.clone(),
-        association: assoc.to_string(),
+        association: assoc,
     });
     let settings = crate::names::S3Settings::of(facts.client_settings.get());
     let bucket_regions = facts.bucket_regions();

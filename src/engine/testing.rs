@@ -28,9 +28,9 @@ use super::rules::{judge_address, Query};
 use super::{Analysis, TargetPath};
 use crate::facts::{
     AnswerSource, ClientSettings, EndpointInterface, EndpointType, EnvSetting, Facts,
-    FirstHopProbe, IgwAttachment, InternetGateway, LookupStatus, NatGateway, Observed, PrefixList,
-    Probes, Request, Resolution, Route, RouteTable, TcpOutcome, TcpProbe, Vantage, VantageKind,
-    VpcEndpoint,
+    FirstHopProbe, IgwAttachment, InternetGateway, LookupStatus, NatConnectivity, NatGateway,
+    Observed, PrefixList, Probes, Request, Resolution, Route, RouteOrigin, RouteTable, TcpOutcome,
+    TcpProbe, Vantage, VantageKind, VpcEndpoint,
 };
 use crate::names::targets::{Target, TargetClass};
 
@@ -50,7 +50,7 @@ pub(crate) fn route(spec: &str) -> Route {
     let (spec, state, origin) = if let Some(s) = spec.strip_suffix(" (blackhole)") {
         (s, "blackhole", None)
     } else if let Some(s) = spec.strip_suffix(" (propagated)") {
-        (s, "active", Some("EnableVgwRoutePropagation".to_string()))
+        (s, "active", Some(RouteOrigin::EnableVgwRoutePropagation))
     } else {
         (spec, "active", None)
     };
@@ -58,7 +58,7 @@ pub(crate) fn route(spec: &str) -> Route {
         .split_once(" -> ")
         .unwrap_or_else(|| panic!("route {spec:?}: want `DEST -> TARGET`"));
     let mut r = Route {
-        state: state.to_string(),
+        state: state.into(),
         origin,
         ..Route::default()
     };
@@ -330,7 +330,7 @@ impl FactsBuilder {
         let l = PrefixList {
             name: Some(name.to_string()),
             owner_id: Some(owner(name)),
-            address_family: Some(if v6 { "IPv6" } else { "IPv4" }.to_string()),
+            address_family: Some(if v6 { "IPv6" } else { "IPv4" }.into()),
             cidrs,
             ..PrefixList::new(id)
         };
@@ -359,8 +359,8 @@ impl FactsBuilder {
     pub(crate) fn nat(mut self, id: &str, state: &str) -> Self {
         let n = NatGateway {
             id: id.to_string(),
-            state: state.to_string(),
-            connectivity_type: "public".to_string(),
+            state: state.into(),
+            connectivity_type: NatConnectivity::Public,
             subnet_id: Some("subnet-public".to_string()),
             private_ips: vec![],
             public_ips: vec![],
@@ -376,7 +376,7 @@ impl FactsBuilder {
             attachments: vpc
                 .map(|v| IgwAttachment {
                     vpc_id: v.to_string(),
-                    state: "available".to_string(),
+                    state: "available".into(),
                 })
                 .into_iter()
                 .collect(),
@@ -506,7 +506,7 @@ pub(crate) fn endpoint(id: &str, ty: EndpointType, state: &str) -> VpcEndpoint {
         vpc_id: Some("vpc-1".to_string()),
         endpoint_type: ty,
         service_name: Some("com.amazonaws.us-east-1.s3".to_string()),
-        state: state.to_string(),
+        state: state.into(),
         route_table_ids: vec![],
         subnet_ids: vec![],
         network_interfaces: vec![],

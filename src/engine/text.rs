@@ -4,25 +4,11 @@
 use std::net::IpAddr;
 
 use super::kinds::PathKind;
-use crate::facts::{EndpointType, LookupStatus, Route, TcpOutcome, VpcEndpoint};
+use crate::facts::{LookupStatus, Route, RouteTarget, TcpOutcome, VpcEndpoint};
 
 /// The route's target as written (`vpce-…`, `nat-…`, `local`, …).
 pub fn route_target_label(route: &Route) -> String {
-    [
-        &route.gateway_id,
-        &route.nat_gateway_id,
-        &route.transit_gateway_id,
-        &route.vpc_peering_connection_id,
-        &route.network_interface_id,
-        &route.instance_id,
-        &route.egress_only_internet_gateway_id,
-        &route.carrier_gateway_id,
-        &route.local_gateway_id,
-        &route.core_network_arn,
-    ]
-    .into_iter()
-    .find_map(|f| f.clone())
-    .unwrap_or_else(|| "(no target)".to_string())
+    route.target_id().unwrap_or("(no target)").to_string()
 }
 
 /// The path kind and resource of a route's target.
@@ -30,62 +16,26 @@ pub fn classify_route_target(
     route: &Route,
     endpoints: Option<&[VpcEndpoint]>,
 ) -> (PathKind, Option<String>) {
-    let some = |k: PathKind, id: &String| (k, Some(id.clone()));
-    if let Some(g) = &route.gateway_id {
-        return if g == "local" {
-            (PathKind::Local, Some("local".to_string()))
-        } else if g.starts_with("igw-") {
-            some(PathKind::InternetGateway, g)
-        } else if g.starts_with("vgw-") {
-            some(PathKind::VirtualPrivateGateway, g)
-        } else if g.starts_with("vpce-") {
-            let ty =
-                endpoints.and_then(|eps| eps.iter().find(|e| &e.id == g).map(|e| e.endpoint_type));
-            match ty {
-                Some(EndpointType::GatewayLoadBalancer) => {
-                    some(PathKind::GatewayLoadBalancerEndpoint, g)
-                }
-                Some(_) => some(PathKind::GatewayEndpoint, g),
-                // Gateway endpoints are targets of prefix-list routes; a vpce- target of a CIDR
-                // route is a Gateway Load Balancer endpoint.
-                None if route.destination_prefix_list_id.is_some() => {
-                    some(PathKind::GatewayEndpoint, g)
-                }
-                None => some(PathKind::GatewayLoadBalancerEndpoint, g),
-            }
-        } else {
-            some(PathKind::UnrecognizedGateway, g)
-        };
-    }
-    if let Some(id) = &route.nat_gateway_id {
-        return some(PathKind::NatGateway, id);
-    }
-    if let Some(id) = &route.transit_gateway_id {
-        return some(PathKind::TransitGateway, id);
-    }
-    if let Some(id) = &route.vpc_peering_connection_id {
-        return some(PathKind::VpcPeering, id);
-    }
-    if let Some(id) = route
-        .network_interface_id
-        .as_ref()
-        .or(route.instance_id.as_ref())
-    {
-        return some(PathKind::NetworkInterface, id);
-    }
-    if let Some(id) = &route.egress_only_internet_gateway_id {
-        return some(PathKind::EgressOnlyInternetGateway, id);
-    }
-    if let Some(id) = &route.carrier_gateway_id {
-        return some(PathKind::CarrierGateway, id);
-    }
-    if let Some(id) = &route.local_gateway_id {
-        return some(PathKind::LocalGateway, id);
-    }
-    if let Some(id) = &route.core_network_arn {
-        return some(PathKind::CoreNetwork, id);
-    }
-    (PathKind::Unknown, None)
+    let Some(target) = route.target(endpoints) else {
+        return (PathKind::Unknown, None);
+    };
+    let kind = match &target {
+        RouteTarget::Local => PathKind::Local,
+        RouteTarget::InternetGateway(_) => PathKind::InternetGateway,
+        RouteTarget::VirtualPrivateGateway(_) => PathKind::VirtualPrivateGateway,
+        RouteTarget::GatewayEndpoint(_) => PathKind::GatewayEndpoint,
+        RouteTarget::GwlbEndpoint(_) => PathKind::GatewayLoadBalancerEndpoint,
+        RouteTarget::Other(_) => PathKind::UnrecognizedGateway,
+        RouteTarget::Nat(_) => PathKind::NatGateway,
+        RouteTarget::TransitGateway(_) => PathKind::TransitGateway,
+        RouteTarget::Peering(_) => PathKind::VpcPeering,
+        RouteTarget::NetworkInterface(_) | RouteTarget::Instance(_) => PathKind::NetworkInterface,
+        RouteTarget::EgressOnlyInternetGateway(_) => PathKind::EgressOnlyInternetGateway,
+        RouteTarget::CarrierGateway(_) => PathKind::CarrierGateway,
+        RouteTarget::LocalGateway(_) => PathKind::LocalGateway,
+        RouteTarget::CoreNetwork(_) => PathKind::CoreNetwork,
+    };
+    (kind, Some(target.id().to_string()))
 }
 
 pub fn status_name(s: LookupStatus) -> &'static str {

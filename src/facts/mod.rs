@@ -6,11 +6,19 @@
 
 pub mod fleet;
 pub mod inventory;
+mod route_target;
+mod states;
 
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+pub use route_target::{RouteTableAssociation, RouteTarget};
+pub use states::{
+    AclAction, AddressFamily, AttachmentState, EndpointIpAddressType, EndpointState, IpProtocol,
+    NatConnectivity, NatState, RouteOrigin, RouteState,
+};
 
 /// Version of the facts file format. Bump it when a field changes meaning or a required field
 /// is added; `replay` refuses files from a newer version instead of misreading them.
@@ -884,20 +892,111 @@ pub struct Route {
     pub local_gateway_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub core_network_arn: Option<String>,
-    /// `active` or `blackhole`.
-    #[serde(default = "default_route_state")]
-    pub state: String,
+    /// `active` or `blackhole` (`active` when absent).
+    #[serde(default)]
+    pub state: RouteState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-}
-
-fn default_route_state() -> String {
-    "active".to_string()
+    pub origin: Option<RouteOrigin>,
 }
 
 impl Route {
     pub fn is_blackhole(&self) -> bool {
-        self.state.eq_ignore_ascii_case("blackhole")
+        self.state == RouteState::Blackhole
+    }
+
+    /// The route's target, typed; `None` when no target field is set. The first target field
+    /// set wins, in the order of the fields. A `vpce-…` gateway is a Gateway Load Balancer
+    /// endpoint when `endpoints` says so; when the endpoint is not among them, it is a gateway
+    /// endpoint if the route's destination is a prefix list (gateway endpoints are targets of
+    /// prefix-list routes only) and a Gateway Load Balancer endpoint otherwise.
+    pub fn target(&self, endpoints: Option<&[VpcEndpoint]>) -> Option<RouteTarget> {
+        if let Some(g) = &self.gateway_id {
+            return Some(match RouteTarget::of_gateway_id(g) {
+                RouteTarget::GatewayEndpoint(g) => {
+                    let ty = endpoints
+                        .and_then(|eps| eps.iter().find(|e| e.id == g).map(|e| e.endpoint_type));
+                    match ty {
+                        Some(EndpointType::GatewayLoadBalancer) => RouteTarget::GwlbEndpoint(g),
+                        Some(_) => RouteTarget::GatewayEndpoint(g),
+                        None if self.destination_prefix_list_id.is_some() => {
+                            RouteTarget::GatewayEndpoint(g)
+                        }
+                        None => RouteTarget::GwlbEndpoint(g),
+                    }
+                }
+                other => other,
+            });
+        }
+        let to = |field: &Option<String>, make: fn(String) -> RouteTarget| field.clone().map(make);
+        to(&self.nat_gateway_id, RouteTarget::Nat)
+            .or_else(|| to(&self.transit_gateway_id, RouteTarget::TransitGateway))
+            .or_else(|| to(&self.vpc_peering_connection_id, RouteTarget::Peering))
+            .or_else(|| to(&self.network_interface_id, RouteTarget::NetworkInterface))
+            .or_else(|| to(&self.instance_id, RouteTarget::Instance))
+            .or_else(|| {
+                to(
+                    &self.egress_only_internet_gateway_id,
+                    RouteTarget::EgressOnlyInternetGateway,
+                )
+            })
+            .or_else(|| to(&self.carrier_gateway_id, RouteTarget::CarrierGateway))
+            .or_else(|| to(&self.local_gateway_id, RouteTarget::LocalGateway))
+            .or_else(|| to(&self.core_network_arn, RouteTarget::CoreNetwork))
+    }
+
+    /// The target as written in the route table (`vpce-…`, `nat-…`, `local`, …), when set.
+    pub fn target_id(&self) -> Option<&str> {
+        [
+            &self.gateway_id,
+            &self.nat_gateway_id,
+            &self.transit_gateway_id,
+            &self.vpc_peering_connection_id,
+            &self.network_interface_id,
+            &self.instance_id,
+            &self.egress_only_internet_gateway_id,
+            &self.carrier_gateway_id,
+            &self.local_gateway_id,
+            &self.core_network_arn,
+        ]
+        .into_iter()
+        .find_map(|f| f.as_deref())
+    }
+
+    /// Makes `target` the route's only target, in the field the EC2 API uses for its kind.
+    pub fn set_target(&mut self, target: RouteTarget) {
+        for f in [
+            &mut self.gateway_id,
+            &mut self.nat_gateway_id,
+            &mut self.transit_gateway_id,
+            &mut self.vpc_peering_connection_id,
+            &mut self.network_interface_id,
+            &mut self.instance_id,
+            &mut self.egress_only_internet_gateway_id,
+            &mut self.carrier_gateway_id,
+            &mut self.local_gateway_id,
+            &mut self.core_network_arn,
+        ] {
+            *f = None;
+        }
+        let id = target.id().to_string();
+        let field = match target {
+            RouteTarget::Local
+            | RouteTarget::GatewayEndpoint(_)
+            | RouteTarget::GwlbEndpoint(_)
+            | RouteTarget::InternetGateway(_)
+            | RouteTarget::VirtualPrivateGateway(_)
+            | RouteTarget::Other(_) => &mut self.gateway_id,
+            RouteTarget::Nat(_) => &mut self.nat_gateway_id,
+            RouteTarget::TransitGateway(_) => &mut self.transit_gateway_id,
+            RouteTarget::Peering(_) => &mut self.vpc_peering_connection_id,
+            RouteTarget::NetworkInterface(_) => &mut self.network_interface_id,
+            RouteTarget::Instance(_) => &mut self.instance_id,
+            RouteTarget::EgressOnlyInternetGateway(_) => &mut self.egress_only_internet_gateway_id,
+            RouteTarget::CarrierGateway(_) => &mut self.carrier_gateway_id,
+            RouteTarget::LocalGateway(_) => &mut self.local_gateway_id,
+            RouteTarget::CoreNetwork(_) => &mut self.core_network_arn,
+        };
+        *field = Some(id);
     }
 
     /// The destination as written in the route table.
@@ -926,7 +1025,7 @@ pub struct VpcEndpoint {
     #[serde(default)]
     pub service_name: Option<String>,
     /// `available`, `pending`, `rejected`, `deleting`, `failed`, …
-    pub state: String,
+    pub state: EndpointState,
     #[serde(default)]
     pub route_table_ids: Vec<String>,
     #[serde(default)]
@@ -946,7 +1045,7 @@ pub struct VpcEndpoint {
     pub policy_document: Option<String>,
     /// `ipv4`, `dualstack` or `ipv6`: for a gateway endpoint, whether IPv6 traffic can use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_address_type: Option<String>,
+    pub ip_address_type: Option<EndpointIpAddressType>,
     /// For Resource endpoints: the resource configuration they reach.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_configuration_arn: Option<String>,
@@ -954,7 +1053,7 @@ pub struct VpcEndpoint {
 
 impl VpcEndpoint {
     pub fn is_available(&self) -> bool {
-        self.state.eq_ignore_ascii_case("available")
+        self.state == EndpointState::Available
     }
 
     /// True when this endpoint serves Amazon S3 in `region` (`com.amazonaws.<region>.s3`,
@@ -1041,7 +1140,7 @@ pub struct PrefixList {
     pub owner_id: Option<String>,
     /// `IPv4` or `IPv6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_family: Option<String>,
+    pub address_family: Option<AddressFamily>,
     #[serde(default)]
     pub cidrs: Vec<IpNet>,
     /// Why the entries could not be read (then `cidrs` is empty and means nothing).
@@ -1104,17 +1203,17 @@ pub struct InternetGateway {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IgwAttachment {
     pub vpc_id: String,
-    pub state: String,
+    pub state: AttachmentState,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NatGateway {
     pub id: String,
     /// `available`, `pending`, `failed`, `deleting`, `deleted`.
-    pub state: String,
-    /// `public` or `private`.
-    #[serde(default = "default_connectivity")]
-    pub connectivity_type: String,
+    pub state: NatState,
+    /// `public` or `private` (`public` when absent).
+    #[serde(default)]
+    pub connectivity_type: NatConnectivity,
     #[serde(default)]
     pub subnet_id: Option<String>,
     #[serde(default)]
@@ -1122,10 +1221,6 @@ pub struct NatGateway {
     /// Elastic IPs: what S3 sees as `aws:SourceIp` for traffic through this NAT.
     #[serde(default)]
     pub public_ips: Vec<IpAddr>,
-}
-
-fn default_connectivity() -> String {
-    "public".to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1140,7 +1235,7 @@ pub struct SecurityGroup {
 /// One security group permission. `protocol` is `-1` (all), `tcp`, `udp`, `icmp` or a number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SgRule {
-    pub protocol: String,
+    pub protocol: IpProtocol,
     #[serde(default)]
     pub from_port: Option<i32>,
     #[serde(default)]
@@ -1156,9 +1251,8 @@ pub struct SgRule {
 impl SgRule {
     /// True when the rule covers TCP `port`.
     pub fn covers_tcp(&self, port: u16) -> bool {
-        let proto = self.protocol.as_str();
-        (proto == "-1" || proto == "tcp" || proto == "6")
-            && (proto == "-1"
+        self.protocol.covers_tcp()
+            && (self.protocol == IpProtocol::All
                 || (self.from_port.unwrap_or(0) <= i32::from(port)
                     && i32::from(port) <= self.to_port.unwrap_or(65535)))
     }
@@ -1183,9 +1277,9 @@ pub struct AclEntry {
     pub rule_number: i32,
     pub egress: bool,
     /// `-1` (all) or a protocol number (`6` = TCP).
-    pub protocol: String,
+    pub protocol: IpProtocol,
     /// `allow` or `deny`.
-    pub action: String,
+    pub action: AclAction,
     pub cidr: IpNet,
     #[serde(default)]
     pub port_from: Option<i32>,
@@ -1201,9 +1295,9 @@ impl NetworkAcl {
             self.entries.iter().filter(|e| e.egress == egress).collect();
         rules.sort_by_key(|e| e.rule_number);
         rules.into_iter().find(|e| {
-            (e.protocol == "-1" || e.protocol == "6" || e.protocol == "tcp")
+            e.protocol.covers_tcp()
                 && e.cidr.contains(&peer)
-                && (e.protocol == "-1"
+                && (e.protocol == IpProtocol::All
                     || (e.port_from.unwrap_or(0) <= i32::from(port)
                         && i32::from(port) <= e.port_to.unwrap_or(65535)))
         })
@@ -1612,5 +1706,347 @@ mod tests {
         };
         let e = f.check_limits().unwrap_err();
         assert!(e.starts_with("dhcp_dns_servers has"), "{e}");
+    }
+
+    fn endpoint_of(id: &str, endpoint_type: EndpointType) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: None,
+            endpoint_type,
+            service_name: None,
+            state: EndpointState::Available,
+            route_table_ids: vec![],
+            subnet_ids: vec![],
+            network_interfaces: vec![],
+            dns_entries: vec![],
+            private_dns_enabled: false,
+            private_dns_only_for_inbound_resolver_endpoint: None,
+            security_group_ids: vec![],
+            policy_document: None,
+            ip_address_type: None,
+            resource_configuration_arn: None,
+        }
+    }
+
+    fn route_to(dest: &str, target: RouteTarget) -> Route {
+        let mut r = Route::default();
+        if dest.starts_with("pl-") {
+            r.destination_prefix_list_id = Some(dest.into());
+        } else {
+            r.destination_cidr_block = Some(dest.parse().unwrap());
+        }
+        r.set_target(target);
+        r
+    }
+
+    #[test]
+    fn every_route_target_survives_a_facts_file() {
+        let id = |s: &str| s.to_string();
+        let eps = [
+            endpoint_of("vpce-gw", EndpointType::Gateway),
+            endpoint_of("vpce-gwlb", EndpointType::GatewayLoadBalancer),
+        ];
+        let cases = [
+            ("10.0.0.0/16", RouteTarget::Local, "gateway_id"),
+            (
+                "pl-1",
+                RouteTarget::GatewayEndpoint(id("vpce-gw")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::GwlbEndpoint(id("vpce-gwlb")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::InternetGateway(id("igw-1")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::VirtualPrivateGateway(id("vgw-1")),
+                "gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::EgressOnlyInternetGateway(id("eigw-1")),
+                "egress_only_internet_gateway_id",
+            ),
+            ("0.0.0.0/0", RouteTarget::Nat(id("nat-1")), "nat_gateway_id"),
+            (
+                "0.0.0.0/0",
+                RouteTarget::TransitGateway(id("tgw-1")),
+                "transit_gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::Peering(id("pcx-1")),
+                "vpc_peering_connection_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::NetworkInterface(id("eni-1")),
+                "network_interface_id",
+            ),
+            ("0.0.0.0/0", RouteTarget::Instance(id("i-1")), "instance_id"),
+            (
+                "0.0.0.0/0",
+                RouteTarget::CarrierGateway(id("cagw-1")),
+                "carrier_gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::LocalGateway(id("lgw-1")),
+                "local_gateway_id",
+            ),
+            (
+                "0.0.0.0/0",
+                RouteTarget::CoreNetwork(id("arn:aws:networkmanager::1:core-network/cn-1")),
+                "core_network_arn",
+            ),
+            ("0.0.0.0/0", RouteTarget::Other(id("xgw-1")), "gateway_id"),
+        ];
+        for (dest, target, field) in cases {
+            let r = route_to(dest, target.clone());
+            let json = serde_json::to_value(&r).unwrap();
+            // The EC2 API's field, holding the id as written.
+            assert_eq!(json[field], target.id(), "{target:?}: {json}");
+            let back: Route = serde_json::from_value(json).unwrap();
+            assert_eq!(back, r);
+            assert_eq!(back.target(Some(&eps)), Some(target.clone()));
+            assert_eq!(back.target_id(), Some(target.id()));
+            assert_eq!(target.to_string(), target.id());
+        }
+        assert_eq!(Route::default().target(None), None);
+        assert_eq!(Route::default().target_id(), None);
+    }
+
+    #[test]
+    fn a_vpce_target_is_what_the_endpoint_type_says() {
+        // AWS and moto show a Gateway Load Balancer endpoint route as `GatewayId: vpce-…`.
+        let json = r#"{"destination_cidr_block": "0.0.0.0/0", "gateway_id": "vpce-1"}"#;
+        let r: Route = serde_json::from_str(json).unwrap();
+        let gwlb = [endpoint_of("vpce-1", EndpointType::GatewayLoadBalancer)];
+        let gw = [endpoint_of("vpce-1", EndpointType::Gateway)];
+        let id = || "vpce-1".to_string();
+        assert_eq!(r.target(Some(&gwlb)), Some(RouteTarget::GwlbEndpoint(id())));
+        assert_eq!(
+            r.target(Some(&gw)),
+            Some(RouteTarget::GatewayEndpoint(id()))
+        );
+        // Endpoint unknown: a CIDR route's vpce- is a GWLB endpoint, a prefix-list route's a
+        // gateway endpoint…
+        assert_eq!(r.target(None), Some(RouteTarget::GwlbEndpoint(id())));
+        assert_eq!(r.target(Some(&[])), Some(RouteTarget::GwlbEndpoint(id())));
+        let pl = Route {
+            destination_cidr_block: None,
+            destination_prefix_list_id: Some("pl-1".into()),
+            ..r.clone()
+        };
+        assert_eq!(pl.target(None), Some(RouteTarget::GatewayEndpoint(id())));
+        // …unless the endpoint's type says otherwise.
+        assert_eq!(
+            pl.target(Some(&gwlb)),
+            Some(RouteTarget::GwlbEndpoint(id()))
+        );
+        assert_eq!(r.target(None).unwrap().vpc_endpoint(), Some("vpce-1"));
+        assert_eq!(RouteTarget::Nat(id()).vpc_endpoint(), None);
+    }
+
+    #[test]
+    fn the_first_target_field_wins_and_set_target_clears_the_others() {
+        let mut r = Route {
+            nat_gateway_id: Some("nat-1".into()),
+            instance_id: Some("i-1".into()),
+            network_interface_id: Some("eni-1".into()),
+            ..Route::default()
+        };
+        assert_eq!(r.target(None), Some(RouteTarget::Nat("nat-1".into())));
+        assert_eq!(r.target_id(), Some("nat-1"));
+        r.nat_gateway_id = None;
+        assert_eq!(
+            r.target(None),
+            Some(RouteTarget::NetworkInterface("eni-1".into()))
+        );
+        r.set_target(RouteTarget::TransitGateway("tgw-1".into()));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"transit_gateway_id": "tgw-1", "state": "active"})
+        );
+    }
+
+    #[test]
+    fn routes_and_rules_of_older_files_read_and_write_back_unchanged() {
+        let json = serde_json::json!({
+            "route_tables": [{
+                "id": "rtb-1", "vpc_id": "vpc-1", "main": true, "subnet_ids": [],
+                "routes": [
+                    {"destination_cidr_block": "10.0.0.0/16", "gateway_id": "local",
+                     "state": "active", "origin": "CreateRouteTable"},
+                    {"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1",
+                     "state": "blackhole", "origin": "CreateRoute"},
+                    {"destination_cidr_block": "172.16.0.0/12", "transit_gateway_id": "tgw-1",
+                     "state": "deprecated", "origin": "EnableVgwRoutePropagation"}
+                ]
+            }],
+            "nat": {"id": "nat-1", "state": "failed", "connectivity_type": "private",
+                    "subnet_id": null, "private_ips": [], "public_ips": []},
+            "igw": {"id": "igw-1", "attachments": [{"vpc_id": "vpc-1", "state": "detaching"}]},
+            "sg": {"id": "sg-1", "ingress": [], "egress": [
+                {"protocol": "-1", "from_port": null, "to_port": null, "cidrs": ["0.0.0.0/0"],
+                 "prefix_list_ids": [], "group_ids": []},
+                {"protocol": "50", "from_port": null, "to_port": null, "cidrs": [],
+                 "prefix_list_ids": [], "group_ids": []}
+            ]},
+            "acl": {"id": "acl-1", "default": true, "subnet_ids": [], "entries": [
+                {"rule_number": 100, "egress": true, "protocol": "6", "action": "allow",
+                 "cidr": "0.0.0.0/0", "port_from": 443, "port_to": 443},
+                {"rule_number": 32767, "egress": true, "protocol": "-1", "action": "deny",
+                 "cidr": "0.0.0.0/0", "port_from": null, "port_to": null}
+            ]}
+        });
+        let tables: Vec<RouteTable> = serde_json::from_value(json["route_tables"].clone()).unwrap();
+        let routes = &tables[0].routes;
+        assert_eq!(routes[0].target(None), Some(RouteTarget::Local));
+        assert!(routes[1].is_blackhole());
+        assert_eq!(routes[2].state, RouteState::Other("deprecated".into()));
+        assert_eq!(
+            routes[2].origin,
+            Some(RouteOrigin::EnableVgwRoutePropagation)
+        );
+        assert_eq!(serde_json::to_value(&tables).unwrap(), json["route_tables"]);
+
+        let nat: NatGateway = serde_json::from_value(json["nat"].clone()).unwrap();
+        assert_eq!(
+            (nat.state.clone(), nat.connectivity_type.clone()),
+            (NatState::Failed, NatConnectivity::Private)
+        );
+        assert_eq!(serde_json::to_value(&nat).unwrap(), json["nat"]);
+
+        let igw: InternetGateway = serde_json::from_value(json["igw"].clone()).unwrap();
+        assert_eq!(igw.attachments[0].state, AttachmentState::Detaching);
+        assert_eq!(serde_json::to_value(&igw).unwrap(), json["igw"]);
+
+        let sg: SecurityGroup = serde_json::from_value(json["sg"].clone()).unwrap();
+        assert!(sg.egress[0].covers_tcp(443));
+        assert_eq!(sg.egress[1].protocol, IpProtocol::Other("50".into()));
+        assert!(!sg.egress[1].covers_tcp(443));
+        assert_eq!(serde_json::to_value(&sg).unwrap(), json["sg"]);
+
+        let acl: NetworkAcl = serde_json::from_value(json["acl"].clone()).unwrap();
+        let hit = acl
+            .evaluate_tcp(true, "52.216.1.1".parse().unwrap(), 443)
+            .unwrap();
+        assert_eq!((hit.rule_number, &hit.action), (100, &AclAction::Allow));
+        let hit = acl
+            .evaluate_tcp(true, "52.216.1.1".parse().unwrap(), 80)
+            .unwrap();
+        assert_eq!(hit.action, AclAction::Deny);
+        assert_eq!(serde_json::to_value(&acl).unwrap(), json["acl"]);
+
+        // Absent state and connectivity read as before: an active route, a public NAT.
+        let r: Route = serde_json::from_str(r#"{"gateway_id": "igw-1"}"#).unwrap();
+        assert_eq!(r.state, RouteState::Active);
+        let n: NatGateway =
+            serde_json::from_str(r#"{"id": "nat-1", "state": "available"}"#).unwrap();
+        assert_eq!(n.connectivity_type, NatConnectivity::Public);
+    }
+
+    #[test]
+    fn every_scenario_facts_file_writes_back_its_typed_words_unchanged() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios");
+        let (mut seen, mut words_seen) = (0, 0);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".facts.json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut original: serde_json::Value = serde_json::from_str(&text).unwrap();
+            // What an absent field reads as (before the types too): an active route, a public
+            // NAT gateway.
+            let defaults = |list: &mut serde_json::Value, key: &str, value: &str| {
+                for item in list.as_array_mut().into_iter().flatten() {
+                    if let Some(map) = item.as_object_mut() {
+                        map.entry(key).or_insert_with(|| value.into());
+                    }
+                }
+            };
+            for t in original["route_tables"]["value"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
+                defaults(&mut t["routes"], "state", "active");
+            }
+            defaults(
+                &mut original["nat_gateways"]["value"],
+                "connectivity_type",
+                "public",
+            );
+            let facts: Facts = serde_json::from_str(&text).unwrap();
+            let again = serde_json::to_value(&facts).unwrap();
+            for part in [
+                "route_tables",
+                "prefix_lists",
+                "vpc_endpoints",
+                "nat_gateways",
+                "internet_gateways",
+                "security_groups",
+                "network_acls",
+            ] {
+                let words = |v: &serde_json::Value| -> Vec<String> {
+                    let mut out = Vec::new();
+                    collect_words(v, &mut out);
+                    out
+                };
+                let want = words(&original[part]);
+                assert_eq!(words(&again[part]), want, "{}: {part}", path.display());
+                words_seen += want.len();
+            }
+            seen += 1;
+        }
+        assert!(seen > 50, "{seen} scenario files");
+        assert!(words_seen > 5 * seen, "{words_seen} words");
+    }
+
+    /// Every `state`, `origin`, `protocol`, `action`, `connectivity_type`, `address_family`,
+    /// `ip_address_type` and target field,
+    /// with its path, in document order.
+    fn collect_words(v: &serde_json::Value, out: &mut Vec<String>) {
+        const KEYS: [&str; 17] = [
+            "state",
+            "address_family",
+            "ip_address_type",
+            "origin",
+            "protocol",
+            "action",
+            "connectivity_type",
+            "gateway_id",
+            "nat_gateway_id",
+            "transit_gateway_id",
+            "vpc_peering_connection_id",
+            "network_interface_id",
+            "instance_id",
+            "egress_only_internet_gateway_id",
+            "carrier_gateway_id",
+            "local_gateway_id",
+            "core_network_arn",
+        ];
+        match v {
+            serde_json::Value::Array(items) => items.iter().for_each(|i| collect_words(i, out)),
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    if KEYS.contains(&k.as_str()) {
+                        out.push(format!("{k}={v}"));
+                    } else {
+                        collect_words(v, out);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }

@@ -240,7 +240,7 @@ pub async fn inventory(
             Some(ns) => {
                 let ids: Vec<String> = ns
                     .iter()
-                    .filter(|n| n.state == "available")
+                    .filter(|n| n.state == crate::facts::NatState::Available)
                     .map(|n| n.id.clone())
                     .collect();
                 nat_bytes(&c, &ids, run).await

@@ -16,8 +16,8 @@ use super::aws::{
 
 use crate::facts::{
     AclEntry, DnsEntry, EndpointInterface, EndpointType, Failure, IgwAttachment, InternetGateway,
-    NatGateway, NetworkAcl, Observed, PrefixList, Route, RouteTable, SecurityGroup, SgRule,
-    VpcDnsAttributes, VpcEndpoint,
+    IpProtocol, NatGateway, NetworkAcl, Observed, PrefixList, Route, RouteTable, RouteTarget,
+    SecurityGroup, SgRule, VpcDnsAttributes, VpcEndpoint,
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
@@ -222,8 +222,8 @@ fn route(r: Node<'_, '_>) -> Route {
         carrier_gateway_id: text_of(r, "carrierGatewayId"),
         local_gateway_id: text_of(r, "localGatewayId"),
         core_network_arn: text_of(r, "coreNetworkArn"),
-        state: text_of(r, "state").unwrap_or_else(|| "active".to_string()),
-        origin: text_of(r, "origin"),
+        state: text_of(r, "state").map(Into::into).unwrap_or_default(),
+        origin: text_of(r, "origin").map(Into::into),
     }
 }
 
@@ -275,7 +275,8 @@ fn endpoint(e: Node<'_, '_>) -> (VpcEndpoint, Vec<String>) {
         service_name: text_of(e, "serviceName"),
         state: text_of(e, "state")
             .map(|s| s.to_ascii_lowercase())
-            .unwrap_or_else(|| "unknown".to_string()),
+            .unwrap_or_else(|| "unknown".to_string())
+            .into(),
         route_table_ids: strings(e, "routeTableIdSet"),
         subnet_ids: strings(e, "subnetIdSet"),
         network_interfaces: Vec::new(),
@@ -296,7 +297,7 @@ fn endpoint(e: Node<'_, '_>) -> (VpcEndpoint, Vec<String>) {
         security_group_ids: item_texts(e, "groupSet", "groupId"),
         policy_document: text_of(e, "policyDocument"),
         resource_configuration_arn: text_of(e, "resourceConfigurationArn"),
-        ip_address_type: text_of(e, "ipAddressType").map(|t| t.to_ascii_lowercase()),
+        ip_address_type: text_of(e, "ipAddressType").map(|t| t.to_ascii_lowercase().into()),
     };
     (ep, eni_ids)
 }
@@ -364,7 +365,7 @@ pub(crate) async fn prefix_lists(
                 known.push(PrefixList {
                     name: text_of(p, "prefixListName"),
                     owner_id: text_of(p, "ownerId"),
-                    address_family: text_of(p, "addressFamily"),
+                    address_family: text_of(p, "addressFamily").map(Into::into),
                     ..PrefixList::new(text_of(p, "prefixListId").unwrap_or_default())
                 })
             },
@@ -490,7 +491,7 @@ pub(crate) async fn internet_gateways(
                     attachments: items(g, "attachmentSet")
                         .map(|a| IgwAttachment {
                             vpc_id: text_of(a, "vpcId").unwrap_or_default(),
-                            state: text_of(a, "state").unwrap_or_default(),
+                            state: text_of(a, "state").unwrap_or_default().into(),
                         })
                         .collect(),
                 })
@@ -510,9 +511,10 @@ pub(crate) async fn nat_gateways(c: &Client, filter: &Params) -> Observed<Vec<Na
             let addrs = || items(n, "natGatewayAddressSet");
             out.push(NatGateway {
                 id: text_of(n, "natGatewayId").unwrap_or_default(),
-                state: text_of(n, "state").unwrap_or_default(),
+                state: text_of(n, "state").unwrap_or_default().into(),
                 connectivity_type: text_of(n, "connectivityType")
-                    .unwrap_or_else(|| "public".to_string()),
+                    .map(Into::into)
+                    .unwrap_or_default(),
                 subnet_id: text_of(n, "subnetId"),
                 private_ips: addrs()
                     .filter_map(|a| parse_ip(text_of(a, "privateIp")))
@@ -532,7 +534,7 @@ pub(crate) async fn nat_gateways(c: &Client, filter: &Params) -> Observed<Vec<Na
 fn sg_rules(g: Node<'_, '_>, list: &str) -> Vec<SgRule> {
     items(g, list)
         .map(|p| SgRule {
-            protocol: text_of(p, "ipProtocol").unwrap_or_else(|| "-1".to_string()),
+            protocol: text_of(p, "ipProtocol").map_or(IpProtocol::All, Into::into),
             from_port: int_of(p, "fromPort"),
             to_port: int_of(p, "toPort"),
             cidrs: item_texts(p, "ipRanges", "cidrIp")
@@ -568,8 +570,8 @@ fn acl_entry(e: Node<'_, '_>) -> Option<AclEntry> {
     Some(AclEntry {
         rule_number: int_of(e, "ruleNumber")?,
         egress: bool_of(e, "egress").unwrap_or(false),
-        protocol: text_of(e, "protocol").unwrap_or_else(|| "-1".to_string()),
-        action: text_of(e, "ruleAction").unwrap_or_default(),
+        protocol: text_of(e, "protocol").map_or(IpProtocol::All, Into::into),
+        action: text_of(e, "ruleAction").unwrap_or_default().into(),
         cidr,
         port_from: text_at(e, &["portRange", "from"]).and_then(|t| t.parse().ok()),
         port_to: text_at(e, &["portRange", "to"]).and_then(|t| t.parse().ok()),
@@ -722,9 +724,9 @@ pub(crate) fn named_by_routes(tables: &Observed<Vec<RouteTable>>) -> (Vec<String
                 lists.push(pl.clone());
             }
         }
-        if let Some(g) = r.gateway_id.as_deref().filter(|g| g.starts_with("igw-")) {
-            if !igws.iter().any(|x| x == g) {
-                igws.push(g.to_string());
+        if let Some(RouteTarget::InternetGateway(g)) = r.target(None) {
+            if !igws.contains(&g) {
+                igws.push(g);
             }
         }
     }

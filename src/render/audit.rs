@@ -14,8 +14,8 @@ fn verdict_cell(r: &SubnetRow) -> String {
 }
 
 fn table_cell(r: &SubnetRow) -> String {
-    match (&r.route_table, r.association.as_deref()) {
-        (Some(t), Some("main")) => format!("{t} (main)"),
+    match (&r.route_table, r.association) {
+        (Some(t), Some(crate::facts::RouteTableAssociation::Main)) => format!("{t} (main)"),
         (Some(t), _) => t.clone(),
         (None, _) => "no table".to_string(),
     }

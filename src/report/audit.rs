@@ -175,7 +175,7 @@ pub struct SubnetRow {
     pub route_table: Option<String>,
     /// `explicit` or `main` (the VPC's main table, by fallback).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub association: Option<String>,
+    pub association: Option<crate::facts::RouteTableAssociation>,
     pub verdict: SubnetVerdict,
     pub findings: Vec<SubnetFinding>,
     /// `met`, `not_met`, `undecided`, when `--expect` was given.
@@ -386,7 +386,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                 vpc_id: s.vpc_id.clone(),
                 availability_zone: s.availability_zone.clone(),
                 route_table: r.route_table.as_ref().map(|t| t.id.clone()),
-                association: r.route_table.as_ref().map(|t| t.association.clone()),
+                association: r.route_table.as_ref().map(|t| t.association),
                 verdict: SubnetVerdict {
                     host: r.verdict.host.clone(),
                     path: r.verdict.path,

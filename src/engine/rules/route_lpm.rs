@@ -10,7 +10,7 @@ use crate::engine::context::Cx;
 use crate::engine::kinds::{BlockCause, Decision, EvidenceKind, PathKind};
 use crate::engine::lookup::{self, AddressContext, Hit, Outcome};
 use crate::engine::text::{join_capped, route_target_label};
-use crate::facts::{Route, RouteTable};
+use crate::facts::{Route, RouteTable, RouteTableAssociation};
 use crate::names::targets::Target;
 
 use super::{route_target, Query};
@@ -43,7 +43,7 @@ pub(crate) fn rule(cx: &Cx, q: &Query) -> Option<Decision> {
     }
     if d.path != PathKind::Unknown {
         d.route_table = Some(table.id.clone());
-        if association == "main" {
+        if association == RouteTableAssociation::Main {
             d.push(
                 EvidenceKind::Route,
                 format!(
