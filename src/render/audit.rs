@@ -95,9 +95,10 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         if opts.verbose {
             for f in &s.findings {
                 out.push_str(&format!(
-                    "      {} {}: {}\n",
+                    "      {} {}{}: {}\n",
                     f.severity.as_str(),
                     f.id,
+                    if f.preview { " (preview)" } else { "" },
                     t(&f.message)
                 ));
             }

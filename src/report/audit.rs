@@ -148,6 +148,9 @@ pub fn subnet_facts(inv: &Inventory, subnet: &SubnetInfo, buckets: &[String]) ->
 #[derive(Debug, Clone, Serialize)]
 pub struct SubnetFinding {
     pub id: &'static str,
+    /// From a preview check (`--preview`; it gates only with `--preview=gate`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
     pub severity: crate::checks::Severity,
     pub message: String,
 }
@@ -242,11 +245,16 @@ pub fn cost(
     }
     let mut out = Vec::new();
     let mut missing = Vec::new();
+    // Whether a NAT gateway on some subnet's S3 path went unmeasured.
+    let mut unmeasured = false;
     for inv in &af.regions {
         let Some(bytes) = inv.nat_bytes.get() else {
             if let Some(why) = inv.nat_bytes.missing_reason() {
                 missing.push(format!("{}: {why}", inv.region));
             }
+            unmeasured |= rows
+                .iter()
+                .any(|r| r.region == inv.region && r.verdict.path == PathKind::NatGateway);
             continue;
         };
         let mut by_nat: BTreeMap<&str, (Vec<String>, Vec<String>)> = BTreeMap::new();
@@ -265,6 +273,7 @@ pub fn cost(
         }
         for (nat, (subnets, tables)) in by_nat {
             let Some(b) = bytes.iter().find(|b| b.nat_gateway_id == nat) else {
+                unmeasured = true;
                 missing.push(format!("{}: no metrics for {nat}", inv.region));
                 continue;
             };
@@ -300,7 +309,10 @@ pub fn cost(
         .map(|c| c.monthly_usd_upper_bound)
         .fold(0.0, |a, b| a + b);
     let tables: Vec<String> = out.iter().flat_map(|c| c.route_tables.clone()).collect();
-    let summary = if out.is_empty() {
+    let summary = if out.is_empty() && unmeasured {
+        // Not "no NAT gateway carries S3 traffic": the metrics that would say were not read.
+        "not measured: the NAT gateways' metrics could not be read (see below)".to_string()
+    } else if out.is_empty() {
         "no NAT gateway carries S3 traffic of an audited subnet".to_string()
     } else {
         format!(
@@ -399,6 +411,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                     .iter()
                     .map(|f| SubnetFinding {
                         id: f.id,
+                        preview: f.preview,
                         severity: f.severity,
                         message: f.message.clone(),
                     })
@@ -515,6 +528,35 @@ mod tests {
             let asked = cost(&facts(true, bytes), &[], None).expect("asked");
             assert!(asked.nat_gateways.is_empty());
         }
+    }
+
+    #[test]
+    fn unread_metrics_are_not_measured_not_zero() {
+        let af = facts(true, Observed::failed("GetMetricData: dns error"));
+        let row = |path: PathKind| SubnetRow {
+            region: "eu-west-1".into(),
+            subnet_id: "subnet-1".into(),
+            vpc_id: "vpc-1".into(),
+            availability_zone: None,
+            route_table: Some("rtb-1".into()),
+            association: None,
+            verdict: SubnetVerdict {
+                host: None,
+                path,
+                via: Some("nat-1".into()),
+                confidence: Confidence::Inferred,
+                summary: String::new(),
+            },
+            findings: vec![],
+            expectation: None,
+            exit_code: 0,
+        };
+        let c = cost(&af, &[row(PathKind::NatGateway)], None).unwrap();
+        assert!(c.summary.starts_with("not measured"), "{}", c.summary);
+        assert_eq!(c.missing.len(), 1);
+        // No NAT on any S3 path: nothing to measure, whatever the metrics say.
+        let c = cost(&af, &[row(PathKind::GatewayEndpoint)], None).unwrap();
+        assert!(c.summary.starts_with("no NAT gateway"), "{}", c.summary);
     }
 
     #[test]
