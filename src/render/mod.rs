@@ -20,61 +20,11 @@ pub enum Format {
     Compact,
 }
 
-/// SSM Run Command returns at most 24,000 characters of a command's output inline.
-pub const COMPACT_MAX_CHARS: usize = 24_000;
+pub use crate::report::compact::COMPACT_MAX_CHARS;
 
-/// The compact report: the vantage, the verdict and the findings (messages capped), nothing
-/// else; `s3path merge` and `s3path fleet` read it like the full JSON report.
+/// The compact report (see [`crate::report::compact`]): one line of JSON.
 pub fn compact(r: &Report) -> String {
-    use serde_json::json;
-    let cap = |s: &str, n: usize| -> String {
-        if s.chars().count() > n {
-            let mut out: String = s.chars().take(n).collect();
-            out.push('…');
-            out
-        } else {
-            s.to_string()
-        }
-    };
-    let findings: Vec<serde_json::Value> = r
-        .findings
-        .iter()
-        .take(30)
-        .map(|f| json!({"id": f.id, "severity": f.severity.as_str(), "message": cap(&f.message, 300)}))
-        .collect();
-    let v = json!({
-        "schema_version": r.schema_version,
-        "tool_version": r.tool_version,
-        "compact": true,
-        "region": r.region,
-        "vantage": r.vantage,
-        "verdict": {
-            "host": r.verdict.host,
-            "path": r.verdict.path,
-            "via": r.verdict.via,
-            "route_table": r.verdict.route_table,
-            "confidence": r.verdict.confidence,
-            "summary": cap(&r.verdict.summary, 600),
-        },
-        "expectation": r.expectation.as_ref().map(|e| json!({"met": e.met, "undecided": e.undecided})),
-        "findings": findings,
-        "findings_total": r.findings.len(),
-        "exit_code": r.exit_code,
-    });
-    let mut s = serde_json::to_string(&v).expect("the compact report serializes");
-    // Never past SSM's limit: drop findings (the count stays) until it fits.
-    let mut v = v;
-    while s.chars().count() + 1 > COMPACT_MAX_CHARS {
-        match v["findings"].as_array_mut() {
-            Some(a) if !a.is_empty() => {
-                a.pop();
-            }
-            _ => break,
-        }
-        s = serde_json::to_string(&v).expect("the compact report serializes");
-    }
-    s.push('\n');
-    s
+    crate::report::compact::CompactReport::from(r).to_line()
 }
 
 /// Plain (no colour), not verbose: what a pipe gets.

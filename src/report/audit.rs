@@ -147,7 +147,7 @@ pub fn subnet_facts(inv: &Inventory, subnet: &SubnetInfo, buckets: &[String]) ->
 /// One finding of one subnet.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubnetFinding {
-    pub id: &'static str,
+    pub id: std::borrow::Cow<'static, str>,
     pub severity: crate::checks::Severity,
     pub message: String,
 }
@@ -398,7 +398,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                     .findings
                     .iter()
                     .map(|f| SubnetFinding {
-                        id: f.id,
+                        id: f.id.clone(),
                         severity: f.severity,
                         message: f.message.clone(),
                     })
