@@ -761,11 +761,9 @@ fn merge(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
     let mut hosts = Vec::new();
     for f in &files {
         let name = f.display().to_string();
-        let parsed = input::read_regular_file(f, MAX_REPORT_BYTES).and_then(|text| {
-            serde_json::from_str::<serde_json::Value>(&text)
-                .map_err(|e| format!("invalid JSON at line {}, column {}", e.line(), e.column()))
-        });
-        match parsed.and_then(|v| crate::merge::host(&v, &name)) {
+        let read = input::read_regular_file(f, MAX_REPORT_BYTES)
+            .and_then(|text| crate::merge::read_host(&text, &name).map_err(|e| e.to_string()));
+        match read {
             Ok(h) => hosts.push(h),
             Err(e) => rejected.push(format!("{name}: {e}")),
         }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 pub use crate::facts::fleet::{terminal, FleetFacts, Invocation};
 use crate::merge::{self, Merged};
+use crate::report::read::NotAReport;
 
 /// An instance that gave no report, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,24 +73,25 @@ pub fn judge(f: &FleetFacts) -> FleetReport {
             });
             continue;
         }
-        let parsed = inv
+        // What the instance printed is untrusted: read typed (SSM returns at most 24,000
+        // characters inline, gather::fleet at most 16 MiB from the output bucket), and named
+        // by the instance SSM ran it on, whatever the report says.
+        let read = inv
             .stdout
             .as_deref()
             .filter(|o| !o.trim().is_empty())
-            .and_then(|o| serde_json::from_str::<serde_json::Value>(o.trim()).ok());
-        match parsed.map(|v| merge::host(&v, &source)) {
+            .map(|o| merge::read_host(o.trim(), &source));
+        match read {
             Some(Ok(mut h)) => {
-                if h.host == source {
-                    h.host = inv.instance_id.clone();
-                }
+                h.host = crate::render::escape::line(&inv.instance_id).into_owned();
                 hosts.push(h)
             }
-            Some(Err(why)) => unanswered.push(Unanswered {
+            Some(Err(NotAReport::Foreign(why))) => unanswered.push(Unanswered {
                 instance_id: inv.instance_id.clone(),
                 reason: "not_a_report",
                 detail: why,
             }),
-            None => unanswered.push(Unanswered {
+            None | Some(Err(NotAReport::NotJson(_))) => unanswered.push(Unanswered {
                 instance_id: inv.instance_id.clone(),
                 reason: if inv.status == "Success" {
                     "not_a_report"

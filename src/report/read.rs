@@ -46,41 +46,35 @@ struct Head {
     compact: bool,
 }
 
-fn json_error(e: &serde_json::Error) -> NotAReport {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => NotAReport::NotJson(format!(
-            "invalid JSON at line {}, column {}",
-            e.line(),
-            e.column()
-        )),
-        Category::Data => {
-            let why: String = e.to_string().chars().take(REASON_CHARS).collect();
-            NotAReport::Foreign(format!("is not an s3path report: {why}"))
-        }
-    }
+/// A deserialisation error of valid JSON, as one capped line.
+fn foreign(e: &serde_json::Error) -> NotAReport {
+    let why: String = e.to_string().chars().take(REASON_CHARS).collect();
+    NotAReport::Foreign(format!("is not an s3path report: {why}"))
 }
 
 /// Reads one report.
 pub fn read(text: &str) -> Result<Received, NotAReport> {
-    let head = match serde_json::from_str::<Head>(text) {
-        Ok(h) => h,
-        Err(e) => {
-            return Err(match json_error(&e) {
-                NotAReport::Foreign(_) => NotAReport::Foreign(
-                    "is not an s3path report (no schema_version and verdict)".to_string(),
-                ),
-                other => other,
-            })
-        }
+    // JSON at all? (Checked apart: serde_json reports some type errors as syntax errors.)
+    if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
+        return Err(NotAReport::NotJson(format!(
+            "invalid JSON at line {}, column {}",
+            e.line(),
+            e.column()
+        )));
+    }
+    let not_a_report = || {
+        NotAReport::Foreign("is not an s3path report (no schema_version and verdict)".to_string())
     };
+    let head = serde_json::from_str::<Head>(text).map_err(|_| not_a_report())?;
     let Some(version) = head.schema_version.filter(|_| head.verdict.is_some()) else {
-        return Err(NotAReport::Foreign(if head.request.is_some() {
-            "is a facts file, not a report (judge it with s3path replay --format json first)"
-                .to_string()
+        return Err(if head.request.is_some() {
+            NotAReport::Foreign(
+                "is a facts file, not a report (judge it with s3path replay --format json first)"
+                    .to_string(),
+            )
         } else {
-            "is not an s3path report (no schema_version and verdict)".to_string()
-        }));
+            not_a_report()
+        });
     };
     if version > u64::from(REPORT_SCHEMA_VERSION) {
         return Err(NotAReport::Foreign(format!(
@@ -90,10 +84,10 @@ pub fn read(text: &str) -> Result<Received, NotAReport> {
     if head.compact {
         serde_json::from_str::<CompactReport>(text)
             .map(|c| Received::Compact(Box::new(c)))
-            .map_err(|e| json_error(&e))
+            .map_err(|e| foreign(&e))
     } else {
         serde_json::from_str::<Report>(text)
             .map(|r| Received::Full(Box::new(r)))
-            .map_err(|e| json_error(&e))
+            .map_err(|e| foreign(&e))
     }
 }
