@@ -174,3 +174,12 @@ pub fn render_markdown(r: &FleetReport) -> String {
     }
     out
 }
+
+impl crate::render::Render for FleetReport {
+    fn human(&self, _: &crate::render::HumanOptions) -> String {
+        render_human(self)
+    }
+    fn markdown(&self) -> String {
+        render_markdown(self)
+    }
+}

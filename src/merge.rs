@@ -306,6 +306,15 @@ pub fn render_markdown(m: &Merged) -> String {
     out
 }
 
+impl crate::render::Render for Merged {
+    fn human(&self, _: &crate::render::HumanOptions) -> String {
+        render_human(self)
+    }
+    fn markdown(&self) -> String {
+        render_markdown(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

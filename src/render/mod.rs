@@ -27,20 +27,62 @@ pub fn compact(r: &Report) -> String {
     crate::report::compact::CompactReport::from(r).to_line()
 }
 
+/// What every command's output is: text for a terminal, Markdown for a ticket, JSON (pretty
+/// or on one line). The CLI has one dispatch over [`Format`] for all of them ([`to_text`]).
+pub trait Render: serde::Serialize {
+    fn human(&self, opts: &HumanOptions) -> String;
+    /// Markdown. Outputs without a Markdown form (their commands do not offer the format)
+    /// show their plain text.
+    fn markdown(&self) -> String {
+        self.human(&HumanOptions::default())
+    }
+    /// The JSON document, indented.
+    fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the output serializes") + "\n"
+    }
+    /// One line of JSON.
+    fn compact(&self) -> String {
+        serde_json::to_string(self).expect("the output serializes") + "\n"
+    }
+}
+
+/// `output` in `format`: the one format dispatch.
+pub fn to_text<R: Render + ?Sized>(output: &R, format: Format, human: &HumanOptions) -> String {
+    match format {
+        Format::Human => output.human(human),
+        Format::Markdown => output.markdown(),
+        Format::Json => output.json(),
+        Format::Compact => output.compact(),
+    }
+}
+
+impl Render for Report {
+    fn human(&self, opts: &HumanOptions) -> String {
+        human::render(self, opts)
+    }
+    fn markdown(&self) -> String {
+        markdown::render(self)
+    }
+    /// The compact report (see [`crate::report::compact`]), not this report on one line.
+    fn compact(&self) -> String {
+        compact(self)
+    }
+}
+
+impl Render for crate::report::audit::AuditReport {
+    fn human(&self, opts: &HumanOptions) -> String {
+        audit::human(self, opts)
+    }
+    fn markdown(&self) -> String {
+        audit::markdown(self)
+    }
+}
+
 /// Plain (no colour), not verbose: what a pipe gets.
 pub fn render(report: &Report, format: Format) -> String {
     render_with(report, format, &HumanOptions::default())
 }
 
 pub fn render_with(report: &Report, format: Format, human: &HumanOptions) -> String {
-    match format {
-        Format::Human => human::render(report, human),
-        Format::Markdown => markdown::render(report),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(report).expect("report serializes");
-            s.push('\n');
-            s
-        }
-        Format::Compact => compact(report),
-    }
+    to_text(report, format, human)
 }
