@@ -183,3 +183,50 @@ impl crate::render::Render for FleetReport {
         render_markdown(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(instance: &str, stdout: &str) -> Invocation {
+        Invocation {
+            instance_id: instance.to_string(),
+            status: "Success".to_string(),
+            status_details: None,
+            response_code: Some(0),
+            stdout: Some(stdout.to_string()),
+            stderr: None,
+            output_source: None,
+        }
+    }
+
+    /// A compact report as an instance prints it, claiming `claimed` as its instance id.
+    fn compact(claimed: &str) -> String {
+        let mut r = crate::report::judge(
+            &crate::facts::Facts::empty(Default::default(), "test"),
+            &Default::default(),
+        );
+        r.vantage.instance_id = Some(claimed.to_string());
+        crate::report::compact::CompactReport::from(&r).to_line()
+    }
+
+    #[test]
+    fn a_host_is_the_instance_ssm_ran_on_not_the_one_its_report_names() {
+        let f = FleetFacts {
+            invocations: vec![
+                answered("i-0aaa", &compact("i-0bbb\u{1b}[2J")),
+                answered("i-0ccc", r#"{"schema_version": 1, "verdict": {"path": 7}}"#),
+                answered("i-0ddd", "Segmentation fault"),
+            ],
+            ..FleetFacts::default()
+        };
+        let r = judge(&f);
+        assert_eq!(r.merged.hosts.len(), 1);
+        assert_eq!(r.merged.hosts[0].host, "i-0aaa");
+        let why = |id: &str| r.unanswered.iter().find(|u| u.instance_id == id).unwrap();
+        assert_eq!(why("i-0ccc").reason, "not_a_report");
+        assert!(why("i-0ccc").detail.starts_with("is not an s3path report"));
+        assert_eq!(why("i-0ddd").reason, "not_a_report");
+        assert!(r.unanswered.iter().all(|u| !u.detail.contains('\n')));
+    }
+}
