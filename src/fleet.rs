@@ -6,6 +6,7 @@ use serde::Serialize;
 
 pub use crate::facts::fleet::{terminal, FleetFacts, Invocation};
 use crate::merge::{self, Merged};
+use crate::report::read::NotAReport;
 
 /// An instance that gave no report, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,24 +73,25 @@ pub fn judge(f: &FleetFacts) -> FleetReport {
             });
             continue;
         }
-        let parsed = inv
+        // What the instance printed is untrusted: read typed (SSM returns at most 24,000
+        // characters inline, gather::fleet at most 16 MiB from the output bucket), and named
+        // by the instance SSM ran it on, whatever the report says.
+        let read = inv
             .stdout
             .as_deref()
             .filter(|o| !o.trim().is_empty())
-            .and_then(|o| serde_json::from_str::<serde_json::Value>(o.trim()).ok());
-        match parsed.map(|v| merge::host(&v, &source)) {
+            .map(|o| merge::read_host(o.trim(), &source));
+        match read {
             Some(Ok(mut h)) => {
-                if h.host == source {
-                    h.host = inv.instance_id.clone();
-                }
+                h.host = crate::render::escape::line(&inv.instance_id).into_owned();
                 hosts.push(h)
             }
-            Some(Err(why)) => unanswered.push(Unanswered {
+            Some(Err(NotAReport::Foreign(why))) => unanswered.push(Unanswered {
                 instance_id: inv.instance_id.clone(),
                 reason: "not_a_report",
                 detail: why,
             }),
-            None => unanswered.push(Unanswered {
+            None | Some(Err(NotAReport::NotJson(_))) => unanswered.push(Unanswered {
                 instance_id: inv.instance_id.clone(),
                 reason: if inv.status == "Success" {
                     "not_a_report"
@@ -171,4 +173,60 @@ pub fn render_markdown(r: &FleetReport) -> String {
         }
     }
     out
+}
+
+impl crate::render::Render for FleetReport {
+    fn human(&self, _: &crate::render::HumanOptions) -> String {
+        render_human(self)
+    }
+    fn markdown(&self) -> String {
+        render_markdown(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(instance: &str, stdout: &str) -> Invocation {
+        Invocation {
+            instance_id: instance.to_string(),
+            status: "Success".to_string(),
+            status_details: None,
+            response_code: Some(0),
+            stdout: Some(stdout.to_string()),
+            stderr: None,
+            output_source: None,
+        }
+    }
+
+    /// A compact report as an instance prints it, claiming `claimed` as its instance id.
+    fn compact(claimed: &str) -> String {
+        let mut r = crate::report::judge(
+            &crate::facts::Facts::empty(Default::default(), "test"),
+            &Default::default(),
+        );
+        r.vantage.instance_id = Some(claimed.to_string());
+        crate::report::compact::CompactReport::from(&r).to_line()
+    }
+
+    #[test]
+    fn a_host_is_the_instance_ssm_ran_on_not_the_one_its_report_names() {
+        let f = FleetFacts {
+            invocations: vec![
+                answered("i-0aaa", &compact("i-0bbb\u{1b}[2J")),
+                answered("i-0ccc", r#"{"schema_version": 1, "verdict": {"path": 7}}"#),
+                answered("i-0ddd", "Segmentation fault"),
+            ],
+            ..FleetFacts::default()
+        };
+        let r = judge(&f);
+        assert_eq!(r.merged.hosts.len(), 1);
+        assert_eq!(r.merged.hosts[0].host, "i-0aaa");
+        let why = |id: &str| r.unanswered.iter().find(|u| u.instance_id == id).unwrap();
+        assert_eq!(why("i-0ccc").reason, "not_a_report");
+        assert!(why("i-0ccc").detail.starts_with("is not an s3path report"));
+        assert_eq!(why("i-0ddd").reason, "not_a_report");
+        assert!(r.unanswered.iter().all(|u| !u.detail.contains('\n')));
+    }
 }

@@ -7,12 +7,17 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
-/// One host's report, as merged.
+use crate::engine::{Confidence, PathKind};
+use crate::render::escape;
+use crate::report::read::{self, NotAReport, Received};
+
+/// One host's report, as merged. Every text is escaped when read (it came from another
+/// machine).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Host {
-    /// The instance id, else the task, else the file the report came from.
+    /// The instance id the report names, else the file it came from (`fleet`: the instance
+    /// SSM ran it on).
     pub host: String,
     /// The file the report came from.
     pub source: String,
@@ -22,20 +27,21 @@ pub struct Host {
     pub vpc_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
-    pub path: String,
+    pub path: PathKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
-    pub confidence: String,
+    pub confidence: Confidence,
     pub summary: String,
+    /// The IDs of its findings (a compact report lists at most 30).
     pub findings: Vec<String>,
-    pub exit_code: u64,
+    pub exit_code: u8,
 }
 
 impl Host {
     fn label(&self) -> String {
         match &self.via {
             Some(v) => format!("{} via {v}", self.path),
-            None => self.path.clone(),
+            None => self.path.to_string(),
         }
     }
 }
@@ -50,7 +56,7 @@ pub struct Disagreement {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathGroup {
-    pub path: String,
+    pub path: PathKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
     pub hosts: Vec<String>,
@@ -73,60 +79,57 @@ pub struct Merged {
     pub rejected: Vec<String>,
 }
 
-fn text(v: &Value, path: &[&str]) -> Option<String> {
-    let mut cur = v;
-    for p in path {
-        cur = cur.get(p)?;
-    }
-    cur.as_str()
-        .map(|s| crate::render::escape::line(s).into_owned())
+fn line(s: &str) -> String {
+    escape::line(s).into_owned()
 }
 
-/// Reads one report (`source` names it in errors).
-pub fn host(report: &Value, source: &str) -> Result<Host, String> {
-    let version = report.get("schema_version").and_then(Value::as_u64);
-    if report.get("verdict").is_none() || version.is_none() {
-        return Err(if report.get("request").is_some() {
-            "is a facts file, not a report (judge it with s3path replay --format json first)"
-                .to_string()
-        } else {
-            "is not an s3path report (no schema_version and verdict)".to_string()
-        });
-    }
-    if version > Some(u64::from(crate::report::REPORT_SCHEMA_VERSION)) {
-        return Err(format!(
-            "report schema_version {} is newer than this s3path understands",
-            version.unwrap_or(0)
-        ));
-    }
-    let path =
-        text(report, &["verdict", "path"]).ok_or_else(|| "has no verdict.path".to_string())?;
-    let findings = report
-        .get("findings")
-        .and_then(Value::as_array)
-        .map(|fs| {
-            fs.iter()
-                .filter_map(|f| f.get("id").and_then(Value::as_str))
-                .map(|id| crate::render::escape::line(id).into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let source_label = crate::render::escape::line(source).into_owned();
-    Ok(Host {
-        host: text(report, &["vantage", "instance_id"])
-            .or_else(|| text(report, &["vantage", "task_arn"]))
-            .unwrap_or_else(|| source_label.clone()),
-        source: source_label,
-        subnet_id: text(report, &["vantage", "subnet_id"]),
-        vpc_id: text(report, &["vantage", "vpc_id"]),
-        availability_zone: text(report, &["vantage", "availability_zone"]),
+/// One report's host (`source` names where it came from).
+pub fn host(report: &Received, source: &str) -> Host {
+    let (vantage, path, via, confidence, summary, exit_code) = match report {
+        Received::Full(r) => (
+            &r.vantage,
+            r.verdict.path,
+            &r.verdict.via,
+            r.verdict.confidence,
+            &r.verdict.summary,
+            r.exit_code,
+        ),
+        Received::Compact(c) => (
+            &c.vantage,
+            c.verdict.path,
+            &c.verdict.via,
+            c.verdict.confidence,
+            &c.verdict.summary,
+            c.exit_code,
+        ),
+    };
+    let findings = match report {
+        Received::Full(r) => r.findings.iter().map(|f| line(&f.id)).collect(),
+        Received::Compact(c) => c.findings.iter().map(|f| line(&f.id)).collect(),
+    };
+    let source = line(source);
+    Host {
+        host: vantage
+            .instance_id
+            .as_deref()
+            .map(line)
+            .unwrap_or_else(|| source.clone()),
+        source,
+        subnet_id: vantage.subnet_id.as_deref().map(line),
+        vpc_id: vantage.vpc_id.as_deref().map(line),
+        availability_zone: vantage.availability_zone.as_deref().map(line),
         path,
-        via: text(report, &["verdict", "via"]),
-        confidence: text(report, &["verdict", "confidence"]).unwrap_or_default(),
-        summary: text(report, &["verdict", "summary"]).unwrap_or_default(),
+        via: via.as_deref().map(line),
+        confidence,
+        summary: line(summary),
         findings,
-        exit_code: report.get("exit_code").and_then(Value::as_u64).unwrap_or(0),
-    })
+        exit_code,
+    }
+}
+
+/// Reads one report's text (`source` names it): its host, or why it is not a report.
+pub fn read_host(text: &str, source: &str) -> Result<Host, NotAReport> {
+    read::read(text).map(|r| host(&r, source))
 }
 
 /// Merges the hosts read (and the files rejected) into the fleet view.
@@ -146,7 +149,7 @@ pub fn merge(hosts: Vec<Host>, rejected: Vec<String>) -> Merged {
     let mut by_finding: BTreeMap<String, usize> = BTreeMap::new();
     let mut subnets: BTreeMap<String, Vec<&Host>> = BTreeMap::new();
     for h in &hosts {
-        *by_path.entry(h.path.clone()).or_default() += 1;
+        *by_path.entry(h.path.to_string()).or_default() += 1;
         for f in &h.findings {
             *by_finding.entry(f.clone()).or_default() += 1;
         }
@@ -164,7 +167,7 @@ pub fn merge(hosts: Vec<Host>, rejected: Vec<String>) -> Merged {
             {
                 Some(g) => g.hosts.push(h.host.clone()),
                 None => groups.push(PathGroup {
-                    path: h.path.clone(),
+                    path: h.path,
                     via: h.via.clone(),
                     hosts: vec![h.host.clone()],
                 }),
@@ -222,7 +225,7 @@ pub fn render_human(m: &Merged) -> String {
             for g in &d.paths {
                 let label = match &g.via {
                     Some(v) => format!("{} via {v}", g.path),
-                    None => g.path.clone(),
+                    None => g.path.to_string(),
                 };
                 out.push_str(&format!(
                     "    {label}: {} host(s): {}\n",
@@ -248,7 +251,7 @@ pub fn render_human(m: &Merged) -> String {
             h.host,
             h.subnet_id.as_deref().unwrap_or("-"),
             h.label(),
-            h.confidence,
+            h.confidence.as_str(),
             if h.findings.is_empty() {
                 "no findings".to_string()
             } else {
@@ -276,7 +279,7 @@ pub fn render_markdown(m: &Merged) -> String {
             for g in &d.paths {
                 let label = match &g.via {
                     Some(v) => format!("{} via {v}", g.path),
-                    None => g.path.clone(),
+                    None => g.path.to_string(),
                 };
                 out.push_str(&format!(
                     "| {} | {} | {} |\n",
@@ -296,50 +299,90 @@ pub fn render_markdown(m: &Merged) -> String {
             md(&h.host),
             md(h.subnet_id.as_deref().unwrap_or("-")),
             md(&h.label()),
-            md(&h.confidence),
+            md(h.confidence.as_str()),
             md(&h.findings.join(" "))
         ));
     }
     out
 }
 
+impl crate::render::Render for Merged {
+    fn human(&self, _: &crate::render::HumanOptions) -> String {
+        render_human(self)
+    }
+    fn markdown(&self) -> String {
+        render_markdown(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::compact::{CompactReport, CompactVerdict};
+    use crate::report::VantageSummary;
 
-    fn report(instance: &str, subnet: &str, path: &str, via: &str, findings: &[&str]) -> Value {
-        serde_json::json!({
-            "schema_version": 1,
-            "vantage": {"status": "collected", "instance_id": instance, "subnet_id": subnet, "vpc_id": "vpc-1"},
-            "verdict": {"path": path, "via": via, "confidence": "inferred", "summary": "s"},
-            "findings": findings.iter().map(|f| serde_json::json!({"id": f})).collect::<Vec<_>>(),
-            "exit_code": 0
-        })
+    fn report(
+        instance: &str,
+        subnet: &str,
+        path: PathKind,
+        via: &str,
+        findings: &[&str],
+    ) -> Received {
+        Received::Compact(Box::new(CompactReport {
+            schema_version: 1,
+            tool_version: "0".into(),
+            compact: true,
+            region: None,
+            vantage: VantageSummary {
+                status: "collected".into(),
+                kind: None,
+                instance_id: Some(instance.into()),
+                availability_zone: None,
+                vpc_id: Some("vpc-1".into()),
+                subnet_id: Some(subnet.into()),
+            },
+            verdict: CompactVerdict {
+                host: None,
+                path,
+                via: Some(via.into()),
+                route_table: None,
+                confidence: Confidence::Inferred,
+                summary: "s".into(),
+            },
+            expectation: None,
+            findings: findings
+                .iter()
+                .map(|f| crate::report::compact::CompactFinding {
+                    id: f.to_string().into(),
+                    severity: crate::checks::Severity::Warning,
+                    message: String::new(),
+                })
+                .collect(),
+            findings_total: findings.len(),
+            exit_code: 0,
+        }))
     }
 
     #[test]
     fn same_subnet_different_paths_is_a_disagreement() {
+        use PathKind::*;
         let hosts = vec![
             host(
-                &report("i-1", "subnet-a", "gateway-endpoint", "vpce-1", &[]),
+                &report("i-1", "subnet-a", GatewayEndpoint, "vpce-1", &[]),
                 "a.json",
-            )
-            .unwrap(),
+            ),
             host(
-                &report("i-2", "subnet-a", "gateway-endpoint", "vpce-1", &[]),
+                &report("i-2", "subnet-a", GatewayEndpoint, "vpce-1", &[]),
                 "b.json",
-            )
-            .unwrap(),
+            ),
             host(
-                &report("i-3", "subnet-a", "proxy", "10.0.0.9:3128", &["S3P402"]),
+                &report("i-3", "subnet-a", Proxy, "10.0.0.9:3128", &["S3P402"]),
                 "c.json",
-            )
-            .unwrap(),
+            ),
             host(
-                &report("i-4", "subnet-b", "nat-gateway", "nat-1", &["S3P103"]),
+                &report("i-4", "subnet-b", NatGateway, "nat-1", &["S3P103"]),
                 "d.json",
-            )
-            .unwrap(),
+            ),
         ];
         let m = merge(hosts, vec![]);
         assert_eq!(m.summary.reports, 4);
@@ -348,19 +391,47 @@ mod tests {
         assert_eq!(m.disagreements.len(), 1);
         assert_eq!(m.disagreements[0].subnet_id, "subnet-a");
         assert_eq!(m.disagreements[0].paths[0].hosts, ["i-1", "i-2"]);
-        assert_eq!(m.disagreements[0].paths[1].path, "proxy");
+        assert_eq!(m.disagreements[0].paths[1].path, Proxy);
+    }
+
+    #[test]
+    fn text_from_a_report_is_escaped_when_read() {
+        let h = host(
+            &report(
+                "i-1\n\u{1b}[2J",
+                "subnet-a\rx",
+                PathKind::NatGateway,
+                "nat-\u{7}",
+                &["S3P1\n03"],
+            ),
+            "a\n.json",
+        );
+        for s in [
+            &h.host,
+            &h.source,
+            h.subnet_id.as_ref().unwrap(),
+            h.via.as_ref().unwrap(),
+            &h.findings[0],
+        ] {
+            assert!(!s.chars().any(char::is_control), "{s:?}");
+        }
     }
 
     #[test]
     fn foreign_documents_are_named() {
-        assert!(host(&serde_json::json!({"a": 1}), "x.json")
-            .unwrap_err()
-            .contains("not an s3path report"));
-        assert!(host(
-            &serde_json::json!({"schema_version": 1, "request": {}}),
-            "f.json"
-        )
-        .unwrap_err()
-        .contains("facts file"));
+        let why = |t: &str| read_host(t, "x.json").unwrap_err().to_string();
+        assert!(why(r#"{"a": 1}"#).contains("not an s3path report"));
+        assert!(why("[]").contains("not an s3path report"));
+        assert!(why(r#"{"schema_version": 1, "request": {}}"#).contains("facts file"));
+        assert!(why("{ not json").starts_with("invalid JSON at line 1"));
+        assert!(why(r#"{"schema_version": 9, "verdict": {}}"#).contains("newer"));
+        // JSON with the head of a report but not its body: one line, capped.
+        let long = format!(
+            r#"{{"schema_version": 1, "compact": true, "verdict": {{"path": "{}"}}}}"#,
+            "x".repeat(100_000)
+        );
+        let w = why(&long);
+        assert!(w.starts_with("is not an s3path report: "), "{w}");
+        assert!(w.len() < 400 && !w.contains('\n'), "{w}");
     }
 }

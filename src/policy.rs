@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `Allow` or `Deny`.
@@ -716,7 +716,7 @@ fn applies(s: &Statement, cx: &RequestContext) -> Tri {
 }
 
 /// The outcome for one policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Allowed,
@@ -738,7 +738,7 @@ impl Verdict {
 }
 
 /// What one policy says about one request, and which statement said it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub action: String,
     pub resource: String,
@@ -747,7 +747,7 @@ pub struct Evaluation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub statement: Option<String>,
     /// Why the evaluation could not decide (or what it could not rule out).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undecided: Vec<String>,
 }
 

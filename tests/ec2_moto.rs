@@ -154,7 +154,7 @@ fn url() -> String {
 }
 
 fn ids(r: &s3path::report::Report) -> Vec<&str> {
-    r.findings.iter().map(|f| f.id).collect()
+    r.findings.iter().map(|f| f.id.as_ref()).collect()
 }
 
 #[test]

@@ -100,3 +100,25 @@ fn healthy_and_off_aws_reports_fit_on_one_screen() {
         );
     }
 }
+
+/// Every report, full and compact, reads back (as `merge` and `fleet` read them) into the same
+/// typed value: written again, byte for byte the same text.
+#[test]
+fn every_report_reads_back_as_written() {
+    use s3path::report::read::{read, Received};
+    for (name, facts, opts) in scenarios() {
+        let report = judge(&facts, &opts);
+        let json = render::render(&report, Format::Json);
+        match read(&json) {
+            Ok(Received::Full(back)) => {
+                assert_eq!(render::render(&back, Format::Json), json, "{name}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        let compact = render::render(&report, Format::Compact);
+        match read(&compact) {
+            Ok(Received::Compact(back)) => assert_eq!(back.to_line(), compact, "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

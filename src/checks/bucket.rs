@@ -301,7 +301,7 @@ pub fn request_line(r: &S3Request) -> String {
 }
 
 /// What the report shows per bucket: region, path, the requests, and the policy that decided.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BucketSummary {
     pub name: String,
     /// The bucket's region, when S3 told it.
@@ -321,10 +321,10 @@ pub struct BucketSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
     /// The static evaluation of the endpoint policy on the path (common actions).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoint_policy: Vec<policy::Evaluation>,
     /// The static evaluation of the bucket policy (common actions), when it was read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bucket_policy: Vec<policy::Evaluation>,
 }
 

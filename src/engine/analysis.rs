@@ -2,14 +2,14 @@
 
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::kinds::Decision;
 use crate::facts::{AnswerSource, RouteTableAssociation};
 use crate::names::targets::Target;
 
 /// One resolved address of a target and its path.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddressPath {
     pub address: IpAddr,
     #[serde(flatten)]
@@ -17,7 +17,7 @@ pub struct AddressPath {
 }
 
 /// One target host with its DNS answer and paths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetPath {
     #[serde(flatten)]
     pub target: Target,
@@ -38,7 +38,7 @@ pub struct TargetPath {
 }
 
 /// Which route table governs the vantage's subnet, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EffectiveTable {
     pub id: String,
     /// `explicit` (the subnet is associated with it) or `main` (fallback to the VPC's main

@@ -202,7 +202,7 @@ pub(crate) fn ev(kind: EvidenceKind, detail: impl Into<String>) -> Evidence {
 }
 
 /// The decided path for one address (or a whole target).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub path: PathKind,
     /// The resource the traffic goes through (`vpce-…`, `nat-…`, `proxy:3128`, …).

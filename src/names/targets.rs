@@ -3,14 +3,14 @@
 //! The gatherer resolves exactly these names, and the engine judges them, so both sides
 //! agree on the list without storing it twice.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::facts::{EndpointType, VpcEndpoint};
 use crate::names::{self, host_kind, HostKind, NameKind, S3Settings};
 use crate::validate::{has_global_endpoint, partition_dns_suffix};
 
 /// What kind of name a target is; decides which disagreements matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetClass {
     /// `s3.<region>.<suffix>`
@@ -38,7 +38,7 @@ pub enum TargetClass {
     Named,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     pub host: String,
     pub class: TargetClass,

@@ -82,7 +82,7 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
             current = Some((s.region.as_str(), s.vpc_id.as_str()));
             out.push_str(&format!("\n{} {}\n", t(&s.region), t(&s.vpc_id)));
         }
-        let ids: Vec<&str> = s.findings.iter().map(|f| f.id).collect();
+        let ids: Vec<&str> = s.findings.iter().map(|f| f.id.as_ref()).collect();
         out.push_str(&format!(
             "  {:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}  {}\n",
             row[0],
@@ -97,7 +97,7 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
                 out.push_str(&format!(
                     "      {} {}{}: {}\n",
                     f.severity.as_str(),
-                    f.id,
+                    &f.id,
                     if f.preview { " (preview)" } else { "" },
                     t(&f.message)
                 ));
@@ -212,7 +212,7 @@ pub fn markdown(r: &AuditReport) -> String {
         "| region | VPC | subnet | AZ | route table | path | confidence | findings |\n|---|---|---|---|---|---|---|---|\n",
     );
     for s in &r.subnets {
-        let ids: Vec<&str> = s.findings.iter().map(|f| f.id).collect();
+        let ids: Vec<&str> = s.findings.iter().map(|f| f.id.as_ref()).collect();
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             md(&s.region),

@@ -138,7 +138,7 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         out.push_str(&format!(
             "  {} {} {}{}: {}\n",
             p.severity(f.severity),
-            p.bold(f.id),
+            p.bold(&f.id),
             f.name,
             if f.preview { " (preview)" } else { "" },
             t(&f.message)

@@ -20,61 +20,62 @@ pub enum Format {
     Compact,
 }
 
-/// SSM Run Command returns at most 24,000 characters of a command's output inline.
-pub const COMPACT_MAX_CHARS: usize = 24_000;
+pub use crate::report::compact::COMPACT_MAX_CHARS;
 
-/// The compact report: the vantage, the verdict and the findings (messages capped), nothing
-/// else; `s3path merge` and `s3path fleet` read it like the full JSON report.
+/// The compact report (see [`crate::report::compact`]): one line of JSON.
 pub fn compact(r: &Report) -> String {
-    use serde_json::json;
-    let cap = |s: &str, n: usize| -> String {
-        if s.chars().count() > n {
-            let mut out: String = s.chars().take(n).collect();
-            out.push('…');
-            out
-        } else {
-            s.to_string()
-        }
-    };
-    let findings: Vec<serde_json::Value> = r
-        .findings
-        .iter()
-        .take(30)
-        .map(|f| json!({"id": f.id, "severity": f.severity.as_str(), "message": cap(&f.message, 300)}))
-        .collect();
-    let v = json!({
-        "schema_version": r.schema_version,
-        "tool_version": r.tool_version,
-        "compact": true,
-        "region": r.region,
-        "vantage": r.vantage,
-        "verdict": {
-            "host": r.verdict.host,
-            "path": r.verdict.path,
-            "via": r.verdict.via,
-            "route_table": r.verdict.route_table,
-            "confidence": r.verdict.confidence,
-            "summary": cap(&r.verdict.summary, 600),
-        },
-        "expectation": r.expectation.as_ref().map(|e| json!({"met": e.met, "undecided": e.undecided})),
-        "findings": findings,
-        "findings_total": r.findings.len(),
-        "exit_code": r.exit_code,
-    });
-    let mut s = serde_json::to_string(&v).expect("the compact report serializes");
-    // Never past SSM's limit: drop findings (the count stays) until it fits.
-    let mut v = v;
-    while s.chars().count() + 1 > COMPACT_MAX_CHARS {
-        match v["findings"].as_array_mut() {
-            Some(a) if !a.is_empty() => {
-                a.pop();
-            }
-            _ => break,
-        }
-        s = serde_json::to_string(&v).expect("the compact report serializes");
+    crate::report::compact::CompactReport::from(r).to_line()
+}
+
+/// What every command's output is: text for a terminal, Markdown for a ticket, JSON (pretty
+/// or on one line). The CLI has one dispatch over [`Format`] for all of them ([`to_text`]).
+pub trait Render: serde::Serialize {
+    fn human(&self, opts: &HumanOptions) -> String;
+    /// Markdown. Outputs without a Markdown form (their commands do not offer the format)
+    /// show their plain text.
+    fn markdown(&self) -> String {
+        self.human(&HumanOptions::default())
     }
-    s.push('\n');
-    s
+    /// The JSON document, indented.
+    fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the output serializes") + "\n"
+    }
+    /// One line of JSON.
+    fn compact(&self) -> String {
+        serde_json::to_string(self).expect("the output serializes") + "\n"
+    }
+}
+
+/// `output` in `format`: the one format dispatch.
+pub fn to_text<R: Render + ?Sized>(output: &R, format: Format, human: &HumanOptions) -> String {
+    match format {
+        Format::Human => output.human(human),
+        Format::Markdown => output.markdown(),
+        Format::Json => output.json(),
+        Format::Compact => output.compact(),
+    }
+}
+
+impl Render for Report {
+    fn human(&self, opts: &HumanOptions) -> String {
+        human::render(self, opts)
+    }
+    fn markdown(&self) -> String {
+        markdown::render(self)
+    }
+    /// The compact report (see [`crate::report::compact`]), not this report on one line.
+    fn compact(&self) -> String {
+        compact(self)
+    }
+}
+
+impl Render for crate::report::audit::AuditReport {
+    fn human(&self, opts: &HumanOptions) -> String {
+        audit::human(self, opts)
+    }
+    fn markdown(&self) -> String {
+        audit::markdown(self)
+    }
 }
 
 /// Plain (no colour), not verbose: what a pipe gets.
@@ -83,14 +84,5 @@ pub fn render(report: &Report, format: Format) -> String {
 }
 
 pub fn render_with(report: &Report, format: Format, human: &HumanOptions) -> String {
-    match format {
-        Format::Human => human::render(report, human),
-        Format::Markdown => markdown::render(report),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(report).expect("report serializes");
-            s.push('\n');
-            s
-        }
-        Format::Compact => compact(report),
-    }
+    to_text(report, format, human)
 }

@@ -147,7 +147,7 @@ pub fn subnet_facts(inv: &Inventory, subnet: &SubnetInfo, buckets: &[String]) ->
 /// One finding of one subnet.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubnetFinding {
-    pub id: &'static str,
+    pub id: std::borrow::Cow<'static, str>,
     /// From a preview check (`--preview`; it gates only with `--preview=gate`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub preview: bool,
@@ -410,7 +410,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                     .findings
                     .iter()
                     .map(|f| SubnetFinding {
-                        id: f.id,
+                        id: f.id.clone(),
                         preview: f.preview,
                         severity: f.severity,
                         message: f.message.clone(),

@@ -2,8 +2,12 @@
 //! [`judge`], a pure function of the facts and the user's expectations; renderers only read it.
 
 pub mod audit;
+pub mod compact;
+pub mod read;
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Category, Context, Outcome, Severity, Status};
 use crate::engine::{
@@ -42,7 +46,7 @@ pub enum FailOn {
     Warning,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool_version: String,
@@ -55,24 +59,24 @@ pub struct Report {
     pub route_table: Option<EffectiveTable>,
     pub targets: Vec<TargetPath>,
     /// Per `--bucket`: region, path, the real requests, and the policy that decided.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buckets: Vec<checks::bucket::BucketSummary>,
     /// Per `--bucket` input: what it names, the host names the application uses for it, the
     /// path of each, and which endpoints such names can use at all.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<NameReport>,
     pub findings: Vec<Finding>,
     pub checks: Vec<CheckRun>,
     /// Which parts of the facts were collected, and why the others were not.
     pub facts: Vec<FactStatus>,
     /// Where the gather's time went (phases, from the facts; empty for hand-made facts).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timings: Vec<crate::facts::PhaseTiming>,
     /// The process exit code this report calls for (see README, "Exit codes").
     pub exit_code: u8,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VantageSummary {
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,7 +91,7 @@ pub struct VantageSummary {
     pub subnet_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Verdict {
     /// The primary target's host name.
     pub host: Option<String>,
@@ -106,7 +110,7 @@ pub struct Verdict {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Expectation {
     pub expected: Vec<PathKind>,
     /// `true`/`false`, or absent when the verdict cannot decide it: the path is unknown, or
@@ -118,14 +122,14 @@ pub struct Expectation {
     pub undecided: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
-    pub id: &'static str,
+    pub id: Cow<'static, str>,
     /// From a preview check (shown with `--preview`; counts toward the exit code only with
     /// `--preview=gate`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub preview: bool,
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     pub category: Category,
     pub severity: Severity,
     pub message: String,
@@ -133,7 +137,7 @@ pub struct Finding {
     pub evidence: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
     Pass,
@@ -141,16 +145,16 @@ pub enum CheckStatus {
     Skipped,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckRun {
-    pub id: &'static str,
-    pub name: &'static str,
+    pub id: Cow<'static, str>,
+    pub name: Cow<'static, str>,
     pub status: CheckStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FactStatus {
     pub part: Part,
     pub status: PartState,
@@ -159,7 +163,7 @@ pub struct FactStatus {
 }
 
 /// Whether a part of the facts was collected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartState {
     Collected,
@@ -213,8 +217,8 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             Status::Retired => continue,
             Status::Preview if opts.preview == PreviewMode::Off => {
                 runs.push(CheckRun {
-                    id: meta.id,
-                    name: meta.name,
+                    id: meta.id.into(),
+                    name: meta.name.into(),
                     status: CheckStatus::Skipped,
                     reason: Some(PREVIEW_NOT_RUN.to_string()),
                 });
@@ -228,9 +232,9 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             Outcome::Fail(drafts) => {
                 for d in drafts {
                     findings.push(Finding {
-                        id: meta.id,
+                        id: meta.id.into(),
                         preview,
-                        name: meta.name,
+                        name: meta.name.into(),
                         category: meta.category,
                         severity: meta.severity,
                         message: d.message,
@@ -242,8 +246,8 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             }
         };
         runs.push(CheckRun {
-            id: meta.id,
-            name: meta.name,
+            id: meta.id.into(),
+            name: meta.name.into(),
             status,
             reason,
         });
@@ -285,7 +289,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
 }
 
 /// One `--bucket` input in the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NameReport {
     #[serde(flatten)]
     pub plan: crate::names::NamePlan,
@@ -293,7 +297,7 @@ pub struct NameReport {
     pub paths: Vec<NamePath>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamePath {
     pub host: String,
     pub path: PathKind,
@@ -301,8 +305,21 @@ pub struct NamePath {
     pub via: Option<String>,
     pub confidence: crate::engine::Confidence,
     pub summary: String,
-    /// Which endpoints a name of this kind can use (docs/s3-names.md).
+    /// Which endpoints a name of this kind can use (docs/s3-names.md). Read back as the
+    /// table's entry for the `host_kind` it names (a property of the kind, not of the host).
+    #[serde(deserialize_with = "compat_of_kind")]
     pub compat: &'static crate::names::Compat,
+}
+
+/// `compat` read back: the table's entry for the host kind it names.
+fn compat_of_kind<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<&'static crate::names::Compat, D::Error> {
+    #[derive(Deserialize)]
+    struct Kind {
+        host_kind: crate::names::HostKind,
+    }
+    Ok(crate::names::compat(Kind::deserialize(d)?.host_kind))
 }
 
 /// The `names` section: every input's plan, with the path the engine found for each name.

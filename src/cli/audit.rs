@@ -1,0 +1,112 @@
+//! `s3path audit`: judge every subnet of a region (or of some VPCs) from the EC2 control
+//! plane.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{now_rfc3339, region_arg, timeout_arg, SaveTarget, Spinner};
+use super::output::{output_options, print, OutputArgs};
+use crate::gather;
+use crate::input::{self, InputError};
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// A region to audit (repeatable; default: AWS_REGION, AWS_DEFAULT_REGION).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Every region enabled for the account (DescribeRegions), besides --region.
+    #[arg(long)]
+    pub all_regions: bool,
+    /// Only these VPCs (repeatable).
+    #[arg(long = "vpc-id", value_name = "VPC_ID")]
+    pub vpc_ids: Vec<String>,
+    /// A bucket whose names each subnet is judged for (repeatable; the first is the primary).
+    #[arg(long = "bucket", value_name = "BUCKET")]
+    pub buckets: Vec<String>,
+    /// Write the inventory to FILE (JSON), to judge it again offline with --facts.
+    #[arg(long, value_name = "FILE", conflicts_with = "facts")]
+    pub save_facts: Option<PathBuf>,
+    /// Judge a saved inventory (from --save-facts) instead of calling the API.
+    #[arg(long, value_name = "FILE")]
+    pub facts: Option<PathBuf>,
+    /// NAT cost exposure: what the NAT gateways on S3 paths processed over the last 14 days
+    /// (CloudWatch GetMetricData, one batched call per region) × the region's NAT data
+    /// processing price, as an upper bound. Needs cloudwatch:GetMetricData.
+    #[arg(long)]
+    pub cost: bool,
+    /// The NAT data processing price in USD per GB (default: s3path's table, by region).
+    #[arg(long, value_name = "USD")]
+    pub nat_price_per_gb: Option<f64>,
+    /// Overall time budget for the API calls, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60")]
+    pub timeout: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: AuditArgs) -> Result<u8, InputError> {
+    let (opts, format) = output_options(&args.output)?;
+    for b in &args.buckets {
+        input::bucket(b)?;
+    }
+    for v in &args.vpc_ids {
+        input::resource_id(v, "vpc", "--vpc-id")?;
+    }
+    let facts = match &args.facts {
+        Some(path) => input::load_audit_facts(path)?,
+        None => {
+            let mut regions = Vec::new();
+            for r in &args.regions {
+                input::region(r)?;
+                if !regions.contains(r) {
+                    regions.push(r.clone());
+                }
+            }
+            if regions.is_empty() && !args.all_regions {
+                regions.push(region_arg(None)?);
+            }
+            let home = if args.all_regions {
+                Some(
+                    regions
+                        .first()
+                        .cloned()
+                        .map_or_else(|| region_arg(None), Ok)?,
+                )
+            } else {
+                None
+            };
+            let timeout = timeout_arg(args.timeout)?;
+            let save = SaveTarget::prepare(args.save_facts.as_deref())?;
+            let spinner = Spinner::start("reading the control plane");
+            let gathered = gather::audit::gather_audit(
+                &gather::audit::AuditOptions {
+                    regions,
+                    vpc_ids: args.vpc_ids.clone(),
+                    buckets: args.buckets.clone(),
+                    timeout,
+                    cost: args.cost,
+                },
+                None,
+                home.as_deref(),
+            );
+            spinner.stop();
+            let mut facts = gathered.map_err(InputError)?;
+            facts.gathered_at = Some(now_rfc3339());
+            if let Some(save) = save {
+                save.write(&facts)?;
+            }
+            facts
+        }
+    };
+    if let Some(p) = args.nat_price_per_gb {
+        if !(p.is_finite() && (0.0..=10.0).contains(&p)) {
+            return Err(InputError(format!(
+                "--nat-price-per-gb: {p} is not a price in USD per GB between 0 and 10"
+            )));
+        }
+    }
+    let report = crate::report::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
+    print(&report, format)?;
+    Ok(report.exit_code)
+}

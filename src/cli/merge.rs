@@ -1,0 +1,62 @@
+//! `s3path merge`: many report files, one fleet view.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use super::output::print;
+use crate::input::{self, InputError};
+use crate::render::Format;
+
+/// The largest report `merge` reads (a doctor report is tens of KB).
+pub const MAX_REPORT_BYTES: u64 = 16 * 1024 * 1024;
+
+pub fn run(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut rejected: Vec<String> = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            match std::fs::read_dir(input) {
+                Ok(entries) => {
+                    let mut found: Vec<PathBuf> = entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+                        .collect();
+                    found.sort();
+                    files.extend(found);
+                }
+                Err(e) => rejected.push(format!(
+                    "{}: cannot read the directory: {e}",
+                    input.display()
+                )),
+            }
+        } else {
+            files.push(input.clone());
+        }
+    }
+    let mut hosts = Vec::new();
+    for f in &files {
+        let name = f.display().to_string();
+        let read = input::read_regular_file(f, MAX_REPORT_BYTES)
+            .and_then(|text| crate::merge::read_host(&text, &name).map_err(|e| e.to_string()));
+        match read {
+            Ok(h) => hosts.push(h),
+            Err(e) => rejected.push(format!("{name}: {e}")),
+        }
+    }
+    {
+        let mut err = io::stderr().lock();
+        for r in &rejected {
+            let _ = writeln!(err, "s3path: merge: {}", crate::render::escape::line(r));
+        }
+    }
+    if hosts.is_empty() {
+        return Err(InputError(format!(
+            "merge: no report could be read from {} input(s)",
+            inputs.len()
+        )));
+    }
+    let merged = crate::merge::merge(hosts, rejected);
+    print(&merged, format)?;
+    Ok(0)
+}

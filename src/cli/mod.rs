@@ -1,0 +1,222 @@
+//! The command line: parse, dispatch, print, exit. `main` stays small; `run` returns the exit
+//! code or a one-line error (exit 2). Each command is a module ([`doctor`], [`route`],
+//! [`replay`], [`audit`], [`merge`], [`fleet`], [`names`], [`checks`]); every output goes
+//! through one format dispatch ([`output::print`], over [`crate::render::Render`]).
+
+pub mod audit;
+pub mod checks;
+pub mod common;
+pub mod doctor;
+pub mod fleet;
+pub mod merge;
+pub mod names;
+pub mod output;
+pub mod replay;
+pub mod route;
+
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::input::InputError;
+use crate::render::{Format, HumanOptions};
+use output::{emit, ChecksFormat};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "s3path",
+    version,
+    about = "How does traffic from here reach Amazon S3 (NAT gateway, gateway endpoint, interface endpoint, internet gateway, proxy…), and why?",
+    after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given."
+)]
+struct Cli {
+    /// Colour and symbols: auto (a terminal, unless NO_COLOR or CLICOLOR=0; CLICOLOR_FORCE
+    /// forces them), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    color: ColorArg,
+    /// More detail: every address, each finding's evidence, the skipped checks, the facts not
+    /// gathered, and where the time went (phase timings, also on stderr).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Gather facts from this host and judge the path to S3.
+    Doctor(doctor::DoctorArgs),
+    /// Judge a subnet (or an instance's subnet) from the EC2 control plane only, from anywhere
+    /// with read-only credentials: no host, no probes.
+    Route(route::RouteArgs),
+    /// Judge a saved facts file offline (from `doctor --save-facts`).
+    Replay(replay::ReplayArgs),
+    /// Print the documentation page of a check (by ID such as S3P103, or by name).
+    Explain {
+        /// Check ID (S3P103, 103) or name (s3-via-nat-gateway).
+        check: String,
+    },
+    /// List every check.
+    Checks {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
+        format: ChecksFormat,
+    },
+    /// Merge many reports (doctor or route --format json, from SSM, Ansible, kubectl exec, a CI
+    /// matrix) into one fleet view: per host its verdict and findings, counts by path and by
+    /// finding, and first the disagreements — hosts of one subnet that take different paths.
+    Merge {
+        /// Report files, or directories whose *.json files are read.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        inputs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Judge every subnet of a region (or of some VPCs) from the EC2 control plane: the same
+    /// judgement as `route --subnet-id`, one constant set of Describe calls per region. With
+    /// --expect, a drift gate: exit 1 when any subnet takes another path.
+    Audit(audit::AuditArgs),
+    /// Run `s3path doctor` on many instances through SSM Run Command (AWS-RunShellScript) and
+    /// merge their reports. The only command that writes: it calls ssm:SendCommand
+    /// (docs/iam-policy-fleet.json); every other command is read-only.
+    Fleet(fleet::FleetArgs),
+    /// Show how the application names S3 for each input: what it names (bucket, access point,
+    /// Multi-Region Access Point, directory bucket, …), the host names its SDK uses with this
+    /// environment's and profile's settings, and which endpoints such names can use. Offline.
+    Names {
+        /// Bucket names, s3:// URIs, https:// S3 URLs, access point ARNs or aliases, Multi-Region
+        /// Access Point ARNs or aliases, directory buckets, Object Lambda access points.
+        #[arg(required = true, value_name = "BUCKET")]
+        inputs: Vec<String>,
+        /// The client's region (default: AWS_REGION, AWS_DEFAULT_REGION).
+        #[arg(long)]
+        region: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
+        format: ChecksFormat,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout: `s3path man > s3path.1`.
+    Man,
+}
+
+/// Entry point for the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // A value that is not one of the choices: one line naming it and the choices.
+            if let Some(line) = invalid_value_line(&e) {
+                eprintln!("s3path: {}", crate::render::escape::line(&line));
+                return ExitCode::from(2);
+            }
+            // --help and --version print to stdout and exit 0; usage errors exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let styled = stdout_styled(cli.color);
+    output::set_human_options(HumanOptions {
+        styled,
+        verbose: cli.verbose,
+    });
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("s3path: {}", crate::render::escape::line(&e.to_string()));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--flag 'value': choose a, b or c` for a value clap did not accept.
+fn invalid_value_line(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let arg = match e.get(ContextKind::InvalidArg)? {
+        ContextValue::String(s) => s.split_whitespace().next().unwrap_or("").to_string(),
+        _ => return None,
+    };
+    let value = match e.get(ContextKind::InvalidValue)? {
+        ContextValue::String(s) => s.clone(),
+        _ => return None,
+    };
+    let valid = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) => v.clone(),
+        _ => Vec::new(),
+    };
+    let choices = match valid.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => "a valid value".to_string(),
+    };
+    Some(format!("{arg} '{value}': choose {choices}"))
+}
+
+/// Whether stdout gets colour and symbols: `--color always|never`, else CLICOLOR_FORCE
+/// (forces), NO_COLOR or CLICOLOR=0 (forbid), then a terminal that is not `TERM=dumb`.
+fn stdout_styled(color: ColorArg) -> bool {
+    use std::io::IsTerminal;
+    let set = |v: &str| std::env::var(v).ok().filter(|x| !x.is_empty());
+    match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                return true;
+            }
+            if set("NO_COLOR").is_some() || set("CLICOLOR").as_deref() == Some("0") {
+                return false;
+            }
+            io::stdout().is_terminal() && set("TERM").as_deref() != Some("dumb")
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, InputError> {
+    match cli.command {
+        Command::Doctor(args) => doctor::run(args),
+        Command::Route(args) => route::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Explain { check } => checks::explain(&check),
+        Command::Checks { format } => checks::list(format),
+        Command::Merge { inputs, format } => merge::run(&inputs, format),
+        Command::Audit(args) => audit::run(args),
+        Command::Fleet(args) => fleet::run(args),
+        Command::Names {
+            inputs,
+            region,
+            format,
+        } => names::run(&inputs, region, format),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "s3path", &mut out);
+            emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| InputError(format!("cannot render the manual page: {e}")))?;
+            emit(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
+    }
+}

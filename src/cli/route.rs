@@ -1,0 +1,73 @@
+//! `s3path route`: judge a subnet (or an instance's subnet) from the EC2 control plane only.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{finish, now_rfc3339, region_arg, timeout_arg, SaveTarget, Spinner};
+use super::output::{output_options, OutputArgs};
+use crate::gather;
+use crate::input::{self, InputError};
+
+#[derive(Args, Debug)]
+pub struct RouteArgs {
+    /// The subnet to judge.
+    #[arg(
+        long,
+        value_name = "SUBNET_ID",
+        required_unless_present = "instance_id"
+    )]
+    pub subnet_id: Option<String>,
+    /// Judge this instance's subnet (with its public address and security groups).
+    #[arg(long, value_name = "INSTANCE_ID", conflicts_with = "subnet_id")]
+    pub instance_id: Option<String>,
+    /// A bucket to judge (repeatable); the first decides the primary target.
+    #[arg(long = "bucket", value_name = "BUCKET")]
+    pub buckets: Vec<String>,
+    /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Write the gathered facts to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub save_facts: Option<PathBuf>,
+    /// Overall time budget for the API calls, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "10")]
+    pub timeout: f64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: RouteArgs) -> Result<u8, InputError> {
+    let (opts, format) = output_options(&args.output)?;
+    for b in &args.buckets {
+        input::bucket(b)?;
+    }
+    if let Some(s) = &args.subnet_id {
+        input::resource_id(s, "subnet", "--subnet-id")?;
+    }
+    if let Some(i) = &args.instance_id {
+        input::resource_id(i, "i", "--instance-id")?;
+    }
+    let region = region_arg(args.region.clone())?;
+    let timeout = timeout_arg(args.timeout)?;
+    let save = SaveTarget::prepare(args.save_facts.as_deref())?;
+    let spinner = Spinner::start("reading the control plane");
+    let mut facts = gather::route::gather_route(
+        &gather::route::RouteOptions {
+            region,
+            subnet_id: args.subnet_id.clone(),
+            instance_id: args.instance_id.clone(),
+            buckets: args.buckets.clone(),
+            timeout,
+        },
+        None,
+    );
+    spinner.stop();
+    // The answers an instance in the subnet would get, derived from what the control plane
+    // said (only when the subnet's VPC was read).
+    if facts.vantage.get().is_some_and(|v| v.vpc_id.is_some()) {
+        facts.dns = crate::facts::Observed::collected(crate::engine::derived::answers_from(&facts));
+    }
+    facts.gathered_at = Some(now_rfc3339());
+    finish(&facts, &opts, format, save)
+}
