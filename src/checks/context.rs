@@ -142,6 +142,22 @@ pub struct Context<'a> {
     pub facts: &'a Facts,
     pub analysis: &'a Analysis,
     pub expect: &'a [PathKind],
+    /// Whether preview checks run in this judgement (and gate): a stable check that would
+    /// leave a case to a preview check reports it itself when that check's findings would
+    /// not gate.
+    pub preview: PreviewMode,
+}
+
+/// What happens to checks whose status is `preview` (new: wording or conditions may change).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreviewMode {
+    /// They do not run (listed as skipped, saying how to run them).
+    #[default]
+    Off,
+    /// They run; their findings are shown, marked preview, and never change the exit code.
+    Show,
+    /// They run and their findings count toward the exit code like any other.
+    Gate,
 }
 
 impl<'a> Context<'a> {

@@ -1,4 +1,4 @@
-use super::context::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft};
+use super::context::{gateway_endpoint_fix, pass, skip, CheckResult, Context, Draft, PreviewMode};
 use crate::engine::PathKind;
 
 check! {
@@ -33,10 +33,15 @@ impl S3ViaNatGateway {
                 let compat = primary.target.host_kind.map(crate::names::compat);
                 draft = match compat {
                     Some(c) if c.gateway_service != Some("s3") => draft.fix(format!(
-                        "{} ({} name) is not carried by the S3 gateway endpoint ({}): see the S3P70x finding for its fix",
+                        "{} ({} name) is not carried by the S3 gateway endpoint ({}): {}",
                         primary.target.host,
                         c.host_kind.label(),
-                        c.why
+                        c.why,
+                        if cx.preview == PreviewMode::Off {
+                            "run again with --preview for the finding (S3P701, S3P702 or S3P704) that gives its fix"
+                        } else {
+                            "see the S3P70x finding for its fix"
+                        }
                     )),
                     _ => draft.fix(gateway_endpoint_fix(cx, table)),
                 };

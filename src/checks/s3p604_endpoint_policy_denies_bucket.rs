@@ -1,5 +1,5 @@
 use super::bucket;
-use super::context::{pass, skip, CheckResult, Context, Draft};
+use super::context::{pass, skip, CheckResult, Context, Draft, PreviewMode};
 use crate::facts::Part;
 use crate::policy::Verdict;
 
@@ -18,8 +18,14 @@ impl EndpointPolicyDeniesBucket {
         for b in bucket::buckets(cx) {
             let Some(ep) = b.endpoint else { continue };
             let p = match bucket::endpoint_policy(ep) {
-                // A policy for access points only: S3P703 reports the bucket used by name.
-                Ok(Some(p)) if super::names::allows_access_points_only(&p) => continue,
+                // A policy for access points only: S3P703 (preview) reports the bucket used by
+                // name, better worded; when its findings do not gate, this check keeps the gate.
+                Ok(Some(p))
+                    if cx.preview == PreviewMode::Gate
+                        && super::names::allows_access_points_only(&p) =>
+                {
+                    continue
+                }
                 Ok(Some(p)) => p,
                 Ok(None) => continue, // the default policy allows everything
                 Err(e) => {

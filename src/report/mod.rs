@@ -27,17 +27,7 @@ pub struct JudgeOptions {
     pub preview: PreviewMode,
 }
 
-/// What happens to checks whose status is `preview` (new: wording or conditions may change).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum PreviewMode {
-    /// They do not run (listed as skipped, saying how to run them).
-    #[default]
-    Off,
-    /// They run; their findings are shown, marked preview, and never change the exit code.
-    Show,
-    /// They run and their findings count toward the exit code like any other.
-    Gate,
-}
+pub use crate::checks::PreviewMode;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
@@ -206,6 +196,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         facts,
         analysis: &analysis,
         expect: &opts.expect,
+        preview: opts.preview,
     };
     let mut findings = Vec::new();
     let mut runs = Vec::new();

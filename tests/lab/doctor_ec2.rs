@@ -110,10 +110,12 @@ fn dualstack_client_leaves_by_the_egress_only_gateway() {
     cfg[format!("{base}/ipv6s")] = "2a05:d018:1:100::10".into();
     std::fs::write(lab.dir.path().join("imds.json"), cfg.to_string()).unwrap();
     let facts = lab.dir.path().join("v6.json");
+    // S3P110 is a preview check.
     let (_, r, stderr, took) = lab.doctor(
         &[
             "--bucket",
             "app-data",
+            "--preview",
             "--save-facts",
             facts.to_str().unwrap(),
         ],
@@ -361,6 +363,8 @@ fn route_judges_the_name_each_bucket_form_uses() {
                 case.bucket,
                 "--expect",
                 case.expect,
+                // S3P701–S3P704 are preview checks.
+                "--preview",
                 "--timeout",
                 "8",
             ],
