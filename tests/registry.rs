@@ -126,6 +126,20 @@ fn lookup_by_id_number_and_name() {
     );
     assert_eq!(checks::find("s3p103").unwrap().meta().id, "S3P103");
     assert_eq!(checks::find("103").unwrap().meta().id, "S3P103");
+    assert_eq!(checks::find("4").unwrap().meta().id, "S3P004");
+    assert_eq!(checks::find("04").unwrap().meta().id, "S3P004");
+    assert!(checks::find("1030").is_none());
+    // explain says a preview check is one, under its title; a stable page is the page.
+    for c in checks::REGISTRY {
+        let m = c.meta();
+        let page = m.page();
+        assert_eq!(page.lines().next(), m.doc.lines().next(), "{}", m.id);
+        match m.status {
+            checks::Status::Stable => assert_eq!(page, m.doc),
+            checks::Status::Preview => assert!(page.contains("--preview"), "{}", m.id),
+            checks::Status::Retired => assert!(page.contains("retired"), "{}", m.id),
+        }
+    }
     assert_eq!(
         checks::find("s3-via-nat-gateway").unwrap().meta().id,
         "S3P103"

@@ -123,6 +123,21 @@ impl Status {
     }
 }
 
+impl CheckMeta {
+    /// The page as `s3path explain` shows it: a preview or retired check says so first.
+    pub fn page(&self) -> String {
+        let note = match self.status {
+            Status::Stable => return self.doc.to_string(),
+            Status::Preview => "Status: preview — new, its wording or conditions may still change. It runs only with --preview; its findings then change the exit code only with --preview=gate.",
+            Status::Retired => "Status: retired — it no longer runs; the ID is never reused.",
+        };
+        match self.doc.split_once('\n') {
+            Some((title, rest)) => format!("{title}\n\n{note}\n{rest}"),
+            None => format!("{}\n\n{note}\n", self.doc),
+        }
+    }
+}
+
 /// What a check is, independent of any run.
 #[derive(Debug)]
 pub struct CheckMeta {

@@ -106,8 +106,9 @@ pub static REGISTRY: &[&dyn Check] = &[
 pub fn find(key: &str) -> Option<&'static dyn Check> {
     let key = key.trim();
     let upper = key.to_ascii_uppercase();
-    let id = if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_digit()) {
-        format!("S3P{upper}")
+    // `4`, `04` and `004` are S3P004.
+    let id = if (1..=3).contains(&upper.len()) && upper.bytes().all(|b| b.is_ascii_digit()) {
+        format!("S3P{upper:0>3}")
     } else {
         upper
     };

@@ -79,6 +79,6 @@ pub fn explain(check: &str) -> Result<u8, InputError> {
             "explain '{check}': no check has that ID or name (s3path checks lists them)"
         ))
     })?;
-    emit(c.meta().doc)?;
+    emit(&c.meta().page())?;
     Ok(0)
 }
