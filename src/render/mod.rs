@@ -15,8 +15,8 @@ pub enum Format {
     Json,
     #[value(alias = "md")]
     Markdown,
-    /// One line of JSON with the verdict and the findings only, at most
-    /// [`COMPACT_MAX_CHARS`] characters: what SSM Run Command returns inline (`s3path fleet`).
+    /// One line of JSON with the verdict and the findings only, at most 24,000 characters
+    /// (`COMPACT_MAX_CHARS`): what SSM Run Command returns inline (`s3path fleet`).
     Compact,
 }
 
