@@ -457,6 +457,44 @@ mod tests {
     }
 
     #[test]
+    fn the_class_is_derived_from_family_and_role_and_reads_back() {
+        for (class, kind) in [
+            ("regional", Some("regional")),
+            ("bucket-regional", Some("regional")),
+            ("dualstack", Some("dualstack")),
+            ("bucket-dualstack", Some("dualstack")),
+            ("global", Some("legacy-global")),
+            ("bucket-global", Some("legacy-global")),
+            ("endpoint-specific", Some("endpoint-specific")),
+            ("endpoint-override", Some("regional")),
+            ("endpoint-override", None),
+            ("presigned", Some("access-point")),
+            ("presigned", None),
+            ("named", Some("zonal")),
+            ("named", Some("fips")),
+        ] {
+            let mut v = serde_json::json!({"host": "h.example", "class": class});
+            if let Some(k) = kind {
+                v["host_kind"] = k.into();
+            }
+            let t: Target = serde_json::from_value(v.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&t).unwrap(), v, "{class} {kind:?}");
+        }
+        let t = Target::new(
+            "s3.eu-west-1.amazonaws.com".into(),
+            TargetRole::EndpointOverride,
+        );
+        assert_eq!(t.family, Some(HostKind::Regional));
+        assert_eq!(t.planned_family(), None);
+        assert!(!t.is_standard_s3_name());
+        assert_eq!(t.list_service(), None);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap()["class"],
+            "endpoint-override"
+        );
+    }
+
+    #[test]
     fn host_regions() {
         for (host, want) in [
             ("s3.eu-west-1.amazonaws.com", Some("eu-west-1")),
