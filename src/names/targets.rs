@@ -5,7 +5,7 @@
 //!
 //! A [`Target`] carries the family of its host name ([`HostKind`], the one taxonomy of S3 host
 //! names) and why it is judged ([`TargetRole`]); the report's `class` field is derived from the
-//! two ([`Target::class_name`]).
+//! two.
 
 use serde::{Deserialize, Serialize};
 
