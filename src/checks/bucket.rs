@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use crate::engine::{Decision, PathKind, TargetPath};
 use crate::facts::{BucketFacts, RequestOutcome, RequestRoute, S3Request, VpcEndpoint};
-use crate::names::targets::TargetClass;
+use crate::names::targets::TargetRole;
+use crate::names::HostKind;
 use crate::policy::{self, KeyValue, Policy, RequestContext};
 
 use super::context::Context;
@@ -75,7 +76,8 @@ pub fn buckets<'a>(cx: &Context<'a>) -> Vec<BucketView<'a>> {
                 .and_then(|n| cx.analysis.target(&n.host));
             let target = planned.or_else(|| {
                 cx.analysis.targets.iter().find(|t| {
-                    t.target.class == TargetClass::BucketRegional
+                    t.target.planned_family() == Some(HostKind::Regional)
+                        && t.target.is_bucket_name()
                         && t.target.bucket.as_deref() == Some(b.name.as_str())
                 })
             });
@@ -84,7 +86,7 @@ pub fn buckets<'a>(cx: &Context<'a>) -> Vec<BucketView<'a>> {
                 .analysis
                 .targets
                 .iter()
-                .find(|t| t.target.class == TargetClass::EndpointOverride)
+                .find(|t| t.target.role == TargetRole::EndpointOverride)
                 .or(target);
             let decision = target.map(|t| t.decision.terminal());
             let endpoint = decision.and_then(|d| match d.path {

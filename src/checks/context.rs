@@ -223,7 +223,7 @@ impl<'a> Context<'a> {
         self.analysis
             .targets
             .iter()
-            .find(|t| t.target.class != crate::names::targets::TargetClass::EndpointOverride)
+            .find(|t| t.target.role != crate::names::targets::TargetRole::EndpointOverride)
     }
 
     /// The endpoints of the VPC that serve S3 in the analysed region, of type `ty`.

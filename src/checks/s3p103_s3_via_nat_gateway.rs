@@ -30,7 +30,7 @@ impl S3ViaNatGateway {
                 // A name that no S3 gateway endpoint carries (acceleration, a Multi-Region
                 // Access Point, a directory bucket's zonal name) needs another fix: S3P701,
                 // S3P702 or S3P704 gives it.
-                let compat = primary.target.host_kind.map(crate::names::compat);
+                let compat = primary.target.family.map(crate::names::compat);
                 draft = match compat {
                     Some(c) if c.gateway_service != Some("s3") => draft.fix(format!(
                         "{} ({} name) is not carried by the S3 gateway endpoint ({}): {}",

@@ -3,7 +3,6 @@ use std::collections::BTreeMap;
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::route_target_label;
 use crate::facts::parts;
-use crate::names::targets::TargetClass;
 
 check! {
     SpecificRouteOverridesPrefixList, "S3P104", "specific-route-overrides-prefix-list", Routing, Warning, Stable,
@@ -37,11 +36,7 @@ impl SpecificRouteOverridesPrefixList {
         // winning route text -> (prefix list route, entry, addresses)
         let mut overridden: BTreeMap<String, (String, String, Vec<String>)> = BTreeMap::new();
         for t in &cx.analysis.targets {
-            if !matches!(
-                t.target.class,
-                TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack
-            ) || cx.cross_region(t)
-            {
+            if !t.target.is_compared_regional_name() || cx.cross_region(t) {
                 continue;
             }
             for a in &t.addresses {

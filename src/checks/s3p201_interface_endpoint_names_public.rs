@@ -2,7 +2,7 @@ use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::join_ips;
 use crate::facts::Part;
 use crate::facts::{AnswerSource, EndpointType};
-use crate::names::targets::TargetClass;
+use crate::names::HostKind;
 
 check! {
     InterfaceEndpointNamesPublic, "S3P201", "interface-endpoint-names-public", Dns, Warning, Stable,
@@ -36,12 +36,7 @@ impl InterfaceEndpointNamesPublic {
             .analysis
             .targets
             .iter()
-            .filter(|t| {
-                matches!(
-                    t.target.class,
-                    TargetClass::Regional | TargetClass::BucketRegional
-                )
-            })
+            .filter(|t| t.target.planned_family() == Some(HostKind::Regional))
             .filter(|t| !cx.cross_region(t))
             .filter(|t| t.answer_source == Some(AnswerSource::Dns) && !t.addresses.is_empty())
             .filter(|t| t.addresses.iter().all(|a| !eni_ips.contains(&a.address)))

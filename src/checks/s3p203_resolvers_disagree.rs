@@ -1,7 +1,7 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::{join_ips, status_name};
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
-use crate::names::targets::TargetClass;
+use crate::names::HostKind;
 
 check! {
     ResolversDisagree, "S3P203", "resolvers-disagree", Dns, Warning, Stable,
@@ -48,7 +48,7 @@ impl ResolversDisagree {
         };
         let mut drafts = Vec::new();
         for t in &cx.analysis.targets {
-            if t.target.class == TargetClass::EndpointSpecific {
+            if t.target.planned_family() == Some(HostKind::EndpointSpecific) {
                 continue;
             }
             let (Some(s), Some(v)) = (

@@ -2,7 +2,7 @@ use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
 use crate::facts::parts;
 use crate::facts::EndpointType;
-use crate::names::targets::TargetClass;
+use crate::names::HostKind;
 
 check! {
     AwsCliV1InterfaceEndpoint, "S3P403", "aws-cli-v1-interface-endpoint", Host, Warning, Stable,
@@ -43,7 +43,7 @@ impl AwsCliV1InterfaceEndpoint {
             .filter(|e| e.is_available())
             .filter(|e| {
                 !cx.analysis.targets.iter().any(|t| {
-                    t.target.class != TargetClass::EndpointSpecific
+                    t.target.planned_family() != Some(HostKind::EndpointSpecific)
                         && t.decision.via.as_deref() == Some(e.id.as_str())
                 })
             })

@@ -2,7 +2,7 @@ use super::context::{pass, CheckResult, Context, Draft};
 use crate::engine::{join_ips, PathKind};
 use crate::facts::parts;
 use crate::facts::{LookupStatus, TcpOutcome};
-use crate::names::targets::TargetClass;
+use crate::names::targets::TargetRole;
 
 check! {
     PresignedUrlPath, "S3P608", "presigned-url-path", Host, Warning, Stable,
@@ -13,7 +13,7 @@ impl PresignedUrlPath {
     fn run(cx: &Context) -> CheckResult {
         let p = cx.need(parts::Presigned)?;
         let target = cx.analysis.targets.iter().find(|t| {
-            t.target.class == TargetClass::Presigned || t.target.host.eq_ignore_ascii_case(&p.host)
+            t.target.role == TargetRole::Presigned || t.target.host.eq_ignore_ascii_case(&p.host)
         });
         let r = &p.resolution;
         if r.status != LookupStatus::Answered || r.addresses.is_empty() {

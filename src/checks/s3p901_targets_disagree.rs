@@ -1,6 +1,6 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
-use crate::names::targets::TargetClass;
+use crate::names::targets::TargetRole;
 
 check! {
     TargetsDisagree, "S3P901", "targets-disagree", Verdict, Warning, Stable,
@@ -15,7 +15,7 @@ impl TargetsDisagree {
             .analysis
             .targets
             .iter()
-            .filter(|t| t.target.class != TargetClass::EndpointOverride)
+            .filter(|t| t.target.role != TargetRole::EndpointOverride)
             .find(|t| !cx.cross_region(t))
         else {
             return skip("no region to judge against".to_string());
@@ -34,10 +34,8 @@ impl TargetsDisagree {
         let mut drafts = Vec::new();
         let mut differing = Vec::new();
         for t in &cx.analysis.targets {
-            if !matches!(
-                t.target.class,
-                TargetClass::Regional | TargetClass::BucketRegional | TargetClass::Dualstack
-            ) || t.decision.path == PathKind::Unknown
+            if !t.target.is_compared_regional_name()
+                || t.decision.path == PathKind::Unknown
                 || cx.cross_region(t)
             {
                 continue;

@@ -1,6 +1,7 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
 use crate::engine::PathKind;
-use crate::names::targets::TargetClass;
+use crate::names::targets::TargetRole;
+use crate::names::HostKind;
 
 check! {
     GlobalEndpointPathDiffers, "S3P902", "global-endpoint-path-differs", Verdict, Info, Stable,
@@ -13,7 +14,7 @@ impl GlobalEndpointPathDiffers {
         // which have their own endpoints and their own checks).
         cx.need_standard_primary()?;
         let Some(primary) = cx.analysis.targets.iter().find(|t| {
-            t.target.class != TargetClass::EndpointOverride && t.target.list_service() == Some("s3")
+            t.target.role != TargetRole::EndpointOverride && t.target.list_service() == Some("s3")
         }) else {
             return skip("no S3 name to compare with".to_string());
         };
@@ -26,12 +27,7 @@ impl GlobalEndpointPathDiffers {
             .analysis
             .targets
             .iter()
-            .filter(|t| {
-                matches!(
-                    t.target.class,
-                    TargetClass::Global | TargetClass::BucketGlobal
-                )
-            })
+            .filter(|t| t.target.planned_family() == Some(HostKind::LegacyGlobal))
             .filter(|t| t.decision.path != PathKind::Unknown && t.decision.label() != reference)
             .map(|t| format!("{} -> {}", t.target.host, t.decision.label()))
             .collect();

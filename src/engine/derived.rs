@@ -11,7 +11,7 @@ use crate::facts::{
     AnswerSource, EndpointType, Facts, LookupStatus, PrefixList, Resolution, VpcDnsAttributes,
     VpcEndpoint,
 };
-use crate::names::targets::{self, TargetClass};
+use crate::names::targets;
 use crate::names::HostKind;
 
 /// [`derived_answers`] for the region, buckets, endpoints, DNS attributes, prefix lists and
@@ -88,26 +88,20 @@ pub fn derived_answers(
     for t in targets::plan(region, buckets, endpoints, None) {
         let name_region = t.region.as_deref().unwrap_or(region);
         let same_region = name_region == region;
-        match t.class {
+        // Every name here is the plan's (no override, no presigned host).
+        let Some(family) = t.planned_family() else {
+            continue;
+        };
+        match family {
             // The endpoint's private zone is `s3.<region>.amazonaws.com` and its subdomains: the
             // dual-stack names are outside it.
-            TargetClass::Regional | TargetClass::BucketRegional
-                if same_region && private_dns.is_some() =>
-            {
+            HostKind::Regional if same_region && private_dns.is_some() => {
                 out.push(answer(&t.host, eni_ips(private_dns.expect("checked"))));
             }
-            TargetClass::Regional
-            | TargetClass::BucketRegional
-            | TargetClass::Dualstack
-            | TargetClass::BucketDualstack
-            | TargetClass::Global
-            | TargetClass::BucketGlobal => {
+            HostKind::Regional | HostKind::Dualstack | HostKind::LegacyGlobal => {
                 // Interface endpoint private DNS serves its own region's regional names only;
                 // the legacy global names and other regions' names answer publicly.
-                let dual = matches!(
-                    t.class,
-                    TargetClass::Dualstack | TargetClass::BucketDualstack
-                );
+                let dual = family == HostKind::Dualstack;
                 let mut addrs: Vec<IpAddr> = public(name_region, false).into_iter().collect();
                 if dual {
                     addrs.extend(public(name_region, true));
@@ -116,7 +110,7 @@ pub fn derived_answers(
                     out.push(answer(&t.host, addrs));
                 }
             }
-            TargetClass::EndpointSpecific => {
+            HostKind::EndpointSpecific => {
                 if let Some(ep) = endpoints
                     .iter()
                     .find(|e| Some(&e.id) == t.endpoint_id.as_ref())
@@ -126,13 +120,13 @@ pub fn derived_answers(
             }
             // Access point names resolve to the region's public S3 addresses. Whether an S3
             // interface endpoint's private DNS answers for them is not derived: left out then.
-            TargetClass::Named if t.host_kind == Some(HostKind::AccessPoint) => {
+            HostKind::AccessPoint => {
                 if !(same_region && private_dns.is_some()) {
                     out.extend(public(name_region, false).map(|a| answer(&t.host, vec![a])));
                 }
             }
             // A directory bucket's zonal name: the region's s3express list.
-            TargetClass::Named if t.host_kind == Some(HostKind::Zonal) => {
+            HostKind::Zonal => {
                 let s3express_private = endpoints.iter().any(|e| {
                     e.endpoint_type == EndpointType::Interface
                         && e.service_name.as_deref()
@@ -150,7 +144,7 @@ pub fn derived_answers(
             // endpoint for com.amazonaws.s3-global.accesspoint answers for every MRAP name in
             // the VPC (AWS: "all Multi-Region Access Point requests in the VPC go through this
             // endpoint"); without one, no list holds its addresses and none is derived.
-            TargetClass::Named if t.host_kind == Some(HostKind::MultiRegion) => {
+            HostKind::MultiRegion => {
                 let mrap = endpoints.iter().find(|e| {
                     e.endpoint_type == EndpointType::Interface
                         && e.service_name.as_deref() == Some("com.amazonaws.s3-global.accesspoint")
@@ -165,7 +159,11 @@ pub fn derived_answers(
             // FIPS, accelerate, website and Object Lambda names: no list is documented to hold
             // their addresses, so none is derived (the checks say where such a name can and
             // cannot go).
-            TargetClass::Named | TargetClass::EndpointOverride | TargetClass::Presigned => {}
+            HostKind::Fips
+            | HostKind::LegacyDashRegion
+            | HostKind::Accelerate
+            | HostKind::Website
+            | HostKind::ObjectLambda => {}
         }
     }
     out

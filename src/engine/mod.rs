@@ -32,7 +32,7 @@ pub use text::{
 };
 
 use crate::facts::Facts;
-use crate::names::targets::{self, Target, TargetClass};
+use crate::names::targets::{self, Target, TargetRole};
 use context::Cx;
 
 /// Runs the engine over `facts`.
@@ -60,7 +60,7 @@ pub fn analyze(facts: &Facts) -> Analysis {
             // A presigned URL's host, unless it is already one of the names judged.
             if let Some(p) = facts.presigned.get() {
                 if !planned.iter().any(|t| t.host.eq_ignore_ascii_case(&p.host)) {
-                    planned.push(Target::new(p.host.clone(), TargetClass::Presigned));
+                    planned.push(Target::new(p.host.clone(), TargetRole::Presigned));
                 }
             }
             let judged = planned

@@ -32,7 +32,7 @@ use crate::facts::{
     Observed, PrefixList, Probes, Request, Resolution, Route, RouteOrigin, RouteTable, TcpOutcome,
     TcpProbe, Vantage, VantageKind, VpcEndpoint,
 };
-use crate::names::targets::{Target, TargetClass};
+use crate::names::targets::{Target, TargetRole};
 
 /// The primary target of the default facts (region us-east-1, no bucket).
 pub(crate) const S3: &str = "s3.us-east-1.amazonaws.com";
@@ -85,18 +85,9 @@ pub(crate) fn route(spec: &str) -> Route {
     r
 }
 
-/// An S3 target of the default region by host (its class from the name).
+/// An S3 target of the default region by host (its family read from the name).
 pub(crate) fn target(host: &str) -> Target {
-    let class = if host.starts_with("s3.dualstack.") {
-        TargetClass::Dualstack
-    } else if host.starts_with("s3.") {
-        TargetClass::Regional
-    } else if host.starts_with("bucket.vpce-") || host.contains(".vpce.amazonaws.com") {
-        TargetClass::EndpointSpecific
-    } else {
-        TargetClass::Named
-    };
-    Target::new(host.to_string(), class)
+    Target::new(host.to_string(), TargetRole::Service)
 }
 
 /// DNS's answer for one of S3's standard names.

@@ -2,6 +2,10 @@
 //!
 //! The gatherer resolves exactly these names, and the engine judges them, so both sides
 //! agree on the list without storing it twice.
+//!
+//! A [`Target`] carries the family of its host name ([`HostKind`], the one taxonomy of S3 host
+//! names) and why it is judged ([`TargetRole`]); the report's `class` field is derived from the
+//! two.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,80 +13,191 @@ use crate::facts::{EndpointType, VpcEndpoint};
 use crate::names::{self, host_kind, HostKind, NameKind, S3Settings};
 use crate::validate::{has_global_endpoint, partition_dns_suffix};
 
-/// What kind of name a target is; decides which disagreements matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TargetClass {
-    /// `s3.<region>.<suffix>`
-    Regional,
-    /// `<bucket>.s3.<region>.<suffix>`
-    BucketRegional,
-    /// `s3.dualstack.<region>.<suffix>` (IPv4 and IPv6)
-    Dualstack,
-    /// `<bucket>.s3.dualstack.<region>.<suffix>` (IPv4 and IPv6): the bucket's name when the
-    /// application uses the dual-stack endpoints.
-    BucketDualstack,
-    /// legacy global `s3.amazonaws.com` (served from us-east-1)
-    Global,
-    /// `<bucket>.s3.amazonaws.com`
-    BucketGlobal,
-    /// `bucket.`/`accesspoint.`/`control.` names of an interface endpoint
-    EndpointSpecific,
-    /// The host of an endpoint URL the SDKs are told to use (`AWS_ENDPOINT_URL_S3`, …)
+/// Why a host name is judged (its family says which endpoints can carry it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TargetRole {
+    /// A service name, with no bucket in the host: S3's own names for the region
+    /// (`s3.<region>`, dual-stack, the legacy global `s3.amazonaws.com`), an interface
+    /// endpoint's `bucket.`/`accesspoint.`/`control.` names, or a `--bucket` input's
+    /// path-style name.
+    Service,
+    /// A bucket's (access point's, …) own name, the bucket in the host: the virtual-hosted
+    /// names a `--bucket` input is planned to, and its plain names judged for comparison.
+    Bucket,
+    /// The host of an endpoint URL the SDKs are told to use (`AWS_ENDPOINT_URL_S3`, …).
     EndpointOverride,
     /// The host of a `--presigned` URL.
     Presigned,
-    /// A name a `--bucket` input is planned to that is none of the above: an access point, a
-    /// Multi-Region Access Point, a directory bucket's zonal name, a FIPS, accelerate or
-    /// website name (its `host_kind` says which).
-    Named,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "TargetWire", from = "TargetWire")]
 pub struct Target {
     pub host: String,
-    pub class: TargetClass,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The family of the host name (decides which endpoints can carry it). Every S3 name the
+    /// plan judges has one; an override or presigned host that is not an S3 name has none.
+    pub family: Option<HostKind>,
+    /// Why the name is judged.
+    pub role: TargetRole,
     pub bucket: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// The region whose S3 serves this name (the legacy global names: us-east-1), when the
     /// name tells. Only that region's S3 prefix list can hold its addresses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// The family of the host name (decides which endpoints can carry it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_kind: Option<HostKind>,
     /// What the `--bucket` input names (bucket, access point, directory bucket, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name_kind: Option<NameKind>,
 }
 
+/// The report's word for a target (`"class"`), derived from its family and role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum WireClass {
+    Regional,
+    BucketRegional,
+    Dualstack,
+    BucketDualstack,
+    Global,
+    BucketGlobal,
+    EndpointSpecific,
+    EndpointOverride,
+    Presigned,
+    Named,
+}
+
+/// A target as the report writes it (field order and names are the report's format).
+#[derive(Serialize, Deserialize)]
+struct TargetWire {
+    host: String,
+    class: WireClass,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bucket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoint_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_kind: Option<HostKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_kind: Option<NameKind>,
+}
+
+impl From<Target> for TargetWire {
+    fn from(t: Target) -> Self {
+        TargetWire {
+            class: t.class(),
+            host: t.host,
+            bucket: t.bucket,
+            endpoint_id: t.endpoint_id,
+            region: t.region,
+            host_kind: t.family,
+            name_kind: t.name_kind,
+        }
+    }
+}
+
+impl From<TargetWire> for Target {
+    fn from(w: TargetWire) -> Self {
+        use WireClass as C;
+        let (role, implied) = match w.class {
+            C::Regional => (TargetRole::Service, Some(HostKind::Regional)),
+            C::Dualstack => (TargetRole::Service, Some(HostKind::Dualstack)),
+            C::Global => (TargetRole::Service, Some(HostKind::LegacyGlobal)),
+            C::EndpointSpecific => (TargetRole::Service, Some(HostKind::EndpointSpecific)),
+            C::BucketRegional => (TargetRole::Bucket, Some(HostKind::Regional)),
+            C::BucketDualstack => (TargetRole::Bucket, Some(HostKind::Dualstack)),
+            C::BucketGlobal => (TargetRole::Bucket, Some(HostKind::LegacyGlobal)),
+            C::Named => (TargetRole::Bucket, None),
+            C::EndpointOverride => (TargetRole::EndpointOverride, None),
+            C::Presigned => (TargetRole::Presigned, None),
+        };
+        Target {
+            host: w.host,
+            // The family the class names wins over a disagreeing one.
+            family: implied.or(w.host_kind),
+            role,
+            bucket: w.bucket,
+            endpoint_id: w.endpoint_id,
+            region: w.region,
+            name_kind: w.name_kind,
+        }
+    }
+}
+
 impl Target {
-    pub fn new(host: String, class: TargetClass) -> Self {
+    /// A target of `host` judged as `role`, its family and region read from the name.
+    pub fn new(host: String, role: TargetRole) -> Self {
         let kind = host_kind(&host);
         let region = s3_host_region(&host).or_else(|| kind.as_ref().and_then(|(_, r)| r.clone()));
         Target {
             host,
-            class,
+            family: kind.map(|(k, _)| k),
+            role,
             bucket: None,
             endpoint_id: None,
             region,
-            host_kind: kind.map(|(k, _)| k),
             name_kind: None,
+        }
+    }
+
+    /// A target of `host`, an S3 name of `family` judged as `role` (the family is known from
+    /// how the name was made; the region is read from the name).
+    fn of(host: String, family: HostKind, role: TargetRole) -> Self {
+        Target {
+            family: Some(family),
+            ..Target::new(host, role)
+        }
+    }
+
+    /// The family this name is judged as: its family, unless it is an override or a presigned
+    /// host (judged as whatever name it is, not as an S3 name of the plan).
+    pub fn planned_family(&self) -> Option<HostKind> {
+        match self.role {
+            TargetRole::EndpointOverride | TargetRole::Presigned => None,
+            TargetRole::Service | TargetRole::Bucket => self.family,
+        }
+    }
+
+    /// True when the bucket is in the host name (a virtual-hosted name).
+    pub fn is_bucket_name(&self) -> bool {
+        self.role == TargetRole::Bucket
+    }
+
+    /// The report's `class` of this target: the family and the role in one word
+    /// (`bucket-regional`, `dualstack`, `endpoint-override`, `named`, …).
+    fn class(&self) -> WireClass {
+        use WireClass as C;
+        let bucket = self.is_bucket_name();
+        match (self.role, self.family) {
+            (TargetRole::EndpointOverride, _) => C::EndpointOverride,
+            (TargetRole::Presigned, _) => C::Presigned,
+            (_, Some(HostKind::Regional)) if bucket => C::BucketRegional,
+            (_, Some(HostKind::Regional)) => C::Regional,
+            (_, Some(HostKind::Dualstack)) if bucket => C::BucketDualstack,
+            (_, Some(HostKind::Dualstack)) => C::Dualstack,
+            (_, Some(HostKind::LegacyGlobal)) if bucket => C::BucketGlobal,
+            (_, Some(HostKind::LegacyGlobal)) => C::Global,
+            (_, Some(HostKind::EndpointSpecific)) => C::EndpointSpecific,
+            // An access point, a Multi-Region Access Point, a directory bucket's zonal name, a
+            // FIPS, accelerate or website name (the family says which).
+            _ => C::Named,
         }
     }
 
     /// The AWS-managed prefix-list service whose list holds this name's addresses (`s3`,
     /// `s3express`), when one is known to; `None` for overrides, presigned hosts and names no
-    /// list is documented to hold (accelerate, Multi-Region Access Points, website, …).
+    /// list is documented to hold (an endpoint's own names, accelerate, Multi-Region Access
+    /// Points, website, …).
     pub fn list_service(&self) -> Option<&'static str> {
-        match self.class {
-            TargetClass::EndpointOverride
-            | TargetClass::Presigned
-            | TargetClass::EndpointSpecific => None,
-            _ if self.is_standard_s3_name() => Some("s3"),
-            _ => self.host_kind.and_then(HostKind::list_service),
+        self.planned_family().and_then(HostKind::list_service)
+    }
+
+    /// True for the regional names whose paths are compared (S3P104, S3P901): every regional
+    /// name of the plan and the service's dual-stack name (not a bucket's dual-stack name).
+    pub fn is_compared_regional_name(&self) -> bool {
+        match self.planned_family() {
+            Some(HostKind::Regional) => true,
+            Some(HostKind::Dualstack) => !self.is_bucket_name(),
+            _ => false,
         }
     }
 
@@ -90,13 +205,8 @@ impl Target {
     /// own names, an override or a presigned host).
     pub fn is_standard_s3_name(&self) -> bool {
         matches!(
-            self.class,
-            TargetClass::Regional
-                | TargetClass::BucketRegional
-                | TargetClass::Dualstack
-                | TargetClass::BucketDualstack
-                | TargetClass::Global
-                | TargetClass::BucketGlobal
+            self.planned_family(),
+            Some(HostKind::Regional | HostKind::Dualstack | HostKind::LegacyGlobal)
         )
     }
 }
@@ -206,25 +316,20 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
     let plans = name_plans(input);
     let mut out = Vec::new();
     if let Some((host, _)) = &settings.endpoint_override {
-        out.push(Target::new(host.to_string(), TargetClass::EndpointOverride));
+        out.push(Target::new(host.to_string(), TargetRole::EndpointOverride));
     }
-    let class_of =
-        |p: &names::PlannedName, bucket_in_host: bool| match (p.host_kind, bucket_in_host) {
-            (HostKind::Regional, true) => TargetClass::BucketRegional,
-            (HostKind::Regional, false) => TargetClass::Regional,
-            (HostKind::Dualstack, true) => TargetClass::BucketDualstack,
-            (HostKind::Dualstack, false) => TargetClass::Dualstack,
-            (HostKind::LegacyGlobal, true) => TargetClass::BucketGlobal,
-            (HostKind::LegacyGlobal, false) => TargetClass::Global,
-            (HostKind::EndpointSpecific, _) => TargetClass::EndpointSpecific,
-            _ => TargetClass::Named,
+    let named = |plan: &names::NamePlan, p: &names::PlannedName| {
+        let role = if p.path_style {
+            TargetRole::Service
+        } else {
+            TargetRole::Bucket
         };
-    let named = |plan: &names::NamePlan, p: &names::PlannedName| Target {
-        bucket: Some(plan.name.label().to_string()),
-        name_kind: Some(plan.name.kind),
-        host_kind: Some(p.host_kind),
-        region: p.region.clone().or_else(|| s3_host_region(&p.host)),
-        ..Target::new(p.host.clone(), class_of(p, !p.path_style))
+        Target {
+            bucket: Some(plan.name.label().to_string()),
+            name_kind: Some(plan.name.kind),
+            region: p.region.clone().or_else(|| s3_host_region(&p.host)),
+            ..Target::of(p.host.clone(), p.host_kind, role)
+        }
     };
     // The plain bucket names, for comparison with what the application uses.
     let plain = |plan: &names::NamePlan, dual: bool| -> Option<Target> {
@@ -237,30 +342,35 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
             .first()
             .and_then(|p| p.region.clone())
             .unwrap_or_else(|| region.to_string());
-        let (host, class) = if dual {
+        let (host, family) = if dual {
             (
                 format!("{b}.s3.dualstack.{r}.{}", partition_dns_suffix(&r)),
-                TargetClass::BucketDualstack,
+                HostKind::Dualstack,
             )
         } else {
             (
                 format!("{b}.s3.{r}.{}", partition_dns_suffix(&r)),
-                TargetClass::BucketRegional,
+                HostKind::Regional,
             )
         };
         Some(Target {
             bucket: Some(plan.name.label().to_string()),
             name_kind: Some(plan.name.kind),
-            ..Target::new(host, class)
+            ..Target::of(host, family, TargetRole::Bucket)
         })
     };
     for plan in &plans {
         out.extend(plan.names.iter().map(|p| named(plan, p)));
     }
-    let regional = Target::new(format!("s3.{region}.{suffix}"), TargetClass::Regional);
-    let dual = Target::new(
+    let regional = Target::of(
+        format!("s3.{region}.{suffix}"),
+        HostKind::Regional,
+        TargetRole::Service,
+    );
+    let dual = Target::of(
         format!("s3.dualstack.{region}.{suffix}"),
-        TargetClass::Dualstack,
+        HostKind::Dualstack,
+        TargetRole::Service,
     );
     if dualstack {
         out.extend(plans.iter().filter_map(|p| plain(p, true)));
@@ -273,16 +383,21 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
         out.push(dual);
     }
     if has_global_endpoint(region) {
-        out.push(Target::new(
+        out.push(Target::of(
             "s3.amazonaws.com".to_string(),
-            TargetClass::Global,
+            HostKind::LegacyGlobal,
+            TargetRole::Service,
         ));
         for plan in &plans {
             if let Some(b) = plan.name.bucket_name().filter(|b| !b.contains('.')) {
                 out.push(Target {
                     bucket: Some(plan.name.label().to_string()),
                     name_kind: Some(plan.name.kind),
-                    ..Target::new(format!("{b}.s3.amazonaws.com"), TargetClass::BucketGlobal)
+                    ..Target::of(
+                        format!("{b}.s3.amazonaws.com"),
+                        HostKind::LegacyGlobal,
+                        TargetRole::Bucket,
+                    )
                 });
             }
         }
@@ -295,7 +410,11 @@ pub fn plan_with(input: &PlanInput) -> Vec<Target> {
             for label in ["bucket", "accesspoint", "control"] {
                 out.push(Target {
                     endpoint_id: Some(ep.id.clone()),
-                    ..Target::new(format!("{label}.{name}"), TargetClass::EndpointSpecific)
+                    ..Target::of(
+                        format!("{label}.{name}"),
+                        HostKind::EndpointSpecific,
+                        TargetRole::Service,
+                    )
                 });
             }
         }
@@ -335,6 +454,44 @@ mod tests {
             resource_configuration_arn: None,
             ip_address_type: None,
         }
+    }
+
+    #[test]
+    fn the_class_is_derived_from_family_and_role_and_reads_back() {
+        for (class, kind) in [
+            ("regional", Some("regional")),
+            ("bucket-regional", Some("regional")),
+            ("dualstack", Some("dualstack")),
+            ("bucket-dualstack", Some("dualstack")),
+            ("global", Some("legacy-global")),
+            ("bucket-global", Some("legacy-global")),
+            ("endpoint-specific", Some("endpoint-specific")),
+            ("endpoint-override", Some("regional")),
+            ("endpoint-override", None),
+            ("presigned", Some("access-point")),
+            ("presigned", None),
+            ("named", Some("zonal")),
+            ("named", Some("fips")),
+        ] {
+            let mut v = serde_json::json!({"host": "h.example", "class": class});
+            if let Some(k) = kind {
+                v["host_kind"] = k.into();
+            }
+            let t: Target = serde_json::from_value(v.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&t).unwrap(), v, "{class} {kind:?}");
+        }
+        let t = Target::new(
+            "s3.eu-west-1.amazonaws.com".into(),
+            TargetRole::EndpointOverride,
+        );
+        assert_eq!(t.family, Some(HostKind::Regional));
+        assert_eq!(t.planned_family(), None);
+        assert!(!t.is_standard_s3_name());
+        assert_eq!(t.list_service(), None);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap()["class"],
+            "endpoint-override"
+        );
     }
 
     #[test]
@@ -416,7 +573,7 @@ mod tests {
             &[],
             Some("bucket.vpce-0a1b-7f3k.s3.eu-west-1.vpce.amazonaws.com"),
         );
-        assert_eq!(t[0].class, TargetClass::EndpointOverride);
+        assert_eq!(t[0].role, TargetRole::EndpointOverride);
         assert_eq!(t[1].host, "logs.s3.eu-west-1.amazonaws.com");
         let t = plan("eu-west-1", &[], &[], Some("s3.eu-west-1.amazonaws.com"));
         assert_eq!(
@@ -450,7 +607,7 @@ mod tests {
         let t = plan("eu-west-1", &[], &[ep], None);
         let specific: Vec<&str> = t
             .iter()
-            .filter(|t| t.class == TargetClass::EndpointSpecific)
+            .filter(|t| t.family == Some(HostKind::EndpointSpecific))
             .map(|t| t.host.as_str())
             .collect();
         assert_eq!(

@@ -33,7 +33,7 @@ fn private(n: &IpNet) -> bool {
 /// `None` for names this rule is not about (every name but accelerate and Multi-Region
 /// Access Point names) or without a route table.
 pub(crate) fn rule(cx: &Cx, target: &Target) -> Option<Decision> {
-    let kind = target.host_kind?;
+    let kind = target.family?;
     if !matches!(kind, HostKind::Accelerate | HostKind::MultiRegion) {
         return None;
     }

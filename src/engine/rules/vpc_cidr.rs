@@ -6,7 +6,7 @@
 use crate::engine::context::Cx;
 use crate::engine::kinds::{Confidence, Decision, EvidenceKind, PathKind};
 use crate::facts::AnswerSource;
-use crate::names::targets::TargetClass;
+use crate::names::HostKind;
 
 use super::Query;
 
@@ -15,7 +15,7 @@ pub(crate) fn rule(cx: &Cx, q: &Query) -> Option<Decision> {
     let net = cx.vantage?.vpc_cidr_containing(addr)?;
     let is_s3_name = q
         .target
-        .is_some_and(|t| t.class != TargetClass::EndpointSpecific);
+        .is_some_and(|t| t.planned_family() != Some(HostKind::EndpointSpecific));
     let mut d = if cx.endpoints.is_none() && is_s3_name && q.source != AnswerSource::HostsFile {
         // Live signal only: a DNS answer inside the VPC, without the endpoint list.
         let missing = cx.facts.vpc_endpoints.missing_reason().unwrap_or_default();
