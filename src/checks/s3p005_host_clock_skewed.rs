@@ -19,11 +19,15 @@ impl HostClockSkewed {
                 b.requests.iter().filter_map(move |r| {
                     let code = r.error_code.as_deref().filter(|c| is_skew_code(c))?;
                     Some(format!(
-                        "{} to bucket {} at {}: {code}: {}",
+                        "{} to bucket {} at {}: {code}: {}{}",
                         r.operation,
                         b.name,
                         r.host,
-                        r.error.as_deref().unwrap_or("no detail")
+                        r.error.as_deref().unwrap_or("no detail"),
+                        r.request_id
+                            .as_deref()
+                            .map(|id| format!(" (request id {id})"))
+                            .unwrap_or_default()
                     ))
                 })
             })
