@@ -14,6 +14,7 @@ mod s3p001_not_on_aws;
 mod s3p002_imds_token_blocked;
 mod s3p003_missing_permissions;
 mod s3p004_control_plane_unavailable;
+mod s3p005_host_clock_skewed;
 mod s3p101_no_route_to_s3;
 mod s3p102_gateway_endpoint_not_on_route_table;
 mod s3p103_s3_via_nat_gateway;
@@ -62,6 +63,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p002_imds_token_blocked::ImdsTokenBlocked,
     &s3p003_missing_permissions::MissingPermissions,
     &s3p004_control_plane_unavailable::ControlPlaneUnavailable,
+    &s3p005_host_clock_skewed::HostClockSkewed,
     &s3p101_no_route_to_s3::NoRouteToS3,
     &s3p102_gateway_endpoint_not_on_route_table::GatewayEndpointNotOnRouteTable,
     &s3p103_s3_via_nat_gateway::S3ViaNatGateway,

@@ -192,6 +192,11 @@ impl Facts {
                         at_most("presigned.tcp", p.tcp.len(), PROBES)?;
                     }
                 }
+                Part::Clock => {
+                    if let Some(c) = self.clock.get() {
+                        at_most("clock.errors", c.errors.len(), SETTINGS)?;
+                    }
+                }
                 // No lists in these.
                 Part::MetadataService | Part::VpcDnsAttributes => {}
             }

@@ -5,6 +5,7 @@
 //! saved facts file can be judged again offline with `s3path replay`.
 
 mod buckets;
+mod clock;
 pub mod fleet;
 mod host;
 pub mod inventory;
@@ -17,6 +18,7 @@ mod states;
 use serde::{Deserialize, Serialize};
 
 pub use buckets::*;
+pub use clock::*;
 pub use host::*;
 pub use network::*;
 pub(crate) use observed::observed_parts;
@@ -94,6 +96,9 @@ pub struct Facts {
     /// `--presigned URL`: where the URL's host resolves and whether it connects.
     #[serde(default)]
     pub presigned: Observed<PresignedCheck>,
+    /// The host clock against the `Date` of the AWS answers s3path's own signed calls got.
+    #[serde(default)]
+    pub clock: Observed<ClockSkew>,
     /// Where the gather's time went: each phase, when it started and how long it took
     /// (informational, never judged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -130,6 +135,7 @@ observed_parts!(
         Probes => probes: Probes, "probes";
         Buckets => buckets: Vec<BucketFacts>, "bucket facts";
         Presigned => presigned: PresignedCheck, "presigned URL";
+        Clock => clock: ClockSkew, "the host clock";
     ]
 );
 

@@ -15,6 +15,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use roxmltree::Node;
 use tokio::time::Instant;
 
+use super::clock;
 use super::context::{AwsContext, CredentialsFailure, QueryHttp};
 use super::plain::error_chain;
 
@@ -309,6 +310,10 @@ impl QueryClient {
         let deadline = Instant::now() + self.budget;
         let creds = self.credentials().await?;
         let mut attempt = 0;
+        // Signing uses the host time, corrected once AWS rejected a request of the run for
+        // its time; a call is signed again with the corrected time at most once.
+        let mut correction = self.context.clock_correction();
+        let mut resigned = false;
         loop {
             attempt += 1;
             if let Ok(mut calls) = self.calls.lock() {
@@ -316,19 +321,35 @@ impl QueryClient {
             }
             let started = Instant::now();
             let left = deadline.saturating_duration_since(started);
-            let result =
-                match tokio::time::timeout(left, self.attempt(&creds, body, content_type, target))
-                    .await
-                {
-                    Ok(r) => r,
-                    Err(_) => Err(ApiError::new(
-                        ApiErrorKind::TimedOut {
-                            after_ms: started.elapsed().as_millis() as u64,
-                        },
-                        format!("no answer within {} ms", left.as_millis()),
-                    )),
-                };
+            let result = match tokio::time::timeout(
+                left,
+                self.attempt(&creds, body, content_type, target, correction),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(_) => Err(ApiError::new(
+                    ApiErrorKind::TimedOut {
+                        after_ms: started.elapsed().as_millis() as u64,
+                    },
+                    format!("no answer within {} ms", left.as_millis()),
+                )),
+            };
+            let skew = self.context.clock_skew();
             match result {
+                Err(e)
+                    if !resigned
+                        && skew.is_some()
+                        && e.code().is_some_and(|c| clock::is_skew_error(c, skew))
+                        && Instant::now() < deadline =>
+                {
+                    // The host clock is off: sign once more with the time AWS answered with.
+                    resigned = true;
+                    correction = skew;
+                    if let Some(s) = skew {
+                        self.context.set_clock_correction(s);
+                    }
+                }
                 Err(e) if e.retryable() && attempt < MAX_ATTEMPTS => {
                     // Exponential backoff with a little jitter, only while time is left.
                     let jitter = SystemTime::now()
@@ -352,6 +373,7 @@ impl QueryClient {
         body: &str,
         content_type: &'static str,
         target: Option<&str>,
+        correction: Option<i64>,
     ) -> Result<String, ApiError> {
         let uri: http::Uri = format!("{}/", self.endpoint).parse().map_err(|e| {
             ApiError::new(
@@ -381,7 +403,7 @@ impl QueryClient {
             .identity(&identity)
             .region(&self.region)
             .name(self.service)
-            .time(SystemTime::now())
+            .time(clock::corrected_now(correction.unwrap_or(0)))
             .settings(settings)
             .build()
             .map_err(|e| ApiError::new(ApiErrorKind::NoCredentials, e.to_string()))?
@@ -413,6 +435,15 @@ impl QueryClient {
             )
         })?;
         let status = resp.status().as_u16();
+        let skew = resp
+            .headers()
+            .get(http::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| clock::skew_of(d, SystemTime::now()));
+        if let Some(skew) = skew {
+            self.context.observe_clock(self.service, skew);
+        }
+        let headers = resp.headers().clone();
         let bytes = Limited::new(resp.into_body(), MAX_ANSWER_BYTES)
             .collect()
             .await
@@ -432,13 +463,23 @@ impl QueryClient {
         } else {
             service_error(&text)
         };
-        Err(ApiError::new(
+        let code = code.unwrap_or_else(|| format!("HTTP{status}"));
+        let mut message = message.unwrap_or_else(|| format!("HTTP status {status}"));
+        if let Some(id) = clock::request_id(&headers, &text) {
+            message = format!("{message} (request id {id})");
+        }
+        let error = ApiError::new(
             ApiErrorKind::Service {
                 status,
-                code: code.clone().unwrap_or_else(|| format!("HTTP{status}")),
+                code: code.clone(),
             },
-            message.unwrap_or_else(|| format!("HTTP status {status}")),
-        ))
+            message,
+        );
+        if clock::is_skew_error(&code, skew.or_else(|| self.context.clock_skew())) {
+            self.context
+                .clock_error(format!("{} {code}: {}", self.service, error.message));
+        }
+        Err(error)
     }
 
     /// Every page of `action`: `f` sees the items of `list` (`<list><item>…`, or `<member>`)

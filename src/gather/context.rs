@@ -24,6 +24,7 @@ use hyper_util::rt::TokioExecutor;
 use tokio::sync::{watch, OnceCell};
 
 use super::deadline::Deadline;
+use crate::facts::{ClockSkew, Observed};
 
 /// The HTTPS connector of the Query clients.
 pub type Https = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -42,6 +43,8 @@ pub struct AwsContext {
     /// call at all).
     http: Arc<OnceLock<QueryHttp>>,
     connect: Duration,
+    /// The host clock against the AWS answers' `Date` (shared by every client of the run).
+    clock: Arc<Mutex<ClockState>>,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -63,6 +66,7 @@ impl AwsContext {
             credentials: RunCredentials::pending(run),
             http: Arc::new(OnceLock::new()),
             connect: run.left_max(Duration::from_secs(2)),
+            clock: Arc::default(),
         }
     }
 
@@ -120,6 +124,77 @@ impl AwsContext {
     /// The run's HTTPS client for the Query services (one connection pool, one trust store).
     pub fn query_http(&self) -> QueryHttp {
         self.http.get_or_init(|| query_http(self.connect)).clone()
+    }
+}
+
+/// What the run's AWS answers told about the host clock.
+#[derive(Debug, Default)]
+struct ClockState {
+    /// The latest measurement.
+    latest: Option<ClockSkew>,
+    /// The correction signing uses once AWS rejected a request for its time (seconds).
+    correction: Option<i64>,
+    errors: Vec<String>,
+}
+
+/// Skew errors kept for the facts.
+const MAX_CLOCK_ERRORS: usize = 16;
+
+impl AwsContext {
+    fn clock_state(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        self.clock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a `Date` read from an answer of `source`: server time minus host time.
+    pub fn observe_clock(&self, source: &str, skew_seconds: i64) {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.clock_state().latest = Some(ClockSkew {
+            skew_seconds,
+            source: source.to_string(),
+            measured_at: crate::facts::rfc3339(now),
+            errors: vec![],
+            corrected: false,
+        });
+    }
+
+    /// The latest skew measured, in seconds.
+    pub fn clock_skew(&self) -> Option<i64> {
+        self.clock_state().latest.as_ref().map(|c| c.skew_seconds)
+    }
+
+    /// Records a skew error (one line, with its request id).
+    pub fn clock_error(&self, text: String) {
+        let mut state = self.clock_state();
+        if state.errors.len() < MAX_CLOCK_ERRORS {
+            state.errors.push(text);
+        }
+    }
+
+    /// The correction signing uses (seconds added to the host time), once one was needed.
+    pub fn clock_correction(&self) -> Option<i64> {
+        self.clock_state().correction
+    }
+
+    pub fn set_clock_correction(&self, seconds: i64) {
+        self.clock_state().correction = Some(seconds);
+    }
+
+    /// The clock part of the facts: collected when an answer carried a `Date`.
+    pub fn clock_observed(&self) -> Observed<ClockSkew> {
+        let state = self.clock_state();
+        match &state.latest {
+            Some(c) => Observed::collected(ClockSkew {
+                errors: state.errors.clone(),
+                corrected: state.correction.is_some(),
+                ..c.clone()
+            }),
+            None => Observed::not_collected(
+                "no AWS answer carried a Date header (no signed call was answered)",
+            ),
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod aws;
 pub mod aws_config;
+mod clock;
 pub mod context;
 pub mod deadline;
 pub mod dns;
@@ -108,6 +109,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.probes = Observed::not_collected(why);
         facts.buckets = Observed::not_collected(why);
         facts.presigned = Observed::not_collected(why);
+        facts.clock = Observed::not_collected(why);
         settings.aws_cli = phases::finish_cli_version(cli, false, &run).await;
         facts.client_settings = Observed::collected(settings);
         facts.timings = clock.timings;
@@ -252,6 +254,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     settings.aws_cli = phases::finish_cli_version(cli, interface_in_vpc, &run).await;
     clock.record("aws-cli", since);
     facts.client_settings = Observed::collected(settings);
+    facts.clock = context.clock_observed();
     facts.timings = clock.timings;
     facts
 }
