@@ -12,6 +12,7 @@ pub mod gather;
 pub mod input;
 pub mod merge;
 pub mod names;
+pub mod partitions;
 pub mod policy;
 pub mod proxy;
 pub mod redact;

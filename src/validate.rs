@@ -66,22 +66,14 @@ pub fn region(region: &str) -> Result<(), String> {
     }
 }
 
-/// The DNS suffix of the partition a region belongs to.
+/// The DNS suffix of the partition a region belongs to ([`crate::partitions`]).
 pub fn partition_dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else if region.starts_with("us-isob-") {
-        "sc2s.sgov.gov"
-    } else if region.starts_with("us-iso-") {
-        "c2s.ic.gov"
-    } else {
-        "amazonaws.com"
-    }
+    crate::partitions::of(region).dns_suffix
 }
 
 /// True for the commercial partition, the only one with the legacy global endpoint.
 pub fn has_global_endpoint(region: &str) -> bool {
-    partition_dns_suffix(region) == "amazonaws.com" && !region.starts_with("us-gov-")
+    crate::partitions::of(region).id == "aws"
 }
 
 #[cfg(test)]
@@ -147,6 +139,12 @@ mod tests {
     fn partitions() {
         assert_eq!(partition_dns_suffix("cn-north-1"), "amazonaws.com.cn");
         assert_eq!(partition_dns_suffix("eu-west-1"), "amazonaws.com");
+        assert_eq!(partition_dns_suffix("us-isob-east-1"), "sc2s.sgov.gov");
+        assert_eq!(partition_dns_suffix("us-iso-west-1"), "c2s.ic.gov");
+        assert_eq!(partition_dns_suffix("eu-isoe-west-1"), "cloud.adc-e.uk");
+        assert_eq!(partition_dns_suffix("us-isof-south-1"), "csp.hci.ic.gov");
+        assert_eq!(partition_dns_suffix("eusc-de-east-1"), "amazonaws.eu");
+        assert!(!has_global_endpoint("eusc-de-east-1"));
         assert!(has_global_endpoint("us-west-2"));
         assert!(!has_global_endpoint("cn-northwest-1"));
         assert!(!has_global_endpoint("us-gov-west-1"));

@@ -4,7 +4,7 @@
 //! any cycle between files (docs/architecture.md draws the same picture).
 //!
 //! cli → commands (cli::<command>, merge, fleet) → {gather, render}; render → report → checks → engine
-//! → names → leaves (facts, policy, validate, redact, url, proxy); gather → input → names →
+//! → names → leaves (facts, policy, validate, redact, url, proxy, partitions); gather → input → names →
 //! leaves. Gather never imports the engine, the checks, the report, the renderers or a command;
 //! the engine never imports the checks.
 
@@ -28,7 +28,7 @@ fn layer(module: &str) -> Option<&'static str> {
         "engine" => "engine",
         "input" => "input",
         "names" => "names",
-        "facts" | "policy" | "validate" | "redact" | "url" | "proxy" => "leaves",
+        "facts" | "policy" | "validate" | "redact" | "url" | "proxy" | "partitions" => "leaves",
         _ => return None,
     })
 }

@@ -392,3 +392,101 @@ fn a_cut_output_is_read_from_the_output_bucket() {
         .unwrap();
     assert_eq!(send["body"]["OutputS3BucketName"], "ssm-out");
 }
+
+/// `fleet` with `env`, the SSM stand-in's settings removed: only what `env` says decides where
+/// SSM is.
+fn fleet_with_env(args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
+    let mut c = common::s3path(BIN);
+    c.arg("fleet")
+        .args(args)
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_ENDPOINT_URL_SSM")
+        .env_remove("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .env_remove("AWS_USE_FIPS_ENDPOINT")
+        .env_remove("AWS_USE_DUALSTACK_ENDPOINT")
+        // No profile of the developer's can point SSM elsewhere.
+        .env("AWS_CONFIG_FILE", "/nonexistent/s3path-test-config");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `AWS_ENDPOINT_URL` alone (as aws-sdk-s3 honours it) sends SSM, SendCommand included, to
+/// the local stand-in, never to AWS.
+#[test]
+fn the_global_endpoint_url_reaches_ssm() {
+    if common::skip("tests/fleet.rs", NEEDS) {
+        return;
+    }
+    let f = fake(json!({
+        "instances": {
+            "i-0c0000000000000c1": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("gateway-endpoint", "i-0c0000000000000c1")},
+        }
+    }));
+    let (code, stdout, stderr) = fleet_with_env(
+        &[
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            "i-0c0000000000000c1",
+            "--timeout",
+            "6",
+            "--format",
+            "json",
+        ],
+        &[("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", f.port))],
+    );
+    let r: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(
+        r["hosts"][0]["host"], "i-0c0000000000000c1",
+        "{code} {stderr}: {stdout}"
+    );
+    let reqs = requests(&f);
+    assert_eq!(
+        reqs.iter()
+            .filter(|q| q["target"] == "AmazonSSM.SendCommand")
+            .count(),
+        1,
+        "{reqs:?}"
+    );
+}
+
+/// Refused endpoint settings stop fleet before anything is sent, in one line that names the
+/// setting and never shows the user information.
+#[test]
+fn refused_endpoint_settings_send_nothing() {
+    if common::skip("tests/fleet.rs", NEEDS) {
+        return;
+    }
+    let f = fake(json!({"instances": {}}));
+    let args = [
+        "--region",
+        "eu-west-1",
+        "--instance-ids",
+        "i-0c0000000000000c1",
+        "--timeout",
+        "6",
+    ];
+    let secret = format!("http://user:s3cret@127.0.0.1:{}", f.port);
+    let (code, stdout, stderr) = fleet_with_env(&args, &[("AWS_ENDPOINT_URL", secret)]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let error: Vec<&str> = stdout.lines().filter(|l| l.contains("error:")).collect();
+    assert_eq!(error.len(), 1, "{stdout}");
+    assert!(error[0].contains("AWS_ENDPOINT_URL:"), "{stdout}");
+    assert!(!stdout.contains("s3cret") && !stderr.contains("s3cret"));
+    let fips = [
+        ("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", f.port)),
+        ("AWS_USE_FIPS_ENDPOINT", "true".to_string()),
+    ];
+    let (code, stdout, stderr) = fleet_with_env(&args, &fips);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("FIPS"), "{stdout}");
+    assert!(requests(&f).is_empty(), "nothing reached the stand-in");
+}

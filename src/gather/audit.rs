@@ -32,8 +32,8 @@ pub struct AuditOptions {
 
 /// The bytes each NAT gateway processed over the last [`COST_DAYS`] days: one batched
 /// `GetMetricData` per region (`AWS/NATGateway` `BytesInFromSource` and
-/// `BytesInFromDestination`, daily sums), paginated. The endpoint honours
-/// `AWS_ENDPOINT_URL_CLOUDWATCH`.
+/// `BytesInFromDestination`, daily sums), paginated. The endpoint is resolved as the SDKs do
+/// (`AWS_ENDPOINT_URL_CLOUDWATCH`, `AWS_ENDPOINT_URL`, the profile, …: `gather::endpoints`).
 async fn nat_bytes(
     ec2: &ec2::Client,
     nats: &[String],
@@ -43,10 +43,7 @@ async fn nat_bytes(
     if nats.is_empty() {
         return Observed::collected(Vec::new());
     }
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH")
-        .ok()
-        .filter(|u| !u.is_empty());
-    let c = ec2.sibling("monitoring", "2010-08-01", endpoint, run.left());
+    let c = ec2.sibling("monitoring", "2010-08-01", None, run.left());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -40,6 +40,8 @@ pub enum ApiErrorKind {
     NoCredentials,
     /// An answer that is not what the protocol promises.
     Malformed,
+    /// No endpoint: the endpoint settings are refused (one line naming the setting).
+    Endpoint,
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +154,8 @@ pub struct QueryClient {
     version: &'static str,
     region: String,
     endpoint: String,
+    /// Why no endpoint could be resolved (one line): every call fails with it.
+    refused: Option<String>,
     http: QueryHttp,
     /// The run's credentials: resolved once for every client of the run.
     context: AwsContext,
@@ -161,19 +165,11 @@ pub struct QueryClient {
     calls: std::sync::Mutex<std::collections::BTreeMap<String, u32>>,
 }
 
-/// The default endpoint of `service` in `region`.
-pub fn default_endpoint(service: &str, region: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://{service}.{region}.{suffix}")
-}
-
 impl QueryClient {
-    /// A client for `service` (`ec2`) at `endpoint` (or the region's default), with the run's
-    /// credentials and HTTPS client (nothing is loaded or resolved here).
+    /// A client for `service` (`ec2`) at `endpoint` (tests), else the endpoint the SDKs would
+    /// use ([`super::endpoints`]: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the
+    /// profile, then the partition's, FIPS and dual-stack as asked), with the run's credentials
+    /// and HTTPS client (nothing else is loaded or resolved here).
     pub fn new(
         context: &AwsContext,
         service: &'static str,
@@ -182,13 +178,20 @@ impl QueryClient {
         endpoint: Option<String>,
         budget: Duration,
     ) -> QueryClient {
+        let resolved = match endpoint {
+            Some(e) => Ok(e.trim_end_matches('/').to_string()),
+            None => super::endpoints::endpoint(service, region),
+        };
+        let (endpoint, refused) = match resolved {
+            Ok(e) => (e, None),
+            Err(why) => (String::new(), Some(why)),
+        };
         QueryClient {
             service,
             version,
             region: region.to_string(),
-            endpoint: endpoint
-                .map(|e| e.trim_end_matches('/').to_string())
-                .unwrap_or_else(|| default_endpoint(service, region)),
+            endpoint,
+            refused,
             http: context.query_http(),
             context: context.clone(),
             budget,
@@ -224,6 +227,18 @@ impl QueryClient {
         &self.endpoint
     }
 
+    /// Why no endpoint could be resolved, when none could.
+    pub fn refused(&self) -> Option<&str> {
+        self.refused.as_deref()
+    }
+
+    fn check_endpoint(&self) -> Result<(), ApiError> {
+        match &self.refused {
+            Some(why) => Err(ApiError::new(ApiErrorKind::Endpoint, why.clone())),
+            None => Ok(()),
+        }
+    }
+
     async fn credentials(&self) -> Result<Credentials, ApiError> {
         let no = |why: String| {
             ApiError::new(
@@ -252,6 +267,7 @@ impl QueryClient {
 
     /// One call, with retries; the answer's text.
     pub async fn call(&self, action: &str, params: &Params) -> Result<String, ApiError> {
+        self.check_endpoint()?;
         let body = params.encode(action, self.version);
         self.send(action, &body, QUERY, None).await
     }
@@ -264,6 +280,7 @@ impl QueryClient {
         target: &str,
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, ApiError> {
+        self.check_endpoint()?;
         let action = target.rsplit('.').next().unwrap_or(target);
         let text = self
             .send(action, &body.to_string(), JSON, Some(target))

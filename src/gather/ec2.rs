@@ -1,7 +1,7 @@
 //! The control plane from the EC2 API: route tables, VPC endpoints with their ENIs, prefix
 //! lists, VPC DNS attributes and CIDR blocks. Describe calls only; independent calls run in
 //! parallel; each failure becomes a failed fact that names the IAM action it needed, and the
-//! rest still runs. Honors the standard configuration chain and `AWS_ENDPOINT_URL(_EC2)`.
+//! rest still runs. Honors the standard configuration chain and the SDKs' endpoint settings (`gather::endpoints`).
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -112,22 +112,24 @@ pub type Client = QueryClient;
 
 /// A client for `region` with bounded timeouts and retries (throttling, 5xx answers and
 /// transport errors are retried with backoff, at most 3 attempts, within `budget`).
-/// `endpoint` overrides the endpoint (tests); otherwise `AWS_ENDPOINT_URL_EC2`, else the
-/// region's regional endpoint. The application's own S3 settings (dual-stack, FIPS,
-/// `AWS_ENDPOINT_URL` aimed at S3) never reach this client. Credentials and the HTTPS client
-/// are the run's (`context`).
+/// `endpoint` overrides the endpoint (tests); otherwise the endpoint the SDKs would use
+/// (`super::endpoints`: `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL`, the profile's `services`
+/// section and `endpoint_url`, else the partition's, FIPS and dual-stack as asked).
+/// Credentials and the HTTPS client are the run's (`context`).
 pub fn client(
     context: &super::context::AwsContext,
     region: &str,
     budget: Duration,
     endpoint: Option<&str>,
 ) -> Client {
-    let ec2_url = endpoint.map(str::to_string).or_else(|| {
-        std::env::var("AWS_ENDPOINT_URL_EC2")
-            .ok()
-            .filter(|u| !u.is_empty())
-    });
-    QueryClient::new(context, "ec2", VERSION, region, ec2_url, budget)
+    QueryClient::new(
+        context,
+        "ec2",
+        VERSION,
+        region,
+        endpoint.map(str::to_string),
+        budget,
+    )
 }
 
 /// Turns a failed call into one line that names the action, and its typed cause.

@@ -2,8 +2,9 @@
 //! `s3path doctor --format compact …` with the `AWS-RunShellScript` document on the targets,
 //! polls ListCommandInvocations (paginated, with backoff) until every invocation is done or the
 //! deadline, reads each output with GetCommandInvocation (inline, ≤ 24,000 characters) or, with
-//! `--output-s3-bucket`, from the bucket (s3:GetObject). The endpoint honours
-//! `AWS_ENDPOINT_URL_SSM`.
+//! `--output-s3-bucket`, from the bucket (s3:GetObject). The SSM endpoint is resolved as the
+//! SDKs do (`AWS_ENDPOINT_URL_SSM`, `AWS_ENDPOINT_URL`, the profile, FIPS, dual-stack:
+//! `gather::endpoints`); the bucket's by `aws-sdk-s3` itself, from the same settings.
 
 use std::time::Duration;
 
@@ -78,9 +79,6 @@ pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
 
 async fn run(opts: &FleetOptions) -> FleetFacts {
     let run = Deadline::after(opts.timeout);
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_SSM")
-        .ok()
-        .filter(|u| !u.is_empty());
     // One context for the run: SSM and the output bucket share the configuration and one
     // resolution of the credentials.
     let context = AwsContext::new(&opts.region, run);
@@ -89,10 +87,15 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         "ssm",
         "2014-11-06",
         &opts.region,
-        endpoint,
+        None,
         run.left_max(Duration::from_secs(30)),
     );
     let mut facts = FleetFacts::default();
+    // Nothing is sent (least of all the SendCommand) when the endpoint settings are refused.
+    if let Some(why) = c.refused() {
+        facts.error = Some(format!("ssm endpoint: {why}"));
+        return facts;
+    }
     // 1. Which of the named instances SSM manages (and are online).
     let mut instance_ids = opts.instance_ids.clone();
     if !instance_ids.is_empty() {

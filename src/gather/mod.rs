@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod dns;
 pub mod ec2;
 pub mod ecs;
+pub mod endpoints;
 mod env;
 pub mod fleet;
 pub mod imds;
