@@ -451,5 +451,18 @@ fn profile_flag_selects_credential_process_credentials_and_region() {
         assert!(!all.contains("SECRET-IN"), "{all}");
         let sentence = "profile 'broken' gave no credentials from its credential_process: the process failed (exit status: 3)";
         assert!(all.contains(sentence), "{format}: {all}");
+        if format == "json" {
+            let r: Value = serde_json::from_str(&out).unwrap();
+            assert!(
+                r["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["id"] == "S3P004"),
+                "{out}"
+            );
+        } else {
+            assert!(!out.contains("no findings"), "{out}");
+        }
     }
 }

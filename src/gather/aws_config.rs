@@ -335,6 +335,40 @@ role_arn = arn:aws:iam::111122223333:role/x
 ";
 
     #[test]
+    fn profile_flag_region_and_credential_source() {
+        use std::collections::HashMap;
+        struct MapEnv(HashMap<&'static str, String>);
+        impl Env for MapEnv {
+            fn var(&self, name: &str) -> Option<String> {
+                self.0.get(name).cloned()
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("s3path-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("config");
+        std::fs::write(
+            &file,
+            "[default]\nregion = us-west-2\n[profile prod]\nregion = eu-central-1\ncredential_process = /bin/false SECRET\n[profile sso]\nsso_session = corp\n",
+        )
+        .unwrap();
+        let base = MapEnv(HashMap::from([
+            ("AWS_CONFIG_FILE", file.display().to_string()),
+            ("AWS_PROFILE", "sso".to_string()),
+        ]));
+        assert_eq!(credential_source(&base), Some("SSO (its cached token)"));
+        assert_eq!(profile_region(&base), None);
+        let flag = crate::gather::WithProfile {
+            env: &base,
+            profile: Some("prod"),
+        };
+        assert_eq!(active_profile(&flag), "prod");
+        assert_eq!(profile_region(&flag).as_deref(), Some("eu-central-1"));
+        assert_eq!(credential_source(&flag), Some("its credential_process"));
+        assert_eq!(profile_settings(&flag).unwrap().profile, "prod");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn default_profile_with_nested_s3_block() {
         let s = parse_profile(CONFIG, "default").unwrap();
         let pairs: Vec<(&str, &str)> = s

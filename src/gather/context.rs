@@ -436,6 +436,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn no_credentials_is_one_sentence_naming_the_profile_and_its_source() {
+        let process = CredentialsFailure::Chain(
+            "Error retrieving credentials: external process exited with code exit status: 1. Stderr: SECRET\nmore".to_string(),
+        );
+        let s = no_credentials_sentence("prod", Some("its credential_process"), &process);
+        assert_eq!(
+            s,
+            "profile 'prod' gave no credentials from its credential_process: the process failed (exit status: 1)"
+        );
+        let parse = CredentialsFailure::Chain(
+            "Error retrieving credentials from external process, could not parse response: AKIDSECRET".to_string(),
+        );
+        let s = no_credentials_sentence("prod", Some("its credential_process"), &parse);
+        assert!(!s.contains("SECRET") && s.contains("profile 'prod'"), "{s}");
+        let none = CredentialsFailure::Chain("no credentials found in chain".to_string());
+        let s = no_credentials_sentence("default", None, &none);
+        assert!(
+            s.starts_with("no credentials for profile 'default': none of"),
+            "{s}"
+        );
+        assert!(!s.contains('\n'));
+    }
+
     async fn futures_join(c: &RunCredentials, n: usize) -> Vec<Resolved> {
         super::super::dns::join_all((0..n).map(|_| c.resolve())).await
     }
