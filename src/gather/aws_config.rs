@@ -118,7 +118,7 @@ pub fn credential_source(env: &dyn Env) -> Option<&'static str> {
     Some(if has("credential_process") {
         "its credential_process"
     } else if has("sso_session") || has("sso_start_url") {
-        "SSO (its cached token)"
+        "SSO"
     } else if has("role_arn") {
         "its role_arn (assume role)"
     } else if has("web_identity_token_file") {
@@ -355,7 +355,7 @@ role_arn = arn:aws:iam::111122223333:role/x
             ("AWS_CONFIG_FILE", file.display().to_string()),
             ("AWS_PROFILE", "sso".to_string()),
         ]));
-        assert_eq!(credential_source(&base), Some("SSO (its cached token)"));
+        assert_eq!(credential_source(&base), Some("SSO"));
         assert_eq!(profile_region(&base), None);
         let flag = crate::gather::WithProfile {
             env: &base,

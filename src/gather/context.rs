@@ -180,6 +180,10 @@ pub fn no_credentials_sentence(
                 format!("the process failed ({})", status.trim())
             } else if chain.contains("from external process") {
                 "the process gave no valid credentials (it could not be run, or did not print the credential JSON)".to_string()
+            } else if chain.contains("cached SSO token") {
+                format!(
+                    "no usable cached SSO token (sign in with: aws sso login --profile {profile})"
+                )
             } else if chain.contains("no credentials found in chain")
                 || chain.contains("no providers in chain provided credentials")
             {
@@ -451,6 +455,13 @@ mod tests {
         );
         let s = no_credentials_sentence("prod", Some("its credential_process"), &parse);
         assert!(!s.contains("SECRET") && s.contains("profile 'prod'"), "{s}");
+        let sso = CredentialsFailure::Chain(
+            "an error occurred while loading credentials: an error occurred while loading an access token: failed to load the cached SSO token".to_string(),
+        );
+        assert_eq!(
+            no_credentials_sentence("sso", Some("SSO"), &sso),
+            "profile 'sso' gave no credentials from SSO: no usable cached SSO token (sign in with: aws sso login --profile sso)"
+        );
         let none = CredentialsFailure::Chain("no credentials found in chain".to_string());
         let s = no_credentials_sentence("default", None, &none);
         assert!(
