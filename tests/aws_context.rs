@@ -466,3 +466,88 @@ fn profile_flag_selects_credential_process_credentials_and_region() {
         }
     }
 }
+
+/// An SSO profile (an `sso-session`) with a cached token: the credentials come from the SSO
+/// portal (a stand-in on loopback that only accepts that token), and the run is decided.
+#[test]
+fn sso_profile_with_a_cached_token_gives_a_decided_route() {
+    if common::skip("tests/aws_context.rs", common::MOTO) {
+        return;
+    }
+    let (_moto, port) = common::moto_server();
+    let topo = common::moto_script("topology.py", &[&port.to_string(), REGION, "nat-only"]);
+    let subnet = topo["subnet"].as_str().unwrap();
+    let portal_port = common::free_port();
+    let portal = common::moto_path("sso_portal.py");
+    let _portal = common::start(
+        &[
+            "python3",
+            portal.to_str().unwrap(),
+            &portal_port.to_string(),
+            "cached-token",
+        ],
+        portal_port,
+    );
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // The cache file of an sso-session is named by the SHA-1 of the session's name.
+    let sha1 = Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib; print(hashlib.sha1(b'corp').hexdigest())",
+        ])
+        .output()
+        .unwrap();
+    let name = String::from_utf8_lossy(&sha1.stdout).trim().to_string();
+    std::fs::write(
+        cache.join(format!("{name}.json")),
+        r#"{"accessToken": "cached-token", "expiresAt": "2099-01-01T00:00:00Z", "region": "eu-west-1", "startUrl": "https://corp.awsapps.com/start"}"#,
+    )
+    .unwrap();
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        format!("[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = {REGION}\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = {REGION}\n"),
+    )
+    .unwrap();
+    let none = std::env::temp_dir().join("s3path-no-such-aws-file");
+    let moto = format!("http://127.0.0.1:{port}");
+    let out = common::s3path(BIN)
+        .args([
+            "route",
+            "--profile",
+            "dev",
+            "--subnet-id",
+            subnet,
+            "--timeout",
+            "10",
+            "--format",
+            "json",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &none)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://127.0.0.1:{}", common::free_port()),
+        )
+        .env("AWS_ENDPOINT_URL_EC2", &moto)
+        .env(
+            "AWS_ENDPOINT_URL_SSO",
+            format!("http://127.0.0.1:{portal_port}"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("{:?}: {stderr}", out.status.code());
+    });
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{r}: {stderr}");
+    assert_eq!(r["region"], REGION);
+    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{r}");
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+}
