@@ -189,6 +189,23 @@ pub fn region(name: &str) -> Result<(), InputError> {
     validate::region(name).map_err(|why| err(format!("--region '{name}' {why}")))
 }
 
+/// Checks a `--profile` name: 1 to 128 characters, none of them blank or a control character,
+/// no `[` or `]` (a profile is a config file section).
+pub fn profile(name: &str) -> Result<(), InputError> {
+    let ok = (1..=128).contains(&name.chars().count())
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '[' || c == ']');
+    if ok {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "--profile '{}': a profile name (1 to 128 characters, no spaces or brackets)",
+            name.escape_default()
+        )))
+    }
+}
+
 /// Checks an EC2 resource id such as `subnet-0abc…` or `i-0abc…` (prefix, then 8 or 17 hex
 /// digits).
 pub fn resource_id(id: &str, prefix: &str, flag: &str) -> Result<(), InputError> {

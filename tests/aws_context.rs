@@ -318,3 +318,236 @@ fn fleet_reads_every_cut_output_with_the_runs_credentials() {
     eprintln!("fleet: {fleet} credential resolution(s)");
     assert_eq!(fleet, 1, "fleet walked the credential chain {fleet} times");
 }
+
+/// s3path whose only credentials are the profiles of `config` (no container source, no
+/// environment keys, no region in the environment).
+fn s3path_profiles(
+    config: &std::path::Path,
+    moto_port: u16,
+    args: &[&str],
+) -> (i32, String, String) {
+    let none = std::env::temp_dir().join("s3path-no-such-aws-file");
+    let moto = format!("http://127.0.0.1:{moto_port}");
+    let out = common::s3path(BIN)
+        .args(args)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_ROLE_ARN")
+        .env_remove("ECS_CONTAINER_METADATA_URI_V4")
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &none)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://127.0.0.1:{}", common::free_port()),
+        )
+        .env("AWS_ENDPOINT_URL_EC2", &moto)
+        .env("AWS_ENDPOINT_URL_S3", &moto)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A config file with a `credential_process` profile that prints test credentials (`proc`, its
+/// region the moto topology's) and one whose process fails (`broken`, no region).
+fn profiles_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    };
+    let good = script(
+        "good.sh",
+        r#"echo '{"Version": 1, "AccessKeyId": "testing", "SecretAccessKey": "testing"}'"#,
+    );
+    let bad = script(
+        "bad.sh",
+        "echo 'token SECRET-IN-STDERR expired' >&2\necho '{\"Version\": 1, \"AccessKeyId\": \"SECRET-IN-STDOUT\"'\nexit 3",
+    );
+    std::fs::write(
+        dir.path().join("config"),
+        format!(
+            "[default]\nregion = us-west-2\n\n[profile proc]\nregion = {REGION}\ncredential_process = {}\n\n[profile broken]\ncredential_process = {}\n",
+            good.display(),
+            bad.display()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn profile_flag_selects_credential_process_credentials_and_region() {
+    if common::skip("tests/aws_context.rs", common::MOTO) {
+        return;
+    }
+    let (_moto, port) = common::moto_server();
+    let topo = common::moto_script("topology.py", &[&port.to_string(), REGION, "nat-only"]);
+    let subnet = topo["subnet"].as_str().unwrap();
+    let dir = profiles_dir();
+    let config = dir.path().join("config");
+
+    // --profile proc: credentials from its credential_process, region from its `region =`
+    // (no --region, nothing in the environment; the default profile's region is another).
+    let (code, out, stderr) = s3path_profiles(
+        &config,
+        port,
+        &[
+            "route",
+            "--profile",
+            "proc",
+            "--subnet-id",
+            subnet,
+            "--timeout",
+            "10",
+            "--format",
+            "json",
+        ],
+    );
+    let r: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{code}: {stderr}"));
+    assert!(code == 0 || code == 1, "{code}: {stderr}");
+    assert_eq!(r["region"], REGION, "{stderr}");
+    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+
+    // A profile whose credential_process fails: undecided (exit 3), one sentence naming the
+    // profile and the source, nothing the process printed.
+    for format in ["json", "human"] {
+        let (code, out, stderr) = s3path_profiles(
+            &config,
+            port,
+            &[
+                "route",
+                "--profile",
+                "broken",
+                "--region",
+                REGION,
+                "--subnet-id",
+                subnet,
+                "--timeout",
+                "10",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(code, 3, "{format}: {out}{stderr}");
+        let all = format!("{out}{stderr}");
+        assert!(!all.contains("SECRET-IN"), "{all}");
+        let sentence = "profile 'broken' gave no credentials from its credential_process: the process failed (exit status: 3)";
+        assert!(all.contains(sentence), "{format}: {all}");
+        if format == "json" {
+            let r: Value = serde_json::from_str(&out).unwrap();
+            assert!(
+                r["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["id"] == "S3P004"),
+                "{out}"
+            );
+        } else {
+            assert!(!out.contains("no findings"), "{out}");
+        }
+    }
+}
+
+/// An SSO profile (an `sso-session`) with a cached token: the credentials come from the SSO
+/// portal (a stand-in on loopback that only accepts that token), and the run is decided.
+#[test]
+fn sso_profile_with_a_cached_token_gives_a_decided_route() {
+    if common::skip("tests/aws_context.rs", common::MOTO) {
+        return;
+    }
+    let (_moto, port) = common::moto_server();
+    let topo = common::moto_script("topology.py", &[&port.to_string(), REGION, "nat-only"]);
+    let subnet = topo["subnet"].as_str().unwrap();
+    let portal_port = common::free_port();
+    let portal = common::moto_path("sso_portal.py");
+    let _portal = common::start(
+        &[
+            "python3",
+            portal.to_str().unwrap(),
+            &portal_port.to_string(),
+            "cached-token",
+        ],
+        portal_port,
+    );
+    let home = tempfile::tempdir().unwrap();
+    let cache = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // The cache file of an sso-session is named by the SHA-1 of the session's name.
+    let sha1 = Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib; print(hashlib.sha1(b'corp').hexdigest())",
+        ])
+        .output()
+        .unwrap();
+    let name = String::from_utf8_lossy(&sha1.stdout).trim().to_string();
+    std::fs::write(
+        cache.join(format!("{name}.json")),
+        r#"{"accessToken": "cached-token", "expiresAt": "2099-01-01T00:00:00Z", "region": "eu-west-1", "startUrl": "https://corp.awsapps.com/start"}"#,
+    )
+    .unwrap();
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        format!("[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = {REGION}\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = {REGION}\n"),
+    )
+    .unwrap();
+    let none = std::env::temp_dir().join("s3path-no-such-aws-file");
+    let moto = format!("http://127.0.0.1:{port}");
+    let out = common::s3path(BIN)
+        .args([
+            "route",
+            "--profile",
+            "dev",
+            "--subnet-id",
+            subnet,
+            "--timeout",
+            "10",
+            "--format",
+            "json",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &none)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://127.0.0.1:{}", common::free_port()),
+        )
+        .env("AWS_ENDPOINT_URL_EC2", &moto)
+        .env(
+            "AWS_ENDPOINT_URL_SSO",
+            format!("http://127.0.0.1:{portal_port}"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("{:?}: {stderr}", out.status.code());
+    });
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{r}: {stderr}");
+    assert_eq!(r["region"], REGION);
+    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{r}");
+    assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
+}

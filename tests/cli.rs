@@ -100,6 +100,16 @@ fn usage_errors_exit_two() {
     assert_one_line_error(&o, "bad port");
     assert!(!String::from_utf8_lossy(&o.stderr).contains("AKIAEXAMPLEKEY"));
     assert_one_line_error(&run(&["doctor", "--key", ""]), "--key");
+    assert_one_line_error(
+        &run(&[
+            "route",
+            "--profile",
+            "a b",
+            "--subnet-id",
+            "subnet-0123abcd",
+        ]),
+        "--profile 'a b'",
+    );
     assert_one_line_error(&run(&["explain", "S3P999"]), "explain 'S3P999'");
     assert_one_line_error(
         &run(&["checks", "--format", "markdown"]),

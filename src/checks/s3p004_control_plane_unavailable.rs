@@ -11,6 +11,19 @@ impl ControlPlaneUnavailable {
     fn run(cx: &Context) -> CheckResult {
         let f = cx.facts;
         let Some(v) = f.vantage.get() else {
+            // `route` could not even place the subnet for want of credentials: the run decided
+            // nothing, and says so as a finding rather than "no findings".
+            if let Observed::Failed {
+                error,
+                cause: Some(Failure::NoCredentials),
+            } = &f.vantage
+            {
+                return Ok(vec![Draft::new(
+                    "the control plane could not be read (no credentials), so the path is undetermined",
+                )
+                .evidence(format!("vantage: {error}"))
+                .fix("give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile")]);
+            }
             return skip(format!(
                 "the vantage {}",
                 f.vantage.missing_reason().unwrap_or_default()

@@ -45,7 +45,7 @@ pub struct AuditArgs {
     pub output: OutputArgs,
 }
 
-pub fn run(args: AuditArgs) -> Result<u8, InputError> {
+pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
     let (opts, format) = output_options(&args.output)?;
     for b in &args.buckets {
         input::bucket(b)?;
@@ -64,14 +64,14 @@ pub fn run(args: AuditArgs) -> Result<u8, InputError> {
                 }
             }
             if regions.is_empty() && !args.all_regions {
-                regions.push(region_arg(None)?);
+                regions.push(region_arg(None, profile)?);
             }
             let home = if args.all_regions {
                 Some(
                     regions
                         .first()
                         .cloned()
-                        .map_or_else(|| region_arg(None), Ok)?,
+                        .map_or_else(|| region_arg(None, profile), Ok)?,
                 )
             } else {
                 None
@@ -86,6 +86,7 @@ pub fn run(args: AuditArgs) -> Result<u8, InputError> {
                     buckets: args.buckets.clone(),
                     timeout,
                     cost: args.cost,
+                    profile: profile.map(str::to_string),
                 },
                 None,
                 home.as_deref(),

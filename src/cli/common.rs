@@ -178,19 +178,25 @@ impl Drop for SaveTarget {
     }
 }
 
-/// The region from `--region`, else the environment.
-pub fn region_arg(region: Option<String>) -> Result<String, InputError> {
+/// The region from `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
+/// `region =` of the profile (`--profile`, else `AWS_PROFILE`).
+pub fn region_arg(region: Option<String>, profile: Option<&str>) -> Result<String, InputError> {
+    let env = crate::gather::WithProfile {
+        env: &crate::gather::ProcessEnv,
+        profile,
+    };
     let region = region
         .or_else(|| {
             ["AWS_REGION", "AWS_DEFAULT_REGION"]
                 .iter()
                 .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
         })
+        .or_else(|| crate::gather::aws_config::profile_region(&env))
         .ok_or_else(|| {
-            InputError(
-                "--region: no region given and neither AWS_REGION nor AWS_DEFAULT_REGION is set"
-                    .to_string(),
-            )
+            InputError(format!(
+                "--region: no region given, neither AWS_REGION nor AWS_DEFAULT_REGION is set, and profile '{}' has no region",
+                crate::gather::aws_config::active_profile(&env)
+            ))
         })?;
     input::region(&region)?;
     Ok(region)

@@ -38,7 +38,7 @@ pub struct DoctorArgs {
     pub output: OutputArgs,
 }
 
-pub fn run(args: DoctorArgs) -> Result<u8, InputError> {
+pub fn run(args: DoctorArgs, profile: Option<&str>) -> Result<u8, InputError> {
     let (opts, format) = output_options(&args.output)?;
     for b in &args.buckets {
         input::bucket(b)?;
@@ -62,6 +62,7 @@ pub fn run(args: DoctorArgs) -> Result<u8, InputError> {
     gather_opts.subnet_id = args.subnet_id.clone();
     gather_opts.key = args.key.clone();
     gather_opts.presigned = presigned;
+    gather_opts.profile = profile.map(str::to_string);
     let spinner = Spinner::start("gathering facts");
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     spinner.stop();

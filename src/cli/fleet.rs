@@ -62,7 +62,7 @@ pub struct FleetArgs {
     pub format: Format,
 }
 
-pub fn run(args: FleetArgs) -> Result<u8, InputError> {
+pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
     use gather::fleet::shell_quote;
     let mut targets = Vec::new();
     for t in &args.targets {
@@ -100,7 +100,7 @@ pub fn run(args: FleetArgs) -> Result<u8, InputError> {
     if args.s3path_path.is_empty() || args.s3path_path.chars().any(|c| c.is_control()) {
         return Err(InputError("--s3path: a path to the binary".to_string()));
     }
-    let region = region_arg(args.region.clone())?;
+    let region = region_arg(args.region.clone(), profile)?;
     let timeout = timeout_arg(args.timeout)?;
     let mut command = format!(
         "{} doctor --format compact --timeout {}",
@@ -124,6 +124,7 @@ pub fn run(args: FleetArgs) -> Result<u8, InputError> {
         max_concurrency: args.max_concurrency,
         output_s3_bucket: args.output_s3_bucket.clone(),
         timeout,
+        profile: profile.map(str::to_string),
     });
     spinner.stop();
     if let Some(save) = save {

@@ -29,7 +29,7 @@ use output::{emit, ChecksFormat};
     name = "s3path",
     version,
     about = "How does traffic from here reach Amazon S3 (NAT gateway, gateway endpoint, interface endpoint, internet gateway, proxy…), and why?",
-    after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given."
+    after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given, or unknown for want of credentials."
 )]
 struct Cli {
     /// Colour and symbols: auto (a terminal, unless NO_COLOR or CLICOLOR=0; CLICOLOR_FORCE
@@ -40,6 +40,11 @@ struct Cli {
     /// gathered, and where the time went (phase timings, also on stderr).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// The AWS profile for credentials, region and settings, exactly as AWS_PROFILE=NAME
+    /// (doctor, route, audit, fleet, names). Region order: --region, AWS_REGION,
+    /// AWS_DEFAULT_REGION, the profile's region, then the instance's or task's.
+    #[arg(long, value_name = "NAME", global = true)]
+    profile: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -190,20 +195,24 @@ fn stdout_styled(color: ColorArg) -> bool {
 }
 
 fn run(cli: Cli) -> Result<u8, InputError> {
+    if let Some(p) = &cli.profile {
+        crate::input::profile(p)?;
+    }
+    let profile = cli.profile.as_deref();
     match cli.command {
-        Command::Doctor(args) => doctor::run(args),
-        Command::Route(args) => route::run(args),
+        Command::Doctor(args) => doctor::run(args, profile),
+        Command::Route(args) => route::run(args, profile),
         Command::Replay(args) => replay::run(args),
         Command::Explain { check } => checks::explain(&check),
         Command::Checks { format } => checks::list(format),
         Command::Merge { inputs, format } => merge::run(&inputs, format),
-        Command::Audit(args) => audit::run(args),
-        Command::Fleet(args) => fleet::run(args),
+        Command::Audit(args) => audit::run(args, profile),
+        Command::Fleet(args) => fleet::run(args, profile),
         Command::Names {
             inputs,
             region,
             format,
-        } => names::run(&inputs, region, format),
+        } => names::run(&inputs, region, format, profile),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "s3path", &mut out);

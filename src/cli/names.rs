@@ -12,13 +12,18 @@ pub fn run(
     inputs: &[String],
     region: Option<String>,
     format: ChecksFormat,
+    profile: Option<&str>,
 ) -> Result<u8, InputError> {
     let parsed = inputs
         .iter()
         .map(|b| input::bucket(b))
         .collect::<Result<Vec<_>, _>>()?;
-    let region = region_arg(region)?;
-    let settings = crate::names::S3Settings::of(Some(&gather::client_settings(&ProcessEnv)));
+    let region = region_arg(region, profile)?;
+    let env = gather::WithProfile {
+        env: &ProcessEnv,
+        profile,
+    };
+    let settings = crate::names::S3Settings::of(Some(&gather::client_settings(&env)));
     let plans: Vec<crate::names::NamePlan> = parsed
         .iter()
         .map(|r| crate::names::plan(r, &settings, &region, None))

@@ -24,7 +24,7 @@ pub struct RouteArgs {
     /// A bucket to judge (repeatable); the first decides the primary target.
     #[arg(long = "bucket", value_name = "BUCKET")]
     pub buckets: Vec<String>,
-    /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION).
+    /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
     #[arg(long)]
     pub region: Option<String>,
     /// Write the gathered facts to FILE.
@@ -37,7 +37,7 @@ pub struct RouteArgs {
     pub output: OutputArgs,
 }
 
-pub fn run(args: RouteArgs) -> Result<u8, InputError> {
+pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     let (opts, format) = output_options(&args.output)?;
     for b in &args.buckets {
         input::bucket(b)?;
@@ -48,7 +48,7 @@ pub fn run(args: RouteArgs) -> Result<u8, InputError> {
     if let Some(i) = &args.instance_id {
         input::resource_id(i, "i", "--instance-id")?;
     }
-    let region = region_arg(args.region.clone())?;
+    let region = region_arg(args.region.clone(), profile)?;
     let timeout = timeout_arg(args.timeout)?;
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
     let spinner = Spinner::start("reading the control plane");
@@ -59,6 +59,7 @@ pub fn run(args: RouteArgs) -> Result<u8, InputError> {
             instance_id: args.instance_id.clone(),
             buckets: args.buckets.clone(),
             timeout,
+            profile: profile.map(str::to_string),
         },
         None,
     );

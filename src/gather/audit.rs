@@ -28,6 +28,8 @@ pub struct AuditOptions {
     pub timeout: Duration,
     /// `--cost`: read the NAT gateways' processed bytes from CloudWatch.
     pub cost: bool,
+    /// `--profile`: the profile for credentials (else `AWS_PROFILE`).
+    pub profile: Option<String>,
 }
 
 /// The bytes each NAT gateway processed over the last [`COST_DAYS`] days: one batched
@@ -292,7 +294,7 @@ pub fn gather_audit(
         let home = all_regions_from
             .or(opts.regions.first().map(String::as_str))
             .unwrap_or("us-east-1");
-        let context = AwsContext::new(home, run);
+        let context = AwsContext::new(home, run).with_profile(opts.profile.clone());
         let mut regions = opts.regions.clone();
         if let Some(home) = all_regions_from {
             for r in all_regions(&context, home, &run, endpoint).await? {

@@ -180,7 +180,7 @@ impl QueryClient {
     ) -> QueryClient {
         let resolved = match endpoint {
             Some(e) => Ok(e.trim_end_matches('/').to_string()),
-            None => super::endpoints::endpoint(service, region),
+            None => super::endpoints::endpoint(service, region, context.profile()),
         };
         let (endpoint, refused) = match resolved {
             Ok(e) => (e, None),
@@ -240,28 +240,13 @@ impl QueryClient {
     }
 
     async fn credentials(&self) -> Result<Credentials, ApiError> {
-        let no = |why: String| {
-            ApiError::new(
-                ApiErrorKind::NoCredentials,
-                format!("no credentials: {why}"),
-            )
-        };
+        let no = |why: String| ApiError::new(ApiErrorKind::NoCredentials, why);
         match self.context.credentials(self.budget).await {
             Ok(c) => Ok(c),
-            Err(CredentialsFailure::NoProvider) => {
-                Err(no("the credential chain has no provider".to_string()))
-            }
-            Err(CredentialsFailure::Chain(chain)) => {
-                Err(no(if chain.contains("no credentials found in chain") {
-                    "none of the chain's sources (environment, profile, web identity, container, instance metadata) gave any".to_string()
-                } else {
-                    chain
-                }))
-            }
-            Err(CredentialsFailure::TimedOut(_)) => Err(no(format!(
-                "the credential chain gave none within {} ms",
-                self.budget.as_millis()
-            ))),
+            Err(CredentialsFailure::TimedOut(_)) => Err(no(self
+                .context
+                .no_credentials_sentence(&CredentialsFailure::TimedOut(self.budget)))),
+            Err(f) => Err(no(self.context.no_credentials_sentence(&f))),
         }
     }
 

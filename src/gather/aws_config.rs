@@ -29,11 +29,7 @@ pub const KEYS: [&str; 14] = [
 
 /// Parses the config file text and returns the whitelisted settings of `profile`.
 pub fn parse_profile(text: &str, profile: &str) -> Option<Vec<EnvSetting>> {
-    let wanted = if profile == "default" {
-        vec!["default".to_string(), "profile default".to_string()]
-    } else {
-        vec![format!("profile {profile}")]
-    };
+    let wanted = section_names(profile);
     let mut in_section = false;
     let mut found = false;
     let mut nested: Option<String> = None;
@@ -80,13 +76,17 @@ pub fn parse_profile(text: &str, profile: &str) -> Option<Vec<EnvSetting>> {
     found.then_some(out)
 }
 
-/// Reads the config file of the active profile (`AWS_CONFIG_FILE`, else `~/.aws/config`).
-pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
-    let profile = env
-        .var("AWS_PROFILE")
-        .or_else(|| env.var("AWS_DEFAULT_PROFILE"))
+/// The active profile: `AWS_PROFILE` (which `--profile` sets), else `AWS_DEFAULT_PROFILE`, else
+/// `default`.
+pub fn active_profile(env: &dyn Env) -> String {
+    env.var("AWS_PROFILE")
         .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| "default".to_string());
+        .or_else(|| env.var("AWS_DEFAULT_PROFILE").filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// The config file (`AWS_CONFIG_FILE`, else `~/.aws/config`) and its text.
+fn config_file(env: &dyn Env) -> Option<(String, String)> {
     let path = env
         .var("AWS_CONFIG_FILE")
         .filter(|p| !p.is_empty())
@@ -94,6 +94,77 @@ pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
     // A regular file of at most 1 MiB: a FIFO or a device named in AWS_CONFIG_FILE must not
     // block the run.
     let text = crate::input::read_regular_file(std::path::Path::new(&path), 1024 * 1024).ok()?;
+    Some((path, text))
+}
+
+/// The active profile's `region =`, when it names a valid region.
+pub fn profile_region(env: &dyn Env) -> Option<String> {
+    profile_settings(env)?
+        .settings
+        .into_iter()
+        .find(|s| s.name == "region")
+        .map(|s| s.value)
+        .filter(|r| crate::validate::region(r).is_ok())
+}
+
+/// Where the active profile takes its credentials from, in a few words ("its
+/// credential_process", "SSO"), from the names of its keys only: no value is read or kept.
+/// `None` when the config file has no such profile or names no source in it.
+pub fn credential_source(env: &dyn Env) -> Option<&'static str> {
+    let profile = active_profile(env);
+    let (_, text) = config_file(env)?;
+    let keys = profile_keys(&text, &profile)?;
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    Some(if has("credential_process") {
+        "its credential_process"
+    } else if has("sso_session") || has("sso_start_url") {
+        "SSO"
+    } else if has("role_arn") {
+        "its role_arn (assume role)"
+    } else if has("web_identity_token_file") {
+        "its web identity token file"
+    } else if has("aws_access_key_id") {
+        "its access keys"
+    } else {
+        return None;
+    })
+}
+
+/// The key names (never the values) of `profile`'s section.
+fn profile_keys(text: &str, profile: &str) -> Option<Vec<String>> {
+    let wanted = section_names(profile);
+    let mut in_section = false;
+    let mut found = false;
+    let mut keys = Vec::new();
+    for raw in text.lines() {
+        let line = raw.split(['#', ';']).next().unwrap_or("").trim();
+        if line.starts_with('[') && line.ends_with(']') {
+            let name = line[1..line.len() - 1]
+                .split_whitespace()
+                .collect::<Vec<_>>();
+            in_section = wanted.contains(&name.join(" "));
+            found |= in_section;
+        } else if in_section {
+            if let Some((k, _)) = line.split_once('=') {
+                keys.push(k.trim().to_ascii_lowercase());
+            }
+        }
+    }
+    found.then_some(keys)
+}
+
+fn section_names(profile: &str) -> Vec<String> {
+    if profile == "default" {
+        vec!["default".to_string(), "profile default".to_string()]
+    } else {
+        vec![format!("profile {profile}")]
+    }
+}
+
+/// Reads the config file of the active profile (`AWS_CONFIG_FILE`, else `~/.aws/config`).
+pub fn profile_settings(env: &dyn Env) -> Option<ProfileSettings> {
+    let profile = active_profile(env);
+    let (path, text) = config_file(env)?;
     let settings = parse_profile(&text, &profile)?;
     Some(ProfileSettings {
         profile,
@@ -262,6 +333,40 @@ s3 =
     us_east_1_regional_endpoint = regional
 role_arn = arn:aws:iam::111122223333:role/x
 ";
+
+    #[test]
+    fn profile_flag_region_and_credential_source() {
+        use std::collections::HashMap;
+        struct MapEnv(HashMap<&'static str, String>);
+        impl Env for MapEnv {
+            fn var(&self, name: &str) -> Option<String> {
+                self.0.get(name).cloned()
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("s3path-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("config");
+        std::fs::write(
+            &file,
+            "[default]\nregion = us-west-2\n[profile prod]\nregion = eu-central-1\ncredential_process = /bin/false SECRET\n[profile sso]\nsso_session = corp\n",
+        )
+        .unwrap();
+        let base = MapEnv(HashMap::from([
+            ("AWS_CONFIG_FILE", file.display().to_string()),
+            ("AWS_PROFILE", "sso".to_string()),
+        ]));
+        assert_eq!(credential_source(&base), Some("SSO"));
+        assert_eq!(profile_region(&base), None);
+        let flag = crate::gather::WithProfile {
+            env: &base,
+            profile: Some("prod"),
+        };
+        assert_eq!(active_profile(&flag), "prod");
+        assert_eq!(profile_region(&flag).as_deref(), Some("eu-central-1"));
+        assert_eq!(credential_source(&flag), Some("its credential_process"));
+        assert_eq!(profile_settings(&flag).unwrap().profile, "prod");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn default_profile_with_nested_s3_block() {

@@ -45,6 +45,9 @@ pub struct AwsContext {
     connect: Duration,
     /// The host clock against the AWS answers' `Date` (shared by every client of the run).
     clock: Arc<Mutex<ClockState>>,
+    /// `--profile`: the profile the configuration and the credentials come from (else
+    /// `AWS_PROFILE`, as the SDK reads it).
+    profile: Option<String>,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -67,7 +70,32 @@ impl AwsContext {
             http: Arc::new(OnceLock::new()),
             connect: run.left_max(Duration::from_secs(2)),
             clock: Arc::default(),
+            profile: None,
         }
+    }
+
+    /// This context, reading `profile` (`--profile`) as `AWS_PROFILE` would be read; `None`
+    /// leaves the environment's choice.
+    pub fn with_profile(mut self, profile: Option<String>) -> AwsContext {
+        self.profile = profile;
+        self
+    }
+
+    /// `--profile`, when given (endpoint resolution reads the same profile).
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Why the run has no credentials, in one sentence that names the profile and the source
+    /// it was to give them (never a credential, nor what a credential process printed).
+    pub fn no_credentials_sentence(&self, failure: &CredentialsFailure) -> String {
+        let env = super::options::WithProfile {
+            env: &super::options::ProcessEnv,
+            profile: self.profile.as_deref(),
+        };
+        let profile = super::aws_config::active_profile(&env);
+        let source = super::aws_config::credential_source(&env);
+        no_credentials_sentence(&profile, source, failure)
     }
 
     /// [`AwsContext::new`], with the configuration loaded now.
@@ -84,12 +112,12 @@ impl AwsContext {
             .get_or_init(|| async {
                 // Boxed: the loader's future is large (a test thread's 2 MiB stack
                 // overflows with it inline in a debug build).
-                let config = Box::pin(
-                    aws_config::defaults(BehaviorVersion::latest())
-                        .region(Region::new(self.region.clone()))
-                        .load(),
-                )
-                .await;
+                let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                    .region(Region::new(self.region.clone()));
+                if let Some(p) = &self.profile {
+                    loader = loader.profile_name(p);
+                }
+                let config = Box::pin(loader.load()).await;
                 self.credentials.set_provider(config.credentials_provider());
                 config
                     .into_builder()
@@ -207,6 +235,55 @@ pub enum CredentialsFailure {
     Chain(String),
     /// No answer within the time the caller had.
     TimedOut(Duration),
+}
+
+/// One sentence for a run without credentials: the profile, its source (`source`, from the
+/// config file's key names), and the reason in a few plain words. What a credential process
+/// wrote is never repeated (it may hold secrets).
+pub fn no_credentials_sentence(
+    profile: &str,
+    source: Option<&str>,
+    failure: &CredentialsFailure,
+) -> String {
+    let why = match failure {
+        CredentialsFailure::NoProvider => "the credential chain has no provider".to_string(),
+        CredentialsFailure::TimedOut(d) => {
+            format!("none came within {} ms", d.as_millis())
+        }
+        CredentialsFailure::Chain(chain) => {
+            if chain.contains("external process exited with code") {
+                let status = chain
+                    .split("exited with code ")
+                    .nth(1)
+                    .and_then(|r| r.split(". Stderr").next())
+                    .unwrap_or("an error");
+                format!("the process failed ({})", status.trim())
+            } else if chain.contains("from external process") {
+                "the process gave no valid credentials (it could not be run, or did not print the credential JSON)".to_string()
+            } else if chain.contains("cached SSO token") {
+                format!(
+                    "no usable cached SSO token (sign in with: aws sso login --profile {profile})"
+                )
+            } else if chain.contains("no credentials found in chain")
+                || chain.contains("no providers in chain provided credentials")
+            {
+                "none of the chain's sources (environment, profile, web identity, container, instance metadata) gave any".to_string()
+            } else {
+                // The first line, short; the SDK's messages name files and settings, not
+                // secrets.
+                let line = chain.lines().next().unwrap_or("").trim();
+                let mut line: String = line.chars().take(200).collect();
+                if line.is_empty() {
+                    line = "the credential chain failed".to_string();
+                }
+                line
+            }
+        }
+    };
+    match source {
+        Some(s) => format!("profile '{profile}' gave no credentials from {s}: {why}"),
+        None => format!("no credentials for profile '{profile}': {why}"),
+    }
 }
 
 /// The credential chain behind a cache of one resolution per run: the first caller starts
@@ -441,6 +518,37 @@ mod tests {
             c.resolve().await.unwrap_err(),
             CredentialsFailure::NoProvider
         );
+    }
+
+    #[test]
+    fn no_credentials_is_one_sentence_naming_the_profile_and_its_source() {
+        let process = CredentialsFailure::Chain(
+            "Error retrieving credentials: external process exited with code exit status: 1. Stderr: SECRET\nmore".to_string(),
+        );
+        let s = no_credentials_sentence("prod", Some("its credential_process"), &process);
+        assert_eq!(
+            s,
+            "profile 'prod' gave no credentials from its credential_process: the process failed (exit status: 1)"
+        );
+        let parse = CredentialsFailure::Chain(
+            "Error retrieving credentials from external process, could not parse response: AKIDSECRET".to_string(),
+        );
+        let s = no_credentials_sentence("prod", Some("its credential_process"), &parse);
+        assert!(!s.contains("SECRET") && s.contains("profile 'prod'"), "{s}");
+        let sso = CredentialsFailure::Chain(
+            "an error occurred while loading credentials: an error occurred while loading an access token: failed to load the cached SSO token".to_string(),
+        );
+        assert_eq!(
+            no_credentials_sentence("sso", Some("SSO"), &sso),
+            "profile 'sso' gave no credentials from SSO: no usable cached SSO token (sign in with: aws sso login --profile sso)"
+        );
+        let none = CredentialsFailure::Chain("no credentials found in chain".to_string());
+        let s = no_credentials_sentence("default", None, &none);
+        assert!(
+            s.starts_with("no credentials for profile 'default': none of"),
+            "{s}"
+        );
+        assert!(!s.contains('\n'));
     }
 
     async fn futures_join(c: &RunCredentials, n: usize) -> Vec<Resolved> {

@@ -12,8 +12,12 @@
 //!    `ec2-fips.REGION.api.aws` (GovCloud's FIPS endpoints are its regular ones).
 //!
 //! What the SDKs refuse is refused here in one line that names the setting: FIPS or dual-stack
-//! with a configured endpoint, a partition without FIPS or dual-stack endpoints, and an
-//! endpoint URL with user information (never echoed).
+//! with a global configured endpoint (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`), a
+//! partition without FIPS or dual-stack endpoints, and an endpoint URL with user information
+//! (never echoed). One deliberate difference: an endpoint set for the service itself
+//! (`AWS_ENDPOINT_URL_EC2`, …) is used as given even when FIPS or dual-stack is on — those
+//! settings are usually the application's, for its S3 traffic, and must not cost s3path its
+//! own control-plane reads.
 
 use std::collections::BTreeMap;
 
@@ -208,7 +212,17 @@ pub fn resolve(
     .map(|(_, name)| name);
     if !ignore {
         if let Some((name, url)) = configured(service, env, profile) {
-            return custom(&name, &url, fips.as_deref(), dual.as_deref());
+            // An endpoint set for this very service (`AWS_ENDPOINT_URL_EC2`) is s3path's
+            // instruction for its own calls and is used as given: the application's global
+            // FIPS and dual-stack settings then stay with the application (the SDKs would refuse
+            // the pair). A global endpoint (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`)
+            // with FIPS or dual-stack is refused as the SDKs refuse it.
+            let specific = name == format!("AWS_ENDPOINT_URL_{}", service.env);
+            return if specific {
+                custom(&name, &url, None, None)
+            } else {
+                custom(&name, &url, fips.as_deref(), dual.as_deref())
+            };
         }
     }
     let p = partitions::of(region);
@@ -320,9 +334,13 @@ fn custom(name: &str, url: &str, fips: Option<&str>, dual: Option<&str>) -> Resu
 }
 
 /// The endpoint of the service signed as `name` (`ec2`, `ssm`, `monitoring`) in `region`, from
-/// the process environment and the active profile.
-pub fn endpoint(name: &str, region: &str) -> Result<String, String> {
-    let env = ProcessEnv;
+/// the process environment and the active profile (`profile`, from `--profile`, else
+/// `AWS_PROFILE`: the same profile the credentials come from).
+pub fn endpoint(name: &str, region: &str, profile: Option<&str>) -> Result<String, String> {
+    let env = super::options::WithProfile {
+        env: &ProcessEnv,
+        profile,
+    };
     resolve(service(name), region, &env, &read_profile(&env))
 }
 
@@ -540,6 +558,32 @@ endpoint_url = https://user:pw@proxy.example
         assert!(e.contains("dual-stack"), "{e}");
         let e = err(&[("AWS_USE_FIPS_ENDPOINT", "yes")], &none);
         assert_eq!(e, "AWS_USE_FIPS_ENDPOINT: expected true or false");
+    }
+
+    /// An endpoint set for the service itself wins over FIPS and dual-stack (those are the
+    /// application's); a global endpoint with either is refused, as the SDKs refuse it.
+    #[test]
+    fn a_service_endpoint_is_used_as_given_with_fips_or_dual_stack_on() {
+        let none = Profile::default();
+        for flag in ["AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"] {
+            let got = resolve(
+                EC2,
+                "eu-west-1",
+                &env(&[
+                    ("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:5/"),
+                    (flag, "true"),
+                ]),
+                &none,
+            );
+            assert_eq!(got.as_deref(), Ok("http://127.0.0.1:5"), "{flag}");
+            let got = resolve(
+                EC2,
+                "eu-west-1",
+                &env(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:5"), (flag, "true")]),
+                &none,
+            );
+            assert!(got.unwrap_err().contains(flag), "{flag}");
+        }
     }
 
     #[test]

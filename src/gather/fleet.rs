@@ -38,6 +38,8 @@ pub struct FleetOptions {
     pub max_concurrency: u32,
     pub output_s3_bucket: Option<String>,
     pub timeout: Duration,
+    /// `--profile`: the profile for credentials (else `AWS_PROFILE`).
+    pub profile: Option<String>,
 }
 
 /// POSIX shell quoting of one argument.
@@ -81,7 +83,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
     let run = Deadline::after(opts.timeout);
     // One context for the run: SSM and the output bucket share the configuration and one
     // resolution of the credentials.
-    let context = AwsContext::new(&opts.region, run);
+    let context = AwsContext::new(&opts.region, run).with_profile(opts.profile.clone());
     let c = QueryClient::new(
         &context,
         "ssm",

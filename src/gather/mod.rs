@@ -35,7 +35,7 @@ use crate::proxy::{self, ProxyDecision};
 
 pub use env::client_settings;
 use options::NOT_BUILT;
-pub use options::{Env, GatherOptions, ProcessEnv, VPC_RESOLVER};
+pub use options::{Env, GatherOptions, ProcessEnv, WithProfile, VPC_RESOLVER};
 pub use plain::plain_error;
 
 /// Gathers everything this build knows how to gather.
@@ -72,6 +72,11 @@ pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
 /// 6. the bucket requests' results, and the requests through each interface endpoint;
 /// 7. the CLI version, if an interface endpoint makes it matter.
 async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
+    // `--profile` reads as `AWS_PROFILE` would, for every reader of the environment.
+    let env = &WithProfile {
+        env,
+        profile: opts.profile.as_deref(),
+    };
     let run = deadline::Deadline::after(opts.timeout);
     let mut clock = phases::Clock::new();
     let mut facts = Facts::empty(
@@ -130,7 +135,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     }
     // One AWS context for the run: the control plane and the bucket requests share the
     // configuration, one resolution of the credentials and the HTTPS client.
-    let context = context::AwsContext::new(&region, run);
+    let context = context::AwsContext::new(&region, run).with_profile(opts.profile.clone());
     let control_since = clock.now();
     let control = phases::spawn_control_plane(
         &context,

@@ -22,6 +22,8 @@ pub struct GatherOptions {
     pub key: Option<String>,
     /// `--presigned URL`, already checked.
     pub presigned: Option<crate::validate::PresignedUrl>,
+    /// `--profile`: the profile for credentials, region and settings (else `AWS_PROFILE`).
+    pub profile: Option<String>,
 }
 
 impl GatherOptions {
@@ -34,6 +36,7 @@ impl GatherOptions {
             subnet_id: None,
             key: None,
             presigned: None,
+            profile: None,
         }
     }
 }
@@ -45,6 +48,23 @@ pub trait Env {
 
 /// The process environment.
 pub struct ProcessEnv;
+
+/// An environment in which `--profile NAME` stands for `AWS_PROFILE=NAME`: the profile's
+/// settings, region and credentials are read exactly as the SDKs would read them with that
+/// variable set.
+pub struct WithProfile<'a> {
+    pub env: &'a dyn Env,
+    pub profile: Option<&'a str>,
+}
+
+impl Env for WithProfile<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        match (name, self.profile) {
+            ("AWS_PROFILE", Some(p)) => Some(p.to_string()),
+            _ => self.env.var(name),
+        }
+    }
+}
 
 impl Env for ProcessEnv {
     fn var(&self, name: &str) -> Option<String> {

@@ -68,7 +68,8 @@ fn ms(d: Duration) -> f64 {
 pub struct Identified {
     pub vantage: Observed<Vantage>,
     pub metadata_service: Observed<MetadataService>,
-    /// `--region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else the vantage's.
+    /// `--region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's `region`, else
+    /// the vantage's.
     pub region: Option<String>,
     /// An EC2 instance or ECS task (not off AWS, not unknown).
     pub on_aws: bool,
@@ -151,6 +152,7 @@ pub async fn identity(opts: &GatherOptions, env: &dyn Env, run: &Deadline) -> Id
                 .iter()
                 .find_map(|v| env.var(v).filter(|s| crate::validate::region(s).is_ok()))
         })
+        .or_else(|| super::aws_config::profile_region(env))
         .or_else(|| vantage.get().and_then(|v| v.region.clone()));
     Identified {
         vantage,

@@ -14,6 +14,8 @@ pub struct RouteOptions {
     pub instance_id: Option<String>,
     pub buckets: Vec<String>,
     pub timeout: Duration,
+    /// `--profile`: the profile for credentials and settings (else `AWS_PROFILE`).
+    pub profile: Option<String>,
 }
 
 /// Gathers the control-plane facts of the subnet (or of the instance's subnet).
@@ -35,7 +37,8 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         );
         // One context for the run: the EC2 client and the bucket requests share the
         // configuration and one resolution of the credentials.
-        let context = super::context::AwsContext::new(&opts.region, run);
+        let context =
+            super::context::AwsContext::new(&opts.region, run).with_profile(opts.profile.clone());
         let client = ec2::client(&context, &opts.region, opts.timeout, endpoint);
         let mut vantage = Vantage {
             instance_id: opts.instance_id.clone(),

@@ -256,7 +256,12 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
         .filter(|f| !f.preview || opts.preview == PreviewMode::Gate)
         .cloned()
         .collect();
-    let exit_code = exit_code(&gating, expectation.as_ref(), opts.fail_on);
+    let exit_code = match exit_code(&gating, expectation.as_ref(), opts.fail_on) {
+        // No credentials and nothing else to go on: the run decided nothing (exit 3), it did
+        // not find everything fine.
+        0 if verdict.path == PathKind::Unknown && without_credentials(facts) => 3,
+        c => c,
+    };
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -395,6 +400,14 @@ pub fn control_plane_gap(facts: &Facts) -> Option<String> {
 
 /// 0 ok; 1 error findings (or warnings with `--fail-on warning`) or expectation not met;
 /// 3 verdict unknown while an expectation was given.
+/// Whether the control plane (the vantage or the route tables) failed for want of credentials.
+pub fn without_credentials(facts: &Facts) -> bool {
+    let no = |cause: Option<&crate::facts::Failure>| {
+        matches!(cause, Some(crate::facts::Failure::NoCredentials))
+    };
+    no(facts.vantage.failure()) || no(facts.route_tables.failure())
+}
+
 pub fn exit_code(findings: &[Finding], expectation: Option<&Expectation>, fail_on: FailOn) -> u8 {
     if let Some(e) = expectation {
         match e.met {
