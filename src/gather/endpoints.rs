@@ -217,7 +217,8 @@ pub fn resolve(
             // FIPS and dual-stack settings then stay with the application (the SDKs would refuse
             // the pair). A global endpoint (`AWS_ENDPOINT_URL`, a profile's `endpoint_url`)
             // with FIPS or dual-stack is refused as the SDKs refuse it.
-            let specific = name == format!("AWS_ENDPOINT_URL_{}", service.env);
+            let specific = name == format!("AWS_ENDPOINT_URL_{}", service.env)
+                || name.starts_with(&format!("{}.endpoint_url of [services ", service.key));
             return if specific {
                 custom(&name, &url, None, None)
             } else {
