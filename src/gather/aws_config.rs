@@ -29,40 +29,9 @@ pub const KEYS: [&str; 14] = [
 
 /// Parses the config file text and returns the whitelisted settings of `profile`.
 pub fn parse_profile(text: &str, profile: &str) -> Option<Vec<EnvSetting>> {
-    let wanted = section_names(profile);
-    let mut in_section = false;
-    let mut found = false;
-    let mut nested: Option<String> = None;
+    let keys = profile_entries(text, profile)?;
     let mut out: Vec<EnvSetting> = Vec::new();
-    for raw in text.lines() {
-        let line = raw.split(['#', ';']).next().unwrap_or("");
-        if line.trim().is_empty() {
-            continue;
-        }
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') && trimmed.ends_with(']') {
-            let name = trimmed[1..trimmed.len() - 1].trim();
-            let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-            in_section = wanted.contains(&name);
-            found |= in_section;
-            nested = None;
-            continue;
-        }
-        if !in_section {
-            continue;
-        }
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        let Some((k, v)) = trimmed.split_once('=') else {
-            continue;
-        };
-        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
-        if !indented {
-            nested = v.is_empty().then(|| k.clone());
-        }
-        let key = match (&nested, indented) {
-            (Some(parent), true) => format!("{parent}.{k}"),
-            _ => k,
-        };
+    for (key, v) in keys {
         if KEYS.contains(&key.as_str()) {
             out.retain(|s| s.name != key);
             let value = if key.ends_with("endpoint_url") {
@@ -71,6 +40,20 @@ pub fn parse_profile(text: &str, profile: &str) -> Option<Vec<EnvSetting>> {
                 v
             };
             out.push(EnvSetting { name: key, value });
+        }
+    }
+    Some(out)
+}
+
+/// The keys and values of `profile`'s sections, in file order; `None` when it has none.
+fn profile_entries(text: &str, profile: &str) -> Option<Vec<(String, String)>> {
+    let wanted = section_names(profile);
+    let mut found = false;
+    let mut out = Vec::new();
+    for (header, keys) in sections(text) {
+        if wanted.contains(&header) {
+            found = true;
+            out.extend(keys);
         }
     }
     found.then_some(out)
@@ -86,7 +69,7 @@ pub fn active_profile(env: &dyn Env) -> String {
 }
 
 /// The config file (`AWS_CONFIG_FILE`, else `~/.aws/config`) and its text.
-fn config_file(env: &dyn Env) -> Option<(String, String)> {
+pub(super) fn config_file(env: &dyn Env) -> Option<(String, String)> {
     let path = env
         .var("AWS_CONFIG_FILE")
         .filter(|p| !p.is_empty())
@@ -132,33 +115,58 @@ pub fn credential_source(env: &dyn Env) -> Option<&'static str> {
 
 /// The key names (never the values) of `profile`'s section.
 fn profile_keys(text: &str, profile: &str) -> Option<Vec<String>> {
-    let wanted = section_names(profile);
-    let mut in_section = false;
-    let mut found = false;
-    let mut keys = Vec::new();
-    for raw in text.lines() {
-        let line = raw.split(['#', ';']).next().unwrap_or("").trim();
-        if line.starts_with('[') && line.ends_with(']') {
-            let name = line[1..line.len() - 1]
-                .split_whitespace()
-                .collect::<Vec<_>>();
-            in_section = wanted.contains(&name.join(" "));
-            found |= in_section;
-        } else if in_section {
-            if let Some((k, _)) = line.split_once('=') {
-                keys.push(k.trim().to_ascii_lowercase());
-            }
-        }
-    }
-    found.then_some(keys)
+    Some(
+        profile_entries(text, profile)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect(),
+    )
 }
 
-fn section_names(profile: &str) -> Vec<String> {
+/// The section headers that hold `profile` (`default` may be written either way).
+pub(super) fn section_names(profile: &str) -> Vec<String> {
     if profile == "default" {
         vec!["default".to_string(), "profile default".to_string()]
     } else {
         vec![format!("profile {profile}")]
     }
+}
+
+/// The sections of a config file: `(header, [(key, value)])`, nested keys as `parent.key`.
+pub(super) fn sections(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut nested: Option<String> = None;
+    for raw in text.lines() {
+        let line = raw.split(['#', ';']).next().unwrap_or("");
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            let name = trimmed[1..trimmed.len() - 1].split_whitespace();
+            out.push((name.collect::<Vec<_>>().join(" "), Vec::new()));
+            nested = None;
+            continue;
+        }
+        let Some((_, keys)) = out.last_mut() else {
+            continue;
+        };
+        let Some((k, v)) = trimmed.split_once('=') else {
+            continue;
+        };
+        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
+        let indented = line.starts_with(' ') || line.starts_with('\t');
+        if !indented {
+            nested = v.is_empty().then(|| k.clone());
+        }
+        let key = match (&nested, indented) {
+            (Some(parent), true) => format!("{parent}.{k}"),
+            _ => k,
+        };
+        keys.retain(|(n, _)| *n != key);
+        keys.push((key, v));
+    }
+    out
 }
 
 /// Reads the config file of the active profile (`AWS_CONFIG_FILE`, else `~/.aws/config`).

@@ -21,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use super::aws_config::{active_profile, config_file, section_names, sections};
 use super::options::{Env, ProcessEnv};
 use crate::partitions;
 
@@ -74,51 +75,10 @@ pub struct Profile {
     pub services: BTreeMap<String, String>,
 }
 
-/// The sections of a config file: `(header, [(key, value)])`, nested keys as `parent.key`.
-fn sections(text: &str) -> Vec<(String, Vec<(String, String)>)> {
-    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    let mut nested: Option<String> = None;
-    for raw in text.lines() {
-        let line = raw.split(['#', ';']).next().unwrap_or("");
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        if trimmed.starts_with('[') && trimmed.ends_with(']') {
-            let name = trimmed[1..trimmed.len() - 1].split_whitespace();
-            out.push((name.collect::<Vec<_>>().join(" "), Vec::new()));
-            nested = None;
-            continue;
-        }
-        let Some((_, keys)) = out.last_mut() else {
-            continue;
-        };
-        let Some((k, v)) = trimmed.split_once('=') else {
-            continue;
-        };
-        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        if !indented {
-            nested = v.is_empty().then(|| k.clone());
-        }
-        let key = match (&nested, indented) {
-            (Some(parent), true) => format!("{parent}.{k}"),
-            _ => k,
-        };
-        keys.retain(|(n, _)| *n != key);
-        keys.push((key, v));
-    }
-    out
-}
-
 /// The endpoint settings of `profile` in the config file `text` (`file` names it in messages).
 pub fn parse_profile(text: &str, profile: &str, file: &str) -> Profile {
     let all = sections(text);
-    let wanted = if profile == "default" {
-        vec!["default".to_string(), "profile default".to_string()]
-    } else {
-        vec![format!("profile {profile}")]
-    };
+    let wanted = section_names(profile);
     let keys: BTreeMap<String, String> = all
         .iter()
         .filter(|(h, _)| wanted.contains(h))
@@ -144,21 +104,9 @@ pub fn parse_profile(text: &str, profile: &str, file: &str) -> Profile {
 /// The active profile (`AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, else `default`) of the config file
 /// (`AWS_CONFIG_FILE`, else `~/.aws/config`); empty when there is none.
 pub fn read_profile(env: &dyn Env) -> Profile {
-    let profile = env
-        .var("AWS_PROFILE")
-        .or_else(|| env.var("AWS_DEFAULT_PROFILE"))
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| "default".to_string());
-    let Some(path) = env
-        .var("AWS_CONFIG_FILE")
-        .filter(|p| !p.is_empty())
-        .or_else(|| env.var("HOME").map(|h| format!("{h}/.aws/config")))
-    else {
-        return Profile::default();
-    };
-    match crate::input::read_regular_file(std::path::Path::new(&path), 1024 * 1024) {
-        Ok(text) => parse_profile(&text, &profile, &path),
-        Err(_) => Profile::default(),
+    match config_file(env) {
+        Some((path, text)) => parse_profile(&text, &active_profile(env), &path),
+        None => Profile::default(),
     }
 }
 
