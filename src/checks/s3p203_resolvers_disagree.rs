@@ -1,5 +1,5 @@
 use super::context::{pass, skip, CheckResult, Context, Draft};
-use crate::engine::{join_ips, status_name};
+use crate::engine::join_ips;
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
 use crate::names::HostKind;
 
@@ -33,7 +33,7 @@ impl ResolversDisagree {
         // (an endpoint ENI or a relay) or outside it, and whether the name resolved at all.
         let kind = |r: &Resolution| -> String {
             if r.status != LookupStatus::Answered {
-                return status_name(r.status).to_string();
+                return r.status.as_str().to_string();
             }
             let inside = r
                 .addresses

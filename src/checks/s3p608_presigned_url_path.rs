@@ -20,7 +20,7 @@ impl PresignedUrlPath {
             return Ok(vec![Draft::new(format!(
                 "the presigned URL's host {} does not resolve ({}): whoever receives the URL from this network cannot use it",
                 p.host,
-                crate::engine::status_name(r.status)
+                r.status.as_str()
             ))
             .fix(format!("dig {}", p.host))]);
         }

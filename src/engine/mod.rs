@@ -27,8 +27,8 @@ pub use analysis::{AddressPath, Analysis, EffectiveTable, TargetPath};
 pub use context::effective_table;
 pub use kinds::{BlockCause, Confidence, Decision, Evidence, EvidenceKind, PathKind};
 pub use text::{
-    classify_route_target, join_capped, join_ips, route_target_label, status_name,
-    tcp_outcome_name, EVIDENCE_LIST_CAP,
+    classify_route_target, join_capped, join_ips, route_target_label, tcp_outcome_name,
+    EVIDENCE_LIST_CAP,
 };
 
 use crate::facts::Facts;

@@ -8,7 +8,7 @@ use super::analysis::{AddressPath, TargetPath};
 use super::context::Cx;
 use super::kinds::{ev, Decision, Evidence, EvidenceKind, PathKind};
 use super::rules::{address_choice, judge_address, outside_lists, proxy, Query};
-use super::text::{join_capped, status_name};
+use super::text::join_capped;
 use crate::facts::{AnswerSource, LookupStatus, Resolution};
 use crate::names::targets::Target;
 
@@ -30,7 +30,7 @@ pub(crate) fn judge_target(cx: &Cx, target: Target, primary: bool) -> TargetPath
     if let Some(d) = proxy::rule(cx, &out.target.host) {
         if d.path == PathKind::Proxy {
             if let Some(res) = cx.facts.resolution(&out.target.host) {
-                out.resolution = status_name(res.status).to_string();
+                out.resolution = res.status.as_str().to_string();
                 out.answer_source = Some(res.source);
             }
         }
@@ -44,7 +44,7 @@ pub(crate) fn judge_target(cx: &Cx, target: Target, primary: bool) -> TargetPath
             return out;
         }
     };
-    out.resolution = status_name(res.status).to_string();
+    out.resolution = res.status.as_str().to_string();
     out.answer_source = Some(res.source);
     if res.status != LookupStatus::Answered || res.addresses.is_empty() {
         let detail = res
@@ -55,7 +55,7 @@ pub(crate) fn judge_target(cx: &Cx, target: Target, primary: bool) -> TargetPath
         out.decision = Decision::unknown(format!(
             "{} did not resolve ({}{detail})",
             out.target.host,
-            status_name(res.status)
+            res.status.as_str()
         ));
         return out;
     }

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use super::kinds::PathKind;
-use crate::facts::{LookupStatus, Route, RouteTarget, TcpOutcome, VpcEndpoint};
+use crate::facts::{Route, RouteTarget, TcpOutcome, VpcEndpoint};
 
 /// The route's target as written (`vpce-…`, `nat-…`, `local`, …).
 pub fn route_target_label(route: &Route) -> String {
@@ -36,10 +36,6 @@ pub fn classify_route_target(
         RouteTarget::CoreNetwork(_) => PathKind::CoreNetwork,
     };
     (kind, Some(target.id().to_string()))
-}
-
-pub fn status_name(s: LookupStatus) -> &'static str {
-    s.as_str()
 }
 
 pub fn tcp_outcome_name(o: TcpOutcome) -> &'static str {

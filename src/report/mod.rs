@@ -250,13 +250,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
 
     let verdict = verdict(facts, &analysis);
     let expectation = (!opts.expect.is_empty()).then(|| expectation(facts, &verdict, &opts.expect));
-    // Preview findings are shown but only gate when asked.
-    let gating: Vec<Finding> = findings
-        .iter()
-        .filter(|f| !f.preview || opts.preview == PreviewMode::Gate)
-        .cloned()
-        .collect();
-    let exit_code = match exit_code(&gating, expectation.as_ref(), opts.fail_on) {
+    let exit_code = match exit_code(&findings, expectation.as_ref(), opts.fail_on, opts.preview) {
         // No credentials and nothing else to go on: the run decided nothing (exit 3), it did
         // not find everything fine.
         0 if verdict.path == PathKind::Unknown && without_credentials(facts) => 3,
@@ -408,7 +402,13 @@ pub fn without_credentials(facts: &Facts) -> bool {
     no(facts.vantage.failure()) || no(facts.route_tables.failure())
 }
 
-pub fn exit_code(findings: &[Finding], expectation: Option<&Expectation>, fail_on: FailOn) -> u8 {
+/// Preview findings are shown but gate only with `--preview=gate`.
+pub fn exit_code(
+    findings: &[Finding],
+    expectation: Option<&Expectation>,
+    fail_on: FailOn,
+    preview: PreviewMode,
+) -> u8 {
     if let Some(e) = expectation {
         match e.met {
             None => return 3,
@@ -416,7 +416,11 @@ pub fn exit_code(findings: &[Finding], expectation: Option<&Expectation>, fail_o
             Some(true) => {}
         }
     }
-    let worst = findings.iter().map(|f| f.severity).min();
+    let worst = findings
+        .iter()
+        .filter(|f| !f.preview || preview == PreviewMode::Gate)
+        .map(|f| f.severity)
+        .min();
     match (worst, fail_on) {
         (Some(Severity::Error), _) => 1,
         (Some(Severity::Warning), FailOn::Warning) => 1,

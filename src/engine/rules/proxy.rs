@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use crate::engine::context::Cx;
 use crate::engine::kinds::{ev, Confidence, Decision, EvidenceKind, PathKind};
-use crate::engine::text::{join_ips, status_name};
+use crate::engine::text::join_ips;
 use crate::facts::{AnswerSource, LookupStatus};
 use crate::proxy::{self, ProxyDecision};
 
@@ -75,7 +75,7 @@ pub(crate) fn judge_proxy_host(cx: &Cx, host: &str) -> Decision {
         }
         Some(r) => Decision::unknown(format!(
             "proxy host {host} did not resolve ({})",
-            status_name(r.status)
+            r.status.as_str()
         )),
         None => Decision::unknown(format!("proxy host {host} was not looked up")),
     }
