@@ -54,7 +54,6 @@ mod s3p901_targets_disagree;
 mod s3p902_global_endpoint_path_differs;
 mod s3p903_expectation_not_met;
 
-pub use crate::names::s3_service_name;
 pub use context::*;
 
 /// Every check, sorted by ID.
