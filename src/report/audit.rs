@@ -128,14 +128,8 @@ pub fn subnet_facts(inv: &Inventory, subnet: &SubnetInfo, buckets: &[String]) ->
     };
     facts.security_groups =
         Observed::not_collected("a subnet has no security group (instances have)");
-    facts.dns = Observed::collected(crate::engine::derived::derived_answers(
-        &inv.region,
-        buckets,
-        facts.vpc_endpoints.get().map(Vec::as_slice).unwrap_or(&[]),
-        facts.vpc_dns_attributes.get(),
-        inv.prefix_lists.get().map(Vec::as_slice).unwrap_or(&[]),
-        subnet.availability_zone.as_deref(),
-    ));
+    // The answers an instance in the subnet would get, as `route` derives them.
+    facts.dns = Observed::collected(crate::engine::derived::answers_from(&facts));
     facts.probes = Observed::not_collected("s3path audit sends no probes");
     facts.client_settings = Observed::not_collected("s3path audit looks at no host");
     facts.metadata_service = Observed::not_collected("not relevant to s3path audit");
