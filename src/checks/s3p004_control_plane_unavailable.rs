@@ -4,25 +4,22 @@ use crate::facts::{Failure, Observed, VantageKind};
 
 check! {
     ControlPlaneUnavailable, "S3P004", "control-plane-unavailable", Identity, Warning, Stable,
-    "the route tables could not be read, so the verdict rests on live signals or nothing"
+    "the control plane (the subnet's place or its route tables) could not be read, so the verdict rests on live signals or nothing"
 }
 
 impl ControlPlaneUnavailable {
     fn run(cx: &Context) -> CheckResult {
         let f = cx.facts;
         let Some(v) = f.vantage.get() else {
-            // `route` could not even place the subnet for want of credentials: the run decided
-            // nothing, and says so as a finding rather than "no findings".
+            // `route` could not even place the subnet or instance (no credentials, not found,
+            // denied, no answer): the run judged nothing, and says so as a finding with the
+            // cause and the fix rather than "no findings".
             if let Observed::Failed {
                 error,
-                cause: Some(Failure::NoCredentials),
+                cause: Some(cause),
             } = &f.vantage
             {
-                return Ok(vec![Draft::new(
-                    "the control plane could not be read (no credentials), so the path is undetermined",
-                )
-                .evidence(format!("vantage: {error}"))
-                .fix("give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile")]);
+                return Ok(vec![vantage_failed(cx, error, cause)]);
             }
             return skip(format!(
                 "the vantage {}",
@@ -79,5 +76,34 @@ impl ControlPlaneUnavailable {
         Ok(vec![draft.fix(format!(
             "or judge the subnet from a machine with read-only credentials: s3path route --region {region} --subnet-id {subnet}"
         ))])
+    }
+}
+
+/// The finding for a vantage that could not be looked up: what failed, and the change that
+/// lets the run judge.
+fn vantage_failed(cx: &Context, error: &str, cause: &Failure) -> Draft {
+    let region = cx.region().unwrap_or("REGION");
+    let draft = Draft::new(format!(
+        "the control plane could not be read ({}), so the path is undetermined: nothing was judged",
+        match cause {
+            Failure::NotFound => format!("the subnet or instance was not found in {region}"),
+            c => c.phrase(),
+        }
+    ))
+    .evidence(format!("vantage: {error}"));
+    match cause {
+        Failure::NoCredentials => draft.fix("give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile"),
+        Failure::NotFound => draft
+            .fix(format!(
+                "check the id and its region: aws ec2 describe-subnets --region {region} --subnet-ids SUBNET_ID (or describe-instances --instance-ids INSTANCE_ID)"
+            ))
+            .fix("give the region the subnet or instance is in with --region (ids are regional)"),
+        Failure::Denied { action } => draft.fix(format!(
+            "allow {action} (all of docs/iam-policy.json): aws iam put-role-policy --role-name ROLE --policy-name s3path-read-only --policy-document file://docs/iam-policy.json"
+        )),
+        Failure::TimedOut { .. } | Failure::Unreachable { .. } => draft.fix(format!(
+            "give the EC2 API more time (--timeout 30), or check the path from this machine to ec2.{region}.amazonaws.com"
+        )),
+        Failure::Other => draft.fix("the evidence names the error; run again once it is fixed"),
     }
 }

@@ -61,6 +61,12 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
             out.push_str(&format!("    not collected: {}\n", t(m)));
         }
     }
+    for v in &r.vpcs_not_judged {
+        out.push_str(&format!(
+            "  {}: not judged: no subnet of it was found (check the id and --region)\n",
+            t(v)
+        ));
+    }
     let mut current: Option<(&str, &str)> = None;
     let rows: Vec<[String; 5]> = r
         .subnets
@@ -203,6 +209,12 @@ pub fn markdown(r: &AuditReport) -> String {
                 format!(" ({})", md(&e.not_met.join(", ")))
             },
             e.undecided.len()
+        ));
+    }
+    if !r.vpcs_not_judged.is_empty() {
+        out.push_str(&format!(
+            "**Not judged:** {} (no subnet of it was found).\n\n",
+            md(&r.vpcs_not_judged.join(", "))
         ));
     }
     if let Some(c) = &r.cost {
