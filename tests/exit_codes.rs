@@ -143,6 +143,30 @@ fn route_of_a_missing_subnet_cannot_judge_and_says_why() {
 }
 
 #[test]
+fn doctor_with_a_missing_subnet_says_why() {
+    if common::skip("tests/exit_codes.rs", common::MOTO) {
+        return;
+    }
+    let o = against_moto(&[
+        "doctor",
+        "--region",
+        REGION,
+        "--subnet-id",
+        MISSING_SUBNET,
+        "--timeout",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let r = json(&o);
+    let f = finding(&r, "S3P004").unwrap_or_else(|| panic!("no S3P004: {}", r["findings"]));
+    assert!(f.to_string().contains(MISSING_SUBNET), "{f}");
+    if r["verdict"]["path"] == "unknown" {
+        assert_eq!(code(&o), 3, "{}", r["verdict"]);
+    }
+}
+
+#[test]
 fn route_without_credentials_cannot_judge_and_says_why() {
     let empty = tempfile::tempdir().unwrap();
     let nowhere = empty.path().join("none");

@@ -14,12 +14,27 @@ impl ControlPlaneUnavailable {
             // `route` could not even place the subnet or instance (no credentials, not found,
             // denied, no answer): the run judged nothing, and says so as a finding with the
             // cause and the fix rather than "no findings".
-            if let Observed::Failed {
-                error,
-                cause: Some(cause),
-            } = &f.vantage
-            {
-                return Ok(vec![vantage_failed(cx, error, cause)]);
+            // `doctor --subnet-id` on a host that cannot place itself: the named subnet's
+            // lookup is the control plane's failure.
+            let failed = match (&f.vantage, &f.route_tables) {
+                (
+                    Observed::Failed {
+                        error,
+                        cause: Some(cause),
+                    },
+                    _,
+                ) => Some((format!("vantage: {error}"), cause)),
+                (
+                    _,
+                    Observed::Failed {
+                        error,
+                        cause: Some(cause),
+                    },
+                ) => Some((format!("route tables: {error}"), cause)),
+                _ => None,
+            };
+            if let Some((evidence, cause)) = failed {
+                return Ok(vec![vantage_failed(cx, evidence, cause)]);
             }
             return skip(format!(
                 "the vantage {}",
@@ -81,7 +96,7 @@ impl ControlPlaneUnavailable {
 
 /// The finding for a vantage that could not be looked up: what failed, and the change that
 /// lets the run judge.
-fn vantage_failed(cx: &Context, error: &str, cause: &Failure) -> Draft {
+fn vantage_failed(cx: &Context, evidence: String, cause: &Failure) -> Draft {
     let region = cx.region().unwrap_or("REGION");
     let draft = Draft::new(format!(
         "the control plane could not be read ({}), so the path is undetermined: nothing was judged",
@@ -90,7 +105,7 @@ fn vantage_failed(cx: &Context, error: &str, cause: &Failure) -> Draft {
             c => c.phrase(),
         }
     ))
-    .evidence(format!("vantage: {error}"));
+    .evidence(evidence);
     match cause {
         Failure::NoCredentials => draft.fix("give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile"),
         Failure::NotFound => draft

@@ -90,6 +90,10 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             Err(e) => {
                 facts.vantage = e.observed();
                 ec2::mark_unavailable(&mut facts, e.observed());
+                // The verdict's reason names the lookup that failed, not "no DNS answers".
+                facts.dns = Observed::not_collected(format!(
+                    "the answers are derived from the control plane, which could not be read ({e})"
+                ));
                 return facts;
             }
         };
