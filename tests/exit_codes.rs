@@ -358,6 +358,45 @@ fn requests_from_this_machine_are_not_labelled_as_the_subnets_path() {
     }
 }
 
+/// A denial met from this machine does not blame the subnet's endpoint policy.
+#[test]
+fn a_denial_from_this_machine_does_not_blame_the_subnets_endpoint() {
+    let text = std::fs::read_to_string(scenario("endpoint-policy-denies-bucket")).unwrap();
+    let mut facts: Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let judge = |facts: &Value, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, facts.to_string()).unwrap();
+        json(
+            &bin()
+                .args(["replay", path.to_str().unwrap(), "--format", "json"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = judge(&facts, "vantage.json");
+    let f = finding(&r, "S3P602").unwrap().to_string();
+    assert!(f.contains("modify-vpc-endpoint"), "{f}");
+    assert!(r["buckets"][0]["decided_by"]
+        .as_str()
+        .unwrap()
+        .contains("vpce-0gw11111"));
+    for b in facts["buckets"]["value"].as_array_mut().unwrap() {
+        b["requests_from"] = Value::from("this-machine");
+    }
+    let r = judge(&facts, "here.json");
+    let f = finding(&r, "S3P602").unwrap();
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("from this machine"), "{msg}");
+    assert!(!msg.contains("over gateway-endpoint"), "{msg}");
+    assert!(
+        !f["remediation"].to_string().contains("modify-vpc-endpoint"),
+        "{f}"
+    );
+    let decided = r["buckets"][0]["decided_by"].as_str().unwrap();
+    assert!(!decided.contains("vpce-0gw11111"), "{decided}");
+}
+
 #[test]
 fn audit_of_a_missing_vpc_cannot_pass() {
     if common::skip("tests/exit_codes.rs", common::MOTO) {

@@ -441,7 +441,11 @@ fn decided_by(
                 None => e.verdict.as_str().to_string(),
             })
     };
-    let ep = b.endpoint.map(|e| e.id.as_str()).unwrap_or("the endpoint");
+    let ep = if b.from_this_machine() {
+        "an endpoint on this machine's own path (not the subnet's)"
+    } else {
+        b.endpoint.map(|e| e.id.as_str()).unwrap_or("the endpoint")
+    };
     match said.and_then(|d| d.policy.map(|k| (k, d.explicit))) {
         Some((policy::PolicyKind::VpcEndpoint, explicit)) => format!(
             "VPC endpoint policy of {ep} (S3: {}){}",
@@ -451,6 +455,7 @@ fn decided_by(
                 "no statement allows"
             },
             statement_of(endpoint)
+                .filter(|_| !b.from_this_machine())
                 .map(|s| format!("; {s}"))
                 .unwrap_or_default()
         ),
