@@ -616,3 +616,109 @@ fn describe_with_via(d: &Decision) -> String {
         None => d.path.describe().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, preview: bool) -> Finding {
+        Finding {
+            id: "S3P101".into(),
+            preview,
+            name: "no-route-to-s3".into(),
+            category: Category::Routing,
+            severity,
+            message: String::new(),
+            remediation: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    fn expect(met: Option<bool>) -> Expectation {
+        Expectation {
+            expected: vec![PathKind::Blocked],
+            met,
+            undecided: None,
+        }
+    }
+
+    #[test]
+    fn a_failure_wins_over_could_not_judge_which_wins_over_warnings() {
+        let (e, w) = (Severity::Error, Severity::Warning);
+        let code = |f: &[Finding], x: Option<&Expectation>, on: FailOn, judged: bool| {
+            exit_code(f, x, on, PreviewMode::Off, judged)
+        };
+        assert_eq!(code(&[], None, FailOn::Error, true), exit::OK);
+        assert_eq!(code(&[], None, FailOn::Error, false), exit::UNDECIDED);
+        assert_eq!(
+            code(&[finding(e, false)], None, FailOn::Error, false),
+            exit::FAILING
+        );
+        assert_eq!(
+            code(&[finding(w, false)], None, FailOn::Warning, false),
+            exit::UNDECIDED,
+            "the finding that says the run could not judge does not turn 3 into 1"
+        );
+        assert_eq!(
+            code(&[finding(w, false)], None, FailOn::Warning, true),
+            exit::FAILING
+        );
+        assert_eq!(
+            code(&[], Some(&expect(None)), FailOn::Error, true),
+            exit::UNDECIDED
+        );
+        assert_eq!(
+            code(
+                &[finding(e, false)],
+                Some(&expect(None)),
+                FailOn::Error,
+                true
+            ),
+            exit::FAILING
+        );
+        assert_eq!(
+            code(&[], Some(&expect(Some(false))), FailOn::Error, true),
+            exit::FAILING
+        );
+        // A preview error gates only with --preview=gate.
+        assert_eq!(
+            code(&[finding(e, true)], None, FailOn::Error, true),
+            exit::OK
+        );
+        assert_eq!(
+            exit_code(
+                &[finding(e, true)],
+                None,
+                FailOn::Error,
+                PreviewMode::Gate,
+                true
+            ),
+            exit::FAILING
+        );
+    }
+
+    #[test]
+    fn only_findings_that_restate_the_expected_path_become_informational() {
+        let mut fs = vec![finding(Severity::Error, false)];
+        fs.push(Finding {
+            id: "S3P106".into(),
+            name: "nat-gateway-not-usable".into(),
+            ..finding(Severity::Error, false)
+        });
+        informational_when_expected(&mut fs, PathKind::Blocked);
+        let by_id = |id: &str| fs.iter().find(|f| f.id == id).unwrap().severity;
+        assert_eq!(by_id("S3P101"), Severity::Info);
+        assert_eq!(
+            by_id("S3P106"),
+            Severity::Error,
+            "a dead NAT is a fault of its own"
+        );
+        let mut fs = vec![finding(Severity::Error, false)];
+        informational_when_expected(&mut fs, PathKind::NatGateway);
+        assert_eq!(
+            fs[0].severity,
+            Severity::Error,
+            "S3P101 restates blocked only"
+        );
+    }
+}
