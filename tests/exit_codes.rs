@@ -207,6 +207,47 @@ fn route_without_credentials_cannot_judge_and_says_why() {
 }
 
 #[test]
+fn audit_without_credentials_cannot_judge_and_says_how_to_fix_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let nowhere = empty.path().join("none");
+    let run = |format: &str| {
+        bin()
+            .args([
+                "audit",
+                "--region",
+                REGION,
+                "--timeout",
+                "5",
+                "--format",
+                format,
+            ])
+            .env("AWS_CONFIG_FILE", &nowhere)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:9")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+            .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .output()
+            .unwrap()
+    };
+    let o = run("json");
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let fix = json(&o)["regions"][0]["fix"].to_string();
+    assert!(fix.contains("credentials"), "{fix}");
+    for format in ["human", "markdown"] {
+        let o = run(format);
+        assert_eq!(code(&o), 3);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("--profile NAME"), "{format}: {out}");
+    }
+}
+
+#[test]
 fn expect_blocked_passes_on_a_subnet_isolated_on_purpose() {
     if common::skip("tests/exit_codes.rs", common::MOTO) {
         return;

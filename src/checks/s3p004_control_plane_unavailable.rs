@@ -106,19 +106,7 @@ fn vantage_failed(cx: &Context, evidence: String, cause: &Failure) -> Draft {
         }
     ))
     .evidence(evidence);
-    match cause {
-        Failure::NoCredentials => draft.fix("give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile"),
-        Failure::NotFound => draft
-            .fix(format!(
-                "check the id and its region: aws ec2 describe-subnets --region {region} --subnet-ids SUBNET_ID (or describe-instances --instance-ids INSTANCE_ID)"
-            ))
-            .fix("give the region the subnet or instance is in with --region (ids are regional)"),
-        Failure::Denied { action } => draft.fix(format!(
-            "allow {action} (all of docs/iam-policy.json): aws iam put-role-policy --role-name ROLE --policy-name s3path-read-only --policy-document file://docs/iam-policy.json"
-        )),
-        Failure::TimedOut { .. } | Failure::Unreachable { .. } => draft.fix(format!(
-            "give the EC2 API more time (--timeout 30), or check the path from this machine to ec2.{region}.amazonaws.com"
-        )),
-        Failure::Other => draft.fix("the evidence names the error; run again once it is fixed"),
-    }
+    super::fixes::control_plane(cause, region)
+        .into_iter()
+        .fold(draft, |d, fix| d.fix(fix))
 }

@@ -60,6 +60,9 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         for m in &reg.missing {
             out.push_str(&format!("    not collected: {}\n", t(m)));
         }
+        for f in &reg.fix {
+            out.push_str(&format!("    fix: {}\n", t(f)));
+        }
     }
     for v in &r.vpcs_not_judged {
         out.push_str(&format!(
@@ -209,6 +212,13 @@ pub fn markdown(r: &AuditReport) -> String {
                 format!(" ({})", md(&e.not_met.join(", ")))
             },
             e.undecided.len()
+        ));
+    }
+    for reg in r.regions.iter().filter(|g| !g.fix.is_empty()) {
+        out.push_str(&format!(
+            "**{}: the subnets could not be listed.** Fix: {}\n\n",
+            md(&reg.region),
+            md(&reg.fix.join("; "))
         ));
     }
     if !r.vpcs_not_judged.is_empty() {

@@ -191,6 +191,10 @@ pub struct RegionStatus {
     /// Parts that were not collected, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// When the subnets could not be listed: what lets the audit read them (by the typed
+    /// cause: credentials, a denied action, time).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fix: Vec<String>,
     pub calls: BTreeMap<String, u32>,
 }
 
@@ -380,6 +384,11 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
             region: inv.region.clone(),
             subnets: subnets.len(),
             missing,
+            fix: inv
+                .subnets
+                .failure()
+                .map(|c| crate::checks::fixes::control_plane(c, &inv.region))
+                .unwrap_or_default(),
             calls: inv.calls.clone(),
         });
         for s in subnets {
