@@ -201,10 +201,10 @@ pub fn merge(hosts: Vec<Host>, rejected: Vec<String>) -> Merged {
             });
         }
     }
-    // Worst first: error findings and failing exit codes, then by subnet and host.
+    // Worst first (failing, then could not judge: report::exit_rank), then by subnet and host.
     hosts.sort_by(|a, b| {
-        b.exit_code
-            .cmp(&a.exit_code)
+        crate::report::exit_rank(b.exit_code)
+            .cmp(&crate::report::exit_rank(a.exit_code))
             .then_with(|| a.subnet_id.cmp(&b.subnet_id))
             .then_with(|| a.host.cmp(&b.host))
     });

@@ -610,6 +610,20 @@ fn merge_aggregates_the_hosts_codes_the_worst_winning() {
         "an unknown host: could not judge"
     );
     assert_eq!(merge(&[&blocked, &unknown]), 1, "the failure wins over 3");
+    // Worst first: the failing host before the one that could not be judged.
+    let o = bin()
+        .args(["merge", unknown.to_str().unwrap(), fine.to_str().unwrap()])
+        .arg(&blocked)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let codes: Vec<u64> = json(&o)["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["exit_code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, [1, 3, 0]);
     // A blocked host whose report claims exit 0 without expecting blocked still fails.
     let mut r: Value = serde_json::from_slice(&std::fs::read(&blocked).unwrap()).unwrap();
     r["exit_code"] = Value::from(0);

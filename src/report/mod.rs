@@ -434,6 +434,16 @@ pub fn aggregate_exit_codes(codes: impl IntoIterator<Item = u8>) -> u8 {
     }
 }
 
+/// How bad an exit code is, for "worst first": failing (1) over could not judge (3, and any
+/// code outside the contract) over fine (0).
+pub fn exit_rank(code: u8) -> u8 {
+    match code {
+        exit::OK => 0,
+        exit::FAILING => 2,
+        _ => 1,
+    }
+}
+
 /// With the expectation met, the findings that merely restate the path the verdict takes (a
 /// check whose `restates` names it: S3P101 on an expected `blocked` path) are informational:
 /// a subnet isolated on purpose passes its gate.
