@@ -352,7 +352,7 @@ fn route_makes_no_bucket_request_unless_told() {
         &isolated,
         "--probe-from-here",
     ]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_one_line_error(&o, "--probe-from-here: give --bucket");
 }
 
 /// Requests made from the machine that ran s3path (`route --probe-from-here`) are labelled

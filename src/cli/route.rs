@@ -27,7 +27,7 @@ pub struct RouteArgs {
     /// Make the buckets' read-only requests (HeadBucket, GetBucketPolicy: each bucket's
     /// region and policy) from this machine. They are labelled as made from here: this
     /// machine's network is not the subnet's path. Default: no bucket request at all.
-    #[arg(long, requires = "buckets")]
+    #[arg(long)]
     pub probe_from_here: bool,
     /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
     #[arg(long)]
@@ -46,6 +46,11 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     let (opts, format) = output_options(&args.output)?;
     for b in &args.buckets {
         input::bucket(b)?;
+    }
+    if args.probe_from_here && args.buckets.is_empty() {
+        return Err(InputError(
+            "--probe-from-here: give --bucket BUCKET (it makes that bucket's requests from this machine)".to_string(),
+        ));
     }
     if let Some(s) = &args.subnet_id {
         input::resource_id(s, "subnet", "--subnet-id")?;
