@@ -183,9 +183,10 @@ fn one_credential_resolution_per_run() {
         "doctor walked the credential chain {doctor} times"
     );
 
-    // route: EC2 Describe calls, then HeadBucket and GetBucketPolicy of the bucket (at S3's
-    // own regional name: route does not follow AWS_ENDPOINT_URL_S3, so they may fail here;
-    // the credentials are resolved for them all the same).
+    // route --probe-from-here: EC2 Describe calls, then HeadBucket and GetBucketPolicy of the
+    // bucket from this machine (at S3's own regional name: route does not follow
+    // AWS_ENDPOINT_URL_S3, so they may fail here; the credentials are resolved for them all
+    // the same).
     let (code, r, stderr) = s3path(
         &creds,
         port,
@@ -197,6 +198,7 @@ fn one_credential_resolution_per_run() {
             subnet,
             "--bucket",
             "app-data",
+            "--probe-from-here",
             "--timeout",
             "10",
             "--format",

@@ -259,6 +259,12 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
                 t(&b.path),
                 t(&b.result)
             ));
+            if !b.requests_from.is_vantage() && !b.requests.is_empty() {
+                out.push_str(&format!(
+                    "    requests made {}:\n",
+                    crate::checks::bucket::FROM_THIS_MACHINE
+                ));
+            }
             for q in &b.requests {
                 out.push_str(&format!(
                     "    {}\n",
