@@ -14,6 +14,7 @@ mod network;
 mod observed;
 mod route_target;
 mod states;
+mod transit;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,7 @@ pub use states::{
     AclAction, AddressFamily, AttachmentState, EndpointIpAddressType, EndpointState, IpProtocol,
     NatConnectivity, NatState, RouteOrigin, RouteState,
 };
+pub use transit::*;
 
 /// Version of the facts file format. Bump it when a field changes meaning or a required field
 /// is added; `replay` refuses files from a newer version instead of misreading them.
@@ -99,6 +101,10 @@ pub struct Facts {
     /// The host clock against the `Date` of the AWS answers s3path's own signed calls got.
     #[serde(default)]
     pub clock: Observed<ClockSkew>,
+    /// Beyond a transit gateway the VPC's routes name: the attachments, the transit gateway
+    /// route tables and the VPCs they lead to (hub-and-spoke).
+    #[serde(default)]
+    pub transit: Observed<Transit>,
     /// Where the gather's time went: each phase, when it started and how long it took
     /// (informational, never judged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -136,6 +142,7 @@ observed_parts!(
         Buckets => buckets: Vec<BucketFacts>, "bucket facts";
         Presigned => presigned: PresignedCheck, "presigned URL";
         Clock => clock: ClockSkew, "the host clock";
+        Transit => transit: Transit, "transit gateway hops";
     ]
 );
 

@@ -21,7 +21,7 @@ use crate::facts::{
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 16] = [
+pub const ACTIONS: [&str; 19] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
@@ -38,6 +38,10 @@ pub const ACTIONS: [&str; 16] = [
     "ec2:DescribeNetworkAcls",
     "ec2:DescribeDhcpOptions",
     "ec2:DescribeRegions",
+    // Beyond a transit gateway (`super::transit`).
+    "ec2:DescribeTransitGatewayAttachments",
+    "ec2:SearchTransitGatewayRoutes",
+    "ec2:DescribeTransitGatewayVpcAttachments",
 ];
 
 /// What the EC2 API said about one VPC.
@@ -54,6 +58,9 @@ pub struct Ec2Facts {
     pub nat_gateways: Observed<Vec<NatGateway>>,
     pub security_groups: Observed<Vec<SecurityGroup>>,
     pub network_acls: Observed<Vec<NetworkAcl>>,
+    /// Beyond the transit gateways the routes name (`super::transit`), filled by the callers
+    /// that judge a vantage (not for the hubs themselves).
+    pub transit: Observed<crate::facts::Transit>,
 }
 
 impl Ec2Facts {
@@ -68,6 +75,7 @@ impl Ec2Facts {
         facts.nat_gateways = self.nat_gateways;
         facts.security_groups = self.security_groups;
         facts.network_acls = self.network_acls;
+        facts.transit = self.transit;
     }
 }
 
@@ -76,6 +84,7 @@ pub fn mark_unavailable(facts: &mut crate::facts::Facts, status: Observed<()>) {
     for &part in crate::facts::Part::CONTROL_PLANE {
         facts.set_status(part, &status);
     }
+    facts.set_status(crate::facts::Part::Transit, &status);
 }
 
 /// A failed lookup of the vantage's place (`DescribeSubnets`, `DescribeInstances`, …).
@@ -178,7 +187,7 @@ fn describe_error(action: &str, e: &ApiError) -> Ec2Error {
     Ec2Error { message, cause }
 }
 
-fn fail<T>(action: &str, e: &ApiError) -> Observed<T> {
+pub(crate) fn fail<T>(action: &str, e: &ApiError) -> Observed<T> {
     describe_error(action, e).observed()
 }
 
@@ -861,6 +870,7 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
         nat_gateways,
         security_groups,
         network_acls,
+        transit: Observed::not_collected("the transit gateway hops were not followed"),
     }
 }
 

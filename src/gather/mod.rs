@@ -26,6 +26,7 @@ pub mod probe;
 pub mod route;
 pub mod s3;
 pub mod tls;
+pub mod transit;
 
 use std::net::IpAddr;
 

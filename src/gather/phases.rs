@@ -375,7 +375,9 @@ async fn control_plane(
         }
     };
     // What is left of the budget after the lookup, not a fresh one.
-    let facts = ec2::gather(&client, &region, &vpc, run.left()).await;
+    let mut facts = ec2::gather(&client, &region, &vpc, run.left()).await;
+    facts.transit =
+        super::transit::gather(&client, &region, &vpc, &facts.route_tables, run.left()).await;
     Some(Ok((vpc, subnet, facts)))
 }
 

@@ -79,7 +79,10 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         _ => Some(true),
     };
     let mark = p.mark(good);
-    let head = format!("{}{via}", v.path);
+    let mut head = format!("{}{via}", v.path);
+    for h in &v.hops {
+        head.push_str(&format!(" → {}", t(&h.label())));
+    }
     out.push_str(&format!(
         "{}{}VERDICT  {}  [{}]\n  {}\n",
         mark,

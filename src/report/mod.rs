@@ -97,6 +97,9 @@ pub struct Verdict {
     /// For `proxy`: how the proxy itself is reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<Decision>>,
+    /// Beyond a transit gateway: the hops to the far end (hub-and-spoke), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<crate::engine::Hop>,
     pub summary: String,
 }
 
@@ -526,6 +529,7 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
             confidence: Confidence::Undetermined,
             evidence: Vec::new(),
             next: None,
+            hops: Vec::new(),
             summary: format!(
                 "Could not determine the path: no region is known (give --region, or run on an instance whose metadata names it){}",
                 facts
@@ -546,6 +550,7 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
         confidence: d.confidence,
         evidence: d.evidence.clone(),
         next: d.next.clone(),
+        hops: d.hops.clone(),
         summary: summary(&primary.target.host, d),
     }
 }
@@ -613,10 +618,35 @@ pub fn summary(host: &str, d: &Decision) -> String {
             )
         }
         _ => format!(
-            "Traffic to {host} leaves through the {}{route}{confidence}",
-            describe_with_via(d)
+            "Traffic to {host} leaves through the {}{route}{}{confidence}",
+            describe_with_via(d),
+            beyond(d)
         ),
     }
+}
+
+/// The hops after a transit gateway, in words: `, then the interface endpoint vpce-… in
+/// vpc-hub`, with the reason of a hop that stops the traffic or could not be followed.
+fn beyond(d: &Decision) -> String {
+    let mut out = String::new();
+    for h in &d.hops {
+        let place = h
+            .vpc_id
+            .as_deref()
+            .map(|v| format!(" in {v}"))
+            .unwrap_or_default();
+        let what = match (h.path, &h.via) {
+            (PathKind::Unknown, _) => "an undetermined path".to_string(),
+            (PathKind::Blocked, _) => "nothing (dropped)".to_string(),
+            (k, Some(v)) => format!("the {} {v}", k.describe()),
+            (k, None) => format!("the {}", k.describe()),
+        };
+        out.push_str(&format!(", then {what}{place}"));
+        if let Some(r) = &h.reason {
+            out.push_str(&format!(" ({r})"));
+        }
+    }
+    out
 }
 
 fn describe_with_via(d: &Decision) -> String {
