@@ -57,7 +57,7 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
             region,
             subnet_id: args.subnet_id.clone(),
             instance_id: args.instance_id.clone(),
-            buckets: args.buckets.clone(),
+            buckets: input::buckets(&args.buckets)?,
             timeout,
             profile: profile.map(str::to_string),
         },
