@@ -327,35 +327,58 @@ fn a_cut_output_is_read_from_the_output_bucket() {
         "a full report longer than SSM's inline limit"
     );
     let key = "s3path-fleet/cmd/i-0b0000000000000b1/awsrunShellScript/0.awsrunShellScript/stdout";
+    let key2 = "s3path-fleet/cmd/i-0b0000000000000b2/awsrunShellScript/0.awsrunShellScript/stdout";
+    // Elsewhere, what SSM's answer names: another report (a NAT gateway); and 16 MiB of nested
+    // objects under the second instance's own prefix.
+    let other = report("nat-confirmed-by-probe", "i-0b0000000000000b1");
+    let nested = format!("{}{}", "{\"a\":".repeat(1 << 21), "}".repeat(1 << 21));
+    let files: Vec<tempfile::TempPath> = [full.clone(), other.into_bytes(), nested.into_bytes()]
+        .iter()
+        .map(|body| {
+            let f = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(f.path(), body).unwrap();
+            f.into_temp_path()
+        })
+        .collect();
     let put = Command::new("python3")
         .args([
             "-c",
-            "import boto3,sys; c=boto3.client('s3',region_name='eu-west-1',endpoint_url=sys.argv[1],aws_access_key_id='testing',aws_secret_access_key='testing'); c.create_bucket(Bucket='ssm-out',CreateBucketConfiguration={'LocationConstraint':'eu-west-1'}); c.put_object(Bucket='ssm-out',Key=sys.argv[2],Body=open(sys.argv[3],'rb').read())",
+            "import boto3,sys\n\
+             c=boto3.client('s3',region_name='eu-west-1',endpoint_url=sys.argv[1],aws_access_key_id='testing',aws_secret_access_key='testing')\n\
+             for b in ('ssm-out','elsewhere'): c.create_bucket(Bucket=b,CreateBucketConfiguration={'LocationConstraint':'eu-west-1'})\n\
+             for b,k,f in zip(sys.argv[2::3],sys.argv[3::3],sys.argv[4::3]): c.put_object(Bucket=b,Key=k,Body=open(f,'rb').read())",
             &format!("http://127.0.0.1:{moto_port}"),
+            "ssm-out",
             key,
+            files[0].to_str().unwrap(),
+            "elsewhere",
+            key,
+            files[1].to_str().unwrap(),
+            "ssm-out",
+            key2,
+            files[2].to_str().unwrap(),
         ])
-        .arg({
-            let f = tempfile::NamedTempFile::new().unwrap();
-            std::fs::write(f.path(), &full).unwrap();
-            f.into_temp_path().keep().unwrap()
-        })
         .status()
         .unwrap();
     assert!(put.success());
-    let f = fake(
-        json!({"command_id": "cmd", "instances": {"i-0b0000000000000b1": {
+    let f = fake(json!({"command_id": "cmd", "instances": {
+        "i-0b0000000000000b1": {
             "behaviour": "report",
             "report": String::from_utf8(full).unwrap(),
-            "s3_url": format!("https://s3.eu-west-1.amazonaws.com/ssm-out/{key}"),
-        }}}),
-    );
+            "s3_url": format!("https://s3.eu-west-1.amazonaws.com/elsewhere/{key}"),
+        },
+        "i-0b0000000000000b2": {
+            "behaviour": "report",
+            "report": format!("{}{}", "{\"a\":".repeat(5000), "}".repeat(5000)),
+        },
+    }}));
     let out = Command::new(BIN)
         .args([
             "fleet",
             "--region",
             "eu-west-1",
             "--instance-ids",
-            "i-0b0000000000000b1",
+            "i-0b0000000000000b1,i-0b0000000000000b2",
             "--output-s3-bucket",
             "ssm-out",
             "--timeout",
@@ -379,7 +402,20 @@ fn a_cut_output_is_read_from_the_output_bucket() {
     let r: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(r["hosts"][0]["host"], "i-0b0000000000000b1", "{r}");
-    assert_eq!(r["hosts"][0]["path"], "interface-endpoint", "{r}");
+    assert_eq!(
+        r["hosts"][0]["path"], "interface-endpoint",
+        "read from the output bucket under the command's prefix, not where SSM pointed: {r}"
+    );
+    let big = &r["unanswered"][0];
+    assert_eq!(big["instance_id"], "i-0b0000000000000b2", "{r}");
+    assert_eq!(big["reason"], "unreadable", "{r}");
+    assert!(
+        big["detail"]
+            .as_str()
+            .unwrap()
+            .contains("more than the 1048576"),
+        "{r}"
+    );
     let saved: Value = serde_json::from_str(
         &std::fs::read_to_string(tmp.path().with_extension("fleet.json")).unwrap(),
     )
