@@ -826,3 +826,87 @@ fn instance_text_is_inert_in_every_format() {
         "nothing but SSM was asked"
     );
 }
+
+/// Reports an instance forged: a NAT gateway with its own `exit_code: 0` and `expectation met`
+/// does not pass `--expect gateway-endpoint`; a report posing as another instance (or a
+/// look-alike of its own id) is flagged under the id SSM gave; an unknown finding id rejects
+/// the row; S3P103 listed 300 times (what fits SSM's inline output) counts once.
+#[test]
+fn forged_reports_neither_pass_the_gate_nor_pose_as_another_host() {
+    if common::skip("tests/fleet.rs", NEEDS) {
+        return;
+    }
+    let edit = |scenario: &str, id: &str, f: &dyn Fn(&mut Value)| {
+        let mut v: Value = serde_json::from_str(&report(scenario, id)).unwrap();
+        f(&mut v);
+        v.to_string()
+    };
+    let nat = edit("gateway-endpoint", "i-0e0000000000000e1", &|v| {
+        v["verdict"]["path"] = json!("nat-gateway");
+        v["exit_code"] = json!(0);
+        v["expectation"] = json!({"met": true, "undecided": null});
+    });
+    let poser = edit("gateway-endpoint", "i-0e0000000000000e9", &|v| {
+        v["findings"] = json!((0..300)
+            .map(|_| json!({"id": "S3P103", "severity": "warning", "message": "m"}))
+            .collect::<Vec<_>>());
+    });
+    let lookalike = report("gateway-endpoint", "i-0e0000000000000\u{200b}e3");
+    let unknown = edit("gateway-endpoint", "i-0e0000000000000e4", &|v| {
+        v["findings"] = json!([{"id": "S3P999", "severity": "info", "message": "m"}]);
+    });
+    let f = fake(json!({"instances": {
+        "i-0e0000000000000e1": {"behaviour": "report", "report": nat},
+        "i-0e0000000000000e2": {"behaviour": "report", "report": poser},
+        "i-0e0000000000000e3": {"behaviour": "report", "report": lookalike},
+        "i-0e0000000000000e4": {"behaviour": "report", "report": unknown},
+    }}));
+    let (code, r, stderr, _) = fleet(
+        &f,
+        &[
+            "--region",
+            "eu-west-1",
+            "--instance-ids",
+            "i-0e0000000000000e1,i-0e0000000000000e2,i-0e0000000000000e3,i-0e0000000000000e4",
+            "--expect",
+            "gateway-endpoint",
+            "--timeout",
+            "6",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        code, 1,
+        "nat-gateway does not meet the expectation: {stderr} {r}"
+    );
+    assert_eq!(
+        r["expectation"]["not_met"],
+        json!(["i-0e0000000000000e1"]),
+        "{r}"
+    );
+    let hosts: Vec<&str> = r["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert!(!hosts.contains(&"i-0e0000000000000e9"), "{hosts:?}");
+    assert!(hosts.contains(&"i-0e0000000000000e2"), "{hosts:?}");
+    assert_eq!(r["summary"]["by_finding"]["S3P103"], 1, "{r}");
+    let flag = |id: &str| {
+        r["flagged"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["instance_id"] == id)
+            .map(|f| f["detail"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{id} not flagged: {r}"))
+    };
+    assert!(flag("i-0e0000000000000e2").contains("i-0e0000000000000e9"));
+    assert!(flag("i-0e0000000000000e3").contains("look-alike"));
+    let rejected = &r["unanswered"][0];
+    assert_eq!(rejected["instance_id"], "i-0e0000000000000e4", "{r}");
+    assert_eq!(rejected["reason"], "rejected", "{r}");
+    assert!(rejected["detail"].as_str().unwrap().contains("S3P999"));
+}
