@@ -71,7 +71,15 @@ pub fn md(s: &str) -> String {
             if live(&word) {
                 // Closing punctuation stays outside the span (`https://x`, not `https://x,`).
                 let core = word.trim_end_matches(['.', ',', ':', ';', '!', '?', ')']);
-                out.push_str(&code_span(core, true));
+                // `<` stays outside too, as an entity (nothing in the output opens a tag).
+                for (i, piece) in core.split('<').enumerate() {
+                    if i > 0 {
+                        out.push_str("&lt;");
+                    }
+                    if !piece.is_empty() {
+                        out.push_str(&code_span(piece, true));
+                    }
+                }
                 for w in word[core.len()..].chars() {
                     md_char(&mut out, w);
                 }
@@ -216,6 +224,7 @@ mod tests {
         assert_eq!(md("a|http://x|b"), "`a\\|http://x\\|b`");
         assert_eq!(md("`@x`"), "`` `@x` ``");
         assert_eq!(md("HTTP://X"), "`HTTP://X`");
+        assert_eq!(md("http://x<b>@y"), "`http://x`&lt;`b>@y`");
         assert_eq!(
             md("at http://169.254.169.254: no"),
             "at `http://169.254.169.254`: no"
