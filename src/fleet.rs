@@ -222,7 +222,12 @@ pub fn judge(f: &FleetFacts, opts: &FleetJudgeOptions) -> FleetReport {
             continue;
         }
         if let Some(e) = &inv.error {
-            unanswered.push(no("unreadable", first_line(e)));
+            let reason = if inv.status == "Unlisted" {
+                "no_answer"
+            } else {
+                "unreadable"
+            };
+            unanswered.push(no(reason, first_line(e)));
             continue;
         }
         if inv.response_code == Some(127)
