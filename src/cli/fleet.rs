@@ -142,7 +142,9 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
         command,
         max_concurrency: args.max_concurrency,
         output_s3_bucket: args.output_s3_bucket.clone(),
-        timeout,
+        // One deadline: gathering stops early enough (a tenth, at most 2 s) for the outputs it
+        // read to be parsed before the --timeout ends; none is parsed after it.
+        timeout: timeout - (timeout / 10).min(std::time::Duration::from_secs(2)),
         profile: profile.map(str::to_string),
     });
     spinner.stop();
