@@ -187,6 +187,14 @@ pub fn bucket(name: &str) -> Result<crate::names::S3Ref, InputError> {
     })
 }
 
+/// Every `--bucket`, checked, as it may be kept (`--save-facts`), forwarded (fleet's
+/// SendCommand) and shown: a URL keeps scheme, host and path — never user information, a query
+/// (a presigned URL's `X-Amz-Signature`, `X-Amz-Credential`, `X-Amz-Security-Token`) or a
+/// fragment.
+pub fn buckets(names: &[String]) -> Result<Vec<String>, InputError> {
+    names.iter().map(|b| bucket(b).map(|r| r.input)).collect()
+}
+
 /// `--key`: a non-empty object key of at most 1024 bytes.
 pub fn object_key(key: &str) -> Result<(), InputError> {
     if key.is_empty() || key.len() > 1024 {

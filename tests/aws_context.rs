@@ -267,7 +267,7 @@ fn fleet_reads_every_cut_output_with_the_runs_credentials() {
     let config = dir.path().join("ssm.json");
     std::fs::write(
         &config,
-        serde_json::json!({ "instances": instances }).to_string(),
+        serde_json::json!({ "command_id": "cmd", "instances": instances }).to_string(),
     )
     .unwrap();
     let log = dir.path().join("ssm.log");
@@ -313,7 +313,7 @@ fn fleet_reads_every_cut_output_with_the_runs_credentials() {
         assert!(
             inv["output_source"]
                 .as_str()
-                .is_some_and(|s| s.starts_with("https://s3.")),
+                .is_some_and(|s| s.starts_with("s3://ssm-out/s3path-fleet/cmd/")),
             "read from the output bucket: {inv}"
         );
     }

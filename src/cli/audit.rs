@@ -83,7 +83,7 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
                 &gather::audit::AuditOptions {
                     regions,
                     vpc_ids: args.vpc_ids.clone(),
-                    buckets: args.buckets.clone(),
+                    buckets: input::buckets(&args.buckets)?,
                     timeout,
                     cost: args.cost,
                     profile: profile.map(str::to_string),

@@ -67,7 +67,7 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
             region,
             subnet_id: args.subnet_id.clone(),
             instance_id: args.instance_id.clone(),
-            buckets: args.buckets.clone(),
+            buckets: input::buckets(&args.buckets)?,
             probe_from_here: args.probe_from_here,
             timeout,
             profile: profile.map(str::to_string),
