@@ -87,6 +87,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             Err(e) => {
                 facts.vantage = e.observed();
                 ec2::mark_unavailable(&mut facts, e.observed());
+                facts.aws_access = context.access_observed();
                 return facts;
             }
         };
@@ -152,6 +153,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             }
         };
         facts.presigned = Observed::not_collected("s3path route does not check presigned URLs");
+        facts.aws_access = context.access_observed();
         facts
     })
 }
