@@ -1,9 +1,10 @@
 //! s3path's own calls through an HTTP proxy: the EC2 API (moto behind TLS with a certificate
 //! for `ec2.eu-west-1.amazonaws.com` from the lab CA) lives in a namespace the client cannot
 //! route to; the only way there is a CONNECT proxy (tests/lab/connect_proxy.py, asking for
-//! Basic authentication) in a namespace between them. doctor reads the control plane through
-//! the proxy and says so; with `NO_PROXY` naming the domain (and a route opened) it goes
-//! direct and says that.
+//! Basic authentication) in a namespace between them. The credentials come from an
+//! assume-role profile, so the SDK's client asks STS (the same moto) through the proxy too.
+//! doctor reads the control plane through the proxy and says so; with `NO_PROXY` naming the
+//! domain (and a route opened) it goes direct and says that.
 
 use std::process::Command;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use crate::common;
 use crate::harness::*;
 
 const EC2_HOST: &str = "ec2.eu-west-1.amazonaws.com";
+const STS_HOST: &str = "sts.eu-west-1.amazonaws.com";
 const API_ADDR: &str = "192.0.2.2";
 const PROXY_ADDR: &str = "10.0.60.1";
 
@@ -92,7 +94,7 @@ fn proxy_net(lab: &mut Lab) -> (ProxyNet, serde_json::Value) {
     ]);
     std::fs::write(
         d.join("ec2.ext"),
-        format!("subjectAltName=DNS:{EC2_HOST}\n"),
+        format!("subjectAltName=DNS:{EC2_HOST},DNS:{STS_HOST}\n"),
     )
     .unwrap();
     sh(&[
@@ -147,6 +149,7 @@ fn proxy_net(lab: &mut Lab) -> (ProxyNet, serde_json::Value) {
     );
     let log = net.log.to_str().unwrap().to_string();
     let map = format!("{EC2_HOST}={API_ADDR}");
+    let sts_map = format!("{STS_HOST}={API_ADDR}");
     let proxy_ns = net.proxy_ns.clone();
     lab.spawn(
         &proxy_ns,
@@ -159,6 +162,8 @@ fn proxy_net(lab: &mut Lab) -> (ProxyNet, serde_json::Value) {
             &log,
             "--map",
             &map,
+            "--map",
+            &sts_map,
             "--auth",
             "lab:Lab-Secret-7",
         ],
@@ -186,7 +191,7 @@ fn doctor_reads_the_control_plane_through_a_connect_proxy_and_says_so() {
     if skip() {
         return;
     }
-    let records = records_with(&[(EC2_HOST, API_ADDR)]);
+    let records = records_with(&[(EC2_HOST, API_ADDR), (STS_HOST, API_ADDR)]);
     let mut lab = Lab::new(LabSpec::answering(records));
     let (net, topo) = proxy_net(&mut lab);
     lab.place_instance(&topo);
@@ -196,16 +201,40 @@ fn doctor_reads_the_control_plane_through_a_connect_proxy_and_says_so() {
         "the API must not be reachable directly"
     );
     let ca = lab.ca_bundle();
-    let creds = [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ];
+    // The credentials come from an assume-role profile: STS (moto, behind the same TLS front)
+    // is asked through the proxy too, by the SDK's client.
+    let config = lab.dir.path().join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile lab]\nrole_arn = arn:aws:iam::123456789012:role/lab\nsource_profile = base\nregion = eu-west-1\n[profile base]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    let credentials = lab.dir.path().join("aws-credentials");
+    std::fs::write(
+        &credentials,
+        "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let (config, credentials) = (
+        config.to_str().unwrap().to_string(),
+        credentials.to_str().unwrap().to_string(),
+    );
     let proxy_url = format!("http://lab:Lab-Secret-7@{PROXY_ADDR}:3128");
-    let mut env = creds.to_vec();
+    let mut env = vec![
+        ("AWS_CONFIG_FILE", config.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()),
+        ("AWS_PROFILE", "lab"),
+    ];
     env.push(("HTTPS_PROXY", &proxy_url));
     let (_, r, stderr, took) = lab.doctor(&["--timeout", "10"], &env);
     eprintln!("doctor through the proxy took {took:?}");
-    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+    let log = std::fs::read_to_string(&net.log).unwrap_or_default();
+    assert_eq!(
+        fact(&r, "route_tables")["status"],
+        "collected",
+        "{stderr} {} proxy log: {log}",
+        fact(&r, "route_tables")
+    );
     // A decided verdict: the application's S3 traffic takes the same proxy, which is reached
     // inside the VPC (the control plane says so).
     assert_eq!(r["verdict"]["path"], "proxy", "{}", r["verdict"]);
@@ -221,6 +250,10 @@ fn doctor_reads_the_control_plane_through_a_connect_proxy_and_says_so() {
     let log = std::fs::read_to_string(&net.log).unwrap_or_default();
     assert!(
         log.contains(&format!("CONNECT {EC2_HOST}:443 auth=yes 200")),
+        "proxy log: {log}"
+    );
+    assert!(
+        log.contains(&format!("CONNECT {STS_HOST}:443 auth=yes 200")),
         "proxy log: {log}"
     );
     // The human report says it on the vantage line.
@@ -267,7 +300,12 @@ fn doctor_reads_the_control_plane_through_a_connect_proxy_and_says_so() {
     let before = std::fs::read_to_string(&net.log).unwrap_or_default();
     env.push(("NO_PROXY", "localhost,.amazonaws.com"));
     let (_, r, stderr, _) = lab.doctor(&["--timeout", "10"], &env);
-    assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+    assert_eq!(
+        fact(&r, "route_tables")["status"],
+        "collected",
+        "{stderr} {}",
+        fact(&r, "route_tables")
+    );
     assert_eq!(r["verdict"]["path"], "nat-gateway", "{}", r["verdict"]);
     assert_eq!(r["verdict"]["via"], topo["nat"]);
     assert_eq!(
