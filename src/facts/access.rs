@@ -49,6 +49,9 @@ pub struct CaBundle {
     pub source: String,
     /// The file's path (never its content).
     pub path: String,
+    /// Why the bundle could not be used (then the system store was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// How s3path itself reached AWS.
@@ -117,7 +120,13 @@ impl AwsAccess {
             parts.push(format!("SDK calls (STS, S3) {s}"));
         }
         if let Some(b) = &self.ca_bundle {
-            parts.push(format!("CA bundle {} ({})", b.path, b.source));
+            match &b.error {
+                None => parts.push(format!("CA bundle {} ({})", b.path, b.source)),
+                Some(e) => parts.push(format!(
+                    "CA bundle {} ({}) unusable, the system store was used: {e}",
+                    b.path, b.source
+                )),
+            }
         }
         parts.join("; ")
     }
@@ -169,6 +178,7 @@ mod tests {
         a.ca_bundle = Some(CaBundle {
             source: "AWS_CA_BUNDLE".into(),
             path: "/etc/corp.pem".into(),
+            error: None,
         });
         assert_eq!(
             a.sentence(),

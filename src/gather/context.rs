@@ -201,14 +201,18 @@ impl AwsContext {
         })
     }
 
-    /// Why the CA bundle of the run's own HTTPS could not be used, when it could not.
-    pub fn trust_error(&self) -> Option<String> {
-        self.trust.get().and_then(|t| t.error.clone())
-    }
-
     /// How the run's own calls reached AWS (`None`: no call was made).
     pub fn access_observed(&self) -> Option<AwsAccess> {
-        let bundle = self.trust.get().and_then(|t| t.bundle.clone());
+        let bundle = self.trust.get().and_then(|t| {
+            t.bundle.clone().map(|mut b| {
+                // Only the first line, bounded: the error names the file, never its content.
+                b.error = t
+                    .error
+                    .as_ref()
+                    .map(|e| e.lines().next().unwrap_or("").chars().take(200).collect());
+                b
+            })
+        });
         super::https::observed(&self.access, bundle)
     }
 }

@@ -90,6 +90,7 @@ pub fn ca_bundle(env: &dyn Env) -> Option<CaBundle> {
         return Some(CaBundle {
             source: "AWS_CA_BUNDLE".to_string(),
             path,
+            error: None,
         });
     }
     if let Some(p) = super::aws_config::profile_settings(env) {
@@ -102,12 +103,14 @@ pub fn ca_bundle(env: &dyn Env) -> Option<CaBundle> {
             return Some(CaBundle {
                 source: format!("ca_bundle of profile {}", p.profile),
                 path,
+                error: None,
             });
         }
     }
     set(env.var("SSL_CERT_FILE")).map(|path| CaBundle {
         source: "SSL_CERT_FILE".to_string(),
         path,
+        error: None,
     })
 }
 
@@ -500,6 +503,7 @@ mod tests {
         let b = CaBundle {
             source: "AWS_CA_BUNDLE".into(),
             path: "/nonexistent/ca.pem".into(),
+            error: None,
         };
         let (_, error) = roots(Some(&b));
         assert!(error
