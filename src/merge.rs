@@ -359,6 +359,7 @@ mod tests {
                 availability_zone: None,
                 vpc_id: Some("vpc-1".into()),
                 subnet_id: Some(subnet.into()),
+                aws_access: None,
             },
             verdict: CompactVerdict {
                 host: None,

@@ -52,6 +52,13 @@ impl Facts {
             )
         }
         at_most("request.buckets", self.request.buckets.len(), BUCKETS)?;
+        if let Some(a) = &self.aws_access {
+            at_most(
+                "aws_access.connections",
+                a.connections.len(),
+                super::MAX_ACCESS_ROUTES,
+            )?;
+        }
         for &part in Part::ALL {
             let name = part.name();
             match part {

@@ -4,6 +4,7 @@
 //! or failed (with the error). The path engine and the checks read only this value, so a
 //! saved facts file can be judged again offline with `s3path replay`.
 
+mod access;
 mod buckets;
 mod clock;
 pub mod fleet;
@@ -18,6 +19,7 @@ mod transit;
 
 use serde::{Deserialize, Serialize};
 
+pub use access::*;
 pub use buckets::*;
 pub use clock::*;
 pub use host::*;
@@ -105,6 +107,10 @@ pub struct Facts {
     /// route tables and the VPCs they lead to (hub-and-spoke).
     #[serde(default)]
     pub transit: Observed<Transit>,
+    /// How s3path itself reached AWS for its own calls: direct or through a proxy, and the CA
+    /// bundle it trusted (informational, never judged; absent when it made no call of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access: Option<AwsAccess>,
     /// Where the gather's time went: each phase, when it started and how long it took
     /// (informational, never judged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -122,6 +128,7 @@ observed_parts!(
         gathered_at = None,
         request = Request::default(),
         timings = Vec::new(),
+        aws_access = None,
     ],
     parts: [
         Vantage => vantage: Vantage, "the vantage";

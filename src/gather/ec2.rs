@@ -991,11 +991,44 @@ pub(crate) async fn vpcs(
     }
 }
 
-/// The regions enabled for the account (`DescribeRegions`).
+/// The regions enabled for the account (`DescribeRegions`, which without `AllRegions` lists
+/// the enabled ones): each region whose `optInStatus` is `opt-in-not-required` or `opted-in`
+/// (a region without the field, as older answers and emulators give, counts as enabled).
 pub(crate) async fn regions(c: &Client) -> Result<Vec<String>, String> {
-    c.one("DescribeRegions", &Params::new(), |root| {
-        crate::gather::aws::item_texts(root, "regionInfo", "regionName")
-    })
-    .await
-    .map_err(|e| describe_error("ec2:DescribeRegions", &e).message)
+    c.one("DescribeRegions", &Params::new(), enabled_regions)
+        .await
+        .map_err(|e| describe_error("ec2:DescribeRegions", &e).message)
+}
+
+/// The enabled regions of a `DescribeRegions` answer.
+fn enabled_regions(root: roxmltree::Node<'_, '_>) -> Vec<String> {
+    crate::gather::aws::items(root, "regionInfo")
+        .filter(|r| {
+            crate::gather::aws::text_of(*r, "optInStatus")
+                .is_none_or(|s| matches!(s.as_str(), "opt-in-not-required" | "opted-in"))
+        })
+        .filter_map(|r| crate::gather::aws::text_of(r, "regionName"))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod regions_tests {
+    use super::*;
+
+    #[test]
+    fn only_enabled_regions_are_audited() {
+        let x = r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+            <regionInfo>
+              <item><regionName>eu-west-1</regionName><optInStatus>opt-in-not-required</optInStatus></item>
+              <item><regionName>af-south-1</regionName><optInStatus>opted-in</optInStatus></item>
+              <item><regionName>me-south-1</regionName><optInStatus>not-opted-in</optInStatus></item>
+              <item><regionName>us-east-2</regionName></item>
+            </regionInfo></DescribeRegionsResponse>"#;
+        let doc = roxmltree::Document::parse(x).unwrap();
+        assert_eq!(
+            enabled_regions(doc.root_element()),
+            ["eu-west-1", "af-south-1", "us-east-2"]
+        );
+    }
 }

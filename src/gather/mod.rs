@@ -17,6 +17,7 @@ pub mod ecs;
 pub mod endpoints;
 mod env;
 pub mod fleet;
+pub mod https;
 pub mod imds;
 mod metadata_http;
 mod options;
@@ -262,6 +263,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     clock.record("aws-cli", since);
     facts.client_settings = Observed::collected(settings);
     facts.clock = context.clock_observed();
+    facts.aws_access = context.access_observed();
     facts.timings = clock.timings;
     facts
 }

@@ -94,6 +94,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                 facts.dns = Observed::not_collected(format!(
                     "the answers are derived from the control plane, which could not be read ({e})"
                 ));
+                facts.aws_access = context.access_observed();
                 return facts;
             }
         };
@@ -174,6 +175,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             }
         };
         facts.presigned = Observed::not_collected("s3path route does not check presigned URLs");
+        facts.aws_access = context.access_observed();
         facts
     })
 }

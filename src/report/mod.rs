@@ -79,6 +79,10 @@ pub struct VantageSummary {
     pub vpc_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
+    /// How s3path itself reached AWS ("control plane through proxy 10.0.1.60:3128
+    /// (HTTPS_PROXY)", "control plane direct"), when it made calls of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -495,6 +499,7 @@ pub fn exit_code(
 }
 
 fn vantage_summary(facts: &Facts) -> VantageSummary {
+    let aws_access = facts.aws_access.as_ref().map(|a| a.sentence());
     match facts.vantage.get() {
         Some(v) => VantageSummary {
             status: "collected".to_string(),
@@ -503,6 +508,7 @@ fn vantage_summary(facts: &Facts) -> VantageSummary {
             availability_zone: v.availability_zone.clone(),
             vpc_id: v.vpc_id.clone(),
             subnet_id: v.subnet_id.clone(),
+            aws_access,
         },
         None => VantageSummary {
             status: facts
@@ -514,6 +520,7 @@ fn vantage_summary(facts: &Facts) -> VantageSummary {
             availability_zone: None,
             vpc_id: None,
             subnet_id: None,
+            aws_access,
         },
     }
 }
