@@ -10,6 +10,7 @@ pub mod fleet;
 mod host;
 pub mod inventory;
 pub mod limits;
+pub mod plan;
 mod network;
 mod observed;
 mod route_target;
