@@ -36,7 +36,12 @@ pub struct RouteArgs {
     pub plan: Option<PathBuf>,
     /// With --plan: the current state from a saved inventory (`audit --save-facts`, one
     /// region) or route facts (`route --save-facts`) instead of the API.
-    #[arg(long, value_name = "FILE", requires = "plan", conflicts_with = "save_facts")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "plan",
+        conflicts_with = "save_facts"
+    )]
     pub facts: Option<PathBuf>,
     /// Overall time budget for the API calls, in seconds.
     #[arg(long, value_name = "SECS", default_value = "10")]
@@ -63,7 +68,11 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
             ));
         };
         let (inv, saved) = super::plan::load_inventory(facts)?;
-        let buckets = if args.buckets.is_empty() { saved } else { args.buckets.clone() };
+        let buckets = if args.buckets.is_empty() {
+            saved
+        } else {
+            args.buckets.clone()
+        };
         return super::plan::judge_plan(&inv, plan, &buckets, &opts, format, Some(subnet));
     }
     let region = region_arg(args.region.clone(), profile)?;

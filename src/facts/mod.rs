@@ -10,9 +10,9 @@ pub mod fleet;
 mod host;
 pub mod inventory;
 pub mod limits;
-pub mod plan;
 mod network;
 mod observed;
+pub mod plan;
 mod route_target;
 mod states;
 

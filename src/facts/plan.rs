@@ -123,6 +123,9 @@ mod tests {
             Some("module.net.aws_route.x[\"a\"].nat_gateway_id")
         );
         assert_eq!(unknown_in("via nat-123"), None);
-        assert_eq!(new_id("rtb", "aws_route_table.a[0]"), "rtb-(aws_route_table.a[0])");
+        assert_eq!(
+            new_id("rtb", "aws_route_table.a[0]"),
+            "rtb-(aws_route_table.a[0])"
+        );
     }
 }

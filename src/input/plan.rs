@@ -164,9 +164,7 @@ pub fn parse(text: &str, name: &str) -> Result<Plan, InputError> {
     }
     Ok(Plan {
         format_version: plan.format_version,
-        terraform_version: plan
-            .terraform_version
-            .map(|v| v.chars().take(64).collect()),
+        terraform_version: plan.terraform_version.map(|v| v.chars().take(64).collect()),
         changes: plan.resource_changes,
         configuration: plan
             .configuration
@@ -323,9 +321,7 @@ fn module_prefix(modules: &[String]) -> String {
 }
 
 fn str_at<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
 fn unknown_at(au: &Value, key: &str) -> bool {
@@ -575,8 +571,13 @@ impl<'a> Applier<'a> {
         };
         let scope = Scope::RouteTable(table.to_string());
         let net = |s: &str| -> Result<IpNet, String> {
-            s.parse::<IpNet>()
-                .map_err(|_| format!("{}: {label}{cidr} '{}' is not a CIDR", rc.address, super::shown(s)))
+            s.parse::<IpNet>().map_err(|_| {
+                format!(
+                    "{}: {label}{cidr} '{}' is not a CIDR",
+                    rc.address,
+                    super::shown(s)
+                )
+            })
         };
         if let Some(s) = str_at(v, cidr) {
             match net(s) {
@@ -595,10 +596,22 @@ impl<'a> Applier<'a> {
                 }
             }
         } else {
-            match self.id_attr(rc, v, au, expr, "destination_prefix_list_id", &["aws_ec2_managed_prefix_list"]) {
+            match self.id_attr(
+                rc,
+                v,
+                au,
+                expr,
+                "destination_prefix_list_id",
+                &["aws_ec2_managed_prefix_list"],
+            ) {
                 Some(Resolved::Id(id)) => r.destination_prefix_list_id = Some(id),
                 Some(Resolved::Unknown(why)) => {
-                    self.unknown(rc, &format!("{label}destination_prefix_list_id"), scope, why);
+                    self.unknown(
+                        rc,
+                        &format!("{label}destination_prefix_list_id"),
+                        scope,
+                        why,
+                    );
                     return None;
                 }
                 None if unknown_at(au, cidr) || unknown_at(au, v6) => {
@@ -632,8 +645,16 @@ impl<'a> Applier<'a> {
             match self.id_attr(rc, v, au, expr, field, kinds) {
                 Some(Resolved::Id(id)) => set_target(&mut r, field, id),
                 Some(Resolved::Unknown(_)) => {
-                    let p = if *field == "gateway_id" { "gateway" } else { prefix };
-                    set_target(&mut r, field, unknown_id(p, &rc.address, &format!("{label}{field}")));
+                    let p = if *field == "gateway_id" {
+                        "gateway"
+                    } else {
+                        prefix
+                    };
+                    set_target(
+                        &mut r,
+                        field,
+                        unknown_id(p, &rc.address, &format!("{label}{field}")),
+                    );
                 }
                 None => continue,
             }
@@ -641,7 +662,11 @@ impl<'a> Applier<'a> {
         }
         if expr.is_none() && TARGETS.iter().any(|(f, _)| unknown_at(au, f)) {
             // No configuration to tell a computed attribute from a configured one.
-            r.gateway_id = Some(unknown_id("gateway", &rc.address, &format!("{label}target")));
+            r.gateway_id = Some(unknown_id(
+                "gateway",
+                &rc.address,
+                &format!("{label}target"),
+            ));
             return Some(r);
         }
         Some(r)
@@ -682,7 +707,10 @@ impl<'a> Applier<'a> {
                 return l.id.clone();
             }
         }
-        format!("pl-({})", endpoint.service_name.as_deref().unwrap_or("service"))
+        format!(
+            "pl-({})",
+            endpoint.service_name.as_deref().unwrap_or("service")
+        )
     }
 
     fn endpoint_route(&mut self, ep: &VpcEndpoint, table: &str, add: bool) {
@@ -708,10 +736,23 @@ impl<'a> Applier<'a> {
             .find(|e| e.id == id)
     }
 
-    fn set_blackhole(&mut self, field: fn(&Route) -> Option<&String>, id: &str, vpc: Option<&str>, hole: bool) {
+    fn set_blackhole(
+        &mut self,
+        field: fn(&Route) -> Option<&String>,
+        id: &str,
+        vpc: Option<&str>,
+        hole: bool,
+    ) {
         if let Some(ts) = part(&mut self.inv.route_tables) {
-            for t in ts.iter_mut().filter(|t| vpc.is_none() || t.vpc_id.as_deref() == vpc) {
-                for r in t.routes.iter_mut().filter(|r| field(r).map(String::as_str) == Some(id)) {
+            for t in ts
+                .iter_mut()
+                .filter(|t| vpc.is_none() || t.vpc_id.as_deref() == vpc)
+            {
+                for r in t
+                    .routes
+                    .iter_mut()
+                    .filter(|r| field(r).map(String::as_str) == Some(id))
+                {
                     r.state = if hole {
                         crate::facts::RouteState::Blackhole
                     } else {
@@ -753,7 +794,9 @@ impl<'a> Applier<'a> {
         let id_before = str_at(before, "id").map(str::to_string);
         match rc.kind.as_str() {
             "aws_vpc" => {
-                let Some(vpcs) = part(&mut self.inv.vpcs) else { return };
+                let Some(vpcs) = part(&mut self.inv.vpcs) else {
+                    return;
+                };
                 if phase_delete {
                     if let Some(id) = &id_before {
                         vpcs.retain(|v| &v.id != id);
@@ -769,7 +812,11 @@ impl<'a> Applier<'a> {
                         dns_attributes: None,
                     });
                 }
-                let id = if phase_delete { id_before.unwrap_or_default() } else { id_after };
+                let id = if phase_delete {
+                    id_before.unwrap_or_default()
+                } else {
+                    id_after
+                };
                 self.touch(rc, action, Scope::Vpc(id));
             }
             "aws_subnet" => {
@@ -871,16 +918,21 @@ impl<'a> Applier<'a> {
                 }
                 let empty = Vec::new();
                 let b: &Vec<Value> = if action == Action::Update {
-                    before.get("route").and_then(Value::as_array).unwrap_or(&empty)
+                    before
+                        .get("route")
+                        .and_then(Value::as_array)
+                        .unwrap_or(&empty)
                 } else {
                     &empty
                 };
-                let a = after.get("route").and_then(Value::as_array).unwrap_or(&empty);
-                let blocks = expr
-                    .and_then(|e| e.get("route"))
-                    .and_then(Value::as_array);
+                let a = after
+                    .get("route")
+                    .and_then(Value::as_array)
+                    .unwrap_or(&empty);
+                let blocks = expr.and_then(|e| e.get("route")).and_then(Value::as_array);
                 for old in b.iter().filter(|o| !a.contains(o)) {
-                    if let Some(r) = self.route_of(rc, old, &Value::Null, None, true, "route.", &id) {
+                    if let Some(r) = self.route_of(rc, old, &Value::Null, None, true, "route.", &id)
+                    {
                         self.remove_route(&id, &r);
                     }
                 }
@@ -889,37 +941,65 @@ impl<'a> Applier<'a> {
                     if b.contains(new) {
                         continue;
                     }
-                    let au_k = au_routes.and_then(|x| x.get(k)).cloned().unwrap_or(Value::Null);
+                    let au_k = au_routes
+                        .and_then(|x| x.get(k))
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     // The configuration block of this route: the one with its destination.
                     let block = blocks.and_then(|bs| {
                         bs.iter().find(|blk| {
-                            ["cidr_block", "ipv6_cidr_block", "destination_prefix_list_id"]
-                                .iter()
-                                .any(|d| {
-                                    str_at(new, d).is_some()
-                                        && blk.get(*d).and_then(|x| x.get("constant_value"))
-                                            == new.get(*d)
-                                })
+                            [
+                                "cidr_block",
+                                "ipv6_cidr_block",
+                                "destination_prefix_list_id",
+                            ]
+                            .iter()
+                            .any(|d| {
+                                str_at(new, d).is_some()
+                                    && blk.get(*d).and_then(|x| x.get("constant_value"))
+                                        == new.get(*d)
+                            })
                         })
                     });
-                    let block = block.or_else(|| blocks.filter(|bs| bs.len() == 1).and_then(|bs| bs.first()));
-                    if let Some(r) = self.route_of(rc, new, &au_k, block.or(expr.and(Some(&Value::Null))), true, &format!("route[{k}]."), &id) {
+                    let block = block
+                        .or_else(|| blocks.filter(|bs| bs.len() == 1).and_then(|bs| bs.first()));
+                    if let Some(r) = self.route_of(
+                        rc,
+                        new,
+                        &au_k,
+                        block.or(expr.and(Some(&Value::Null))),
+                        true,
+                        &format!("route[{k}]."),
+                        &id,
+                    ) {
                         self.add_route(&id, r);
                     }
                 }
             }
             "aws_route" => {
-                let (v, u, e) = if phase_delete { (before, &Value::Null, None) } else { (after, au, expr) };
-                let table = match self.id_attr(rc, v, u, e, "route_table_id", &["aws_route_table"]) {
+                let (v, u, e) = if phase_delete {
+                    (before, &Value::Null, None)
+                } else {
+                    (after, au, expr)
+                };
+                let table = match self.id_attr(rc, v, u, e, "route_table_id", &["aws_route_table"])
+                {
                     Some(Resolved::Id(t)) => t,
                     Some(Resolved::Unknown(why)) => {
-                        self.unknown(rc, "route_table_id", Scope::RouteTable(unknown_id("rtb", &rc.address, "route_table_id")), why);
+                        self.unknown(
+                            rc,
+                            "route_table_id",
+                            Scope::RouteTable(unknown_id("rtb", &rc.address, "route_table_id")),
+                            why,
+                        );
                         return;
                     }
                     None => return,
                 };
                 if action == Action::Update && !phase_delete {
-                    if let Some(old) = self.route_of(rc, before, &Value::Null, None, false, "", &table) {
+                    if let Some(old) =
+                        self.route_of(rc, before, &Value::Null, None, false, "", &table)
+                    {
                         self.remove_route(&table, &old);
                     }
                 }
@@ -946,7 +1026,9 @@ impl<'a> Applier<'a> {
                     (subnet, table)
                 };
                 if phase_delete || action == Action::Update {
-                    if let (Some(Resolved::Id(s)), Some(Resolved::Id(t))) = assoc(self, before, &Value::Null, None) {
+                    if let (Some(Resolved::Id(s)), Some(Resolved::Id(t))) =
+                        assoc(self, before, &Value::Null, None)
+                    {
                         if let Some(tb) = self.table(&t) {
                             tb.subnet_ids.retain(|x| *x != s);
                         }
@@ -978,24 +1060,44 @@ impl<'a> Applier<'a> {
                                 Some(v) => Scope::Vpc(v),
                                 None => Scope::RouteTable(t),
                             },
-                            _ => Scope::RouteTable(unknown_id("rtb", &rc.address, "route_table_id")),
+                            _ => {
+                                Scope::RouteTable(unknown_id("rtb", &rc.address, "route_table_id"))
+                            }
                         };
-                        self.unknown(rc, "subnet_id", scope, format!("{why}: the plan cannot tell which subnet this association moves"));
+                        self.unknown(
+                            rc,
+                            "subnet_id",
+                            scope,
+                            format!(
+                                "{why}: the plan cannot tell which subnet this association moves"
+                            ),
+                        );
                     }
                     _ => {}
                 }
             }
             "aws_main_route_table_association" => {
-                let (v, u, e) = if phase_delete { (before, &Value::Null, None) } else { (after, au, expr) };
+                let (v, u, e) = if phase_delete {
+                    (before, &Value::Null, None)
+                } else {
+                    (after, au, expr)
+                };
                 let vpc = match self.id_attr(rc, v, u, e, "vpc_id", &["aws_vpc"]) {
                     Some(Resolved::Id(x)) => x,
                     _ => return,
                 };
-                let key = if phase_delete { "original_route_table_id" } else { "route_table_id" };
+                let key = if phase_delete {
+                    "original_route_table_id"
+                } else {
+                    "route_table_id"
+                };
                 match self.id_attr(rc, v, u, e, key, &["aws_route_table"]) {
                     Some(Resolved::Id(t)) => {
                         if let Some(ts) = part(&mut self.inv.route_tables) {
-                            for tb in ts.iter_mut().filter(|tb| tb.vpc_id.as_deref() == Some(&vpc)) {
+                            for tb in ts
+                                .iter_mut()
+                                .filter(|tb| tb.vpc_id.as_deref() == Some(&vpc))
+                            {
                                 tb.main = tb.id == t;
                             }
                         }
@@ -1010,28 +1112,47 @@ impl<'a> Applier<'a> {
             "aws_vpc_endpoint" => self.vpc_endpoint(rc, action, phase_delete, expr, &id_after),
             "aws_vpc_endpoint_route_table_association" | "aws_vpc_endpoint_subnet_association" => {
                 let table_kind = rc.kind.ends_with("route_table_association");
-                let (v, u, e) = if phase_delete { (before, &Value::Null, None) } else { (after, au, expr) };
+                let (v, u, e) = if phase_delete {
+                    (before, &Value::Null, None)
+                } else {
+                    (after, au, expr)
+                };
                 if action == Action::Update && !phase_delete {
                     return; // every argument forces a replacement
                 }
                 let ep = match self.id_attr(rc, v, u, e, "vpc_endpoint_id", &["aws_vpc_endpoint"]) {
                     Some(Resolved::Id(x)) => x,
                     Some(Resolved::Unknown(why)) => {
-                        let (key, kinds) = if table_kind { ("route_table_id", ["aws_route_table"]) } else { ("subnet_id", ["aws_subnet"]) };
+                        let (key, kinds) = if table_kind {
+                            ("route_table_id", ["aws_route_table"])
+                        } else {
+                            ("subnet_id", ["aws_subnet"])
+                        };
                         let scope = match self.id_attr(rc, v, u, e, key, &kinds) {
                             Some(Resolved::Id(t)) if table_kind => Scope::RouteTable(t),
-                            Some(Resolved::Id(s)) => match self.inv.subnets.get().and_then(|ss| ss.iter().find(|x| x.id == s)) {
+                            Some(Resolved::Id(s)) => match self
+                                .inv
+                                .subnets
+                                .get()
+                                .and_then(|ss| ss.iter().find(|x| x.id == s))
+                            {
                                 Some(x) => Scope::Vpc(x.vpc_id.clone()),
                                 None => Scope::Subnet(s),
                             },
-                            _ => Scope::Endpoint(unknown_id("vpce", &rc.address, "vpc_endpoint_id")),
+                            _ => {
+                                Scope::Endpoint(unknown_id("vpce", &rc.address, "vpc_endpoint_id"))
+                            }
                         };
                         self.unknown(rc, "vpc_endpoint_id", scope, why);
                         return;
                     }
                     None => return,
                 };
-                let (key, kinds) = if table_kind { ("route_table_id", ["aws_route_table"]) } else { ("subnet_id", ["aws_subnet"]) };
+                let (key, kinds) = if table_kind {
+                    ("route_table_id", ["aws_route_table"])
+                } else {
+                    ("subnet_id", ["aws_subnet"])
+                };
                 let other = match self.id_attr(rc, v, u, e, key, &kinds) {
                     Some(Resolved::Id(x)) => x,
                     Some(Resolved::Unknown(why)) => {
@@ -1060,7 +1181,8 @@ impl<'a> Applier<'a> {
                     let private_dns = epv.private_dns_enabled;
                     if let Some(x) = self.endpoint(&ep) {
                         x.subnet_ids.retain(|s| *s != other);
-                        x.network_interfaces.retain(|n| n.subnet_id.as_deref() != Some(&other));
+                        x.network_interfaces
+                            .retain(|n| n.subnet_id.as_deref() != Some(&other));
                         if !phase_delete {
                             x.subnet_ids.push(other.clone());
                         }
@@ -1073,10 +1195,21 @@ impl<'a> Applier<'a> {
             }
             "aws_vpc_endpoint_policy" => {
                 let v = if phase_delete { before } else { after };
-                let Some(ep) = str_at(v, "vpc_endpoint_id").map(str::to_string) else { return };
-                let policy = if phase_delete { None } else { str_at(after, "policy").map(str::to_string) };
+                let Some(ep) = str_at(v, "vpc_endpoint_id").map(str::to_string) else {
+                    return;
+                };
+                let policy = if phase_delete {
+                    None
+                } else {
+                    str_at(after, "policy").map(str::to_string)
+                };
                 if !phase_delete && unknown_at(au, "policy") {
-                    self.unknown(rc, "policy", Scope::Endpoint(ep.clone()), "the endpoint policy is known only after apply".into());
+                    self.unknown(
+                        rc,
+                        "policy",
+                        Scope::Endpoint(ep.clone()),
+                        "the endpoint policy is known only after apply".into(),
+                    );
                 }
                 if let Some(x) = self.endpoint(&ep) {
                     x.policy_document = policy;
@@ -1102,10 +1235,18 @@ impl<'a> Applier<'a> {
                 let nat = NatGateway {
                     id: id_after.clone(),
                     state: "available".into(),
-                    connectivity_type: str_at(after, "connectivity_type").unwrap_or("public").into(),
+                    connectivity_type: str_at(after, "connectivity_type")
+                        .unwrap_or("public")
+                        .into(),
                     subnet_id: subnet,
-                    private_ips: str_at(after, "private_ip").and_then(|s| s.parse().ok()).into_iter().collect(),
-                    public_ips: str_at(after, "public_ip").and_then(|s| s.parse().ok()).into_iter().collect(),
+                    private_ips: str_at(after, "private_ip")
+                        .and_then(|s| s.parse().ok())
+                        .into_iter()
+                        .collect(),
+                    public_ips: str_at(after, "public_ip")
+                        .and_then(|s| s.parse().ok())
+                        .into_iter()
+                        .collect(),
                 };
                 if let Some(ns) = part(&mut self.inv.nat_gateways) {
                     ns.retain(|n| n.id != nat.id);
@@ -1135,7 +1276,10 @@ impl<'a> Applier<'a> {
                     id: id_after.clone(),
                     attachments: vpc
                         .into_iter()
-                        .map(|v| IgwAttachment { vpc_id: v, state: "available".into() })
+                        .map(|v| IgwAttachment {
+                            vpc_id: v,
+                            state: "available".into(),
+                        })
                         .collect(),
                 };
                 if let Some(gs) = part(&mut self.inv.internet_gateways) {
@@ -1146,15 +1290,24 @@ impl<'a> Applier<'a> {
             }
             "aws_ec2_transit_gateway_vpc_attachment" => {
                 let v = if phase_delete { before } else { after };
-                let (Some(tgw), Some(vpc)) = (str_at(v, "transit_gateway_id"), str_at(v, "vpc_id")) else {
+                let (Some(tgw), Some(vpc)) = (str_at(v, "transit_gateway_id"), str_at(v, "vpc_id"))
+                else {
                     if !phase_delete {
-                        self.unjudged.push(Unjudged { address: rc.address.clone(), why: "its transit gateway or VPC is known only after apply".into() });
+                        self.unjudged.push(Unjudged {
+                            address: rc.address.clone(),
+                            why: "its transit gateway or VPC is known only after apply".into(),
+                        });
                     }
                     return;
                 };
                 let (tgw, vpc) = (tgw.to_string(), vpc.to_string());
                 // Routes to a transit gateway without an attachment in the VPC are blackholes.
-                self.set_blackhole(|r| r.transit_gateway_id.as_ref(), &tgw, Some(&vpc), phase_delete);
+                self.set_blackhole(
+                    |r| r.transit_gateway_id.as_ref(),
+                    &tgw,
+                    Some(&vpc),
+                    phase_delete,
+                );
                 self.touch(rc, action, Scope::TransitGateway(tgw));
             }
             "aws_ec2_managed_prefix_list" => {
@@ -1168,10 +1321,21 @@ impl<'a> Applier<'a> {
                 }
                 let id = id_after.clone();
                 let entries = |v: &Value| -> Vec<IpNet> {
-                    v.get("entry").and_then(Value::as_array).map(|a| a.iter().filter_map(|e| str_at(e, "cidr")?.parse().ok()).collect()).unwrap_or_default()
+                    v.get("entry")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|e| str_at(e, "cidr")?.parse().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default()
                 };
                 let (old, new) = (entries(before), entries(after));
-                let exists = self.inv.prefix_lists.get().is_some_and(|ls| ls.iter().any(|l| l.id == id));
+                let exists = self
+                    .inv
+                    .prefix_lists
+                    .get()
+                    .is_some_and(|ls| ls.iter().any(|l| l.id == id));
                 if let Some(ls) = part(&mut self.inv.prefix_lists) {
                     if !exists {
                         let mut l = PrefixList::new(id.clone());
@@ -1180,7 +1344,9 @@ impl<'a> Applier<'a> {
                     }
                     if let Some(l) = ls.iter_mut().find(|l| l.id == id) {
                         l.name = str_at(after, "name").map(str::to_string).or(l.name.take());
-                        l.address_family = str_at(after, "address_family").map(Into::into).or(l.address_family.take());
+                        l.address_family = str_at(after, "address_family")
+                            .map(Into::into)
+                            .or(l.address_family.take());
                         l.cidrs.retain(|c| !old.contains(c) || new.contains(c));
                         for c in new {
                             if !l.cidrs.contains(&c) {
@@ -1190,23 +1356,46 @@ impl<'a> Applier<'a> {
                     }
                 }
                 if unknown_at(au, "entry") {
-                    self.unknown(rc, "entry", Scope::PrefixList(id.clone()), "the list's entries are known only after apply".into());
+                    self.unknown(
+                        rc,
+                        "entry",
+                        Scope::PrefixList(id.clone()),
+                        "the list's entries are known only after apply".into(),
+                    );
                 }
                 self.touch(rc, action, Scope::PrefixList(id));
             }
             "aws_ec2_managed_prefix_list_entry" => {
-                let (v, u, e) = if phase_delete { (before, &Value::Null, None) } else { (after, au, expr) };
-                let pl = match self.id_attr(rc, v, u, e, "prefix_list_id", &["aws_ec2_managed_prefix_list"]) {
+                let (v, u, e) = if phase_delete {
+                    (before, &Value::Null, None)
+                } else {
+                    (after, au, expr)
+                };
+                let pl = match self.id_attr(
+                    rc,
+                    v,
+                    u,
+                    e,
+                    "prefix_list_id",
+                    &["aws_ec2_managed_prefix_list"],
+                ) {
                     Some(Resolved::Id(x)) => x,
                     _ => return,
                 };
                 let Some(cidr) = str_at(v, "cidr").and_then(|c| c.parse::<IpNet>().ok()) else {
                     if !phase_delete {
-                        self.unknown(rc, "cidr", Scope::PrefixList(pl), "the entry's CIDR is known only after apply".into());
+                        self.unknown(
+                            rc,
+                            "cidr",
+                            Scope::PrefixList(pl),
+                            "the entry's CIDR is known only after apply".into(),
+                        );
                     }
                     return;
                 };
-                if let Some(l) = part(&mut self.inv.prefix_lists).and_then(|ls| ls.iter_mut().find(|l| l.id == pl)) {
+                if let Some(l) = part(&mut self.inv.prefix_lists)
+                    .and_then(|ls| ls.iter_mut().find(|l| l.id == pl))
+                {
                     l.cidrs.retain(|c| *c != cidr);
                     if !phase_delete {
                         l.cidrs.push(cidr);
@@ -1221,10 +1410,23 @@ impl<'a> Applier<'a> {
         }
     }
 
-    fn vpc_endpoint(&mut self, rc: &ResourceChange, action: Action, phase_delete: bool, expr: Option<&Value>, id_after: &str) {
-        let (before, after, au) = (&rc.change.before, &rc.change.after, &rc.change.after_unknown);
+    fn vpc_endpoint(
+        &mut self,
+        rc: &ResourceChange,
+        action: Action,
+        phase_delete: bool,
+        expr: Option<&Value>,
+        id_after: &str,
+    ) {
+        let (before, after, au) = (
+            &rc.change.before,
+            &rc.change.after,
+            &rc.change.after_unknown,
+        );
         if phase_delete {
-            let Some(id) = str_at(before, "id").map(str::to_string) else { return };
+            let Some(id) = str_at(before, "id").map(str::to_string) else {
+                return;
+            };
             let tables = self.tables_with_target(&id);
             if let Some(es) = part(&mut self.inv.vpc_endpoints) {
                 es.retain(|e| e.id != id);
@@ -1259,15 +1461,28 @@ impl<'a> Applier<'a> {
         // (a set, so which element is which does not matter).
         let ids = |s: &mut Self, key: &str, kind: &str| -> Vec<String> {
             let mut out = str_list(after, key);
-            let unknown_n = au.get(key).and_then(Value::as_array).map_or(0, |a| a.iter().filter(|x| **x == Value::Bool(true)).count());
+            let unknown_n = au
+                .get(key)
+                .and_then(Value::as_array)
+                .map_or(0, |a| a.iter().filter(|x| **x == Value::Bool(true)).count());
             if au.get(key) == Some(&Value::Bool(true)) || unknown_n > 0 {
                 let refs = s.resolve_refs(rc, expr.and_then(|e| e.get(key)), kind);
-                let refs: Vec<String> = refs.into_iter().filter(|r| !r.is_empty() && !out.contains(r)).collect();
+                let refs: Vec<String> = refs
+                    .into_iter()
+                    .filter(|r| !r.is_empty() && !out.contains(r))
+                    .collect();
                 let whole = au.get(key) == Some(&Value::Bool(true));
-                if (whole && !refs.is_empty() && expr.and_then(|e| e.get(key)).is_some()) || (!whole && refs.len() == unknown_n) {
+                if (whole && !refs.is_empty() && expr.and_then(|e| e.get(key)).is_some())
+                    || (!whole && refs.len() == unknown_n)
+                {
                     out.extend(refs);
                 } else {
-                    s.unknown(rc, key, Scope::Endpoint(id.clone()), format!("{key} is known only after apply"));
+                    s.unknown(
+                        rc,
+                        key,
+                        Scope::Endpoint(id.clone()),
+                        format!("{key} is known only after apply"),
+                    );
                 }
             }
             out
@@ -1276,9 +1491,17 @@ impl<'a> Applier<'a> {
         let subnets = ids(self, "subnet_ids", "aws_subnet");
         let sgs = str_list(after, "security_group_ids");
         let old = self.endpoint(&id).cloned();
-        let private_dns = after.get("private_dns_enabled").and_then(Value::as_bool).unwrap_or(false);
+        let private_dns = after
+            .get("private_dns_enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if unknown_at(au, "policy") {
-            self.unknown(rc, "policy", scope.clone(), "the endpoint policy is known only after apply".into());
+            self.unknown(
+                rc,
+                "policy",
+                scope.clone(),
+                "the endpoint policy is known only after apply".into(),
+            );
         }
         let mut ep = VpcEndpoint {
             id: id.clone(),
@@ -1307,12 +1530,23 @@ impl<'a> Applier<'a> {
                 .collect::<Vec<EndpointInterface>>();
             ep.dns_entries = o.dns_entries.clone();
         }
-        let have: Vec<&str> = ep.network_interfaces.iter().filter_map(|n| n.subnet_id.as_deref()).collect();
-        let new_enis: Vec<String> = subnets.iter().filter(|s| !have.contains(&s.as_str())).cloned().collect();
+        let have: Vec<&str> = ep
+            .network_interfaces
+            .iter()
+            .filter_map(|n| n.subnet_id.as_deref())
+            .collect();
+        let new_enis: Vec<String> = subnets
+            .iter()
+            .filter(|s| !have.contains(&s.as_str()))
+            .cloned()
+            .collect();
         if ty == EndpointType::Interface && private_dns && !new_enis.is_empty() {
             self.unknown(rc, "network_interface_ids", scope.clone(), format!("the endpoint's network interfaces in {} and their addresses are created on apply", new_enis.join(", ")));
         }
-        let old_tables: Vec<String> = old.as_ref().map(|o| o.route_table_ids.clone()).unwrap_or_default();
+        let old_tables: Vec<String> = old
+            .as_ref()
+            .map(|o| o.route_table_ids.clone())
+            .unwrap_or_default();
         if let Some(es) = part(&mut self.inv.vpc_endpoints) {
             es.retain(|e| e.id != id);
             es.push(ep.clone());
@@ -1330,26 +1564,47 @@ impl<'a> Applier<'a> {
         self.touch(rc, action, scope);
     }
 
-    fn network_acl(&mut self, rc: &ResourceChange, action: Action, phase_delete: bool, expr: Option<&Value>, id_after: &str) {
-        let (before, after, au) = (&rc.change.before, &rc.change.after, &rc.change.after_unknown);
-        let (v, u, e) = if phase_delete { (before, &Value::Null, None) } else { (after, au, expr) };
-        let entry = |x: &Value, egress: bool, rule_key: &str, action_key: &str| -> Option<AclEntry> {
-            let cidr = str_at(x, "cidr_block").or(str_at(x, "ipv6_cidr_block"))?.parse().ok()?;
-            let port = |k: &str| x.get(k).and_then(Value::as_i64).map(|p| p as i32);
-            Some(AclEntry {
-                rule_number: x.get(rule_key).and_then(Value::as_i64)? as i32,
-                egress,
-                protocol: str_at(x, "protocol").unwrap_or("-1").into(),
-                action: str_at(x, action_key)?.to_ascii_lowercase().into(),
-                cidr,
-                port_from: port("from_port"),
-                port_to: port("to_port"),
-            })
+    fn network_acl(
+        &mut self,
+        rc: &ResourceChange,
+        action: Action,
+        phase_delete: bool,
+        expr: Option<&Value>,
+        id_after: &str,
+    ) {
+        let (before, after, au) = (
+            &rc.change.before,
+            &rc.change.after,
+            &rc.change.after_unknown,
+        );
+        let (v, u, e) = if phase_delete {
+            (before, &Value::Null, None)
+        } else {
+            (after, au, expr)
         };
+        let entry =
+            |x: &Value, egress: bool, rule_key: &str, action_key: &str| -> Option<AclEntry> {
+                let cidr = str_at(x, "cidr_block")
+                    .or(str_at(x, "ipv6_cidr_block"))?
+                    .parse()
+                    .ok()?;
+                let port = |k: &str| x.get(k).and_then(Value::as_i64).map(|p| p as i32);
+                Some(AclEntry {
+                    rule_number: x.get(rule_key).and_then(Value::as_i64)? as i32,
+                    egress,
+                    protocol: str_at(x, "protocol").unwrap_or("-1").into(),
+                    action: str_at(x, action_key)?.to_ascii_lowercase().into(),
+                    cidr,
+                    port_from: port("from_port"),
+                    port_to: port("to_port"),
+                })
+            };
         match rc.kind.as_str() {
             "aws_network_acl" => {
                 if phase_delete {
-                    let Some(id) = str_at(before, "id").map(str::to_string) else { return };
+                    let Some(id) = str_at(before, "id").map(str::to_string) else {
+                        return;
+                    };
                     if let Some(ns) = part(&mut self.inv.network_acls) {
                         ns.retain(|n| n.id != id);
                     }
@@ -1366,36 +1621,85 @@ impl<'a> Applier<'a> {
                     }
                     out
                 };
-                let (old_rules, new_rules) = (if action == Action::Update { rules(before) } else { Vec::new() }, rules(after));
-                let old_subnets = if action == Action::Update { str_list(before, "subnet_ids") } else { Vec::new() };
+                let (old_rules, new_rules) = (
+                    if action == Action::Update {
+                        rules(before)
+                    } else {
+                        Vec::new()
+                    },
+                    rules(after),
+                );
+                let old_subnets = if action == Action::Update {
+                    str_list(before, "subnet_ids")
+                } else {
+                    Vec::new()
+                };
                 let new_subnets = str_list(after, "subnet_ids");
                 let vpc = match self.id_attr(rc, after, au, expr, "vpc_id", &["aws_vpc"]) {
                     Some(Resolved::Id(x)) => Some(x),
                     _ => None,
                 };
-                if ["egress", "ingress", "subnet_ids"].iter().any(|k| unknown_at(au, k)) {
-                    self.unknown(rc, "egress/ingress/subnet_ids", Scope::NetworkAcl(id.clone()), "the ACL's rules or subnets are known only after apply".into());
+                if ["egress", "ingress", "subnet_ids"]
+                    .iter()
+                    .any(|k| unknown_at(au, k))
+                {
+                    self.unknown(
+                        rc,
+                        "egress/ingress/subnet_ids",
+                        Scope::NetworkAcl(id.clone()),
+                        "the ACL's rules or subnets are known only after apply".into(),
+                    );
                 }
-                let Some(ns) = part(&mut self.inv.network_acls) else { return };
+                let Some(ns) = part(&mut self.inv.network_acls) else {
+                    return;
+                };
                 if !ns.iter().any(|n| n.id == id) {
-                    let deny = |egress| AclEntry { rule_number: 32767, egress, protocol: "-1".into(), action: "deny".into(), cidr: "0.0.0.0/0".parse().expect("a CIDR"), port_from: None, port_to: None };
-                    ns.push(NetworkAcl { id: id.clone(), vpc_id: vpc, default: false, subnet_ids: Vec::new(), entries: vec![deny(true), deny(false)] });
+                    let deny = |egress| AclEntry {
+                        rule_number: 32767,
+                        egress,
+                        protocol: "-1".into(),
+                        action: "deny".into(),
+                        cidr: "0.0.0.0/0".parse().expect("a CIDR"),
+                        port_from: None,
+                        port_to: None,
+                    };
+                    ns.push(NetworkAcl {
+                        id: id.clone(),
+                        vpc_id: vpc,
+                        default: false,
+                        subnet_ids: Vec::new(),
+                        entries: vec![deny(true), deny(false)],
+                    });
                 }
                 for n in ns.iter_mut() {
                     if n.id != id {
-                        n.subnet_ids.retain(|s| !new_subnets.contains(s) || old_subnets.contains(s));
+                        n.subnet_ids
+                            .retain(|s| !new_subnets.contains(s) || old_subnets.contains(s));
                     }
                 }
-                let default_of_vpc = ns.iter().position(|n| n.default && n.vpc_id == ns.iter().find(|m| m.id == id).and_then(|m| m.vpc_id.clone()));
+                let default_of_vpc = ns.iter().position(|n| {
+                    n.default
+                        && n.vpc_id
+                            == ns
+                                .iter()
+                                .find(|m| m.id == id)
+                                .and_then(|m| m.vpc_id.clone())
+                });
                 let n = ns.iter_mut().find(|n| n.id == id).expect("just added");
-                n.entries.retain(|x| !old_rules.contains(x) || new_rules.contains(x));
+                n.entries
+                    .retain(|x| !old_rules.contains(x) || new_rules.contains(x));
                 for r in new_rules {
                     if !n.entries.contains(&r) {
-                        n.entries.retain(|x| !(x.rule_number == r.rule_number && x.egress == r.egress));
+                        n.entries
+                            .retain(|x| !(x.rule_number == r.rule_number && x.egress == r.egress));
                         n.entries.push(r);
                     }
                 }
-                let removed: Vec<String> = old_subnets.iter().filter(|s| !new_subnets.contains(s)).cloned().collect();
+                let removed: Vec<String> = old_subnets
+                    .iter()
+                    .filter(|s| !new_subnets.contains(s))
+                    .cloned()
+                    .collect();
                 n.subnet_ids.retain(|s| !removed.contains(s));
                 for s in &new_subnets {
                     if !n.subnet_ids.contains(s) {
@@ -1420,11 +1724,19 @@ impl<'a> Applier<'a> {
                 let egress = v.get("egress").and_then(Value::as_bool).unwrap_or(false);
                 let r = entry(v, egress, "rule_number", "rule_action");
                 if r.is_none() && !phase_delete {
-                    self.unknown(rc, "cidr_block", Scope::NetworkAcl(acl.clone()), "the rule's CIDR or number is known only after apply".into());
+                    self.unknown(
+                        rc,
+                        "cidr_block",
+                        Scope::NetworkAcl(acl.clone()),
+                        "the rule's CIDR or number is known only after apply".into(),
+                    );
                 }
-                if let Some(n) = part(&mut self.inv.network_acls).and_then(|ns| ns.iter_mut().find(|n| n.id == acl)) {
+                if let Some(n) = part(&mut self.inv.network_acls)
+                    .and_then(|ns| ns.iter_mut().find(|n| n.id == acl))
+                {
                     if let Some(r) = r {
-                        n.entries.retain(|x| !(x.rule_number == r.rule_number && x.egress == r.egress));
+                        n.entries
+                            .retain(|x| !(x.rule_number == r.rule_number && x.egress == r.egress));
                         if !phase_delete {
                             n.entries.push(r);
                         }
@@ -1443,8 +1755,13 @@ impl<'a> Applier<'a> {
                                 for n in ns.iter_mut().filter(|n| n.id == acl) {
                                     n.subnet_ids.retain(|x| *x != s);
                                 }
-                                let vpc = ns.iter().find(|n| n.id == acl).and_then(|n| n.vpc_id.clone());
-                                if let Some(d) = ns.iter_mut().find(|n| n.default && n.vpc_id == vpc) {
+                                let vpc = ns
+                                    .iter()
+                                    .find(|n| n.id == acl)
+                                    .and_then(|n| n.vpc_id.clone());
+                                if let Some(d) =
+                                    ns.iter_mut().find(|n| n.default && n.vpc_id == vpc)
+                                {
                                     d.subnet_ids.push(s.clone());
                                 }
                             } else {
@@ -1459,7 +1776,12 @@ impl<'a> Applier<'a> {
                         self.touch(rc, action, Scope::Subnet(s));
                     }
                     (_, Some(Resolved::Id(s))) => {
-                        self.unknown(rc, "network_acl_id", Scope::Subnet(s), "network_acl_id is known only after apply".into());
+                        self.unknown(
+                            rc,
+                            "network_acl_id",
+                            Scope::Subnet(s),
+                            "network_acl_id is known only after apply".into(),
+                        );
                     }
                     (Some(Resolved::Id(acl)), Some(Resolved::Unknown(why))) => {
                         self.unknown(rc, "subnet_id", Scope::NetworkAcl(acl), why);
@@ -1493,7 +1815,11 @@ pub fn apply(plan: &Plan, before: &Inventory, name: &str) -> Result<AppliedPlan,
             continue;
         };
         let known = str_at(&rc.change.after, "id")
-            .or(if action == Action::Delete { str_at(&rc.change.before, "id") } else { None })
+            .or(if action == Action::Delete {
+                str_at(&rc.change.before, "id")
+            } else {
+                None
+            })
             .map(str::to_string);
         let id = known.unwrap_or_else(|| new_id(prefix_of(&rc.kind), &rc.address));
         a.ids.insert(rc.address.clone(), id);
@@ -1571,7 +1897,8 @@ mod tests {
             assert!(e.starts_with("--plan p.json: "), "{e}");
         }
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        let text = format!("{{\"format_version\": \"1.0\", \"resource_changes\": [], \"x\": {deep}}}");
+        let text =
+            format!("{{\"format_version\": \"1.0\", \"resource_changes\": [], \"x\": {deep}}}");
         assert!(parse(&text, "p").unwrap_err().0.contains("nested deeper"));
     }
 }

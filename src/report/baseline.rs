@@ -298,13 +298,20 @@ pub fn compare(now: &AuditReport, base: &Baseline, opts: &JudgeOptions) -> Drift
                 } else {
                     Direction::Changed
                 };
-                reasons.push((d, format!("finding {} gone ({})", f.id, f.severity.as_str())));
+                reasons.push((
+                    d,
+                    format!("finding {} gone ({})", f.id, f.severity.as_str()),
+                ));
             }
         }
         if reasons.is_empty() {
             continue;
         }
-        let dir = reasons.iter().map(|r| r.0).min().unwrap_or(Direction::Changed);
+        let dir = reasons
+            .iter()
+            .map(|r| r.0)
+            .min()
+            .unwrap_or(Direction::Changed);
         changes.push(DriftRow {
             region: row.region.clone(),
             subnet_id: row.subnet_id.clone(),
@@ -367,7 +374,10 @@ pub fn compare(now: &AuditReport, base: &Baseline, opts: &JudgeOptions) -> Drift
     }
     let exit_code = if changes.iter().any(|c| c.direction == Direction::Regression) {
         1
-    } else if changes.iter().any(|c| c.direction == Direction::Undetermined) {
+    } else if changes
+        .iter()
+        .any(|c| c.direction == Direction::Undetermined)
+    {
         3
     } else {
         0
@@ -375,7 +385,10 @@ pub fn compare(now: &AuditReport, base: &Baseline, opts: &JudgeOptions) -> Drift
     DriftReport {
         schema_version: 1,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        baseline_tool_version: base.tool_version.clone().map(|v| v.chars().take(64).collect()),
+        baseline_tool_version: base
+            .tool_version
+            .clone()
+            .map(|v| v.chars().take(64).collect()),
         subnets_now: now.subnets.len(),
         subnets_before: base.subnets.len(),
         changes,
