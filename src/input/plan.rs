@@ -559,10 +559,11 @@ impl<'a> Applier<'a> {
         v: &Value,
         au: &Value,
         expr: Option<&Value>,
-        inline: bool,
         label: &str,
         table: &str,
     ) -> Option<Route> {
+        // An inline `route` block of aws_route_table (its label is `route[…].`), else aws_route.
+        let inline = !label.is_empty();
         let mut r = Route::default();
         let (cidr, v6) = if inline {
             ("cidr_block", "ipv6_cidr_block")
@@ -931,8 +932,7 @@ impl<'a> Applier<'a> {
                     .unwrap_or(&empty);
                 let blocks = expr.and_then(|e| e.get("route")).and_then(Value::as_array);
                 for old in b.iter().filter(|o| !a.contains(o)) {
-                    if let Some(r) = self.route_of(rc, old, &Value::Null, None, true, "route.", &id)
-                    {
+                    if let Some(r) = self.route_of(rc, old, &Value::Null, None, "route.", &id) {
                         self.remove_route(&id, &r);
                     }
                 }
@@ -963,15 +963,9 @@ impl<'a> Applier<'a> {
                     });
                     let block = block
                         .or_else(|| blocks.filter(|bs| bs.len() == 1).and_then(|bs| bs.first()));
-                    if let Some(r) = self.route_of(
-                        rc,
-                        new,
-                        &au_k,
-                        block.or(expr.and(Some(&Value::Null))),
-                        true,
-                        &format!("route[{k}]."),
-                        &id,
-                    ) {
+                    if let Some(r) =
+                        self.route_of(rc, new, &au_k, block, &format!("route[{k}]."), &id)
+                    {
                         self.add_route(&id, r);
                     }
                 }
@@ -997,13 +991,11 @@ impl<'a> Applier<'a> {
                     None => return,
                 };
                 if action == Action::Update && !phase_delete {
-                    if let Some(old) =
-                        self.route_of(rc, before, &Value::Null, None, false, "", &table)
-                    {
+                    if let Some(old) = self.route_of(rc, before, &Value::Null, None, "", &table) {
                         self.remove_route(&table, &old);
                     }
                 }
-                if let Some(r) = self.route_of(rc, v, u, e, false, "", &table) {
+                if let Some(r) = self.route_of(rc, v, u, e, "", &table) {
                     if phase_delete {
                         self.remove_route(&table, &r);
                     } else {
