@@ -337,3 +337,83 @@ fn route_plan_against_the_live_control_plane() {
         "module.edge.aws_vpc_endpoint_route_table_association.s3[0]"
     );
 }
+
+/// A new route table (for_each, in a module) whose default route goes to a NAT gateway the
+/// plan creates, and an existing subnet associated with it through `[each.key]`: the ids
+/// known only after apply are followed through the configuration's references.
+#[test]
+fn references_between_new_resources_are_followed() {
+    let plan = fixture("new_table.json");
+    let inv = fixture("inventory.json");
+    let (code, r) = json(&[
+        "route",
+        "--plan",
+        &plan,
+        "--facts",
+        &inv,
+        "--subnet-id",
+        "subnet-0a000001",
+        "--expect",
+        "nat-gateway",
+    ]);
+    assert_eq!(code, 0, "{r}");
+    let s = row(&r, "subnet-0a000001");
+    assert_eq!(s["before"]["path"], "gateway-endpoint");
+    assert_eq!(s["after"]["path"], "nat-gateway");
+    assert_eq!(s["after"]["via"], "nat-(module.m.aws_nat_gateway.x)");
+    assert_eq!(
+        s["after"]["route_table"],
+        "rtb-(module.m.aws_route_table.priv[\"b\"])"
+    );
+    // The same plan with the NAT gateway's id coming from a variable: not followed, so
+    // undetermined, naming the inline route's attribute.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&plan)
+        .unwrap()
+        .replace("\"aws_nat_gateway.x.id\",", "")
+        .replace("\"aws_nat_gateway.x\"", "\"var.nat_id\"");
+    let p = dir.path().join("var.json");
+    std::fs::write(&p, text).unwrap();
+    let (code, r) = json(&[
+        "route",
+        "--plan",
+        p.to_str().unwrap(),
+        "--facts",
+        &inv,
+        "--subnet-id",
+        "subnet-0a000001",
+        "--expect",
+        "nat-gateway",
+    ]);
+    assert_eq!(code, 3, "{r}");
+    let s = row(&r, "subnet-0a000001");
+    assert_eq!(s["after"]["path"], "unknown");
+    assert!(
+        s["unknowns"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("module.m.aws_route_table.priv[\"b\"].route[0].nat_gateway_id"),
+        "{s}"
+    );
+}
+
+/// Without `configuration` (some tools strip it), a known target wins over the attributes
+/// AWS computes that are unknown on create.
+#[test]
+fn a_known_target_beside_computed_unknowns_is_judged() {
+    let plan = fixture("no_configuration.json");
+    let inv = fixture("inventory.json");
+    let (code, r) = json(&[
+        "route",
+        "--plan",
+        &plan,
+        "--facts",
+        &inv,
+        "--subnet-id",
+        "subnet-0a000002",
+    ]);
+    assert_ne!(code, 2, "{r}");
+    let s = row(&r, "subnet-0a000002");
+    assert_eq!(s["after"]["path"], "core-network", "{s}");
+    assert!(s["unknowns"].is_null(), "{s}");
+}

@@ -363,6 +363,9 @@ const TARGETS: &[(&str, &str)] = &[
     ("core_network_arn", "arn"),
 ];
 
+/// Route targets the AWS provider computes (unknown on create when not configured).
+const COMPUTED_ROUTE_TARGETS: &[&str] = &["instance_id", "network_interface_id"];
+
 fn set_target(r: &mut Route, field: &str, id: String) {
     match field {
         "gateway_id" | "vpc_endpoint_id" => r.gateway_id = Some(id),
@@ -445,8 +448,22 @@ impl<'a> Applier<'a> {
             let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
             let base = format!("{kind}.{}", &rest[..name_end]);
             let after = &rest[name_end..];
+            // A literal index (`[0]`, `["a"]`); `[count.index]`, `[each.key]` mean the
+            // referring instance's own key.
+            let mut same_key = same_key;
             let index = if after.starts_with('[') {
-                after.find(']').map(|i| after[..=i].to_string())
+                after
+                    .find(']')
+                    .map(|i| after[..=i].to_string())
+                    .filter(|i| {
+                        let inner = &i[1..i.len() - 1];
+                        let literal =
+                            inner.starts_with('"') || inner.bytes().all(|b| b.is_ascii_digit());
+                        if !literal && (inner == "count.index" || inner.starts_with("each.")) {
+                            same_key = true;
+                        }
+                        literal && !inner.is_empty()
+                    })
             } else {
                 None
             };
@@ -480,9 +497,13 @@ impl<'a> Applier<'a> {
             };
             // A reference with and without its index both appear; keep the precise one.
             if index.is_none()
-                && refs
-                    .iter()
-                    .any(|o| o.starts_with(&format!("{}[", &r[..kind.len() + 1 + name_end])))
+                && refs.iter().any(|o| {
+                    o.strip_prefix(&r[..kind.len() + 1 + name_end])
+                        .and_then(|t| t.strip_prefix('['))
+                        .is_some_and(|t| {
+                            t.starts_with('"') || t.starts_with(|c: char| c.is_ascii_digit())
+                        })
+                })
             {
                 continue;
             }
@@ -627,7 +648,25 @@ impl<'a> Applier<'a> {
                 None => return None,
             }
         }
+        // A known target first (beside it, attributes AWS computes may be unknown).
+        for (field, _) in TARGETS {
+            if let Some(id) = str_at(v, field) {
+                set_target(&mut r, field, id.to_string());
+                return Some(r);
+            }
+        }
+        // Then a target the configuration sets to a value known only after apply. Without
+        // the configuration, aws_route's computed attributes (instance_id,
+        // network_interface_id) cannot be told from a configured target: they are skipped,
+        // and a route with nothing else unknown gets an unknown target.
         for (field, prefix) in TARGETS {
+            let configured = match expr {
+                Some(e) => e.get(*field).is_some(),
+                None => inline || !COMPUTED_ROUTE_TARGETS.contains(field),
+            };
+            if !(unknown_at(au, field) && configured) {
+                continue;
+            }
             let kinds: &[&str] = match *field {
                 "gateway_id" => &["aws_internet_gateway", "aws_vpc_endpoint"],
                 "vpc_endpoint_id" => &["aws_vpc_endpoint"],
@@ -638,37 +677,26 @@ impl<'a> Applier<'a> {
                 "egress_only_gateway_id" => &["aws_egress_only_internet_gateway"],
                 _ => &[],
             };
-            // An unknown computed attribute (set by AWS, not in the configuration) is no target.
-            let configured = expr.is_none_or(|e| e.get(*field).is_some());
-            if str_at(v, field).is_none() && !(unknown_at(au, field) && configured) {
-                continue;
-            }
-            match self.id_attr(rc, v, au, expr, field, kinds) {
-                Some(Resolved::Id(id)) => set_target(&mut r, field, id),
-                Some(Resolved::Unknown(_)) => {
+            let id = match self.id_attr(rc, v, au, expr, field, kinds) {
+                Some(Resolved::Id(id)) => id,
+                _ => {
                     let p = if *field == "gateway_id" {
                         "gateway"
                     } else {
                         prefix
                     };
-                    set_target(
-                        &mut r,
-                        field,
-                        unknown_id(p, &rc.address, &format!("{label}{field}")),
-                    );
+                    unknown_id(p, &rc.address, &format!("{label}{field}"))
                 }
-                None => continue,
-            }
+            };
+            set_target(&mut r, field, id);
             return Some(r);
         }
         if expr.is_none() && TARGETS.iter().any(|(f, _)| unknown_at(au, f)) {
-            // No configuration to tell a computed attribute from a configured one.
             r.gateway_id = Some(unknown_id(
                 "gateway",
                 &rc.address,
                 &format!("{label}target"),
             ));
-            return Some(r);
         }
         Some(r)
     }
