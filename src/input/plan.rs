@@ -1872,7 +1872,7 @@ pub fn apply(plan: &Plan, before: &Inventory, name: &str) -> Result<AppliedPlan,
         }
     }
     if let Some(e) = a.errors.first() {
-        return Err(InputError(format!("--plan {name}: {}", super::shown(e))));
+        return Err(InputError(format!("--plan {name}: {e}")));
     }
     let _ = &a.by_address;
     Ok(AppliedPlan {
@@ -1899,6 +1899,126 @@ mod tests {
         let (m, b, i) = split_address("aws_route_table.private[0]");
         assert!(m.is_empty());
         assert_eq!((b.as_str(), i.as_str()), ("aws_route_table.private", "[0]"));
+    }
+
+    fn inventory() -> Inventory {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/plan/inventory.json"
+        );
+        let af: crate::facts::inventory::AuditFacts =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        af.regions[0].clone()
+    }
+
+    fn plan(changes: &str) -> Plan {
+        parse(
+            &format!("{{\"format_version\": \"1.2\", \"resource_changes\": [{changes}]}}"),
+            "p.json",
+        )
+        .unwrap()
+    }
+
+    fn change(address: &str, kind: &str, actions: &str, before: &str, after: &str) -> String {
+        format!(
+            "{{\"address\": \"{address}\", \"mode\": \"managed\", \"type\": \"{kind}\", \"name\": \"x\", \"change\": {{\"actions\": {actions}, \"before\": {before}, \"after\": {after}, \"after_unknown\": {{}}}}}}"
+        )
+    }
+
+    #[test]
+    fn each_type_changes_what_it_should() {
+        let inv = inventory();
+        let changes = [
+            change(
+                "aws_main_route_table_association.m",
+                "aws_main_route_table_association",
+                "[\"create\"]",
+                "null",
+                "{\"vpc_id\": \"vpc-0a000001\", \"route_table_id\": \"rtb-0a000002\"}",
+            ),
+            change(
+                "aws_network_acl_rule.deny443",
+                "aws_network_acl_rule",
+                "[\"create\"]",
+                "null",
+                "{\"network_acl_id\": \"acl-0a000001\", \"rule_number\": 50, \"egress\": true, \"protocol\": \"6\", \"rule_action\": \"deny\", \"cidr_block\": \"0.0.0.0/0\", \"from_port\": 443, \"to_port\": 443}",
+            ),
+            change(
+                "aws_ec2_managed_prefix_list_entry.e",
+                "aws_ec2_managed_prefix_list_entry",
+                "[\"create\"]",
+                "null",
+                "{\"prefix_list_id\": \"pl-6da54004\", \"cidr\": \"16.12.0.0/16\"}",
+            ),
+            change(
+                "aws_nat_gateway.a",
+                "aws_nat_gateway",
+                "[\"delete\"]",
+                "{\"id\": \"nat-0a000001\"}",
+                "null",
+            ),
+            change(
+                "aws_vpc_endpoint.s3",
+                "aws_vpc_endpoint",
+                "[\"delete\"]",
+                "{\"id\": \"vpce-0a000001\"}",
+                "null",
+            ),
+        ]
+        .join(",");
+        let a = apply(&plan(&changes), &inv, "p.json").unwrap();
+        let tables = a.after.route_tables.get().unwrap();
+        let t = |id: &str| tables.iter().find(|t| t.id == id).unwrap();
+        assert!(t("rtb-0a000002").main && !t("rtb-0a000003").main);
+        let acl = &a.after.network_acls.get().unwrap()[0];
+        let rule = acl.entries.iter().find(|e| e.rule_number == 50).unwrap();
+        assert!(rule.egress && rule.action.as_str() == "deny" && rule.port_from == Some(443));
+        let pl = &a.after.prefix_lists.get().unwrap()[0];
+        assert!(pl.cidrs.contains(&"16.12.0.0/16".parse().unwrap()));
+        let nat = &a.after.nat_gateways.get().unwrap()[0];
+        assert_eq!(nat.state.as_str(), "deleted");
+        let to_nat = t("rtb-0a000002")
+            .routes
+            .iter()
+            .find(|r| r.nat_gateway_id.is_some())
+            .unwrap();
+        assert!(to_nat.is_blackhole());
+        assert!(a.after.vpc_endpoints.get().unwrap().is_empty());
+        assert!(!t("rtb-0a000001")
+            .routes
+            .iter()
+            .any(|r| r.gateway_id.as_deref() == Some("vpce-0a000001")));
+        // Every change touched something, by its address.
+        for addr in [
+            "aws_main_route_table_association.m",
+            "aws_network_acl_rule.deny443",
+            "aws_ec2_managed_prefix_list_entry.e",
+            "aws_nat_gateway.a",
+            "aws_vpc_endpoint.s3",
+        ] {
+            assert!(a.touches.iter().any(|x| x.address == addr), "{addr}");
+        }
+        assert!(a.unknowns.is_empty(), "{:?}", a.unknowns);
+        // The input is not changed: a pure transform.
+        assert_eq!(inv, inventory());
+    }
+
+    #[test]
+    fn a_new_gateway_endpoint_adds_its_prefix_list_route_to_each_table() {
+        let inv = inventory();
+        let c = "{\"address\": \"aws_vpc_endpoint.s3b\", \"mode\": \"managed\", \"type\": \"aws_vpc_endpoint\", \"name\": \"s3b\", \"change\": {\"actions\": [\"create\"], \"before\": null, \"after\": {\"vpc_id\": \"vpc-0a000001\", \"service_name\": \"com.amazonaws.eu-west-1.s3\", \"vpc_endpoint_type\": \"Gateway\", \"route_table_ids\": [\"rtb-0a000002\", \"rtb-0a000003\"]}, \"after_unknown\": {\"id\": true}}}";
+        let a = apply(&plan(c), &inv, "p.json").unwrap();
+        for t in a.after.route_tables.get().unwrap().iter().skip(1) {
+            assert!(
+                t.routes
+                    .iter()
+                    .any(
+                        |r| r.destination_prefix_list_id.as_deref() == Some("pl-6da54004")
+                            && r.gateway_id.as_deref() == Some("vpce-(aws_vpc_endpoint.s3b)")
+                    ),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]
