@@ -284,8 +284,8 @@ struct Applier<'a> {
     inv: Inventory,
     /// Address → the id it has after apply (a placeholder for created ones).
     ids: BTreeMap<String, String>,
-    /// Address → index into plan.changes.
-    by_address: BTreeMap<&'a str, usize>,
+    /// (module path `a.b`, `type.name`) → its configuration block.
+    configs: BTreeMap<(String, String), &'a Value>,
     touches: Vec<Touch>,
     unknowns: Vec<Unknown>,
     unjudged: Vec<Unjudged>,
@@ -411,15 +411,11 @@ impl<'a> Applier<'a> {
     /// The configuration block of `rc` (its module's `resources[]` entry).
     fn config(&self, rc: &ResourceChange) -> Option<&'a Value> {
         let (modules, base, _) = split_address(&rc.address);
-        let mut m = self.plan.configuration.as_ref()?;
-        for name in &modules {
-            let bare = name.split('[').next().unwrap_or(name);
-            m = m.get("module_calls")?.get(bare)?.get("module")?;
-        }
-        m.get("resources")?
-            .as_array()?
+        let bare: Vec<&str> = modules
             .iter()
-            .find(|r| r.get("address").and_then(Value::as_str) == Some(base.as_str()))
+            .map(|m| m.split('[').next().unwrap_or(m))
+            .collect();
+        self.configs.get(&(bare.join("."), base)).copied()
     }
 
     /// The references of `expr` (an expression object), resolved to the ids the resources
@@ -474,13 +470,17 @@ impl<'a> Applier<'a> {
             let candidates: Vec<&String> = match &index {
                 Some(i) => self
                     .ids
-                    .keys()
-                    .filter(|a| **a == format!("{full}{i}"))
+                    .get_key_value(&format!("{full}{i}"))
+                    .map(|(a, _)| a)
+                    .into_iter()
                     .collect(),
                 None => {
+                    // The instances of `full` (itself, `full[…]`): a range of the sorted keys.
                     let all: Vec<&String> = self
                         .ids
-                        .keys()
+                        .range(full.clone()..)
+                        .map(|(a, _)| a)
+                        .take_while(|a| a.starts_with(full.as_str()))
                         .filter(|a| {
                             a.strip_prefix(full.as_str())
                                 .is_some_and(|t| t.is_empty() || t.starts_with('['))
@@ -1813,6 +1813,36 @@ impl<'a> Applier<'a> {
     }
 }
 
+/// Every `resources[]` entry of `module` and its module calls, by (module path, address).
+fn index_config<'a>(
+    module: &'a Value,
+    path: String,
+    out: &mut BTreeMap<(String, String), &'a Value>,
+) {
+    for r in module
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(addr) = r.get("address").and_then(Value::as_str) {
+            out.insert((path.clone(), addr.to_string()), r);
+        }
+    }
+    if let Some(calls) = module.get("module_calls").and_then(Value::as_object) {
+        for (name, call) in calls {
+            if let Some(m) = call.get("module") {
+                let p = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                index_config(m, p, out);
+            }
+        }
+    }
+}
+
 /// Applies `plan` to `before`: the inventory after apply, what touched what, the unknowns.
 /// Errors (a malformed CIDR, …) are one line naming the resource.
 pub fn apply(plan: &Plan, before: &Inventory, name: &str) -> Result<AppliedPlan, InputError> {
@@ -1820,14 +1850,16 @@ pub fn apply(plan: &Plan, before: &Inventory, name: &str) -> Result<AppliedPlan,
         plan,
         inv: before.clone(),
         ids: BTreeMap::new(),
-        by_address: BTreeMap::new(),
+        configs: BTreeMap::new(),
         touches: Vec::new(),
         unknowns: Vec::new(),
         unjudged: Vec::new(),
         errors: Vec::new(),
     };
-    for (i, rc) in plan.changes.iter().enumerate() {
-        a.by_address.insert(rc.address.as_str(), i);
+    if let Some(root) = &plan.configuration {
+        index_config(root, String::new(), &mut a.configs);
+    }
+    for rc in &plan.changes {
         if rc.mode.as_deref().is_some_and(|m| m != "managed") {
             continue;
         }
@@ -1874,7 +1906,6 @@ pub fn apply(plan: &Plan, before: &Inventory, name: &str) -> Result<AppliedPlan,
     if let Some(e) = a.errors.first() {
         return Err(InputError(format!("--plan {name}: {e}")));
     }
-    let _ = &a.by_address;
     Ok(AppliedPlan {
         format_version: plan.format_version.clone(),
         terraform_version: plan.terraform_version.clone(),

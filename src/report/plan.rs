@@ -181,6 +181,11 @@ pub fn judge(
     let mut rows = Vec::new();
     let mut unaffected = 0;
     let mut located = vec![false; applied.unknowns.len()];
+    // What every subnet's judgement reads after apply, once.
+    let after_inputs: std::collections::BTreeMap<&str, BTreeSet<Scope>> = subnets(after)
+        .iter()
+        .map(|s| (s.id.as_str(), inputs(after, s)))
+        .collect();
     for s in ids {
         if only.is_some_and(|o| o != s.id) {
             continue;
@@ -191,7 +196,9 @@ pub fn judge(
         if let Some(b) = b {
             scopes.extend(inputs(before, b));
         }
-        let after_scopes = a.map(|a| inputs(after, a)).unwrap_or_default();
+        let after_scopes = a
+            .and_then(|a| after_inputs.get(a.id.as_str()).cloned())
+            .unwrap_or_default();
         scopes.extend(after_scopes.iter().cloned());
         let mut changed_by: Vec<String> = Vec::new();
         for t in &applied.touches {
@@ -295,11 +302,7 @@ pub fn judge(
         .unknowns
         .iter()
         .zip(&located)
-        .filter(|(u, l)| {
-            !**l && !subnets(after)
-                .iter()
-                .any(|s| inputs(after, s).contains(&u.scope))
-        })
+        .filter(|(u, l)| !**l && !after_inputs.values().any(|i| i.contains(&u.scope)))
         .map(|(u, _)| format!("{}.{}: {}", u.address, u.attribute, u.why))
         .collect();
     // Worst first: failing, undetermined, changed, the rest.
