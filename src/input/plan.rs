@@ -287,6 +287,8 @@ struct Applier<'a> {
     /// (module path `a.b`, `type.name`) → its configuration block.
     configs: BTreeMap<(String, String), &'a Value>,
     touches: Vec<Touch>,
+    /// (address, scope) of `touches`, to keep each once.
+    touched: BTreeSet<(String, Scope)>,
     unknowns: Vec<Unknown>,
     unjudged: Vec<Unjudged>,
     errors: Vec<String>,
@@ -394,7 +396,7 @@ impl<'a> Applier<'a> {
             action: action.word().to_string(),
             scope,
         };
-        if !self.touches.contains(&t) {
+        if self.touched.insert((t.address.clone(), t.scope.clone())) {
             self.touches.push(t);
         }
     }
@@ -1852,6 +1854,7 @@ pub fn apply(plan: &Plan, before: &Inventory, name: &str) -> Result<AppliedPlan,
         ids: BTreeMap::new(),
         configs: BTreeMap::new(),
         touches: Vec::new(),
+        touched: BTreeSet::new(),
         unknowns: Vec::new(),
         unjudged: Vec::new(),
         errors: Vec::new(),

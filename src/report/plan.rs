@@ -201,8 +201,9 @@ pub fn judge(
             .unwrap_or_default();
         scopes.extend(after_scopes.iter().cloned());
         let mut changed_by: Vec<String> = Vec::new();
+        let mut by = BTreeSet::new();
         for t in &applied.touches {
-            if scopes.contains(&t.scope) && !changed_by.contains(&t.address) {
+            if scopes.contains(&t.scope) && by.insert(t.address.as_str()) {
                 changed_by.push(t.address.clone());
             }
         }
@@ -211,7 +212,7 @@ pub fn judge(
             if after_scopes.contains(&u.scope) {
                 located[i] = true;
                 unknowns.push(format!("{}.{}: {}", u.address, u.attribute, u.why));
-                if !changed_by.contains(&u.address) {
+                if by.insert(u.address.as_str()) {
                     changed_by.push(u.address.clone());
                 }
             }
