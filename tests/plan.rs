@@ -417,3 +417,33 @@ fn a_known_target_beside_computed_unknowns_is_judged() {
     assert_eq!(s["after"]["path"], "core-network", "{s}");
     assert!(s["unknowns"].is_null(), "{s}");
 }
+
+/// No configuration says which subnet a new association moves, nor which table a new route
+/// goes in: every subnet of the association's VPC is undetermined, and the route is reported
+/// as affecting subnets the plan cannot name (exit 3, never 0).
+#[test]
+fn when_the_plan_cannot_tell_which_subnet_it_says_so() {
+    let plan = fixture("unlocated.json");
+    let inv = fixture("inventory.json");
+    let (code, r) = json(&["audit", "--plan", &plan, "--facts", &inv]);
+    assert_eq!(code, 3, "{r}");
+    let rows = r["subnets"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{r}");
+    for s in rows {
+        assert_eq!(s["after"]["path"], "unknown", "{s}");
+        assert!(
+            s["unknowns"][0]
+                .as_str()
+                .unwrap()
+                .contains("cannot tell which subnet"),
+            "{s}"
+        );
+    }
+    assert!(
+        r["unlocated"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("aws_route.x.route_table_id"),
+        "{r}"
+    );
+}
