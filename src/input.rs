@@ -6,6 +6,8 @@ use std::path::Path;
 use crate::facts::{Facts, FACTS_SCHEMA_VERSION};
 use crate::validate;
 
+pub mod plan;
+
 /// A problem with what the user gave us (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -160,6 +162,15 @@ pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
         })?;
     }
     Ok(facts)
+}
+
+/// `s` as it may be shown in a one-line error: escaped, at most 80 characters.
+pub(crate) fn shown(s: &str) -> String {
+    let mut out: String = s.escape_debug().take(80).collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
 }
 
 /// serde_json appends " at line L column C"; we put the position first instead.

@@ -38,6 +38,14 @@ pub struct AuditArgs {
     /// The NAT data processing price in USD per GB (default: s3path's table, by region).
     #[arg(long, value_name = "USD")]
     pub nat_price_per_gb: Option<f64>,
+    /// A Terraform/OpenTofu plan (`terraform show -json PLANFILE`): judge every subnet it
+    /// affects before and after apply (one region; docs/plan.md).
+    #[arg(long, value_name = "PLAN_JSON", conflicts_with = "baseline")]
+    pub plan: Option<PathBuf>,
+    /// An earlier `audit --format json`: show only the subnets whose path, via or findings
+    /// changed, as regression or improvement; exit 1 on a regression (docs/audit.md).
+    #[arg(long, value_name = "AUDIT_JSON")]
+    pub baseline: Option<PathBuf>,
     /// Overall time budget for the API calls, in seconds.
     #[arg(long, value_name = "SECS", default_value = "60")]
     pub timeout: f64,
@@ -107,7 +115,13 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
             )));
         }
     }
+    if let Some(plan) = &args.plan {
+        return super::plan::audit_plan(&facts, plan, &opts, format);
+    }
     let report = crate::report::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
+    if let Some(baseline) = &args.baseline {
+        return super::plan::audit_baseline(&report, baseline, &opts, format);
+    }
     print(&report, format)?;
     Ok(report.exit_code)
 }

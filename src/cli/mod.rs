@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod merge;
 pub mod names;
 pub mod output;
+pub mod plan;
 pub mod replay;
 pub mod route;
 

@@ -35,6 +35,19 @@ pub struct RouteArgs {
     /// Write the gathered facts to FILE.
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,
+    /// A Terraform/OpenTofu plan (`terraform show -json PLANFILE`): judge the subnet before
+    /// and after apply; `--expect` is evaluated on the after state (docs/plan.md).
+    #[arg(long, value_name = "PLAN_JSON")]
+    pub plan: Option<PathBuf>,
+    /// With --plan: the current state from a saved inventory (`audit --save-facts`, one
+    /// region) or route facts (`route --save-facts`) instead of the API.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "plan",
+        conflicts_with = "save_facts"
+    )]
+    pub facts: Option<PathBuf>,
     /// Overall time budget for the API calls, in seconds.
     #[arg(long, value_name = "SECS", default_value = "10")]
     pub timeout: f64,
@@ -57,6 +70,20 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     }
     if let Some(i) = &args.instance_id {
         input::resource_id(i, "i", "--instance-id")?;
+    }
+    if let (Some(plan), Some(facts)) = (&args.plan, &args.facts) {
+        let Some(subnet) = &args.subnet_id else {
+            return Err(InputError(
+                "--plan with --facts needs --subnet-id".to_string(),
+            ));
+        };
+        let (inv, saved) = super::plan::load_inventory(facts)?;
+        let buckets = if args.buckets.is_empty() {
+            saved
+        } else {
+            args.buckets.clone()
+        };
+        return super::plan::judge_plan(&inv, plan, &buckets, &opts, format, Some(subnet));
     }
     let region = region_arg(args.region.clone(), profile)?;
     let timeout = timeout_arg(args.timeout)?;
@@ -81,5 +108,28 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
         facts.dns = crate::facts::Observed::collected(crate::engine::derived::answers_from(&facts));
     }
     facts.gathered_at = Some(now_rfc3339());
+    if let Some(plan) = &args.plan {
+        if let Some(save) = save {
+            save.write(&facts)?;
+        }
+        let inv = super::plan::inventory_of(&facts).ok_or_else(|| {
+            InputError(format!(
+                "--plan: the subnet could not be read from the control plane ({})",
+                facts
+                    .vantage
+                    .missing_reason()
+                    .unwrap_or_else(|| "no subnet or VPC".to_string())
+            ))
+        })?;
+        let subnet = facts.vantage.get().and_then(|v| v.subnet_id.clone());
+        return super::plan::judge_plan(
+            &inv,
+            plan,
+            &args.buckets,
+            &opts,
+            format,
+            subnet.as_deref(),
+        );
+    }
     finish(&facts, &opts, format, save)
 }

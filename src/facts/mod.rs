@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod limits;
 mod network;
 mod observed;
+pub mod plan;
 mod route_target;
 mod states;
 mod transit;

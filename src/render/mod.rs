@@ -5,6 +5,7 @@ mod common;
 pub mod escape;
 mod human;
 mod markdown;
+pub mod plan;
 
 use crate::report::Report;
 pub use common::HumanOptions;
@@ -75,6 +76,18 @@ impl Render for crate::report::audit::AuditReport {
     }
     fn markdown(&self) -> String {
         audit::markdown(self)
+    }
+}
+
+impl Render for crate::report::plan::PlanReport {
+    fn human(&self, opts: &HumanOptions) -> String {
+        plan::plan_human(self, opts)
+    }
+}
+
+impl Render for crate::report::baseline::DriftReport {
+    fn human(&self, opts: &HumanOptions) -> String {
+        plan::drift_human(self, opts)
     }
 }
 

@@ -2,7 +2,9 @@
 //! [`judge`], a pure function of the facts and the user's expectations; renderers only read it.
 
 pub mod audit;
+pub mod baseline;
 pub mod compact;
+pub mod plan;
 pub mod read;
 
 use std::borrow::Cow;
