@@ -15,6 +15,8 @@ type Row = (
     &'static [&'static str],
 );
 
+type Env = &'static [(&'static str, &'static str)];
+
 const NONE: &[(&str, &str)] = &[];
 const FIPS: &[(&str, &str)] = &[("AWS_USE_FIPS_ENDPOINT", "true")];
 const DUAL: &[(&str, &str)] = &[("AWS_USE_DUALSTACK_ENDPOINT", "true")];
@@ -478,4 +480,127 @@ fn the_docs_page_cites_every_row() {
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["names"][0]["compat"][0]["host_kind"], "regional");
+}
+
+/// The examples, planned by aws-sdk-s3's endpoint rules: `(input, env, profile's
+/// s3 settings, region, the host, or a part of the refusal)`.
+#[test]
+fn the_endpoint_rules_decide_names_and_refusals() {
+    type Rule = (
+        &'static str,
+        Env,
+        &'static str,
+        &'static str,
+        Result<&'static str, &'static str>,
+    );
+    let rows: &[Rule] = &[
+        (
+            "logs",
+            FIPS,
+            "",
+            "cn-north-1",
+            Err("Partition does not support FIPS"),
+        ),
+        (
+            "logs",
+            NONE,
+            "use_accelerate_endpoint = true",
+            "cn-north-1",
+            Err("S3 Accelerate cannot be used in this region"),
+        ),
+        (
+            "logs",
+            NONE,
+            "use_accelerate_endpoint = true",
+            "eu-west-1",
+            Ok("logs.s3-accelerate.amazonaws.com"),
+        ),
+        (
+            "logs--euw1-az1--x-s3",
+            NONE,
+            "addressing_style = path",
+            "eu-west-1",
+            Ok("logs--euw1-az1--x-s3.s3express-euw1-az1.eu-west-1.amazonaws.com"),
+        ),
+        (
+            "logs",
+            NONE,
+            "addressing_style = path",
+            "eu-west-1",
+            Ok("s3.eu-west-1.amazonaws.com"),
+        ),
+        (
+            "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/reports",
+            NONE,
+            "",
+            "eu-west-1",
+            Err("Client was configured for partition `aws` but ARN"),
+        ),
+        (
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+            NO_ARN_REGION,
+            "",
+            "eu-west-1",
+            Err("UseArnRegion is `false`"),
+        ),
+        (
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+            NONE,
+            "",
+            "eu-west-1",
+            Ok("reports-123456789012.s3-accesspoint.us-west-2.amazonaws.com"),
+        ),
+        (
+            "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap",
+            FIPS,
+            "",
+            "eu-west-1",
+            Err("S3 MRAP does not support FIPS"),
+        ),
+        (
+            "logs",
+            FIPS_DUAL,
+            "",
+            "us-gov-west-1",
+            Ok("logs.s3-fips.dualstack.us-gov-west-1.amazonaws.com"),
+        ),
+        ("logs", LEGACY, "", "us-east-1", Ok("logs.s3.amazonaws.com")),
+        (
+            "logs",
+            NONE,
+            "",
+            "us-iso-east-1",
+            Ok("logs.s3.us-iso-east-1.c2s.ic.gov"),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (input, env, profile, region, want) in rows {
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("config");
+        std::fs::write(&config, format!("[default]\ns3 =\n  {profile}\n")).unwrap();
+        let mut c = std::process::Command::new(BIN);
+        c.env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .env("AWS_CONFIG_FILE", &config)
+            .args(["names", "--region", region, "--format", "json", "--", input]);
+        for (k, v) in *env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let row = &v["names"][0];
+        let host = row["names"][0]["host"].as_str();
+        let refused = row["refused"].as_str();
+        let ok = match want {
+            Ok(h) => host == Some(*h) && refused.is_none(),
+            Err(why) => host.is_none() && refused.is_some_and(|r| r.contains(why)),
+        };
+        if !ok {
+            failures.push(format!(
+                "{input} {env:?} [{profile}] in {region}: host {host:?} refused {refused:?}, expected {want:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -15,6 +15,9 @@ mod parse;
 mod plan;
 pub mod targets;
 
+#[cfg(test)]
+mod rule_tests;
+
 pub use compat::*;
 pub use kinds::*;
 pub use parse::*;
