@@ -52,6 +52,7 @@ pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
                     region: opts.region.clone(),
                     buckets: opts.buckets.clone(),
                     key: opts.key.clone(),
+                    sdk: None,
                 },
                 &why,
             );
@@ -84,6 +85,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             region: None,
             buckets: opts.buckets.clone(),
             key: opts.key.clone(),
+            sdk: None,
         },
         NOT_BUILT,
     );
@@ -278,6 +280,7 @@ fn planned_names(
         bucket_regions: &[],
         endpoints: &[],
         settings: &settings,
+        sdk: None,
     })
     .into_iter()
     .map(|t| t.host)

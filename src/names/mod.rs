@@ -13,6 +13,7 @@ mod compat;
 mod kinds;
 mod parse;
 mod plan;
+pub mod sdk;
 pub mod targets;
 
 #[cfg(test)]

@@ -89,10 +89,7 @@ impl S3Settings {
             dualstack: s.dualstack(),
             disable_mrap: flag(
                 &["AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"],
-                &[
-                    "s3.s3_disable_multiregion_access_points",
-                    "s3_disable_multiregion_access_points",
-                ],
+                &["s3_disable_multiregion_access_points"],
             ),
             endpoint_override: s
                 .s3_endpoint_override()
@@ -126,6 +123,12 @@ pub struct NamePlan {
     /// The settings that shaped the names, each in one sentence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub because: Vec<String>,
+    /// The one SDK family (`--sdk`) these names are planned for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<String>,
+    /// Without `--sdk`: each SDK family's name, when the families name the input differently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_sdk: Vec<super::sdk::SdkName>,
 }
 
 /// Plans the host names for `r` from a client in `client_region` with settings `s`;
@@ -146,6 +149,8 @@ pub fn plan(
         names,
         refused,
         because,
+        sdk: None,
+        by_sdk: Vec::new(),
     };
     // A URL names its host: the application uses exactly that.
     if let (Some(host), Some(kind)) = (&r.host, r.host_kind) {
@@ -211,6 +216,22 @@ pub fn plan(
             )
         }
     }
+}
+
+/// The service name (no bucket) a client in `region` with settings `s` sends bucket-less
+/// requests to (ListBuckets, and every request with path-style addressing), as the rules plan
+/// it, or the rules' error.
+pub fn service_host(s: &S3Settings, region: &str) -> Result<String, String> {
+    let on = |x: &Setting<bool>| matches!(x, Some((true, _)));
+    let params = Params::builder()
+        .region(region)
+        .use_fips(on(&s.fips))
+        .use_dual_stack(on(&s.dualstack))
+        .use_global_endpoint(matches!(s.us_east_1_regional, Some((false, _))))
+        .build()
+        .expect("every parameter the rules require is set");
+    let url = resolve(&params)?;
+    Ok(crate::url::split(&url).host_port.to_ascii_lowercase())
 }
 
 /// The family and region of a planned host, also in partitions whose DNS suffix is not
