@@ -459,6 +459,14 @@ fn doctor_and_route_refuse_the_same_inputs() {
 fn the_docs_page_cites_every_row() {
     let page =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/s3-names.md")).unwrap();
+    for f in &s3path::names::sdk::FAMILIES {
+        assert!(
+            page.contains(f.source) && page.contains(&format!("`{}`", f.id)),
+            "docs/s3-names.md lacks the row of {} ({})",
+            f.id,
+            f.source
+        );
+    }
     for c in &s3path::names::COMPAT {
         assert!(
             page.contains(c.source),
@@ -603,4 +611,81 @@ fn the_endpoint_rules_decide_names_and_refusals() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `--sdk` plans as one family; without it, each family's name where they differ (us-east-1
+/// only); an unknown family is refused with one line.
+#[test]
+fn each_sdk_family_has_its_name() {
+    let run = |args: &[&str]| {
+        let home = tempfile::tempdir().unwrap();
+        std::process::Command::new(BIN)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .args(["names", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let json = |args: &[&str]| -> Value {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let host = |v: &Value| {
+        v["names"][0]["names"][0]["host"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (sdk, want) in [
+        ("boto3", "logs.s3.amazonaws.com"),
+        ("cli-v1", "logs.s3.amazonaws.com"),
+        ("dotnet", "logs.s3.amazonaws.com"),
+        ("cli-v2", "logs.s3.us-east-1.amazonaws.com"),
+        ("go-v2", "logs.s3.us-east-1.amazonaws.com"),
+        ("rust", "logs.s3.us-east-1.amazonaws.com"),
+    ] {
+        let v = json(&["--region", "us-east-1", "--sdk", sdk, "logs"]);
+        assert_eq!(host(&v), want, "{sdk}");
+        assert_eq!(v["names"][0]["sdk"], sdk);
+        // The setting moves only the families that read it.
+        let out = {
+            let home = tempfile::tempdir().unwrap();
+            std::process::Command::new(BIN)
+                .env_clear()
+                .env("HOME", home.path())
+                .env("PATH", "/usr/bin:/bin")
+                .env("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "regional")
+                .args([
+                    "names",
+                    "--format",
+                    "json",
+                    "--region",
+                    "us-east-1",
+                    "--sdk",
+                    sdk,
+                ])
+                .arg("logs")
+                .output()
+                .unwrap()
+        };
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            host(&v),
+            "logs.s3.us-east-1.amazonaws.com",
+            "{sdk} regional"
+        );
+    }
+    let v = json(&["--region", "us-east-1", "logs"]);
+    let groups = v["names"][0]["by_sdk"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{v}");
+    let v = json(&["--region", "eu-west-1", "logs"]);
+    assert!(v["names"][0].get("by_sdk").is_none(), "{v}");
+    let out = run(&["--region", "us-east-1", "--sdk", "cobol", "logs"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--sdk 'cobol'"), "{stderr}");
 }
