@@ -110,6 +110,18 @@ pub struct PlannedName {
     pub path_style: bool,
 }
 
+/// One name and the families that use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SdkName {
+    /// `--sdk` values, in the order of `names::sdk::FAMILIES`.
+    pub families: Vec<String>,
+    /// The name (none when these families refuse the input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<PlannedName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
 /// The host names one input is sent to, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamePlan {
@@ -128,7 +140,7 @@ pub struct NamePlan {
     pub sdk: Option<String>,
     /// Without `--sdk`: each SDK family's name, when the families name the input differently.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub by_sdk: Vec<super::sdk::SdkName>,
+    pub by_sdk: Vec<SdkName>,
 }
 
 /// Plans the host names for `r` from a client in `client_region` with settings `s`;

@@ -8,9 +8,8 @@
 //! one rule set every SDK generates its resolver from ([`super::plan`]). docs/s3-names.md cites
 //! each row's source.
 
-use serde::{Deserialize, Serialize};
-
 use super::parse::S3Ref;
+pub use super::plan::SdkName;
 use super::plan::{plan, NamePlan, PlannedName, S3Settings};
 
 /// One SDK family and how it names S3 in us-east-1.
@@ -90,18 +89,6 @@ impl SdkFamily {
         };
         out
     }
-}
-
-/// One name and the families that use it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SdkName {
-    /// `--sdk` values, in [`FAMILIES`] order.
-    pub families: Vec<String>,
-    /// The name (none when these families refuse the input).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<PlannedName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refused: Option<String>,
 }
 
 /// The names the families use for `r`, grouped: one entry per distinct name (or refusal).
