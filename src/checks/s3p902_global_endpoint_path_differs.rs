@@ -11,8 +11,9 @@ check! {
 impl GlobalEndpointPathDiffers {
     fn run(cx: &Context) -> CheckResult {
         let region = cx.need_region()?;
-        if let Some(one) = &cx.facts.request.sdk {
-            return skip(format!("judged as one SDK family (--sdk {one})"));
+        // An unknown value (from a facts file) is judged as no --sdk, as the plan does.
+        if let Some(one) = cx.facts.request.sdk.as_deref().and_then(sdk::family_of) {
+            return skip(format!("judged as one SDK family (--sdk {})", one.id));
         }
         // Each input's names per family; without an input, the service names.
         let mut groups: Vec<(String, Vec<SdkName>)> = cx
