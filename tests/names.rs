@@ -683,6 +683,24 @@ fn each_sdk_family_has_its_name() {
     assert_eq!(groups.len(), 2, "{v}");
     let v = json(&["--region", "eu-west-1", "logs"]);
     assert!(v["names"][0].get("by_sdk").is_none(), "{v}");
+    // doctor and route refuse an unknown family before gathering anything.
+    for cmd in [
+        vec!["doctor", "--region", "us-east-1", "--sdk", "cobol"],
+        vec![
+            "route",
+            "--region",
+            "us-east-1",
+            "--subnet-id",
+            "subnet-0a1b2c3d",
+            "--sdk",
+            "cobol",
+        ],
+    ] {
+        let out = std::process::Command::new(BIN).args(&cmd).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {stderr}");
+        assert!(stderr.contains("--sdk 'cobol'"), "{stderr}");
+    }
     let out = run(&["--region", "us-east-1", "--sdk", "cobol", "logs"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
