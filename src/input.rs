@@ -229,6 +229,19 @@ pub fn region(name: &str) -> Result<(), InputError> {
     validate::region(name).map_err(|why| err(format!("--region '{name}' {why}")))
 }
 
+/// Checks an `--sdk` family (`boto3`, `go-v2`, …) and returns its canonical id.
+pub fn sdk(name: &str) -> Result<String, InputError> {
+    crate::names::sdk::family_of(name)
+        .map(|f| f.id.to_string())
+        .ok_or_else(|| {
+            let shown: String = name.escape_debug().take(40).collect();
+            err(format!(
+                "--sdk '{shown}' is not an SDK family s3path knows ({})",
+                crate::names::sdk::family_ids()
+            ))
+        })
+}
+
 /// Checks a `--profile` name: 1 to 128 characters, none of them blank or a control character,
 /// no `[` or `]` (a profile is a config file section).
 pub fn profile(name: &str) -> Result<(), InputError> {

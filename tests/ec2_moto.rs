@@ -93,6 +93,7 @@ fn facts(topo: &Value, ec2: ec2::Ec2Facts, bucket_addr: &str) -> Facts {
             region: Some(REGION.into()),
             buckets: vec!["app-data".into()],
             key: None,
+            sdk: None,
         },
         "not part of this test",
     );
@@ -318,6 +319,7 @@ fn denied_calls_fail_with_the_missing_action_and_the_rest_is_still_judged() {
             region: Some(REGION.into()),
             buckets: vec![],
             key: None,
+            sdk: None,
         },
         "not part of this test",
     );

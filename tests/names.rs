@@ -15,6 +15,8 @@ type Row = (
     &'static [&'static str],
 );
 
+type Env = &'static [(&'static str, &'static str)];
+
 const NONE: &[(&str, &str)] = &[];
 const FIPS: &[(&str, &str)] = &[("AWS_USE_FIPS_ENDPOINT", "true")];
 const DUAL: &[(&str, &str)] = &[("AWS_USE_DUALSTACK_ENDPOINT", "true")];
@@ -457,6 +459,14 @@ fn doctor_and_route_refuse_the_same_inputs() {
 fn the_docs_page_cites_every_row() {
     let page =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/s3-names.md")).unwrap();
+    for f in &s3path::names::sdk::FAMILIES {
+        assert!(
+            page.contains(f.source) && page.contains(&format!("`{}`", f.id)),
+            "docs/s3-names.md lacks the row of {} ({})",
+            f.id,
+            f.source
+        );
+    }
     for c in &s3path::names::COMPAT {
         assert!(
             page.contains(c.source),
@@ -478,4 +488,222 @@ fn the_docs_page_cites_every_row() {
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["names"][0]["compat"][0]["host_kind"], "regional");
+}
+
+/// The examples, planned by aws-sdk-s3's endpoint rules: `(input, env, profile's
+/// s3 settings, region, the host, or a part of the refusal)`.
+#[test]
+fn the_endpoint_rules_decide_names_and_refusals() {
+    type Rule = (
+        &'static str,
+        Env,
+        &'static str,
+        &'static str,
+        Result<&'static str, &'static str>,
+    );
+    let rows: &[Rule] = &[
+        (
+            "logs",
+            FIPS,
+            "",
+            "cn-north-1",
+            Err("Partition does not support FIPS"),
+        ),
+        (
+            "logs",
+            NONE,
+            "use_accelerate_endpoint = true",
+            "cn-north-1",
+            Err("S3 Accelerate cannot be used in this region"),
+        ),
+        (
+            "logs",
+            NONE,
+            "use_accelerate_endpoint = true",
+            "eu-west-1",
+            Ok("logs.s3-accelerate.amazonaws.com"),
+        ),
+        (
+            "logs--euw1-az1--x-s3",
+            NONE,
+            "addressing_style = path",
+            "eu-west-1",
+            Ok("logs--euw1-az1--x-s3.s3express-euw1-az1.eu-west-1.amazonaws.com"),
+        ),
+        (
+            "logs",
+            NONE,
+            "addressing_style = path",
+            "eu-west-1",
+            Ok("s3.eu-west-1.amazonaws.com"),
+        ),
+        (
+            "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint/reports",
+            NONE,
+            "",
+            "eu-west-1",
+            Err("Client was configured for partition `aws` but ARN"),
+        ),
+        (
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+            NO_ARN_REGION,
+            "",
+            "eu-west-1",
+            Err("UseArnRegion is `false`"),
+        ),
+        (
+            "arn:aws:s3:us-west-2:123456789012:accesspoint/reports",
+            NONE,
+            "",
+            "eu-west-1",
+            Ok("reports-123456789012.s3-accesspoint.us-west-2.amazonaws.com"),
+        ),
+        (
+            "arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap",
+            FIPS,
+            "",
+            "eu-west-1",
+            Err("S3 MRAP does not support FIPS"),
+        ),
+        (
+            "logs",
+            FIPS_DUAL,
+            "",
+            "us-gov-west-1",
+            Ok("logs.s3-fips.dualstack.us-gov-west-1.amazonaws.com"),
+        ),
+        ("logs", LEGACY, "", "us-east-1", Ok("logs.s3.amazonaws.com")),
+        (
+            "logs",
+            NONE,
+            "",
+            "us-iso-east-1",
+            Ok("logs.s3.us-iso-east-1.c2s.ic.gov"),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (input, env, profile, region, want) in rows {
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("config");
+        std::fs::write(&config, format!("[default]\ns3 =\n  {profile}\n")).unwrap();
+        let mut c = std::process::Command::new(BIN);
+        c.env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .env("AWS_CONFIG_FILE", &config)
+            .args(["names", "--region", region, "--format", "json", "--", input]);
+        for (k, v) in *env {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let row = &v["names"][0];
+        let host = row["names"][0]["host"].as_str();
+        let refused = row["refused"].as_str();
+        let ok = match want {
+            Ok(h) => host == Some(*h) && refused.is_none(),
+            Err(why) => host.is_none() && refused.is_some_and(|r| r.contains(why)),
+        };
+        if !ok {
+            failures.push(format!(
+                "{input} {env:?} [{profile}] in {region}: host {host:?} refused {refused:?}, expected {want:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `--sdk` plans as one family; without it, each family's name where they differ (us-east-1
+/// only); an unknown family is refused with one line.
+#[test]
+fn each_sdk_family_has_its_name() {
+    let run = |args: &[&str]| {
+        let home = tempfile::tempdir().unwrap();
+        std::process::Command::new(BIN)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .args(["names", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let json = |args: &[&str]| -> Value {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let host = |v: &Value| {
+        v["names"][0]["names"][0]["host"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (sdk, want) in [
+        ("boto3", "logs.s3.amazonaws.com"),
+        ("cli-v1", "logs.s3.amazonaws.com"),
+        ("dotnet", "logs.s3.amazonaws.com"),
+        ("cli-v2", "logs.s3.us-east-1.amazonaws.com"),
+        ("go-v2", "logs.s3.us-east-1.amazonaws.com"),
+        ("rust", "logs.s3.us-east-1.amazonaws.com"),
+    ] {
+        let v = json(&["--region", "us-east-1", "--sdk", sdk, "logs"]);
+        assert_eq!(host(&v), want, "{sdk}");
+        assert_eq!(v["names"][0]["sdk"], sdk);
+        // The setting moves only the families that read it.
+        let out = {
+            let home = tempfile::tempdir().unwrap();
+            std::process::Command::new(BIN)
+                .env_clear()
+                .env("HOME", home.path())
+                .env("PATH", "/usr/bin:/bin")
+                .env("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "regional")
+                .args([
+                    "names",
+                    "--format",
+                    "json",
+                    "--region",
+                    "us-east-1",
+                    "--sdk",
+                    sdk,
+                ])
+                .arg("logs")
+                .output()
+                .unwrap()
+        };
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            host(&v),
+            "logs.s3.us-east-1.amazonaws.com",
+            "{sdk} regional"
+        );
+    }
+    let v = json(&["--region", "us-east-1", "logs"]);
+    let groups = v["names"][0]["by_sdk"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{v}");
+    let v = json(&["--region", "eu-west-1", "logs"]);
+    assert!(v["names"][0].get("by_sdk").is_none(), "{v}");
+    // doctor and route refuse an unknown family before gathering anything.
+    for cmd in [
+        vec!["doctor", "--region", "us-east-1", "--sdk", "cobol"],
+        vec![
+            "route",
+            "--region",
+            "us-east-1",
+            "--subnet-id",
+            "subnet-0a1b2c3d",
+            "--sdk",
+            "cobol",
+        ],
+    ] {
+        let out = std::process::Command::new(BIN).args(&cmd).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {stderr}");
+        assert!(stderr.contains("--sdk 'cobol'"), "{stderr}");
+    }
+    let out = run(&["--region", "us-east-1", "--sdk", "cobol", "logs"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--sdk 'cobol'"), "{stderr}");
 }

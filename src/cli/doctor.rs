@@ -28,6 +28,10 @@ pub struct DoctorArgs {
     /// requested; the signature is never stored or printed).
     #[arg(long, value_name = "URL")]
     pub presigned: Option<String>,
+    /// Judge the S3 names this SDK family uses (boto3, cli-v1, cli-v2, java-v1, java-v2, js-v2,
+    /// js-v3, go-v1, go-v2, dotnet, rust); default: every family whose names differ.
+    #[arg(long, value_name = "FAMILY")]
+    pub sdk: Option<String>,
     /// Write the gathered facts to FILE (JSON; safe to attach to a ticket).
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,
@@ -57,6 +61,7 @@ pub fn run(args: DoctorArgs, profile: Option<&str>) -> Result<u8, InputError> {
         Some(u) => Some(input::presigned(u)?),
         None => None,
     };
+    let sdk = args.sdk.as_deref().map(input::sdk).transpose()?;
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
     let mut gather_opts =
         GatherOptions::new(args.region.clone(), input::buckets(&args.buckets)?, timeout);
@@ -67,6 +72,7 @@ pub fn run(args: DoctorArgs, profile: Option<&str>) -> Result<u8, InputError> {
     let spinner = Spinner::start("gathering facts");
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     spinner.stop();
+    facts.request.sdk = sdk;
     facts.gathered_at = Some(now_rfc3339());
     finish(&facts, &opts, format, save)
 }

@@ -107,6 +107,11 @@ enum Command {
         /// The client's region (default: AWS_REGION, AWS_DEFAULT_REGION).
         #[arg(long)]
         region: Option<String>,
+        /// Plan the names as this SDK family does (boto3, cli-v1, cli-v2, java-v1, java-v2,
+        /// js-v2, js-v3, go-v1, go-v2, dotnet, rust); default: each family's name where they
+        /// differ.
+        #[arg(long, value_name = "FAMILY")]
+        sdk: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
         format: ChecksFormat,
@@ -212,8 +217,9 @@ fn run(cli: Cli) -> Result<u8, InputError> {
         Command::Names {
             inputs,
             region,
+            sdk,
             format,
-        } => names::run(&inputs, region, format, profile),
+        } => names::run(&inputs, region, sdk.as_deref(), format, profile),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "s3path", &mut out);

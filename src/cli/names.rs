@@ -11,6 +11,7 @@ use crate::render::{HumanOptions, Render};
 pub fn run(
     inputs: &[String],
     region: Option<String>,
+    sdk: Option<&str>,
     format: ChecksFormat,
     profile: Option<&str>,
 ) -> Result<u8, InputError> {
@@ -18,6 +19,7 @@ pub fn run(
         .iter()
         .map(|b| input::bucket(b))
         .collect::<Result<Vec<_>, _>>()?;
+    let sdk = sdk.map(input::sdk).transpose()?;
     let region = region_arg(region, profile)?;
     let env = gather::WithProfile {
         env: &ProcessEnv,
@@ -26,7 +28,7 @@ pub fn run(
     let settings = crate::names::S3Settings::of(Some(&gather::client_settings(&env)));
     let plans: Vec<crate::names::NamePlan> = parsed
         .iter()
-        .map(|r| crate::names::plan(r, &settings, &region, None))
+        .map(|r| crate::names::sdk::plan_for(r, &settings, &region, None, sdk.as_deref()))
         .collect();
     let names = plans
         .iter()
@@ -100,6 +102,33 @@ fn names_human(plans: &[&crate::names::NamePlan]) -> String {
         }
         if let Some(why) = &p.refused {
             out.push_str(&format!("  refused: {}\n", line(why)));
+        }
+        if let Some(sdk) = &p.sdk {
+            out.push_str(&format!("  as {sdk} plans it\n"));
+        }
+        if !p.by_sdk.is_empty() {
+            out.push_str("  the SDK families name it differently:\n");
+            for g in &p.by_sdk {
+                let name = match (&g.name, &g.refused) {
+                    (Some(n), _) => {
+                        let c = crate::names::compat(n.host_kind);
+                        format!(
+                            "{}{} (gateway endpoint: {}; interface endpoint: {})",
+                            line(&n.host),
+                            if n.path_style {
+                                " (bucket in the path)"
+                            } else {
+                                ""
+                            },
+                            support(c.gateway, c.gateway_service),
+                            support(c.interface, c.interface_service)
+                        )
+                    }
+                    (None, Some(why)) => format!("refused: {}", line(why)),
+                    (None, None) => "no name".to_string(),
+                };
+                out.push_str(&format!("    {}: {name}\n", g.families.join(", ")));
+            }
         }
         for b in &p.because {
             out.push_str(&format!("  because {}\n", line(b)));

@@ -32,6 +32,10 @@ pub struct RouteArgs {
     /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
     #[arg(long)]
     pub region: Option<String>,
+    /// Judge the S3 names this SDK family uses (boto3, cli-v1, cli-v2, java-v1, java-v2, js-v2,
+    /// js-v3, go-v1, go-v2, dotnet, rust); default: every family whose names differ.
+    #[arg(long, value_name = "FAMILY")]
+    pub sdk: Option<String>,
     /// Write the gathered facts to FILE.
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,
@@ -87,6 +91,7 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     }
     let region = region_arg(args.region.clone(), profile)?;
     let timeout = timeout_arg(args.timeout)?;
+    let sdk = args.sdk.as_deref().map(input::sdk).transpose()?;
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
     let spinner = Spinner::start("reading the control plane");
     let mut facts = gather::route::gather_route(
@@ -107,6 +112,7 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     if facts.vantage.get().is_some_and(|v| v.vpc_id.is_some()) {
         facts.dns = crate::facts::Observed::collected(crate::engine::derived::answers_from(&facts));
     }
+    facts.request.sdk = sdk;
     facts.gathered_at = Some(now_rfc3339());
     if let Some(plan) = &args.plan {
         if let Some(save) = save {

@@ -55,6 +55,7 @@ pub fn analyze(facts: &Facts) -> Analysis {
                 bucket_regions: &bucket_regions,
                 endpoints,
                 settings: &settings,
+                sdk: facts.request.sdk.as_deref(),
             };
             let mut planned = targets::plan_with(&input);
             // A presigned URL's host, unless it is already one of the names judged.

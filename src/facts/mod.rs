@@ -258,6 +258,10 @@ pub struct Request {
     /// `--key`: the object key checked in every bucket and used for policy evaluation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// `--sdk`: judge the names this SDK family uses (`boto3`, `go-v2`, …); without it, every
+    /// family whose names differ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<String>,
 }
 
 /// Seconds since the Unix epoch as RFC 3339 UTC (`2026-11-26T01:02:03Z`); years past 9999

@@ -10,7 +10,7 @@ use super::options::Env;
 use crate::facts::{EnvSetting, Observed, ProfileSettings};
 
 /// Settings that change where or how S3 requests go (`s3.x` = the nested `s3 =` block).
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 15] = [
     "region",
     "endpoint_url",
     "use_dualstack_endpoint",
@@ -25,6 +25,7 @@ pub const KEYS: [&str; 14] = [
     "s3_use_arn_region",
     "s3.use_fips_endpoint",
     "s3_us_east_1_regional_endpoint",
+    "s3_disable_multiregion_access_points",
 ];
 
 /// Parses the config file text and returns the whitelisted settings of `profile`.

@@ -6,7 +6,7 @@ use crate::facts::{ClientSettings, EnvSetting, Observed};
 use crate::proxy::{HTTPS_PROXY_VARS, NO_PROXY_VARS};
 
 /// Variables that change the S3 endpoint or region a client uses.
-const AWS_VARS: [&str; 13] = [
+const AWS_VARS: [&str; 14] = [
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_REGION",
@@ -18,6 +18,7 @@ const AWS_VARS: [&str; 13] = [
     "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
     "AWS_USE_FIPS_ENDPOINT",
     "AWS_S3_USE_ARN_REGION",
+    "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS",
     "AWS_CA_BUNDLE",
     "SSL_CERT_FILE",
 ];

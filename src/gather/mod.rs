@@ -54,6 +54,7 @@ pub fn gather(opts: &GatherOptions, env: &dyn Env) -> Facts {
                     region: opts.region.clone(),
                     buckets: opts.buckets.clone(),
                     key: opts.key.clone(),
+                    sdk: None,
                 },
                 &why,
             );
@@ -86,6 +87,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
             region: None,
             buckets: opts.buckets.clone(),
             key: opts.key.clone(),
+            sdk: None,
         },
         NOT_BUILT,
     );
@@ -281,6 +283,7 @@ fn planned_names(
         bucket_regions: &[],
         endpoints: &[],
         settings: &settings,
+        sdk: None,
     })
     .into_iter()
     .map(|t| t.host)

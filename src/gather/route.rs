@@ -35,6 +35,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                 region: Some(opts.region.clone()),
                 buckets: opts.buckets.clone(),
                 key: None,
+                sdk: None,
             },
             "s3path route judges the control plane only",
         );

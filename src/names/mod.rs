@@ -13,7 +13,11 @@ mod compat;
 mod kinds;
 mod parse;
 mod plan;
+pub mod sdk;
 pub mod targets;
+
+#[cfg(test)]
+mod rule_tests;
 
 pub use compat::*;
 pub use kinds::*;

@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use aws_sdk_s3::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+
 use super::kinds::{host_kind, HostKind, NameKind};
 use super::parse::{region_code, S3Ref};
 use crate::facts::ClientSettings;
-use crate::validate::partition_dns_suffix;
 
 /// One S3 setting of the application and where it is set (`AWS_USE_FIPS_ENDPOINT=true`, …).
 pub type Setting<T> = Option<(T, String)>;
@@ -30,6 +31,8 @@ pub struct S3Settings {
     pub us_east_1_regional: Setting<bool>,
     pub use_arn_region: Setting<bool>,
     pub dualstack: Setting<bool>,
+    /// `s3_disable_multiregion_access_points`.
+    pub disable_mrap: Setting<bool>,
     /// The host of an endpoint override (`AWS_ENDPOINT_URL_S3`, …).
     pub endpoint_override: Setting<String>,
 }
@@ -84,14 +87,14 @@ impl S3Settings {
                 &["s3.use_arn_region", "s3_use_arn_region"],
             ),
             dualstack: s.dualstack(),
+            disable_mrap: flag(
+                &["AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS"],
+                &["s3_disable_multiregion_access_points"],
+            ),
             endpoint_override: s
                 .s3_endpoint_override()
                 .and_then(|(src, url)| Some((crate::url::url_host(&url)?, src))),
         }
-    }
-
-    fn on(s: &Setting<bool>) -> bool {
-        matches!(s, Some((true, _)))
     }
 }
 
@@ -107,6 +110,18 @@ pub struct PlannedName {
     pub path_style: bool,
 }
 
+/// One name and the families that use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SdkName {
+    /// `--sdk` values, in the order of `names::sdk::FAMILIES`.
+    pub families: Vec<String>,
+    /// The name (none when these families refuse the input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<PlannedName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
 /// The host names one input is sent to, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamePlan {
@@ -120,26 +135,35 @@ pub struct NamePlan {
     /// The settings that shaped the names, each in one sentence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub because: Vec<String>,
+    /// The one SDK family (`--sdk`) these names are planned for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<String>,
+    /// Without `--sdk`: each SDK family's name, when the families name the input differently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_sdk: Vec<SdkName>,
 }
 
 /// Plans the host names for `r` from a client in `client_region` with settings `s`;
 /// `bucket_region` is the region S3 said the bucket is in, when known.
+///
+/// A URL names its host and an endpoint override replaces every name; everything else is
+/// planned by aws-sdk-s3's own endpoint resolver (the S3 endpoint rule set every SDK
+/// generates its resolver from): the parsed input and the settings become its parameters, its
+/// URL the planned name, its error the refusal.
 pub fn plan(
     r: &S3Ref,
     s: &S3Settings,
     client_region: &str,
     bucket_region: Option<&str>,
 ) -> NamePlan {
-    let mut because = Vec::new();
     let out = |names: Vec<PlannedName>, refused: Option<String>, because: Vec<String>| NamePlan {
         name: r.clone(),
         names,
         refused,
         because,
+        sdk: None,
+        by_sdk: Vec::new(),
     };
-    let fips = S3Settings::on(&s.fips);
-    let dual = S3Settings::on(&s.dualstack);
-    let accel = S3Settings::on(&s.accelerate);
     // A URL names its host: the application uses exactly that.
     if let (Some(host), Some(kind)) = (&r.host, r.host_kind) {
         return out(
@@ -154,303 +178,203 @@ pub fn plan(
         );
     }
     if let Some((host, source)) = &s.endpoint_override {
-        because.push(format!("{source} sends every S3 request to {host}"));
-        let kind = host_kind(host).map(|(k, _)| k);
+        let kind = host_kind(host);
         return out(
             vec![PlannedName {
                 host: host.clone(),
-                host_kind: kind.unwrap_or(HostKind::EndpointSpecific),
-                region: host_kind(host).and_then(|(_, r)| r),
+                host_kind: kind
+                    .as_ref()
+                    .map(|(k, _)| *k)
+                    .unwrap_or(HostKind::EndpointSpecific),
+                region: kind.and_then(|(_, r)| r),
                 path_style: false,
             }],
             None,
-            because,
+            vec![format!("{source} sends every S3 request to {host}")],
         );
     }
+    let (params, region, mut because) = parameters(r, s, client_region, bucket_region);
+    match resolve(&params) {
+        Err(e) => out(
+            vec![],
+            Some(format!("the SDKs' S3 endpoint rules refuse it: {e}")),
+            because,
+        ),
+        Ok(url) => {
+            let parts = crate::url::split(&url);
+            let host = parts.host_port.to_ascii_lowercase();
+            let path_style = !matches!(parts.path(), "" | "/");
+            let kind = classify(&host);
+            if path_style && params.force_path_style() != Some(true) {
+                because.push(
+                    "a bucket name that is not one DNS label (periods, or characters a host name cannot carry) is sent path-style (the certificate covers one label)"
+                        .to_string(),
+                );
+            }
+            let region = match &kind {
+                Some((HostKind::Accelerate | HostKind::MultiRegion, _)) => None,
+                Some((_, Some(r))) => Some(r.clone()),
+                _ => Some(region),
+            };
+            out(
+                vec![PlannedName {
+                    host,
+                    host_kind: kind.map(|(k, _)| k).unwrap_or(HostKind::Regional),
+                    region,
+                    path_style,
+                }],
+                None,
+                because,
+            )
+        }
+    }
+}
+
+/// The service name (no bucket) a client in `region` with settings `s` sends bucket-less
+/// requests to (ListBuckets, and every request with path-style addressing), as the rules plan
+/// it, or the rules' error.
+pub fn service_host(s: &S3Settings, region: &str) -> Result<String, String> {
+    let on = |x: &Setting<bool>| matches!(x, Some((true, _)));
+    let params = Params::builder()
+        .region(region)
+        .use_fips(on(&s.fips))
+        .use_dual_stack(on(&s.dualstack))
+        .use_global_endpoint(matches!(s.us_east_1_regional, Some((false, _))))
+        .build()
+        .expect("every parameter the rules require is set");
+    let url = resolve(&params)?;
+    Ok(crate::url::split(&url).host_port.to_ascii_lowercase())
+}
+
+/// The family and region of a planned host, also in partitions whose DNS suffix is not
+/// `amazonaws.com` (read as if it were).
+fn classify(host: &str) -> Option<(HostKind, Option<String>)> {
+    host_kind(host).or_else(|| {
+        crate::partitions::PARTITIONS.iter().find_map(|p| {
+            let stem = host.strip_suffix(&format!(".{}", p.dns_suffix))?;
+            host_kind(&format!("{stem}.amazonaws.com"))
+        })
+    })
+}
+
+/// Runs aws-sdk-s3's endpoint resolver. It is pure: its future is ready at once.
+fn resolve(params: &Params) -> Result<String, String> {
+    use futures_util::FutureExt;
+    match DefaultResolver::new()
+        .resolve_endpoint(params)
+        .now_or_never()
+    {
+        Some(Ok(endpoint)) => Ok(endpoint.url().to_string()),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err("the endpoint resolver did not answer".to_string()),
+    }
+}
+
+/// The resolver's parameters for `r` with settings `s`, the region the request is planned for,
+/// and the settings that shaped it, each in one sentence.
+fn parameters(
+    r: &S3Ref,
+    s: &S3Settings,
+    client_region: &str,
+    bucket_region: Option<&str>,
+) -> (Params, String, Vec<String>) {
+    let mut because = Vec::new();
+    let on = |x: &Setting<bool>| matches!(x, Some((true, _)));
+    let src = |x: &Setting<bool>| x.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
+    let force_path = matches!(s.addressing, Some((Addressing::Path, _)));
     // An Object Lambda alias (`…--ol-s3`) takes a bucket name's place, as an access point alias.
     let bucket_like = matches!(r.kind, NameKind::Bucket | NameKind::AccessPointAlias)
         || (r.kind == NameKind::ObjectLambda && r.arn.is_none() && r.account.is_none());
-    let p = Planning {
-        r,
-        s,
-        client_region,
-        fips,
-        dual,
-        accel,
-        because,
-    };
-    match r.kind {
-        _ if bucket_like => plan_bucket(p, bucket_region),
-        NameKind::AccessPoint | NameKind::ObjectLambda => plan_access_point(p),
-        NameKind::MultiRegionAccessPoint => plan_multi_region(p),
-        NameKind::DirectoryBucket => plan_directory_bucket(p),
-        NameKind::Bucket | NameKind::AccessPointAlias => p.done(
-            vec![],
-            Some(format!("{} has no host name s3path can plan", r.input)),
-        ),
-    }
-}
-
-/// What every kind of name is planned from: the name, the settings, the client's region, the
-/// three switches, and the reasons gathered so far.
-struct Planning<'a> {
-    r: &'a S3Ref,
-    s: &'a S3Settings,
-    client_region: &'a str,
-    fips: bool,
-    dual: bool,
-    accel: bool,
-    because: Vec<String>,
-}
-
-impl Planning<'_> {
-    fn done(self, names: Vec<PlannedName>, refused: Option<String>) -> NamePlan {
-        NamePlan {
-            name: self.r.clone(),
-            names,
-            refused,
-            because: self.because,
-        }
-    }
-}
-
-/// Where a setting was set (`AWS_USE_FIPS_ENDPOINT=true`), or nothing.
-fn src(x: &Setting<bool>) -> String {
-    x.as_ref().map(|(_, s)| s.clone()).unwrap_or_default()
-}
-
-fn name(host: String, host_kind: HostKind, region: Option<&str>, path_style: bool) -> PlannedName {
-    PlannedName {
-        host,
-        host_kind,
-        region: region.map(str::to_string),
-        path_style,
-    }
-}
-
-/// A bucket name, an access point alias or an Object Lambda alias: virtual-hosted or
-/// path-style, regional, legacy global, FIPS, dual-stack or accelerate.
-fn plan_bucket(mut p: Planning, bucket_region: Option<&str>) -> NamePlan {
-    let (r, s, client_region) = (p.r, p.s, p.client_region);
-    let (fips, dual, accel) = (p.fips, p.dual, p.accel);
-    let region = bucket_region
-        .or(r.region.as_deref())
-        .unwrap_or(client_region);
-    let suffix = partition_dns_suffix(region);
-    let dotted = r.name.contains('.');
-    let path = matches!(s.addressing, Some((Addressing::Path, _)));
-    if accel {
-        p.because.push(format!(
-            "{} turns on Transfer Acceleration",
-            src(&s.accelerate)
-        ));
-        if fips {
-            return p.done(vec![], Some(format!("Transfer Acceleration and FIPS cannot be combined ({} and {}): the SDKs refuse the request", src(&s.accelerate), src(&s.fips))));
-        }
-        if dotted || path {
-            return p.done(vec![], Some("Transfer Acceleration needs virtual-hosted addressing and a bucket name without periods: the SDKs refuse the request".to_string()));
-        }
-        let host = if dual {
-            p.because
-                .push(format!("{} adds dual-stack", src(&s.dualstack)));
-            format!("{}.s3-accelerate.dualstack.amazonaws.com", r.name)
-        } else {
-            format!("{}.s3-accelerate.amazonaws.com", r.name)
-        };
-        return p.done(vec![name(host, HostKind::Accelerate, None, false)], None);
-    }
-    let service = match (fips, dual) {
-        (true, true) => "s3-fips.dualstack",
-        (true, false) => "s3-fips",
-        (false, true) => "s3.dualstack",
-        (false, false) => "s3",
-    };
-    if fips {
-        p.because
-            .push(format!("{} selects the FIPS names", src(&s.fips)));
-    }
-    if dual {
-        p.because.push(format!(
-            "{} selects the dual-stack names",
-            src(&s.dualstack)
-        ));
-    }
-    let kind = match (fips, dual) {
-        (true, _) => HostKind::Fips,
-        (false, true) => HostKind::Dualstack,
-        _ => HostKind::Regional,
-    };
-    let legacy_global =
-        region == "us-east-1" && !fips && !dual && matches!(s.us_east_1_regional, Some((false, _)));
-    if legacy_global {
-        p.because.push(format!(
-            "{} keeps us-east-1 on the legacy global name",
-            s.us_east_1_regional
-                .as_ref()
-                .map(|(_, s)| s.as_str())
-                .unwrap_or("")
-        ));
-    }
-    let base = if legacy_global {
-        "s3.amazonaws.com".to_string()
+    let partition = crate::partitions::of(client_region).id;
+    let (bucket, region) = if bucket_like {
+        let region = bucket_region
+            .or(r.region.as_deref())
+            .unwrap_or(client_region);
+        (r.name.clone(), region.to_string())
     } else {
-        format!("{service}.{region}.{suffix}")
-    };
-    let kind = if legacy_global {
-        HostKind::LegacyGlobal
-    } else {
-        kind
-    };
-    if path || dotted {
-        p.because.push(if path {
-                format!(
-                    "{} puts the bucket in the path",
-                    s.addressing.as_ref().map(|(_, s)| s.as_str()).unwrap_or("")
-                )
-            } else {
-                "a bucket name with periods is sent path-style over HTTPS (the certificate covers one label)".to_string()
-            });
-        return p.done(vec![name(base, kind, Some(region), true)], None);
-    }
-    p.done(
-        vec![name(
-            format!("{}.{base}", r.name),
-            kind,
-            Some(region),
-            false,
-        )],
-        None,
-    )
-}
-
-/// An access point or Object Lambda access point ARN: its own names, in the ARN's region.
-fn plan_access_point(mut p: Planning) -> NamePlan {
-    let (r, s, client_region) = (p.r, p.s, p.client_region);
-    let (fips, dual, accel) = (p.fips, p.dual, p.accel);
-    let ap_region = r.region.as_deref().unwrap_or(client_region);
-    let account = r.account.as_deref().unwrap_or("");
-    if accel {
-        return p.done(vec![], Some(format!("access points cannot be used with Transfer Acceleration ({}): the SDKs refuse the request", src(&s.accelerate))));
-    }
-    if ap_region != client_region {
-        match &s.use_arn_region {
-                Some((false, source)) => {
-                    return p.done(vec![], Some(format!("the ARN's region {ap_region} is not the client's {client_region} and {source}: the SDKs refuse the request")));
-                }
-                Some((true, source)) => {
-                    p.because.push(format!("{source}: the request goes to the ARN's region {ap_region}"))
-                }
-                None => p.because.push(format!(
-                    "the request goes to the ARN's region {ap_region} (use_arn_region unset: boto3 and the CLI follow the ARN; some SDKs refuse unless it is true)"
-                )),
+        match r.kind {
+            NameKind::DirectoryBucket => (
+                r.name.clone(),
+                r.region.as_deref().unwrap_or(client_region).to_string(),
+            ),
+            NameKind::MultiRegionAccessPoint => {
+                because.push(
+                    "Multi-Region Access Point requests are signed with SigV4A and go to the global name"
+                        .to_string(),
+                );
+                // The alias alone has no account; the name the rules make does not carry it.
+                let arn = r.arn.clone().unwrap_or_else(|| {
+                    format!(
+                        "arn:{partition}:s3::{}:accesspoint/{}",
+                        r.account.as_deref().unwrap_or("000000000000"),
+                        r.name
+                    )
+                });
+                (arn, client_region.to_string())
             }
-    }
-    let suffix = partition_dns_suffix(ap_region);
-    let (service, kind) = if r.kind == NameKind::AccessPoint {
-        ("s3-accesspoint", HostKind::AccessPoint)
-    } else {
-        if dual {
-            return p.done(
-                vec![],
-                Some(format!(
-                    "S3 Object Lambda has no dual-stack names ({}): the SDKs refuse the request",
-                    src(&s.dualstack)
-                )),
-            );
+            _ => {
+                let arn = r
+                    .arn
+                    .clone()
+                    .or_else(|| r.resource_arn(partition))
+                    .unwrap_or_else(|| r.name.clone());
+                let ap_region = r.region.as_deref().unwrap_or(client_region);
+                if ap_region != client_region && !matches!(s.use_arn_region, Some((false, _))) {
+                    because.push(match &s.use_arn_region {
+                        Some((_, source)) => {
+                            format!("{source}: the request goes to the ARN's region {ap_region}")
+                        }
+                        None => format!(
+                            "the request goes to the ARN's region {ap_region} (use_arn_region unset: boto3 and the CLI follow the ARN; some SDKs refuse unless it is true)"
+                        ),
+                    });
+                }
+                (arn, client_region.to_string())
+            }
         }
-        ("s3-object-lambda", HostKind::ObjectLambda)
     };
-    if fips {
-        p.because
-            .push(format!("{} selects the FIPS names", src(&s.fips)));
-    }
-    if dual {
-        p.because.push(format!(
-            "{} selects the dual-stack names",
-            src(&s.dualstack)
-        ));
-    }
-    let host = format!(
-        "{}-{account}.{service}{}{}.{ap_region}.{suffix}",
-        r.name,
-        if fips { "-fips" } else { "" },
-        if dual { ".dualstack" } else { "" }
-    );
-    p.done(vec![name(host, kind, Some(ap_region), false)], None)
-}
-
-/// A Multi-Region Access Point: the global name (SigV4A), nothing else allowed.
-fn plan_multi_region(mut p: Planning) -> NamePlan {
-    let (r, s) = (p.r, p.s);
-    let (fips, dual, accel) = (p.fips, p.dual, p.accel);
-    for (on, what, set) in [
-        (fips, "FIPS", &s.fips),
-        (dual, "dual-stack", &s.dualstack),
-        (accel, "Transfer Acceleration", &s.accelerate),
-    ] {
-        if on {
-            return p.done(vec![], Some(format!("Multi-Region Access Points do not support {what} ({}): the SDKs refuse the request", src(set))));
-        }
-    }
-    p.because.push(
-        "Multi-Region Access Point requests are signed with SigV4A and go to the global name"
-            .to_string(),
-    );
-    p.done(
-        vec![name(
-            format!("{}.accesspoint.s3-global.amazonaws.com", r.name),
-            HostKind::MultiRegion,
-            None,
-            false,
-        )],
-        None,
-    )
-}
-
-/// A directory bucket: its zonal name.
-fn plan_directory_bucket(mut p: Planning) -> NamePlan {
-    let (r, s, client_region) = (p.r, p.s, p.client_region);
-    let (fips, dual, accel) = (p.fips, p.dual, p.accel);
-    let region = r.region.as_deref().unwrap_or(client_region);
-    let zone = r.zone_id.as_deref().unwrap_or("");
-    if accel {
-        return p.done(vec![], Some(format!("directory buckets cannot use Transfer Acceleration ({}): the SDKs refuse the request", src(&s.accelerate))));
-    }
-    if let Some(code) = region_code(region) {
-        if !zone.starts_with(&format!("{code}-")) {
-            p.because.push(format!(
+    if r.kind == NameKind::DirectoryBucket {
+        let zone = r.zone_id.as_deref().unwrap_or("");
+        if let Some(code) = region_code(&region) {
+            if !zone.starts_with(&format!("{code}-")) {
+                because.push(format!(
                     "zone {zone} is not in {region} (its zones start with {code}-): the SDK still sends the request to {region}, where the name does not exist"
                 ));
+            }
         }
     }
-    let suffix = partition_dns_suffix(region);
-    let service = if fips {
-        p.because
-            .push(format!("{} selects the FIPS names", src(&s.fips)));
-        format!("s3express-fips-{zone}")
-    } else {
-        format!("s3express-{zone}")
-    };
-    let dual_part = if dual {
-        p.because.push(format!(
-            "{} selects the dual-stack names",
-            src(&s.dualstack)
-        ));
-        ".dualstack"
-    } else {
-        ""
-    };
-    let base = format!("{service}{dual_part}.{region}.{suffix}");
-    if matches!(s.addressing, Some((Addressing::Path, _))) {
-        return p.done(vec![name(base, HostKind::Zonal, Some(region), true)], None);
+    for (x, what) in [
+        (&s.accelerate, "turns on Transfer Acceleration"),
+        (&s.fips, "selects the FIPS names"),
+        (&s.dualstack, "selects the dual-stack names"),
+        (&s.disable_mrap, "disables Multi-Region Access Points"),
+    ] {
+        if on(x) {
+            because.push(format!("{} {what}", src(x)));
+        }
     }
-    p.done(
-        vec![name(
-            format!("{}.{base}", r.name),
-            HostKind::Zonal,
-            Some(region),
-            false,
-        )],
-        None,
-    )
+    if let Some((Addressing::Path, source)) = &s.addressing {
+        because.push(format!("{source} puts the bucket in the path"));
+    }
+    let legacy = matches!(s.us_east_1_regional, Some((false, _)));
+    if legacy && region == "us-east-1" {
+        if let Some((_, source)) = &s.us_east_1_regional {
+            because.push(format!(
+                "{source} keeps us-east-1 on the legacy global name"
+            ));
+        }
+    }
+    let params = Params::builder()
+        .bucket(bucket)
+        .region(region.clone())
+        .use_fips(on(&s.fips))
+        .use_dual_stack(on(&s.dualstack))
+        .accelerate(on(&s.accelerate))
+        .force_path_style(force_path)
+        .use_global_endpoint(legacy)
+        .set_use_arn_region(s.use_arn_region.as_ref().map(|(v, _)| *v))
+        .disable_multi_region_access_points(on(&s.disable_mrap))
+        .build()
+        .expect("every parameter the rules require is set");
+    (params, region, because)
 }

@@ -264,6 +264,7 @@ pub fn plan(
         bucket_regions: &[],
         endpoints,
         settings: &settings,
+        sdk: None,
     })
 }
 
@@ -278,6 +279,9 @@ pub struct PlanInput<'a> {
     pub endpoints: &'a [VpcEndpoint],
     /// The application's S3 settings (FIPS, acceleration, dual-stack, an override, …).
     pub settings: &'a S3Settings,
+    /// `--sdk`: plan the names as this SDK family does (else as the settings say, with each
+    /// family's name where the families differ).
+    pub sdk: Option<&'a str>,
 }
 
 /// Every `--bucket` input with its planned names (inputs that do not parse are left out: they
@@ -295,7 +299,7 @@ pub fn name_plans(input: &PlanInput) -> Vec<names::NamePlan> {
                     .find(|(name, _)| name == n)
                     .map(|(_, reg)| reg.as_str())
             });
-            names::plan(&r, input.settings, input.region, known)
+            names::sdk::plan_for(&r, input.settings, input.region, known, input.sdk)
         })
         .collect()
 }
@@ -530,6 +534,7 @@ mod tests {
             bucket_regions: &[],
             endpoints: &[],
             settings: &settings,
+            sdk: None,
         });
         let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
         assert_eq!(

@@ -82,6 +82,7 @@ pub fn subnet_facts(inv: &Inventory, subnet: &SubnetInfo, buckets: &[String]) ->
             region: Some(inv.region.clone()),
             buckets: buckets.to_vec(),
             key: None,
+            sdk: None,
         },
         "s3path audit judges the control plane only",
     );

@@ -83,6 +83,7 @@ fn big_facts() -> Facts {
             region: Some("eu-west-1".into()),
             buckets: vec!["bench-bucket".into()],
             key: None,
+            sdk: None,
         },
         "benchmark",
     );
