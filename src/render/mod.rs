@@ -7,7 +7,7 @@ mod human;
 mod markdown;
 
 use crate::report::Report;
-pub use common::HumanOptions;
+pub use common::{HumanOptions, PIPE_WIDTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
