@@ -92,6 +92,7 @@ pub(super) fn vantage_line(r: &Report) -> String {
             let name = match kind {
                 crate::facts::VantageKind::Ec2Instance => "EC2 instance",
                 crate::facts::VantageKind::EcsTask => "ECS task",
+                crate::facts::VantageKind::OffAws if v.subnet_id.is_some() => "not on AWS, judging",
                 crate::facts::VantageKind::OffAws => "not on AWS",
                 crate::facts::VantageKind::Subnet => "subnet (control plane only)",
             };

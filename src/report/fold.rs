@@ -130,7 +130,8 @@ pub fn dedupe_fixes(findings: &mut [Finding]) {
     for f in findings.iter_mut() {
         let mut fixes = Vec::with_capacity(f.remediation.len());
         for fix in std::mem::take(&mut f.remediation) {
-            match seen.iter().find(|(s, _)| *s == fix) {
+            let key = command_of(&fix).to_string();
+            match seen.iter().find(|(s, _)| *s == key) {
                 Some((_, id)) => {
                     let pointer = format!("{SAME_FIX_AS}{id} above");
                     if !fixes.contains(&pointer) {
@@ -138,12 +139,21 @@ pub fn dedupe_fixes(findings: &mut [Finding]) {
                     }
                 }
                 None => {
-                    seen.push((fix.clone(), f.id.to_string()));
+                    seen.push((key, f.id.to_string()));
                     fixes.push(fix);
                 }
             }
         }
         f.remediation = fixes;
+    }
+}
+
+/// The command a fix gives, when it gives one after its words ("allow X: aws iam …" → "aws
+/// iam …"); else the whole fix.
+fn command_of(fix: &str) -> &str {
+    match fix.find(": aws ") {
+        Some(i) if !fix[i + 2..].contains(", then ") => &fix[i + 2..],
+        _ => fix,
     }
 }
 
