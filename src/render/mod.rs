@@ -7,7 +7,8 @@ mod human;
 mod markdown;
 
 use crate::report::Report;
-pub use common::{HumanOptions, PIPE_WIDTH};
+pub use audit::plural;
+pub use common::{wrap, HumanOptions, PIPE_WIDTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
