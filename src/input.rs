@@ -79,6 +79,21 @@ pub fn read_regular_file(path: &Path, max: u64) -> Result<String, String> {
     Ok(text)
 }
 
+/// What a JSON document that is not facts is, when it is another s3path output, and what to
+/// do instead: a report (full or compact), an audit report, or a merged fleet view.
+fn not_facts(v: &serde_json::Value) -> Option<&'static str> {
+    let has = |k: &str| v.get(k).is_some();
+    if has("verdict") && has("findings") && (has("checks") || has("findings_total")) {
+        Some("this is an s3path report (what doctor, route and replay print with --format json or compact), not facts; replay judges facts saved with `s3path doctor --save-facts FILE`, and `s3path merge` reads reports")
+    } else if has("subnets") && has("summary") && has("regions") {
+        Some("this is an s3path audit report, not facts; judge an audit's inventory again with `s3path audit --facts FILE` (saved with `s3path audit --save-facts FILE`)")
+    } else if has("summary") && has("hosts") && has("disagreements") {
+        Some("this is the output of s3path merge (a fleet view), not facts; replay one host's facts, saved with `s3path doctor --save-facts FILE`")
+    } else {
+        None
+    }
+}
+
 /// Parses facts JSON; `name` is used in error messages.
 pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -89,6 +104,9 @@ pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
             strip_position(&e.to_string())
         ))
     })?;
+    if let Some(what) = not_facts(&value) {
+        return Err(err(format!("{name}: {what}")));
+    }
     let version = match value.get("schema_version") {
         None => {
             return Err(err(format!(

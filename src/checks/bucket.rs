@@ -51,6 +51,14 @@ impl BucketView<'_> {
     }
 
     /// `gateway-endpoint via vpce-…` or the like.
+    /// ` over PATH` for a sentence, or nothing when the path is not known.
+    pub fn over_path(&self) -> String {
+        match self.decision {
+            Some(d) if d.path != crate::engine::PathKind::Unknown => format!(" over {}", d.label()),
+            _ => String::new(),
+        }
+    }
+
     pub fn path_label(&self) -> String {
         self.decision
             .map(|d| d.label())

@@ -50,7 +50,7 @@ impl Tcp443Blocked {
                 _ => "failed",
             };
             let on_path = match a.decision.path {
-                PathKind::Unknown => String::new(),
+                PathKind::Unknown | PathKind::OffAws => String::new(),
                 _ => format!(" on the {} path", a.decision.label()),
             };
             let mut d = Draft::new(format!(

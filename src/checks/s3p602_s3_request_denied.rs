@@ -59,10 +59,10 @@ fn denied(cx: &Context, b: &BucketView) -> Option<Draft> {
         })
         .collect();
     let mut msg = format!(
-        "{} on bucket {name} {} denied (403) over {}",
+        "{} on bucket {name} {} denied (403){}",
         ops.join(", "),
         if ops.len() > 1 { "were" } else { "was" },
-        b.path_label()
+        b.over_path()
     );
     let mut draft;
     match explained {

@@ -46,14 +46,29 @@ fn failures(b: &BucketView) -> Vec<Draft> {
             RequestOutcome::DnsFailed => "could not resolve the name",
             _ => "failed",
         };
+        // The library's error chain goes to the evidence (shown with -v); the sentence says
+        // what happened, with the chain's last clause only when the outcome does not say it.
+        let detail = match r.outcome {
+            RequestOutcome::ConnectFailed
+            | RequestOutcome::TimedOut
+            | RequestOutcome::DnsFailed => String::new(),
+            _ => r
+                .error
+                .as_deref()
+                .and_then(|e| e.rsplit(": ").next())
+                .map(|last| format!(" ({last})"))
+                .unwrap_or_default(),
+        };
         let mut d = Draft::new(format!(
-            "{} to bucket {name} at {}{} {what} over {}: {}",
+            "{} to bucket {name} at {}{} {what}{}{detail}",
             r.operation,
             r.host,
             r.address.map(|a| format!(" ({a})")).unwrap_or_default(),
-            b.path_label(),
-            r.error.as_deref().unwrap_or("no detail")
+            b.over_path(),
         ));
+        if let Some(e) = &r.error {
+            d = d.evidence(e.clone());
+        }
         d = match r.outcome {
             RequestOutcome::TimedOut | RequestOutcome::ConnectFailed => d.fix(
                 "follow the path: the route (S3P101, S3P106), the security groups (S3P107, S3P301) and network ACLs (S3P108) on it must let TCP 443 out and the replies back",
@@ -83,8 +98,8 @@ fn failures(b: &BucketView) -> Vec<Draft> {
     {
         out.push(
             Draft::new(format!(
-                "bucket {name} does not exist (HeadBucket answered 404 over {})",
-                b.path_label()
+                "bucket {name} does not exist (HeadBucket answered 404{})",
+                b.over_path()
             ))
             .fix(format!("check the name: aws s3api list-buckets --query \"Buckets[?contains(Name, '{name}')].Name\""))
             .evidence(bucket::request_line(r)),

@@ -261,16 +261,43 @@ pub fn wrap(line: &str, hang: usize, width: usize) -> String {
     let mut current = lead.to_string();
     let mut current_w = visible_width(lead);
     let mut fresh = true;
+    // Words wider than a line (a JSON document, a long URL) are cut after a comma or slash
+    // (else anywhere); the pieces are glued back without a space when they share a line.
+    let room = width.saturating_sub(hang).max(20);
+    let mut pieces: Vec<(&str, bool)> = Vec::new();
     for word in body.split(' ') {
+        let mut rest = word;
+        let mut glued = false;
+        while visible_width(rest) > room && !rest.contains('\u{1b}') {
+            let limit = rest
+                .char_indices()
+                .nth(room)
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len());
+            let cut = rest[..limit]
+                .rfind([',', '/'])
+                .map(|i| i + 1)
+                .filter(|i| *i > limit / 2)
+                .unwrap_or(limit);
+            pieces.push((&rest[..cut], glued));
+            rest = &rest[cut..];
+            glued = true;
+        }
+        pieces.push((rest, glued));
+    }
+    for (word, glued) in pieces {
         let w = visible_width(word);
-        if !fresh && current_w + 1 + w > width {
+        let gap = usize::from(!fresh && !glued);
+        if !fresh && current_w + gap + w > width {
             out.push_str(current.trim_end());
             out.push('\n');
-            current = " ".repeat(hang);
-            current_w = hang;
+            // A word too long for the hanging indent starts further left.
+            let indent = hang.min(width.saturating_sub(w));
+            current = " ".repeat(indent);
+            current_w = indent;
             fresh = true;
         }
-        if !fresh {
+        if !fresh && !glued {
             current.push(' ');
             current_w += 1;
         }

@@ -291,28 +291,32 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
             }
         }
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0);
-        let (w0, w1, w2) = (width(0), width(1), width(2));
-        let w3 = width(3);
-        if w == 0 || 2 + w0 + 2 + w1 + 2 + w2 + 2 + w3 <= w {
-            for row in rows {
-                let line = format!(
-                    "  {:<w0$}  {:<w1$}  {:<w2$}  {}",
-                    row[0],
-                    row[1],
-                    row[2],
-                    p.dim(&row[3])
-                );
-                push(&mut out, w, 4, line.trim_end());
-            }
-        } else {
-            // Too wide for one line per name: the name, then its address and path below it.
-            for row in rows {
-                if !row[0].is_empty() {
-                    push(&mut out, w, 4, &format!("  {}", row[0]));
-                }
-                let line = format!("      {:<w1$}  {:<w2$}  {}", row[1], row[2], p.dim(&row[3]));
-                push(&mut out, w, 8, line.trim_end());
-            }
+        let (w1, w2, w3) = (width(1), width(2), width(3));
+        let rest = 2 + w1 + 2 + w2 + 2 + w3;
+        // The name column is as wide as the names that fit on one line with the rest; a longer
+        // name gets its own line, its address and path below it in the same columns.
+        let fits = |row: &[String; 4]| w == 0 || 2 + row[0].chars().count() + rest <= w;
+        let w0 = rows
+            .iter()
+            .filter(|r| fits(r))
+            .map(|r| r[0].chars().count())
+            .max()
+            .unwrap_or(0);
+        for row in rows {
+            let host = if fits(&row) {
+                row[0].clone()
+            } else {
+                push(&mut out, w, 4, &format!("  {}", row[0]));
+                String::new()
+            };
+            let line = format!(
+                "  {:<w0$}  {:<w1$}  {:<w2$}  {}",
+                host,
+                row[1],
+                row[2],
+                p.dim(&row[3])
+            );
+            push(&mut out, w, 4, line.trim_end());
         }
         // With -v, the path of every target.
         if opts.verbose {
@@ -475,6 +479,17 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
                 );
             }
         }
+    }
+    // Whatever line is still wider than the screen (a section without its own indent rule)
+    // wraps under its own indent.
+    if w > 0 && out.lines().any(|l| visible_width(l) > w) {
+        let mut wrapped = String::with_capacity(out.len());
+        for l in out.lines() {
+            let indent = l.len() - l.trim_start_matches(' ').len();
+            wrapped.push_str(&wrap(l, indent + 2, w));
+            wrapped.push('\n');
+        }
+        out = wrapped;
     }
     out
 }
