@@ -48,7 +48,7 @@ impl Ipv6BypassesGatewayEndpoint {
                 .filter(|(on, _)| *on)
                 .map(|(_, src)| src);
             let mut draft = Draft::new(format!(
-                "{} answers IPv6 {addr}, which this host uses first, and it leaves through {}, not through gateway endpoint {} ({kind}) on {}",
+                "for {}, this host connects first to IPv6 {addr}, which leaves through {}, not through gateway endpoint {} ({kind}) on {}",
                 t.target.host,
                 d.described(),
                 gw.id,

@@ -63,7 +63,7 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         out.push_str(&format!(
             "  {}: {}, {}\n",
             t(&reg.region),
-            plural(reg.subnets as usize, "subnet"),
+            plural(reg.subnets, "subnet"),
             plural(calls as usize, "API call")
         ));
         for m in &reg.missing {

@@ -2,13 +2,26 @@
 //! addresses) fold into one that lists them, and a fix that an earlier finding already gives
 //! is not printed again. Pure text work on the findings the checks wrote.
 
-use super::Finding;
+/// What folding reads and writes of a finding (the report's `Finding` implements it; this
+/// file does not depend on the report's types).
+pub trait Foldable: Clone {
+    /// The check, and anything else that must be equal for two findings to fold (severity).
+    fn cause(&self) -> (&str, u8);
+    fn message(&self) -> &str;
+    fn message_mut(&mut self) -> &mut String;
+    fn remediation(&self) -> &[String];
+    fn remediation_mut(&mut self) -> &mut Vec<String>;
+    fn evidence_mut(&mut self) -> &mut Vec<String>;
+    fn evidence(&self) -> &[String];
+    /// How many findings this one stands for.
+    fn set_folded(&mut self, n: usize);
+}
 
 /// Folds findings of the same check whose fixes are the same and whose messages differ only in
 /// a few words (the name, an address): one finding listing the differing words.
-pub fn fold(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::new();
-    let mut groups: Vec<Vec<Finding>> = Vec::new();
+pub fn fold<F: Foldable>(findings: Vec<F>) -> Vec<F> {
+    let mut out: Vec<F> = Vec::new();
+    let mut groups: Vec<Vec<F>> = Vec::new();
     for f in findings {
         match groups.iter_mut().find(|g| foldable(&g[0], &f)) {
             Some(g) => g.push(f),
@@ -20,32 +33,31 @@ pub fn fold(findings: Vec<Finding>) -> Vec<Finding> {
             out.extend(g);
             continue;
         }
-        let messages: Vec<&str> = g.iter().map(|f| f.message.as_str()).collect();
+        let messages: Vec<&str> = g.iter().map(|f| f.message()).collect();
         let Some(message) = merge_texts(&messages) else {
             out.extend(g);
             continue;
         };
         let mut first = g[0].clone();
-        first.message = message;
+        *first.message_mut() = message;
         for f in &g[1..] {
-            for e in &f.evidence {
-                if !first.evidence.contains(e) {
-                    first.evidence.push(e.clone());
+            for e in f.evidence() {
+                if !first.evidence().contains(e) {
+                    first.evidence_mut().push(e.clone());
                 }
             }
         }
-        first.folded = g.len();
+        first.set_folded(g.len());
         out.push(first);
     }
     out
 }
 
 /// Same check, same severity, same fixes, and messages of the same shape (word count).
-fn foldable(a: &Finding, b: &Finding) -> bool {
-    a.id == b.id
-        && a.severity == b.severity
-        && a.remediation == b.remediation
-        && merge_texts(&[&a.message, &b.message]).is_some()
+fn foldable<F: Foldable>(a: &F, b: &F) -> bool {
+    a.cause() == b.cause()
+        && a.remediation() == b.remediation()
+        && merge_texts(&[a.message(), b.message()]).is_some()
 }
 
 /// At most this many positions may differ between messages that fold.
@@ -125,11 +137,12 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
 
 /// A fix an earlier (more severe) finding already gives is replaced by a pointer to it, so
 /// each command appears once per report.
-pub fn dedupe_fixes(findings: &mut [Finding]) {
+pub fn dedupe_fixes<F: Foldable>(findings: &mut [F]) {
     let mut seen: Vec<(String, String)> = Vec::new();
     for f in findings.iter_mut() {
-        let mut fixes = Vec::with_capacity(f.remediation.len());
-        for fix in std::mem::take(&mut f.remediation) {
+        let id = f.cause().0.to_string();
+        let mut fixes = Vec::with_capacity(f.remediation().len());
+        for fix in std::mem::take(f.remediation_mut()) {
             let key = command_of(&fix).to_string();
             match seen.iter().find(|(s, _)| *s == key) {
                 Some((_, id)) => {
@@ -139,12 +152,12 @@ pub fn dedupe_fixes(findings: &mut [Finding]) {
                     }
                 }
                 None => {
-                    seen.push((key, f.id.to_string()));
+                    seen.push((key, id.clone()));
                     fixes.push(fix);
                 }
             }
         }
-        f.remediation = fixes;
+        *f.remediation_mut() = fixes;
     }
 }
 

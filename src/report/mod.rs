@@ -132,6 +132,33 @@ pub struct Finding {
     pub folded: usize,
 }
 
+impl fold::Foldable for Finding {
+    fn cause(&self) -> (&str, u8) {
+        (&self.id, self.severity as u8)
+    }
+    fn message(&self) -> &str {
+        &self.message
+    }
+    fn message_mut(&mut self) -> &mut String {
+        &mut self.message
+    }
+    fn remediation(&self) -> &[String] {
+        &self.remediation
+    }
+    fn remediation_mut(&mut self) -> &mut Vec<String> {
+        &mut self.remediation
+    }
+    fn evidence(&self) -> &[String] {
+        &self.evidence
+    }
+    fn evidence_mut(&mut self) -> &mut Vec<String> {
+        &mut self.evidence
+    }
+    fn set_folded(&mut self, n: usize) {
+        self.folded = n;
+    }
+}
+
 fn is_single(n: &usize) -> bool {
     *n <= 1
 }
