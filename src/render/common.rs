@@ -84,7 +84,8 @@ pub(super) fn vantage_line(r: &Report) -> String {
     let v = &r.vantage;
     let mut parts = vec![format!("s3path {}", r.tool_version)];
     parts.push(match &r.region {
-        Some(reg) => format!("region {reg}"),
+        // The region's name says what it is; "region" only says it is unknown.
+        Some(reg) => reg.to_string(),
         None => "region unknown".to_string(),
     });
     match &v.kind {
