@@ -91,10 +91,10 @@ fn other_document(value: &serde_json::Value) -> Option<&'static str> {
         Some("is an audit inventory (from s3path audit --save-facts), not a facts file: judge it with s3path audit --facts FILE")
     } else if has("regions") && has("subnets") && has("exit_code") {
         Some("is an audit report (s3path audit --format json), not a facts file")
-    } else if has("verdict") && has("exit_code") {
-        Some("is a report (--format json), not a facts file: replay reads what --save-facts writes")
+    } else if has("verdict") && has("findings") {
+        Some("is an s3path report (what doctor, route and replay print with --format json or compact), not a facts file: replay judges facts saved with `s3path doctor --save-facts FILE`, and `s3path merge` reads reports")
     } else if has("hosts") && has("summary") {
-        Some("is a merged fleet view (s3path merge), not a facts file")
+        Some("is the output of s3path merge (a fleet view), not a facts file: replay one host's facts, saved with `s3path doctor --save-facts FILE`")
     } else {
         None
     }

@@ -230,8 +230,8 @@ pub fn render_human(m: &Merged) -> String {
         .map(|(p, n)| format!("{p} {n}"))
         .collect();
     out.push_str(&format!(
-        "{} reports · {}\n",
-        m.summary.reports,
+        "{} · {}\n",
+        crate::render::plural(m.summary.reports, "report"),
         counts.join(", ")
     ));
     if !m.disagreements.is_empty() {
@@ -286,8 +286,8 @@ pub fn render_markdown(m: &Merged) -> String {
     use crate::render::escape::md;
     let mut out = String::from("# s3path fleet view\n\n");
     out.push_str(&format!(
-        "{} reports.\n\n| path | hosts |\n|---|---|\n",
-        m.summary.reports
+        "{}.\n\n| path | hosts |\n|---|---|\n",
+        crate::render::plural(m.summary.reports, "report")
     ));
     for (p, n) in &m.summary.by_path {
         out.push_str(&format!("| {} | {n} |\n", md(p)));

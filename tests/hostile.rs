@@ -45,9 +45,15 @@ fn a_forged_s3_error_message_cannot_forge_the_report() {
         .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(stdout.contains("Access Denied\\nVERDICT"), "{stdout}");
+    // The status line is the first and only one at the margin naming the verdict; the forged
+    // one stays inside the finding's text.
+    assert!(
+        stdout.starts_with("FAIL  gateway-endpoint via vpce-0gw11111"),
+        "{stdout}"
+    );
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("VERDICT")).count(),
-        1,
+        0,
         "{stdout}"
     );
     for bad in ['\x1b', '\x07', '\u{9b}', '\r'] {
@@ -65,10 +71,11 @@ fn a_forged_s3_error_message_cannot_forge_the_report() {
     assert!(!md.contains("<script"), "{md}");
     assert!(!md.contains("[x](http://evil)"), "{md}");
     assert_eq!(
-        md.lines().filter(|l| l.starts_with("## Verdict")).count(),
+        md.lines().filter(|l| l.starts_with("# s3path: ")).count(),
         1,
         "{md}"
     );
+    assert!(!md.lines().any(|l| l.starts_with("## Verdict")), "{md}");
     assert!(!md.contains('\x1b'));
     // JSON keeps the data as data (escaped by JSON itself), in one document.
     let out = bin()

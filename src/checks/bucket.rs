@@ -53,6 +53,14 @@ impl BucketView<'_> {
     }
 
     /// `gateway-endpoint via vpce-…` or the like.
+    /// ` over PATH` for a sentence, or nothing when the path is not known.
+    pub fn over_path(&self) -> String {
+        match self.decision {
+            Some(d) if d.path != crate::engine::PathKind::Unknown => format!(" over {}", d.label()),
+            _ => String::new(),
+        }
+    }
+
     pub fn path_label(&self) -> String {
         self.decision
             .map(|d| d.label())
@@ -68,11 +76,12 @@ impl BucketView<'_> {
     /// Where the requests went, for a finding's message: `over gateway-endpoint via vpce-…`,
     /// or, for requests made from the machine that ran s3path, that machine (never the
     /// subnet's path, which they did not take).
+    /// With a leading space, or empty when the path is unknown (never "over unknown").
     pub fn requests_where(&self) -> String {
         if self.from_this_machine() {
-            FROM_THIS_MACHINE.to_string()
+            format!(" {FROM_THIS_MACHINE}")
         } else {
-            format!("over {}", self.path_label())
+            self.over_path()
         }
     }
 }

@@ -7,7 +7,9 @@ use crate::facts::{Facts, Failure, RouteTarget};
 use crate::names::s3_service_name;
 
 /// The command that makes a route with a dead target usable again.
-pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>) -> String {
+/// `nat`: an available public NAT gateway the route can point to instead, when the facts know
+/// one (else the command names `NAT_GATEWAY_ID` for the user to fill in).
+pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>, nat: Option<&str>) -> String {
     let dest = d.route.destination_label();
     let table = &d.route_table;
     let dest_flag = if d.route.destination_prefix_list_id.is_some() {
@@ -25,7 +27,7 @@ pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>) -> String {
     match &d.target {
         DeadTarget::Blackhole { .. } => {
             let (flag, placeholder) = match d.route.target(None) {
-                Some(RouteTarget::Nat(_)) => ("--nat-gateway-id", "NAT_GATEWAY_ID"),
+                Some(RouteTarget::Nat(_)) => ("--nat-gateway-id", nat.unwrap_or("NAT_GATEWAY_ID")),
                 Some(RouteTarget::TransitGateway(_)) => ("--transit-gateway-id", "TGW_ID"),
                 Some(RouteTarget::Peering(_)) => ("--vpc-peering-connection-id", "PCX_ID"),
                 Some(RouteTarget::NetworkInterface(_)) => ("--network-interface-id", "ENI_ID"),
@@ -37,7 +39,7 @@ pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>) -> String {
             replace(flag, placeholder)
         }
         DeadTarget::NatDeleted { .. } | DeadTarget::NatNotAvailable { .. } => {
-            replace("--nat-gateway-id", "NAT_GATEWAY_ID")
+            replace("--nat-gateway-id", nat.unwrap_or("NAT_GATEWAY_ID"))
         }
         DeadTarget::InternetGatewayDeleted { .. } => replace("--gateway-id", "IGW_ID"),
         DeadTarget::InternetGatewayDetached { id, vpc_id } => format!(
@@ -59,18 +61,30 @@ pub fn dead_route(d: &DeadRoute, region: &str, vpc: Option<&str>) -> String {
 pub fn fill_remedies(analysis: &mut Analysis, facts: &Facts) {
     let region = facts.region().unwrap_or("REGION").to_string();
     let vpc = facts.vantage.get().and_then(|v| v.vpc_id.clone());
-    fn fill(d: &mut Decision, region: &str, vpc: Option<&str>) {
+    // The one available public NAT gateway the facts know, if exactly one.
+    let nat = facts.nat_gateways.get().and_then(|nats| {
+        let mut usable = nats.iter().filter(|n| {
+            n.state == crate::facts::NatState::Available
+                && n.connectivity_type == crate::facts::NatConnectivity::Public
+        });
+        match (usable.next(), usable.next()) {
+            (Some(n), None) => Some(n.id.clone()),
+            _ => None,
+        }
+    });
+    let nat = nat.as_deref();
+    fn fill(d: &mut Decision, region: &str, vpc: Option<&str>, nat: Option<&str>) {
         if let Some(dead) = &d.dead_target {
-            d.remedy = Some(dead_route(dead, region, vpc));
+            d.remedy = Some(dead_route(dead, region, vpc, nat));
         }
         if let Some(next) = d.next.as_deref_mut() {
-            fill(next, region, vpc);
+            fill(next, region, vpc, nat);
         }
     }
     for t in &mut analysis.targets {
-        fill(&mut t.decision, &region, vpc.as_deref());
+        fill(&mut t.decision, &region, vpc.as_deref(), nat);
         for a in &mut t.addresses {
-            fill(&mut a.decision, &region, vpc.as_deref());
+            fill(&mut a.decision, &region, vpc.as_deref(), nat);
         }
     }
 }
@@ -108,6 +122,7 @@ mod tests {
             },
             "cn-north-1",
             Some("vpc-1"),
+            None,
         )
     }
 

@@ -107,15 +107,7 @@ pub fn gateways_on_table<'a>(
 pub fn goes_instead(cx: &Context, target: Option<&TargetPath>) -> String {
     if let Some(t) = target {
         if t.decision.path != PathKind::Unknown {
-            return format!(
-                "it takes the {}{}",
-                t.decision.path.describe(),
-                t.decision
-                    .via
-                    .as_deref()
-                    .map(|v| format!(" {v}"))
-                    .unwrap_or_default()
-            );
+            return format!("it takes {}", t.decision.described());
         }
     }
     let default = cx.analysis.route_table.as_ref().and_then(|rt| {

@@ -20,6 +20,17 @@ impl NotOnAws {
             .and_then(|m| m.detail.clone())
             .unwrap_or_else(|| "no instance metadata service answered".to_string());
         let region = cx.region().unwrap_or("REGION");
+        if let Some(subnet) = &v.subnet_id {
+            // `--subnet-id` off AWS: the verdict is the subnet's, judged from the control
+            // plane; only this host's own traffic never uses the subnet's endpoints.
+            return Ok(vec![Draft::new(format!(
+                "this host is not on AWS ({why}); the verdict describes {subnet} as its route tables send traffic, not this host's own requests, and no live probe from inside the subnet confirms it"
+            ))
+            .fix(format!(
+                "to confirm it with live probes, run s3path doctor on an instance in {subnet}"
+            ))
+            .evidence(why)]);
+        }
         Ok(vec![Draft::new(format!(
             "this host is not on AWS ({why}); the verdict describes its own network (on-premises, VPN, Direct Connect or a laptop), and gateway endpoints never serve it"
         ))

@@ -83,9 +83,9 @@ impl ControlPlaneUnavailable {
             Some(Failure::NoCredentials) => draft.fix(
                 "give the host credentials (an instance profile, or AWS_PROFILE) that can call the Describe actions in docs/iam-policy.json",
             ),
-            Some(Failure::TimedOut { .. }) | Some(Failure::Unreachable { .. }) => draft.fix(
-                "give the EC2 API more time (--timeout 10), or check the path to ec2.REGION.amazonaws.com (an interface endpoint for EC2 in an isolated subnet)",
-            ),
+            Some(Failure::TimedOut { .. }) | Some(Failure::Unreachable { .. }) => draft.fix(format!(
+                "give the EC2 API more time (--timeout 10), or check the path to ec2.{region}.amazonaws.com (an interface endpoint for EC2 in an isolated subnet)"
+            )),
             _ => draft,
         };
         Ok(vec![draft.fix(format!(

@@ -21,12 +21,17 @@ impl S3ViaNatGateway {
                 d.reason.as_deref().unwrap_or("no reason recorded")
             )),
             PathKind::NatGateway => {
-                let table = d.route_table.as_deref().unwrap_or("RTB_ID");
                 let nat = d.via.as_deref().unwrap_or("the NAT gateway");
+                let how = match (d.route.as_deref(), d.route_table.as_deref()) {
+                    (Some(route), Some(table)) => format!("route {route} in {table}"),
+                    _ => d
+                        .basis
+                        .clone()
+                        .unwrap_or_else(|| "the route tables were not read".to_string()),
+                };
                 let mut draft = Draft::new(format!(
-                    "S3 traffic to {} leaves through NAT gateway {nat} (route {} in {table}); NAT gateways charge data processing for every GB, a gateway endpoint for S3 in the same region costs nothing",
+                    "S3 traffic to {} leaves through NAT gateway {nat} ({how}); NAT gateways charge data processing for every GB, a gateway endpoint for S3 in the same region costs nothing",
                     primary.target.host,
-                    d.route.as_deref().unwrap_or("?"),
                 ));
                 // A name that no S3 gateway endpoint carries (acceleration, a Multi-Region
                 // Access Point, a directory bucket's zonal name) needs another fix: S3P701,
@@ -44,7 +49,27 @@ impl S3ViaNatGateway {
                             "see the S3P70x finding for its fix"
                         }
                     )),
-                    _ => draft.fix(gateway_endpoint_fix(cx, table)),
+                    _ => match d.route_table.as_deref() {
+                        Some(table) => draft.fix(gateway_endpoint_fix(cx, table)),
+                        // The table is not known: how to find it, then the same command.
+                        None => {
+                            let region = cx.region().unwrap_or("REGION");
+                            let subnet = cx
+                                .facts
+                                .vantage
+                                .get()
+                                .and_then(|v| v.subnet_id.as_deref())
+                                .unwrap_or("SUBNET_ID");
+                            draft
+                                .fix(format!(
+                                    "aws ec2 describe-route-tables --region {region} --filters Name=association.subnet-id,Values={subnet} --query 'RouteTables[].RouteTableId' --output text"
+                                ))
+                                .fix(format!(
+                                    "then, with that table: {}",
+                                    gateway_endpoint_fix(cx, "RTB_ID")
+                                ))
+                        }
+                    },
                 };
                 draft = draft.evidence_of(d);
                 Ok(vec![draft])

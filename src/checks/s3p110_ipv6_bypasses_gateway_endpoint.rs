@@ -48,10 +48,9 @@ impl Ipv6BypassesGatewayEndpoint {
                 .filter(|(on, _)| *on)
                 .map(|(_, src)| src);
             let mut draft = Draft::new(format!(
-                "{} answers IPv6 {addr}, which this host uses first, and it leaves through the {}{}, not through gateway endpoint {} ({kind}) on {}",
+                "for {}, this host connects first to IPv6 {addr}, which leaves through {}, not through gateway endpoint {} ({kind}) on {}",
                 t.target.host,
-                d.path.describe(),
-                d.via.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+                d.described(),
                 gw.id,
                 table.id
             ))

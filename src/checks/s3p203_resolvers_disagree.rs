@@ -47,6 +47,9 @@ impl ResolversDisagree {
             }
         };
         let mut drafts = Vec::new();
+        // The fix's example name: the first that disagrees (the same in every finding, so
+        // findings of one cause fold into one).
+        let mut example: Option<&str> = None;
         for t in &cx.analysis.targets {
             if t.target.planned_family() == Some(HostKind::EndpointSpecific) {
                 continue;
@@ -67,6 +70,7 @@ impl ResolversDisagree {
             if ks == kv {
                 continue;
             }
+            let name = *example.get_or_insert(t.target.host.as_str());
             let show = |r: &Resolution, k: &str| {
                 if r.addresses.is_empty() {
                     k.to_string()
@@ -86,7 +90,7 @@ impl ResolversDisagree {
                 d.message.push_str("; the interface endpoint's private DNS does not reach this host, so its traffic takes the route table's path");
                 d = d.fix("point the host at the VPC resolver (169.254.169.253 or the VPC base address +2), or forward amazonaws.com from the custom DNS server to it");
             } else {
-                d = d.fix("find which zone or forwarding rule answers differently: compare dig +short NAME @169.254.169.253 with dig +short NAME");
+                d = d.fix(format!("find which zone or forwarding rule answers differently: compare dig +short {name} @{} with dig +short {name}", v.resolver.as_deref().unwrap_or("169.254.169.253")));
             }
             d = d.fix("check /etc/resolv.conf (and systemd-resolved or the container runtime's DNS settings)");
             drafts.push(d);

@@ -59,7 +59,7 @@ fn denied(cx: &Context, b: &BucketView) -> Option<Draft> {
         })
         .collect();
     let mut msg = format!(
-        "{} on bucket {name} {} denied (403) {}",
+        "{} on bucket {name} {} denied (403){}",
         ops.join(", "),
         if ops.len() > 1 { "were" } else { "was" },
         b.requests_where()

@@ -46,14 +46,29 @@ fn failures(b: &BucketView) -> Vec<Draft> {
             RequestOutcome::DnsFailed => "could not resolve the name",
             _ => "failed",
         };
+        // The library's error chain goes to the evidence (shown with -v); the sentence says
+        // what happened, with the chain's last clause only when the outcome does not say it.
+        let detail = match r.outcome {
+            RequestOutcome::ConnectFailed
+            | RequestOutcome::TimedOut
+            | RequestOutcome::DnsFailed => String::new(),
+            _ => r
+                .error
+                .as_deref()
+                .and_then(|e| e.rsplit(": ").next())
+                .map(|last| format!(" ({last})"))
+                .unwrap_or_default(),
+        };
         let mut d = Draft::new(format!(
-            "{} to bucket {name} at {}{} {what} {}: {}",
+            "{} to bucket {name} at {}{} {what}{}{detail}",
             r.operation,
             r.host,
             r.address.map(|a| format!(" ({a})")).unwrap_or_default(),
             b.requests_where(),
-            r.error.as_deref().unwrap_or("no detail")
         ));
+        if let Some(e) = &r.error {
+            d = d.evidence(e.clone());
+        }
         d = match r.outcome {
             _ if b.from_this_machine() => d.fix(
                 "this machine's own way to S3 failed, which says nothing about the subnet: check this machine's network, or run s3path doctor on an instance in the subnet for its real requests",
@@ -86,7 +101,7 @@ fn failures(b: &BucketView) -> Vec<Draft> {
     {
         out.push(
             Draft::new(format!(
-                "bucket {name} does not exist (HeadBucket answered 404 {})",
+                "bucket {name} does not exist (HeadBucket answered 404{})",
                 b.requests_where()
             ))
             .fix(format!("check the name: aws s3api list-buckets --query \"Buckets[?contains(Name, '{name}')].Name\""))

@@ -1,6 +1,5 @@
 //! `s3path checks` (the list) and `s3path explain` (one check's page).
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
 use super::output::{emit, print, ChecksFormat};
@@ -46,25 +45,32 @@ impl CheckList {
 }
 
 impl Render for CheckList {
-    fn human(&self, _: &HumanOptions) -> String {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
-                "id", "name", "category", "severity", "status", "summary",
-            ]);
+    /// Two lines a check (its facts, then its summary indented below them): fits the
+    /// terminal, or 100 columns on a pipe.
+    fn human(&self, opts: &HumanOptions) -> String {
+        let name_w = self.0.iter().map(|c| c.name.len()).max().unwrap_or(4);
+        let mut out = format!(
+            "{:<6}  {:<name_w$}  {:<8}  {:<7}  {}\n",
+            "ID", "NAME", "SEVERITY", "STATUS", "CATEGORY"
+        );
         for c in &self.0 {
-            table.add_row(vec![
+            out.push_str(&format!(
+                "{:<6}  {:<name_w$}  {:<8}  {:<7}  {}\n",
                 c.id,
                 c.name,
-                c.category.as_str(),
                 c.severity.as_str(),
                 c.status.as_str(),
-                c.summary,
-            ]);
+                c.category.as_str()
+            ));
+            out.push_str(&crate::render::wrap(
+                &format!("        {}", c.summary),
+                8,
+                opts.width,
+            ));
+            out.push('\n');
         }
-        format!("{table}\n")
+        out.push_str("s3path explain ID shows a check's page\n");
+        out
     }
 }
 

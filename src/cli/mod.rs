@@ -144,6 +144,7 @@ pub fn main() -> ExitCode {
     output::set_human_options(HumanOptions {
         styled,
         verbose: cli.verbose,
+        width: output::terminal_width().unwrap_or(crate::render::PIPE_WIDTH),
     });
     match run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -71,7 +71,7 @@ pub fn output_options(o: &OutputArgs) -> Result<(JudgeOptions, Format), InputErr
 }
 
 thread_local! {
-    static STYLE: std::cell::Cell<HumanOptions> = const { std::cell::Cell::new(HumanOptions { styled: false, verbose: false }) };
+    static STYLE: std::cell::Cell<HumanOptions> = const { std::cell::Cell::new(HumanOptions { styled: false, verbose: false, width: render::PIPE_WIDTH }) };
 }
 
 /// Colour, symbols and verbosity, as `main` decided them.
@@ -96,4 +96,28 @@ pub fn emit(text: &str) -> Result<(), InputError> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(InputError(format!("cannot write to standard output: {e}"))),
     }
+}
+
+/// The number of columns of the terminal on stdout, if it is one (`COLUMNS` first).
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c >= 20)
+    {
+        return Some(c);
+    }
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct it is given.
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+    (rc == 0 && size.ws_col >= 20).then_some(usize::from(size.ws_col))
 }

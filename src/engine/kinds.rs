@@ -443,6 +443,22 @@ impl Decision {
         self.dead_target.as_ref().and_then(|d| d.route.target(None))
     }
 
+    /// What carries the traffic, with its article, for a sentence: "the NAT gateway nat-…",
+    /// "a host inside the VPC (10.0.9.9)", "this host's own network (not in a VPC)".
+    pub fn described(&self) -> String {
+        let what = self.path.describe();
+        let article = match self.path {
+            // Their descriptions carry their own article.
+            PathKind::Local | PathKind::OffAws | PathKind::Unknown | PathKind::Blocked => "",
+            _ => "the ",
+        };
+        match &self.via {
+            Some(v) if self.path != PathKind::Local => format!("{article}{what} {v}"),
+            Some(v) => format!("{article}{what} ({v})"),
+            None => format!("{article}{what}"),
+        }
+    }
+
     /// The path that finally carries the traffic (for a proxy, the path to the proxy).
     pub fn terminal(&self) -> &Decision {
         match &self.next {

@@ -35,6 +35,15 @@ fn mark(r: &SubnetRow, styled: bool) -> &'static str {
     }
 }
 
+/// `1 subnet`, `2 subnets`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
     let mut out = String::new();
     let vpcs: std::collections::BTreeSet<(&str, &str)> = r
@@ -43,19 +52,19 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         .map(|s| (s.region.as_str(), s.vpc_id.as_str()))
         .collect();
     out.push_str(&format!(
-        "s3path {} audit · {} subnets in {} VPCs · {} region{}\n",
+        "s3path {} audit · {} in {} · {}\n",
         r.tool_version,
-        r.summary.subnets,
-        vpcs.len(),
-        r.regions.len(),
-        if r.regions.len() == 1 { "" } else { "s" }
+        plural(r.summary.subnets, "subnet"),
+        plural(vpcs.len(), "VPC"),
+        plural(r.regions.len(), "region"),
     ));
     for reg in &r.regions {
         let calls: u32 = reg.calls.values().sum();
         out.push_str(&format!(
-            "  {}: {} subnets, {calls} API calls\n",
+            "  {}: {}, {}\n",
             t(&reg.region),
-            reg.subnets
+            plural(reg.subnets, "subnet"),
+            plural(calls as usize, "API call")
         ));
         for m in &reg.missing {
             out.push_str(&format!("    not collected: {}\n", t(m)));
@@ -103,13 +112,20 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         ));
         if opts.verbose {
             for f in &s.findings {
-                out.push_str(&format!(
-                    "      {} {}{}: {}\n",
+                let line = format!(
+                    "      {} {}{}: {}",
                     f.severity.as_str(),
                     &f.id,
                     if f.preview { " (preview)" } else { "" },
                     t(&f.message)
-                ));
+                );
+                out.push_str(&super::common::wrap(&line, 8, opts.width));
+                out.push('\n');
+                for fix in &f.remediation {
+                    let line = format!("        fix: {}", t(fix));
+                    out.push_str(&super::common::wrap(&line, 13, opts.width));
+                    out.push('\n');
+                }
             }
         }
     }
@@ -161,9 +177,13 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         let kinds: Vec<&str> = e.expected.iter().map(|k| k.as_str()).collect();
         if e.not_met.is_empty() && e.undecided.is_empty() {
             out.push_str(&format!(
-                "expected {}: met by all {} subnets\n",
+                "expected {}: met by {}\n",
                 kinds.join(" or "),
-                e.met
+                if e.met == 1 {
+                    "the one subnet".to_string()
+                } else {
+                    format!("all {} subnets", e.met)
+                }
             ));
         } else {
             if !e.not_met.is_empty() {
@@ -190,8 +210,8 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
 
 pub fn markdown(r: &AuditReport) -> String {
     let mut out = format!(
-        "# s3path audit\n\n{} subnets · {}\n\n",
-        r.summary.subnets,
+        "# s3path audit\n\n{} · {}\n\n",
+        plural(r.summary.subnets, "subnet"),
         r.summary
             .by_path
             .iter()

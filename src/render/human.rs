@@ -6,11 +6,13 @@
 use anstyle::{AnsiColor, Style};
 
 use super::common::HumanOptions;
-use super::common::{address_cells, confidence_word, evidence_kind, path_cell, vantage_line};
+use super::common::{
+    address_cells, confidence_word, evidence_kind, path_cell, path_hops, path_line, vantage_line,
+    visible_width, wrap,
+};
 use super::escape::line as t;
 use crate::checks::Severity;
-use crate::engine::{Confidence, PathKind};
-use crate::report::{CheckStatus, PartState, Report};
+use crate::report::{CheckStatus, PartState, Report, RunStatus};
 
 struct Paint {
     styled: bool,
@@ -57,40 +59,91 @@ impl Paint {
     }
 }
 
+/// Appends `text` as one line, wrapped to `width` with a hanging indent of `hang` columns.
+fn push(out: &mut String, width: usize, hang: usize, text: &str) {
+    out.push_str(&wrap(text, hang, width));
+    out.push('\n');
+}
+
+/// A fix: a command alone on its line wraps with shell continuations (` \`), so the wrapped
+/// lines still paste as one command; prose wraps like any line.
+fn push_fix(out: &mut String, width: usize, hang: usize, prefix: &str, fix: &str) {
+    let command = ["aws ", "dig ", "export ", "s3path ", "curl "]
+        .iter()
+        .any(|c| fix.starts_with(c));
+    let line = format!("{prefix}{fix}");
+    if !command || width == 0 || visible_width(&line) <= width {
+        return push(out, width, hang, &line);
+    }
+    let pieces = wrap(&line, hang, width.saturating_sub(2));
+    let n = pieces.lines().count();
+    for (i, piece) in pieces.lines().enumerate() {
+        out.push_str(piece);
+        if i + 1 < n {
+            out.push_str(" \\");
+        }
+        out.push('\n');
+    }
+}
+
+/// The status word, coloured (with its mark) only on a terminal.
+fn status_word(p: &Paint, s: RunStatus) -> String {
+    let (mark, colour) = match s {
+        RunStatus::Ok => ("✓", AnsiColor::Green),
+        RunStatus::Warn => ("!", AnsiColor::Yellow),
+        RunStatus::Fail => ("✗", AnsiColor::Red),
+        RunStatus::Unknown => ("?", AnsiColor::Magenta),
+    };
+    if p.styled {
+        p.color(colour, &format!("{mark} {}", s.as_str()))
+    } else {
+        s.as_str().to_string()
+    }
+}
+
 pub fn render(r: &Report, opts: &HumanOptions) -> String {
     let p = Paint {
         styled: opts.styled,
     };
+    let w = opts.width;
     let mut out = String::new();
-    out.push_str(&p.dim(&t(&vantage_line(r))));
-    out.push_str("\n\n");
 
-    // The verdict, its grounds, and its evidence.
+    // The status and the verdict first, then who ran where.
     let v = &r.verdict;
     let via = v
         .via
         .as_deref()
         .map(|x| format!(" via {}", t(x)))
         .unwrap_or_default();
-    let good = match (v.path, v.confidence) {
-        (PathKind::Unknown | PathKind::Blocked, _) => Some(false),
-        (_, Confidence::Probable) => None,
-        _ if r.findings.iter().any(|f| f.severity == Severity::Error) => Some(false),
-        _ => Some(true),
-    };
-    let mark = p.mark(good);
     let mut head = format!("{}{via}", v.path);
     for h in &v.hops {
         head.push_str(&format!(" → {}", t(&h.label())));
     }
-    out.push_str(&format!(
-        "{}{}VERDICT  {}  [{}]\n  {}\n",
-        mark,
-        if mark.is_empty() { "" } else { " " },
-        p.bold(&head),
-        confidence_word(v.confidence),
-        t(&v.summary)
-    ));
+    push(
+        &mut out,
+        w,
+        4,
+        &format!(
+            "{}  {}  [{}]",
+            status_word(&p, r.status()),
+            p.bold(&head),
+            confidence_word(v.confidence)
+        ),
+    );
+    push(&mut out, w, 4, &p.dim(&t(&vantage_line(r))));
+    out.push('\n');
+
+    // The verdict's grounds, the path, and its evidence.
+    push(&mut out, w, 2, &format!("  {}", t(&v.summary)));
+    if let Some(primary) = r.targets.iter().find(|x| x.primary) {
+        let line = path_line(&path_hops(primary, r.region.as_deref()));
+        push(
+            &mut out,
+            w,
+            15,
+            &format!("  {} {}", p.dim(&format!("{:<12}", "path")), t(&line)),
+        );
+    }
     if let Some(e) = &r.expectation {
         let wanted: Vec<&str> = e.expected.iter().map(|k| k.as_str()).collect();
         let state = match e.met {
@@ -98,29 +151,59 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
             Some(false) => p.color(AnsiColor::Red, "NOT met"),
             None => p.color(AnsiColor::Yellow, "cannot be decided"),
         };
-        out.push_str(&format!("  expected {}: {state}\n", wanted.join(" or ")));
+        push(
+            &mut out,
+            w,
+            15,
+            &format!("  {:<12} {}: {state}", "expected", wanted.join(" or ")),
+        );
         if let Some(why) = &e.undecided {
-            out.push_str(&format!("  {:<12} {}\n", "undecided", t(why)));
+            push(
+                &mut out,
+                w,
+                15,
+                &format!("  {:<12} {}", "undecided", t(why)),
+            );
         }
     }
     for e in &v.evidence {
-        out.push_str(&format!(
-            "  {} {}\n",
-            p.dim(&format!("{:<12}", evidence_kind(e.kind))),
-            t(&e.detail)
-        ));
-    }
-    if let Some(n) = &v.next {
-        out.push_str(&format!("  to the proxy: {}\n", t(&n.label())));
-        for e in &n.evidence {
-            out.push_str(&format!(
-                "    {} {}\n",
+        push(
+            &mut out,
+            w,
+            15,
+            &format!(
+                "  {} {}",
                 p.dim(&format!("{:<12}", evidence_kind(e.kind))),
                 t(&e.detail)
-            ));
+            ),
+        );
+    }
+    if let Some(n) = &v.next {
+        push(
+            &mut out,
+            w,
+            15,
+            &format!("  to the proxy: {}", t(&n.label())),
+        );
+        for e in &n.evidence {
+            push(
+                &mut out,
+                w,
+                17,
+                &format!(
+                    "    {} {}",
+                    p.dim(&format!("{:<12}", evidence_kind(e.kind))),
+                    t(&e.detail)
+                ),
+            );
         }
         if let Some(reason) = &n.reason {
-            out.push_str(&format!("    {:<12} {}\n", "reason", t(reason)));
+            push(
+                &mut out,
+                w,
+                17,
+                &format!("    {:<12} {}", "reason", t(reason)),
+            );
         }
     }
 
@@ -138,20 +221,36 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         out.push('\n');
     }
     for f in &r.findings {
-        out.push_str(&format!(
-            "  {} {} {}{}: {}\n",
-            p.severity(f.severity),
-            p.bold(&f.id),
-            f.name,
-            if f.preview { " (preview)" } else { "" },
-            t(&f.message)
-        ));
+        push(
+            &mut out,
+            w,
+            10,
+            &format!(
+                "  {} {} {}{}: {}",
+                p.severity(f.severity),
+                p.bold(&f.id),
+                f.name,
+                if f.preview { " (preview)" } else { "" },
+                t(&f.message)
+            ),
+        );
         for fix in &f.remediation {
-            out.push_str(&format!("          {} {}\n", p.dim("fix:"), t(fix)));
+            push_fix(
+                &mut out,
+                w,
+                15,
+                &format!("          {} ", p.dim("fix:")),
+                &t(fix),
+            );
         }
         if opts.verbose {
             for e in &f.evidence {
-                out.push_str(&format!("          {} {}\n", p.dim("evidence:"), t(e)));
+                push(
+                    &mut out,
+                    w,
+                    20,
+                    &format!("          {} {}", p.dim("evidence:"), t(e)),
+                );
             }
         }
     }
@@ -195,15 +294,43 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
             }
         }
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0);
-        let (w0, w1, w2) = (width(0), width(1), width(2));
+        let (w1, w2, w3) = (width(1), width(2), width(3));
+        let rest = 2 + w1 + 2 + w2 + 2 + w3;
+        // The name column is as wide as the names that fit on one line with the rest; a longer
+        // name gets its own line, its address and path below it in the same columns.
+        let fits = |row: &[String; 4]| w == 0 || 2 + row[0].chars().count() + rest <= w;
+        let w0 = rows
+            .iter()
+            .filter(|r| fits(r))
+            .map(|r| r[0].chars().count())
+            .max()
+            .unwrap_or(0);
         for row in rows {
-            out.push_str(&format!(
-                "  {:<w0$}  {:<w1$}  {:<w2$}  {}\n",
-                row[0],
+            let host = if fits(&row) {
+                row[0].clone()
+            } else {
+                push(&mut out, w, 4, &format!("  {}", row[0]));
+                String::new()
+            };
+            let line = format!(
+                "  {:<w0$}  {:<w1$}  {:<w2$}  {}",
+                host,
                 row[1],
                 row[2],
                 p.dim(&row[3])
-            ));
+            );
+            push(&mut out, w, 4, line.trim_end());
+        }
+        // With -v, the path of every target.
+        if opts.verbose {
+            out.push('\n');
+            out.push_str(&p.bold("PATHS"));
+            out.push('\n');
+            for tp in &r.targets {
+                push(&mut out, w, 4, &format!("  {}", t(&tp.target.host)));
+                let line = path_line(&path_hops(tp, r.region.as_deref()));
+                push(&mut out, w, 6, &format!("    {}", t(&line)));
+            }
         }
     }
 
@@ -219,22 +346,32 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         out.push_str(&p.bold("NAMES"));
         out.push('\n');
         for n in r.names.iter().filter(|n| notable(n)) {
-            out.push_str(&format!(
-                "  {}  {}\n",
-                t(&n.plan.name.input),
-                p.dim(n.plan.name.kind.label())
-            ));
+            push(
+                &mut out,
+                w,
+                4,
+                &format!(
+                    "  {}  {}",
+                    t(&n.plan.name.input),
+                    p.dim(n.plan.name.kind.label())
+                ),
+            );
             for path in &n.paths {
-                out.push_str(&format!(
-                    "    -> {}  {}{}  {}\n",
-                    t(&path.host),
-                    path.path.as_str(),
-                    path.via
-                        .as_deref()
-                        .map(|v| format!(" via {}", t(v)))
-                        .unwrap_or_default(),
-                    p.dim(confidence_word(path.confidence))
-                ));
+                push(
+                    &mut out,
+                    w,
+                    6,
+                    &format!(
+                        "    -> {}  {}{}  {}",
+                        t(&path.host),
+                        path.path.as_str(),
+                        path.via
+                            .as_deref()
+                            .map(|v| format!(" via {}", t(v)))
+                            .unwrap_or_default(),
+                        p.dim(confidence_word(path.confidence))
+                    ),
+                );
             }
             if let Some(why) = &n.plan.refused {
                 out.push_str(&format!("    refused: {}\n", t(why)));
@@ -256,23 +393,35 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
                 (None, Some(why)) => format!("unknown ({})", t(why)),
                 (None, None) => "unknown".to_string(),
             };
-            out.push_str(&format!(
-                "  {}  region {region}  path {}  result {}\n",
-                t(&b.name),
-                t(&b.path),
-                t(&b.result)
-            ));
+            push(
+                &mut out,
+                w,
+                4,
+                &format!(
+                    "  {}  region {region}  path {}  result {}",
+                    t(&b.name),
+                    t(&b.path),
+                    t(&b.result)
+                ),
+            );
             if !b.requests_from.is_vantage() && !b.requests.is_empty() {
-                out.push_str(&format!(
-                    "    requests made {}:\n",
-                    crate::checks::bucket::FROM_THIS_MACHINE
-                ));
+                push(
+                    &mut out,
+                    w,
+                    4,
+                    &format!(
+                        "    requests made {}:",
+                        crate::checks::bucket::FROM_THIS_MACHINE
+                    ),
+                );
             }
             for q in &b.requests {
-                out.push_str(&format!(
-                    "    {}\n",
-                    t(&crate::checks::bucket::request_line(q))
-                ));
+                push(
+                    &mut out,
+                    w,
+                    6,
+                    &format!("    {}", t(&crate::checks::bucket::request_line(q))),
+                );
             }
             if let Some(d) = &b.decided_by {
                 out.push_str(&format!("    decided by: {}\n", t(d)));
@@ -295,12 +444,17 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
     out.push('\n');
     if opts.verbose {
         for c in r.checks.iter().filter(|c| c.status == CheckStatus::Skipped) {
-            out.push_str(&format!(
-                "  skipped {} {}: {}\n",
-                c.id,
-                c.name,
-                t(c.reason.as_deref().unwrap_or(""))
-            ));
+            push(
+                &mut out,
+                w,
+                4,
+                &format!(
+                    "  skipped {} {}: {}",
+                    c.id,
+                    c.name,
+                    t(c.reason.as_deref().unwrap_or(""))
+                ),
+            );
         }
         let missing: Vec<_> = r
             .facts
@@ -310,25 +464,46 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         if !missing.is_empty() {
             out.push_str("\nFACTS NOT AVAILABLE\n");
             for f in missing {
-                out.push_str(&format!(
-                    "  {:<18} {}: {}\n",
-                    f.part,
-                    f.status.as_str().replace('_', " "),
-                    t(f.detail.as_deref().unwrap_or(""))
-                ));
+                push(
+                    &mut out,
+                    w,
+                    4,
+                    &format!(
+                        "  {:<18} {}: {}",
+                        f.part,
+                        f.status.as_str().replace('_', " "),
+                        t(f.detail.as_deref().unwrap_or(""))
+                    ),
+                );
             }
         }
         if !r.timings.is_empty() {
             out.push_str("\nTIMINGS\n");
             for tm in &r.timings {
-                out.push_str(&format!(
-                    "  {:<14} {:>8.1} ms  (from {:.1} ms)\n",
-                    t(&tm.phase),
-                    tm.took_ms,
-                    tm.started_ms
-                ));
+                push(
+                    &mut out,
+                    w,
+                    4,
+                    &format!(
+                        "  {:<14} {:>8.1} ms  (from {:.1} ms)",
+                        t(&tm.phase),
+                        tm.took_ms,
+                        tm.started_ms
+                    ),
+                );
             }
         }
+    }
+    // Whatever line is still wider than the screen (a section without its own indent rule)
+    // wraps under its own indent.
+    if w > 0 && out.lines().any(|l| visible_width(l) > w) {
+        let mut wrapped = String::with_capacity(out.len());
+        for l in out.lines() {
+            let indent = l.len() - l.trim_start_matches(' ').len();
+            wrapped.push_str(&wrap(l, indent + 2, w));
+            wrapped.push('\n');
+        }
+        out = wrapped;
     }
     out
 }

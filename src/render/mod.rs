@@ -8,7 +8,8 @@ mod markdown;
 pub mod plan;
 
 use crate::report::Report;
-pub use common::HumanOptions;
+pub use audit::plural;
+pub use common::{wrap, HumanOptions, PIPE_WIDTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -148,6 +148,9 @@ pub struct SubnetFinding {
     pub preview: bool,
     pub severity: crate::checks::Severity,
     pub message: String,
+    /// The finding's fixes (shown with `audit -v`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remediation: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -422,6 +425,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                         preview: f.preview,
                         severity: f.severity,
                         message: f.message.clone(),
+                        remediation: f.remediation.clone(),
                     })
                     .collect(),
                 expectation,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod baseline;
 pub mod compact;
 pub mod plan;
+pub mod fold;
 pub mod read;
 
 use std::borrow::Cow;
@@ -134,6 +135,41 @@ pub struct Finding {
     pub message: String,
     pub remediation: Vec<String>,
     pub evidence: Vec<String>,
+    /// How many findings of this check, one per name or address, this one stands for (they
+    /// said the same with other names; see [`fold`]). Absent for a single finding.
+    #[serde(default, skip_serializing_if = "is_single")]
+    pub folded: usize,
+}
+
+impl fold::Foldable for Finding {
+    fn cause(&self) -> (&str, u8) {
+        (&self.id, self.severity as u8)
+    }
+    fn message(&self) -> &str {
+        &self.message
+    }
+    fn message_mut(&mut self) -> &mut String {
+        &mut self.message
+    }
+    fn remediation(&self) -> &[String] {
+        &self.remediation
+    }
+    fn remediation_mut(&mut self) -> &mut Vec<String> {
+        &mut self.remediation
+    }
+    fn evidence(&self) -> &[String] {
+        &self.evidence
+    }
+    fn evidence_mut(&mut self) -> &mut Vec<String> {
+        &mut self.evidence
+    }
+    fn set_folded(&mut self, n: usize) {
+        self.folded = n;
+    }
+}
+
+fn is_single(n: &usize) -> bool {
+    *n <= 1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +276,7 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
                         message: d.message,
                         remediation: d.remediation,
                         evidence: d.evidence,
+                        folded: 0,
                     });
                 }
                 (CheckStatus::Fail, None)
@@ -254,6 +291,8 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
     }
     // Most severe first; the registry order (by id) within a severity.
     findings.sort_by_key(|f| f.severity);
+    let mut findings = fold::fold(findings);
+    fold::dedupe_fixes(&mut findings);
     let buckets = checks::bucket::summaries(&cx);
     let names = name_reports(&analysis);
 
@@ -288,6 +327,60 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
             .collect(),
         timings: facts.timings.clone(),
         exit_code,
+    }
+}
+
+/// The run's outcome in one word that needs no colour, agreeing with the exit code: `FAIL`
+/// when it is 1, `UNKNOWN` when it is 3 or the path could not be determined, `WARN` when it is
+/// 0 but a finding warns (or an error does not gate) or the path is blocked, else `OK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RunStatus {
+    Ok,
+    Warn,
+    Fail,
+    Unknown,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "OK",
+            RunStatus::Warn => "WARN",
+            RunStatus::Fail => "FAIL",
+            RunStatus::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Report {
+    /// The status word of this report (see [`RunStatus`]): the one place it is decided.
+    pub fn status(&self) -> RunStatus {
+        status_of(self.exit_code, self.verdict.path, &self.findings)
+    }
+}
+
+/// [`Report::status`] from its parts (the audit's subnets have them too).
+pub fn status_of(exit_code: u8, path: PathKind, findings: &[Finding]) -> RunStatus {
+    match exit_code {
+        3 => return RunStatus::Unknown,
+        0 => {}
+        _ => return RunStatus::Fail,
+    }
+    if path == PathKind::Unknown {
+        return RunStatus::Unknown;
+    }
+    let worst = findings.iter().map(|f| f.severity).min();
+    match worst {
+        Some(Severity::Error | Severity::Warning) => RunStatus::Warn,
+        _ if path == PathKind::Blocked => RunStatus::Warn,
+        _ => RunStatus::Ok,
     }
 }
 
@@ -618,7 +711,7 @@ pub fn summary(host: &str, d: &Decision) -> String {
                         n.path,
                         n.reason.as_deref().unwrap_or("")
                     ),
-                    _ => format!("the proxy is reached through the {}", describe_with_via(n)),
+                    _ => format!("the proxy is reached through {}", describe_with_via(n)),
                 })
                 .unwrap_or_default();
             format!(
@@ -627,7 +720,7 @@ pub fn summary(host: &str, d: &Decision) -> String {
             )
         }
         _ => format!(
-            "Traffic to {host} leaves through the {}{route}{}{confidence}",
+            "Traffic to {host} leaves through {}{route}{}{confidence}",
             describe_with_via(d),
             beyond(d)
         ),
@@ -659,11 +752,7 @@ fn beyond(d: &Decision) -> String {
 }
 
 fn describe_with_via(d: &Decision) -> String {
-    match &d.via {
-        Some(v) if d.path != PathKind::Local => format!("{} {v}", d.path.describe()),
-        Some(v) => format!("{} ({v})", d.path.describe()),
-        None => d.path.describe().to_string(),
-    }
+    d.described()
 }
 
 #[cfg(test)]
