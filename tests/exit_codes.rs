@@ -565,7 +565,7 @@ fn replay_refuses_what_is_not_a_facts_file() {
             .args(["replay", report.to_str().unwrap()])
             .output()
             .unwrap(),
-        "is a report",
+        "is an s3path report",
     );
 }
 

@@ -4,8 +4,8 @@
 pub mod audit;
 pub mod baseline;
 pub mod compact;
-pub mod plan;
 pub mod fold;
+pub mod plan;
 pub mod read;
 
 use std::borrow::Cow;
@@ -769,6 +769,7 @@ mod tests {
             message: String::new(),
             remediation: Vec::new(),
             evidence: Vec::new(),
+            folded: 1,
         }
     }
 
