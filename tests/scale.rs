@@ -230,3 +230,258 @@ fn write_inventory() {
         &inventory(dims[0], dims[1], dims[2], dims[3]),
     );
 }
+
+/// Runs `cmd`, killing it (and failing) if it has not finished within `limit`: a command that
+/// blocks must fail the test, not hang the suite.
+fn run_guarded(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?} (blocked): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A real report (a replay of a scenario), as merge reads them.
+fn scenario_report(name: &str) -> Vec<u8> {
+    let facts = common::scenarios_dir().join(format!("{name}.facts.json"));
+    let out = bin()
+        .args(["replay", facts.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn mkfifo(path: &Path) {
+    let st = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(st.success());
+}
+
+/// merge opens regular files only: a FIFO, a device, a link to /proc/kmsg (a "regular" file
+/// of size 0 whose read blocks until the kernel logs) among the reports — in a directory or
+/// named — are each refused with one line, and merge finishes with the rest.
+#[test]
+fn merge_refuses_what_is_not_a_regular_file_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.json"), scenario_report("gateway-endpoint")).unwrap();
+    mkfifo(&d.join("fifo.json"));
+    std::os::unix::fs::symlink("/proc/kmsg", d.join("kmsg.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.json")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/status", d.join("status.json")).unwrap();
+    std::fs::create_dir(d.join("sub.json")).unwrap();
+    let named = tempfile::tempdir().unwrap();
+    let fifo = named.path().join("named-fifo.json");
+    mkfifo(&fifo);
+    let mut cmd = bin();
+    cmd.args([
+        "merge",
+        d.to_str().unwrap(),
+        fifo.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let out = run_guarded(cmd, Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    let m: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(m["summary"]["reports"], 1, "{m}");
+    let rejected: Vec<String> = m["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    for name in [
+        "fifo.json",
+        "kmsg.json",
+        "zero.json",
+        "status.json",
+        "sub.json",
+        "named-fifo.json",
+    ] {
+        let line = rejected
+            .iter()
+            .find(|r| r.contains(name))
+            .unwrap_or_else(|| panic!("{name} not refused: {rejected:?}"));
+        assert!(line.contains("not a regular file"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
+        assert!(stderr.lines().any(|l| l.contains(name)), "{stderr}");
+    }
+    assert_eq!(rejected.len(), 6, "{rejected:?}");
+    assert_eq!(stderr.lines().count(), 6, "{stderr}");
+}
+
+/// `--timeout` bounds reading `--facts` and judging: past it, every subnet is still in the
+/// report, as not judged, and the exit code is 3 (nothing failed), not a pass.
+#[test]
+fn audit_deadline_reports_unjudged_subnets_and_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inventory.json");
+    write_json(&path, &inventory(2, 40, 40, 200));
+    let out = run_guarded(
+        {
+            let mut c = bin();
+            c.args([
+                "audit",
+                "--facts",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ]);
+            c.args(["--timeout", "0.001"]);
+            c
+        },
+        Duration::from_secs(60),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["subnets"], 80);
+    assert_eq!(r["summary"]["not_judged"], 80, "{}", r["summary"]);
+    let rows = r["subnets"].as_array().unwrap();
+    assert_eq!(rows.len(), 80);
+    for row in rows {
+        assert_eq!(row["not_judged"], true, "{row}");
+        assert_eq!(row["verdict"]["path"], "unknown", "{row}");
+        assert_eq!(row["verdict"]["confidence"], "undetermined", "{row}");
+    }
+    // With time enough, the same inventory is judged in full.
+    let out = audit(&path, &["--timeout", "600"]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["summary"].get("not_judged").is_none(), "{}", r["summary"]);
+    assert_eq!(r["subnets"].as_array().unwrap().len(), 80);
+    // `--timeout` is checked with --facts too.
+    let out = audit(&path, &["--timeout", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The NAT prices and byte counts `--cost` multiplies are finite and ≥ 0, or refused with one
+/// line (exit 2); money never prints as "-0.00".
+#[test]
+fn audit_cost_refuses_values_that_are_not_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inventory.json");
+    let mut inv = inventory(1, 4, 4, 10);
+    write_json(&path, &inv);
+    for bad in [
+        "-0", "-1", "NaN", "nan", "inf", "-inf", "1e400", "+0.5", "0x1", " 1", "11",
+    ] {
+        let out = audit(&path, &[&format!("--nat-price-per-gb={bad}")]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("--nat-price-per-gb"), "{bad}: {stderr}");
+    }
+    for good in ["0", "0.045", "10", "1e-3"] {
+        let out = audit(&path, &["--nat-price-per-gb", good]);
+        assert_ne!(out.status.code(), Some(2), "{good}");
+    }
+    // Metrics in a saved inventory: negative, or finite alone but infinite summed.
+    let nat = "nat-00000000000000000";
+    inv["request"]["cost"] = json!(true);
+    for (src, dst) in [(-1.0, 0.0), (0.0, -5e9), (1.7e308, 1.7e308)] {
+        inv["regions"][0]["nat_bytes"] = json!({"status": "collected", "value": [
+            {"nat_gateway_id": nat, "bytes_in_from_source": src, "bytes_in_from_destination": dst, "days": 14}
+        ]});
+        write_json(&path, &inv);
+        let out = audit(&path, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{src} {dst}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("not a finite amount"), "{stderr}");
+    }
+    // -0 bytes (JSON may say so) cost $0.00, never $-0.00.
+    inv["regions"][0]["nat_bytes"] = json!({"status": "collected", "value": [
+        {"nat_gateway_id": nat, "bytes_in_from_source": -0.0, "bytes_in_from_destination": -0.0, "days": 14}
+    ]});
+    write_json(&path, &inv);
+    let out = audit(&path, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"monthly_usd_upper_bound\": 0.0"), "{text}");
+    assert!(!text.contains("-0.0"), "{text}");
+    let human = bin()
+        .args(["audit", "--facts", path.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("$0.00/month"), "{human}");
+    assert!(!human.contains("-0.0"), "{human}");
+}
+
+/// Writes `n` compact reports of one subnet, each from its own instance and through its own
+/// NAT gateway (every host a path of its own: the worst case for the disagreement grouping).
+fn fleet_reports(dir: &Path, n: usize) {
+    let one = bin()
+        .args([
+            "replay",
+            common::scenarios_dir()
+                .join("nat-only.facts.json")
+                .to_str()
+                .unwrap(),
+            "--format",
+            "compact",
+        ])
+        .output()
+        .unwrap();
+    let mut report: Value = serde_json::from_slice(&one.stdout).unwrap();
+    for i in 0..n {
+        report["vantage"]["instance_id"] = json!(format!("i-{i:017x}"));
+        report["verdict"]["via"] = json!(format!("nat-{i:017x}"));
+        std::fs::write(
+            dir.join(format!("{i:06}.json")),
+            serde_json::to_vec(&report).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+fn bench_merge(n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    fleet_reports(dir.path(), n);
+    let (best, times, out) = best_of(3, || {
+        bin()
+            .args(["merge", dir.path().to_str().unwrap(), "--format", "json"])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap()
+    });
+    let m: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    assert_eq!(m["summary"]["reports"], n);
+    assert_eq!(m["disagreements"][0]["paths"].as_array().unwrap().len(), n);
+    println!(
+        "merge of {n} reports of one subnet, {n} distinct paths: best {:.3} s of {:?}",
+        best.as_secs_f64(),
+        times.iter().map(|t| t.as_secs_f64()).collect::<Vec<_>>()
+    );
+}
+
+/// Benchmark: merge of 20,000 and 60,000 reports of one subnet with distinct paths.
+#[test]
+#[ignore]
+fn bench_merge_60000_reports() {
+    bench_merge(20_000);
+    bench_merge(60_000);
+}

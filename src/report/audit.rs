@@ -559,7 +559,10 @@ pub fn cost(
                 missing.push(format!("{}: no metrics for {nat}", inv.region));
                 continue;
             };
-            let gb = (b.bytes_in_from_source + b.bytes_in_from_destination) / (1u64 << 30) as f64;
+            // `+ 0.0`: no -0.0 (it would print as "$-0.00"); the inventory's values are
+            // finite and ≥ 0 (input::load_audit_facts, gather::audit refuse others).
+            let gb =
+                (b.bytes_in_from_source + b.bytes_in_from_destination) / (1u64 << 30) as f64 + 0.0;
             let (price, known) = match price_override {
                 Some(p) => (p, true),
                 None => nat_price(&inv.region),
@@ -571,7 +574,7 @@ pub fn cost(
                 subnets,
                 processed_gb: gb,
                 days,
-                monthly_usd_upper_bound: gb * 30.0 / f64::from(days) * price,
+                monthly_usd_upper_bound: gb * 30.0 / f64::from(days) * price + 0.0,
                 price_per_gb: price,
                 price_source: match (price_override, known) {
                     (Some(_), _) => "--nat-price-per-gb".to_string(),
