@@ -390,3 +390,33 @@ mod tests {
         assert!(ok.dns.get().is_none());
     }
 }
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_non_negative_decimals_are_numbers_of_money_or_bytes() {
+        for (s, v) in [
+            ("0", 0.0),
+            ("0.045", 0.045),
+            ("10737418240.0", 10737418240.0),
+            ("1.0737418240E10", 10737418240.0),
+            ("5e-1", 0.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+        ] {
+            let got = non_negative_decimal(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(got, v, "{s}");
+            assert!(got.is_sign_positive(), "{s}");
+        }
+        for s in [
+            "", ".", "-0", "-1", "+1", "NaN", "nan", "inf", "-inf", "infinity", "1e400", "1e",
+            "1e+", "0x10", " 1", "1 ", "1,5", "１",
+        ] {
+            assert_eq!(non_negative_decimal(s), None, "{s:?}");
+        }
+        assert!(price_per_gb("10").is_ok());
+        assert!(price_per_gb("10.01").is_err());
+    }
+}

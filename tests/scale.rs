@@ -366,6 +366,20 @@ fn audit_deadline_reports_unjudged_subnets_and_exits_3() {
         assert_eq!(row["verdict"]["path"], "unknown", "{row}");
         assert_eq!(row["verdict"]["confidence"], "undetermined", "{row}");
     }
+    let human = bin()
+        .args([
+            "audit",
+            "--facts",
+            path.to_str().unwrap(),
+            "--timeout",
+            "0.001",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(human.status.code(), Some(3));
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("NOT JUDGED 80 subnets"), "{human}");
     // With time enough, the same inventory is judged in full.
     let out = audit(&path, &["--timeout", "600"]);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
