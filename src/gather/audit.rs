@@ -229,17 +229,20 @@ pub async fn inventory(
     // DNS attributes only where an S3 interface endpoint's private DNS depends on them.
     let mut vpcs = vpcs;
     if let (Observed::Collected { value: vs }, Some(eps)) = (&mut vpcs, endpoints.get()) {
+        // The VPCs with such an endpoint, once (linear in VPCs + endpoints).
+        let with_private_dns: std::collections::HashSet<&str> = eps
+            .iter()
+            .filter(|e| {
+                e.endpoint_type == EndpointType::Interface
+                    && e.is_s3_service(region)
+                    && e.private_dns_enabled
+            })
+            .filter_map(|e| e.vpc_id.as_deref())
+            .collect();
         let wanted: Vec<usize> = vs
             .iter()
             .enumerate()
-            .filter(|(_, v)| {
-                eps.iter().any(|e| {
-                    e.vpc_id.as_deref() == Some(&v.id)
-                        && e.endpoint_type == EndpointType::Interface
-                        && e.is_s3_service(region)
-                        && e.private_dns_enabled
-                })
-            })
+            .filter(|(_, v)| with_private_dns.contains(v.id.as_str()))
             .map(|(i, _)| i)
             .collect();
         let attrs = super::dns::join_all(wanted.iter().map(|&i| {
