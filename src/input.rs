@@ -58,19 +58,50 @@ pub fn load_audit_facts(path: &Path) -> Result<crate::facts::inventory::AuditFac
     for b in &facts.request.buckets {
         bucket(b).map_err(|e| err(format!("{name}: request.buckets: {}", e.0)))?;
     }
+    for r in &facts.regions {
+        for b in r.nat_bytes.get().into_iter().flatten() {
+            let fine = |v: f64| v.is_finite() && v >= 0.0;
+            if !(fine(b.bytes_in_from_source)
+                && fine(b.bytes_in_from_destination)
+                && fine(b.bytes_in_from_source + b.bytes_in_from_destination))
+            {
+                return Err(err(format!(
+                    "{name}: {}: the bytes of {:?} ({} from source, {} from destination) are not a finite amount of at least 0",
+                    r.region,
+                    b.nat_gateway_id,
+                    b.bytes_in_from_source,
+                    b.bytes_in_from_destination
+                )));
+            }
+        }
+    }
     Ok(facts)
 }
 
 pub fn read_regular_file(path: &Path, max: u64) -> Result<String, String> {
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    use std::os::unix::fs::OpenOptionsExt;
+    // Opened without blocking (a FIFO with no writer, a tty) and judged by what was opened
+    // (fstat on the descriptor), never by a path looked at before: no race with a swap.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
-        return Err("is not a regular file".to_string());
+        return Err(format!("is not a regular file ({})", file_kind(&meta)));
+    }
+    // /proc and /sys show their files as regular files of size 0, some of which block when
+    // read (/proc/kmsg) or change the system: not a report, not facts.
+    if let Some(fs) = pseudo_filesystem(&file) {
+        return Err(format!(
+            "is not a regular file (a {fs} file, not a file on disk)"
+        ));
     }
     if meta.len() > max {
         return Err(format!("is {} bytes; at most {max} are read", meta.len()));
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut text = String::new();
     file.take(max + 1)
         .read_to_string(&mut text)
@@ -79,6 +110,98 @@ pub fn read_regular_file(path: &Path, max: u64) -> Result<String, String> {
         return Err(format!("grew past {max} bytes while being read"));
     }
     Ok(text)
+}
+
+/// What a file that is not regular is, in a word.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
+/// The kernel's pseudo-filesystem the open file lives on (procfs, sysfs, …), if any.
+fn pseudo_filesystem(file: &std::fs::File) -> Option<&'static str> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fstatfs writes one statfs into the zeroed buffer for a descriptor we own.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstatfs(file.as_raw_fd(), &mut st) } != 0 {
+        return None;
+    }
+    // Magic numbers from linux/magic.h.
+    #[allow(clippy::unnecessary_cast)]
+    match st.f_type as i64 {
+        0x9fa0 => Some("/proc"),
+        0x6265_6572 => Some("/sys"),
+        0x6462_6720 => Some("debugfs"),
+        0x7472_6163 => Some("tracefs"),
+        0x6367_7270 => Some("cgroup2"),
+        0x0027_e0eb => Some("cgroup"),
+        0x7363_6673 => Some("securityfs"),
+        0x6e73_6673 => Some("nsfs"),
+        0x1cd1 => Some("devpts"),
+        _ => None,
+    }
+}
+
+/// A number of USD or bytes as given on a command line or by an API: decimal digits with an
+/// optional fraction and exponent, no sign, no `NaN`/`inf`, finite. `None` otherwise (Rust's
+/// float parser alone accepts `NaN`, `inf`, `-0`).
+pub fn non_negative_decimal(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut n = digits(&mut i);
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return None;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let v: f64 = s.parse().ok()?;
+    // `+ 0.0` turns nothing into -0.0; a digit string is never negative.
+    (v.is_finite() && v >= 0.0).then_some(v + 0.0)
+}
+
+/// `--nat-price-per-gb`: a price in USD per GB, at most 10 (clap's value parser).
+pub fn price_per_gb(s: &str) -> Result<f64, String> {
+    match non_negative_decimal(s) {
+        Some(p) if p <= 10.0 => Ok(p),
+        _ => Err(
+            "not a price in USD per GB: give a decimal number between 0 and 10 (no sign)"
+                .to_string(),
+        ),
+    }
 }
 
 /// Parses facts JSON; `name` is used in error messages.
@@ -318,5 +441,35 @@ mod tests {
         .unwrap();
         assert_eq!(ok.request.region.as_deref(), Some("eu-west-1"));
         assert!(ok.dns.get().is_none());
+    }
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_non_negative_decimals_are_numbers_of_money_or_bytes() {
+        for (s, v) in [
+            ("0", 0.0),
+            ("0.045", 0.045),
+            ("10737418240.0", 10737418240.0),
+            ("1.0737418240E10", 10737418240.0),
+            ("5e-1", 0.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+        ] {
+            let got = non_negative_decimal(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(got, v, "{s}");
+            assert!(got.is_sign_positive(), "{s}");
+        }
+        for s in [
+            "", ".", "-0", "-1", "+1", "NaN", "nan", "inf", "-inf", "infinity", "1e400", "1e",
+            "1e+", "0x10", " 1", "1 ", "1,5", "１",
+        ] {
+            assert_eq!(non_negative_decimal(s), None, "{s:?}");
+        }
+        assert!(price_per_gb("10").is_ok());
+        assert!(price_per_gb("10.01").is_err());
     }
 }

@@ -4,7 +4,8 @@
 //! disagreements: hosts in the same subnet whose paths differ (a hosts-file pin, a proxy
 //! variable, a resolver). Pure: it reads parsed reports, never the network.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -178,18 +179,21 @@ pub fn merge(hosts: Vec<Host>, rejected: Vec<String>) -> Merged {
     }
     let mut disagreements = Vec::new();
     for (subnet, members) in subnets {
+        // Each (path, via) once, in the order first seen: linear in the subnet's hosts however
+        // many distinct paths they take.
         let mut groups: Vec<PathGroup> = Vec::new();
+        let mut group_of: HashMap<(PathKind, Option<&str>), usize> = HashMap::new();
         for h in members {
-            match groups
-                .iter_mut()
-                .find(|g| g.path == h.path && g.via == h.via)
-            {
-                Some(g) => g.hosts.push(h.host.clone()),
-                None => groups.push(PathGroup {
-                    path: h.path,
-                    via: h.via.clone(),
-                    hosts: vec![h.host.clone()],
-                }),
+            match group_of.entry((h.path, h.via.as_deref())) {
+                Entry::Occupied(g) => groups[*g.get()].hosts.push(h.host.clone()),
+                Entry::Vacant(v) => {
+                    v.insert(groups.len());
+                    groups.push(PathGroup {
+                        path: h.path,
+                        via: h.via.clone(),
+                        hosts: vec![h.host.clone()],
+                    });
+                }
             }
         }
         if groups.len() > 1 {

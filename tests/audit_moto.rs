@@ -301,6 +301,49 @@ fn audit_judges_every_subnet_with_a_constant_number_of_calls() {
         .as_f64()
         .unwrap();
     assert!((monthly - 9.0).abs() < 1e-9, "{}", r["cost"]);
+    // A negative day (-500 GiB on top of the 10: CloudWatch never says so, a stand-in or a
+    // tampered answer may) is refused with one line, not priced as "$-478.97/month".
+    common::moto_script(
+        "nat_metrics.py",
+        &[&port.to_string(), REGION, "1", "-500", "0"],
+    );
+    let (_, r, stderr) = audit(&endpoint, &cost_args);
+    let cost = &r["cost"];
+    assert_eq!(
+        cost["nat_gateways"],
+        serde_json::json!([]),
+        "{stderr}: {cost}"
+    );
+    assert!(
+        cost["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("not measured"),
+        "{cost}"
+    );
+    let missing = cost["missing"].to_string();
+    assert!(
+        missing.contains("not a finite number of bytes"),
+        "{missing}"
+    );
+    let human_args: Vec<&str> = cost_args
+        .iter()
+        .map(|a| if *a == "json" { "human" } else { *a })
+        .collect();
+    let human = Command::new(BIN)
+        .arg("audit")
+        .args(&human_args)
+        .env("AWS_ENDPOINT_URL_EC2", &endpoint)
+        .env("AWS_ENDPOINT_URL_CLOUDWATCH", &endpoint)
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("COST"), "{human}");
+    assert!(!human.contains("$-"), "{human}");
 
     // --all-regions: DescribeRegions, then every region in parallel (moto knows them all).
     let (_, all, stderr) = audit(

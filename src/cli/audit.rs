@@ -36,7 +36,7 @@ pub struct AuditArgs {
     #[arg(long)]
     pub cost: bool,
     /// The NAT data processing price in USD per GB (default: s3path's table, by region).
-    #[arg(long, value_name = "USD")]
+    #[arg(long, value_name = "USD", value_parser = input::price_per_gb)]
     pub nat_price_per_gb: Option<f64>,
     /// A Terraform/OpenTofu plan (`terraform show -json PLANFILE`): judge every subnet it
     /// affects before and after apply (one region; docs/plan.md).
@@ -46,7 +46,8 @@ pub struct AuditArgs {
     /// changed, as regression or improvement; exit 1 on a regression (docs/audit.md).
     #[arg(long, value_name = "AUDIT_JSON")]
     pub baseline: Option<PathBuf>,
-    /// Overall time budget for the API calls, in seconds.
+    /// Overall time budget, in seconds: the API calls, reading --facts and judging (subnets
+    /// the deadline leaves unjudged are reported as not judged, exit 3).
     #[arg(long, value_name = "SECS", default_value = "60")]
     pub timeout: f64,
     #[command(flatten)]
@@ -54,7 +55,9 @@ pub struct AuditArgs {
 }
 
 pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
+    let started = std::time::Instant::now();
     let (opts, format) = output_options(&args.output)?;
+    let timeout = timeout_arg(args.timeout)?;
     for b in &args.buckets {
         input::bucket(b)?;
     }
@@ -84,7 +87,6 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
             } else {
                 None
             };
-            let timeout = timeout_arg(args.timeout)?;
             let save = SaveTarget::prepare(args.save_facts.as_deref())?;
             let spinner = Spinner::start("reading the control plane");
             let gathered = gather::audit::gather_audit(
@@ -108,17 +110,13 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
             facts
         }
     };
-    if let Some(p) = args.nat_price_per_gb {
-        if !(p.is_finite() && (0.0..=10.0).contains(&p)) {
-            return Err(InputError(format!(
-                "--nat-price-per-gb: {p} is not a price in USD per GB between 0 and 10"
-            )));
-        }
-    }
     if let Some(plan) = &args.plan {
         return super::plan::audit_plan(&facts, plan, &opts, format);
     }
-    let report = crate::report::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
+    let deadline = started + timeout;
+    let report = crate::report::audit::judge_with(&facts, &opts, args.nat_price_per_gb, &|| {
+        std::time::Instant::now() >= deadline
+    });
     if let Some(baseline) = &args.baseline {
         return super::plan::audit_baseline(&report, baseline, &opts, format);
     }

@@ -17,10 +17,13 @@ pub fn run(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
         if input.is_dir() {
             match std::fs::read_dir(input) {
                 Ok(entries) => {
+                    // Every `*.json` entry, whatever it is: what is not a regular file (a FIFO,
+                    // a device, a link to /proc/kmsg) is refused with its reason when opened,
+                    // without blocking (input::read_regular_file), not skipped in silence.
                     let mut found: Vec<PathBuf> = entries
                         .flatten()
                         .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
+                        .filter(|p| p.extension().is_some_and(|x| x == "json"))
                         .collect();
                     found.sort();
                     files.extend(found);

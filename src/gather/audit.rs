@@ -83,6 +83,9 @@ async fn nat_bytes(
         }
     }
     let mut sums = vec![[0f64; 2]; nats.len()];
+    // A value that is not a finite number of bytes ≥ 0 (CloudWatch's own are): the first,
+    // which fails the part rather than be summed into money.
+    let mut refused: Option<String> = None;
     let read = c.pages("GetMetricData", &params, "MetricDataResults", |r| {
         let Some(id) = text_of(r, "Id") else { return };
         let Some((i, j)) = id
@@ -92,15 +95,30 @@ async fn nat_bytes(
         else {
             return;
         };
-        let total: f64 = super::aws::strings(r, "Values")
-            .iter()
-            .filter_map(|v| v.parse::<f64>().ok())
-            .sum();
-        if let Some(slot) = sums.get_mut(i).and_then(|s| s.get_mut(j)) {
-            *slot += total;
+        let Some(slot) = sums.get_mut(i).and_then(|s| s.get_mut(j)) else {
+            return;
+        };
+        for v in super::aws::strings(r, "Values") {
+            match crate::input::non_negative_decimal(&v) {
+                Some(x) if (*slot + x).is_finite() => *slot += x,
+                _ => {
+                    refused.get_or_insert_with(|| {
+                        format!(
+                            "cloudwatch:GetMetricData: {} of {} has the value {:?}, not a finite number of bytes of at least 0; the NAT cost is not computed from it",
+                            metrics[j],
+                            nats[i],
+                            v.chars().take(40).collect::<String>()
+                        )
+                    });
+                }
+            }
         }
     });
-    match run.run(read).await {
+    let read = run.run(read).await;
+    if let (Some(Ok(())), Some(why)) = (&read, refused) {
+        return Observed::failed(why);
+    }
+    match read {
         None => timed_out("cloudwatch:GetMetricData", run.left()),
         Some(Err(e)) => Observed::failed(format!("cloudwatch:GetMetricData: {}", e.message)),
         Some(Ok(())) => Observed::collected(
@@ -211,17 +229,20 @@ pub async fn inventory(
     // DNS attributes only where an S3 interface endpoint's private DNS depends on them.
     let mut vpcs = vpcs;
     if let (Observed::Collected { value: vs }, Some(eps)) = (&mut vpcs, endpoints.get()) {
+        // The VPCs with such an endpoint, once (linear in VPCs + endpoints).
+        let with_private_dns: std::collections::HashSet<&str> = eps
+            .iter()
+            .filter(|e| {
+                e.endpoint_type == EndpointType::Interface
+                    && e.is_s3_service(region)
+                    && e.private_dns_enabled
+            })
+            .filter_map(|e| e.vpc_id.as_deref())
+            .collect();
         let wanted: Vec<usize> = vs
             .iter()
             .enumerate()
-            .filter(|(_, v)| {
-                eps.iter().any(|e| {
-                    e.vpc_id.as_deref() == Some(&v.id)
-                        && e.endpoint_type == EndpointType::Interface
-                        && e.is_s3_service(region)
-                        && e.private_dns_enabled
-                })
-            })
+            .filter(|(_, v)| with_private_dns.contains(v.id.as_str()))
             .map(|(i, _)| i)
             .collect();
         let attrs = super::dns::join_all(wanted.iter().map(|&i| {

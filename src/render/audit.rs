@@ -142,6 +142,13 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         out.push_str(&paths.join(" · "));
     }
     out.push('\n');
+    if r.summary.not_judged > 0 {
+        out.push_str(&format!(
+            "NOT JUDGED {} subnet{}: the --timeout deadline passed before their turn\n",
+            r.summary.not_judged,
+            if r.summary.not_judged == 1 { "" } else { "s" }
+        ));
+    }
     if !r.summary.findings.is_empty() {
         let f: Vec<String> = r
             .summary
