@@ -141,6 +141,7 @@ fn spoke_facts(port: u16, topo: &Value, answer: &str) -> Facts {
             region: Some(REGION.into()),
             buckets: vec![],
             key: None,
+            sdk: None,
         },
         "not part of this test",
     );
