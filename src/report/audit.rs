@@ -147,6 +147,9 @@ pub struct SubnetFinding {
     pub preview: bool,
     pub severity: crate::checks::Severity,
     pub message: String,
+    /// What to change (commands or steps), as the subnet's report gives them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remediation: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,8 +159,14 @@ pub struct SubnetVerdict {
     pub path: PathKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The route that decided it (`pl-… -> vpce-…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     pub confidence: Confidence,
     pub summary: String,
+    /// Why: the decision's evidence, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<crate::engine::Evidence>,
 }
 
 /// One subnet in the audit.
@@ -326,7 +335,7 @@ pub fn cost(
 
 /// How bad a row is, for "worst first": blocked and undecided, then the expectation not met,
 /// errors, warnings, then the rest.
-fn badness(r: &SubnetRow) -> u8 {
+pub fn badness(r: &SubnetRow) -> u8 {
     let worst = r
         .findings
         .iter()
@@ -397,8 +406,10 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                     host: r.verdict.host.clone(),
                     path: r.verdict.path,
                     via: r.verdict.via.clone(),
+                    route: r.verdict.route.clone(),
                     confidence: r.verdict.confidence,
                     summary: r.verdict.summary.clone(),
+                    evidence: r.verdict.evidence.clone(),
                 },
                 findings: r
                     .findings
@@ -408,6 +419,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
                         preview: f.preview,
                         severity: f.severity,
                         message: f.message.clone(),
+                        remediation: f.remediation.clone(),
                     })
                     .collect(),
                 expectation,
@@ -538,8 +550,10 @@ mod tests {
                 host: None,
                 path,
                 via: Some("nat-1".into()),
+                route: None,
                 confidence: Confidence::Inferred,
                 summary: String::new(),
+                evidence: vec![],
             },
             findings: vec![],
             expectation: None,
