@@ -115,17 +115,20 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
         command.push_str(&format!(" --expect {}", kinds.join(",")));
     }
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
-    let spinner = Spinner::start("waiting for SSM Run Command");
-    let facts = gather::fleet::gather_fleet(&gather::fleet::FleetOptions {
-        region,
-        targets,
-        instance_ids: args.instance_ids.clone(),
-        command,
-        max_concurrency: args.max_concurrency,
-        output_s3_bucket: args.output_s3_bucket.clone(),
-        timeout,
-        profile: profile.map(str::to_string),
-    });
+    let spinner = Spinner::counting("waiting for SSM Run Command", "instances answered");
+    let facts = gather::fleet::gather_fleet(
+        &gather::fleet::FleetOptions {
+            region,
+            targets,
+            instance_ids: args.instance_ids.clone(),
+            command,
+            max_concurrency: args.max_concurrency,
+            output_s3_bucket: args.output_s3_bucket.clone(),
+            timeout,
+            profile: profile.map(str::to_string),
+        },
+        &spinner,
+    );
     spinner.stop();
     if let Some(save) = save {
         save.write(&facts)?;

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::aws::QueryClient;
 use super::context::AwsContext;
 use super::deadline::Deadline;
+use super::progress::Progress;
 use crate::facts::fleet::{terminal, FleetFacts, Invocation};
 
 /// The IAM actions `fleet` uses; docs/iam-policy-fleet.json grants exactly these.
@@ -63,7 +64,7 @@ fn capped(s: &str, n: usize) -> String {
 }
 
 /// Runs the fleet command and gathers every answer within the deadline.
-pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
+pub fn gather_fleet(opts: &FleetOptions, progress: &dyn Progress) -> FleetFacts {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -76,10 +77,10 @@ pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
             }
         }
     };
-    rt.block_on(run(opts))
+    rt.block_on(run(opts, progress))
 }
 
-async fn run(opts: &FleetOptions) -> FleetFacts {
+async fn run(opts: &FleetOptions, progress: &dyn Progress) -> FleetFacts {
     let run = Deadline::after(opts.timeout);
     // One context for the run: SSM and the output bucket share the configuration and one
     // resolution of the credentials.
@@ -163,6 +164,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         body["OutputS3BucketName"] = json!(b);
         body["OutputS3KeyPrefix"] = json!("s3path-fleet");
     }
+    progress.phase("sending the command (ssm:SendCommand)");
     let command_id = match run.run(c.json("AmazonSSM.SendCommand", &body)).await {
         Some(Ok(v)) => match v["Command"]["CommandId"].as_str() {
             Some(id) => id.to_string(),
@@ -187,6 +189,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
     // 3. Poll until every invocation is done, with backoff, within the deadline.
     let mut wait = Duration::from_millis(500);
     let mut statuses: Vec<(String, String, Option<String>)> = Vec::new();
+    progress.phase("instances answered");
     loop {
         // A whole listing, or none (a partial one would drop the instances of later pages).
         let body = json!({"CommandId": command_id, "MaxResults": 50});
@@ -218,6 +221,10 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
             facts.error = Some(e);
             break;
         }
+        if !statuses.is_empty() {
+            progress.set_total(statuses.len() as u64);
+            progress.set_done(statuses.iter().filter(|(_, s, _)| terminal(s)).count() as u64);
+        }
         let done = !statuses.is_empty() && statuses.iter().all(|(_, s, _)| terminal(s));
         if done {
             break;
@@ -230,6 +237,7 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         wait = (wait * 2).min(Duration::from_secs(10));
     }
     // 4. The outputs of the finished ones.
+    progress.phase("reading the outputs");
     let outputs = super::dns::join_all(statuses.iter().map(|(id, status, _)| {
         let c = &c;
         let command_id = &command_id;
