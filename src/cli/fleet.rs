@@ -32,8 +32,14 @@ pub struct FleetArgs {
     #[arg(long = "bucket", value_name = "BUCKET")]
     pub buckets: Vec<String>,
     /// Path kinds every instance should take (passed to doctor; a report that does not meet it
-    /// makes the exit code 1).
-    #[arg(long, value_enum, value_name = "KIND[,KIND...]", value_delimiter = ',')]
+    /// makes the exit code 1); s3path explain kinds lists them.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND[,KIND...]",
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
     pub expect: Vec<PathKind>,
     /// The region of the instances (default: AWS_REGION, AWS_DEFAULT_REGION).
     #[arg(long)]

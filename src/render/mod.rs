@@ -17,10 +17,10 @@ pub enum Format {
     #[value(alias = "md")]
     Markdown,
     /// One line of JSON with the verdict and the findings only, at most 24,000 characters:
-    /// what SSM Run Command returns inline (`s3path fleet`).
+    /// what SSM Run Command returns inline (s3path fleet).
     Compact,
     /// One self-contained HTML file (inline style and script, nothing loaded from the
-    /// network): for `audit` and `merge`, sections per VPC worst first and a sortable table.
+    /// network): for audit and merge, sections per VPC worst first and a sortable table.
     Html,
 }
 
