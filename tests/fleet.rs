@@ -490,3 +490,53 @@ fn refused_endpoint_settings_send_nothing() {
     assert!(stdout.contains("FIPS"), "{stdout}");
     assert!(requests(&f).is_empty(), "nothing reached the stand-in");
 }
+
+/// Progress on a terminal only (issue 20): on a pseudo-terminal stderr shows the instances
+/// answered out of the total (indicatif) and clears it; on a pipe, nothing.
+#[test]
+fn progress_on_a_terminal_only() {
+    if common::skip("tests/fleet.rs", NEEDS) {
+        return;
+    }
+    let f = fake(json!({
+        "instances": {
+            "i-0a0000000000000b1": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("gateway-endpoint", "i-0a0000000000000b1")},
+            "i-0a0000000000000b2": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("gateway-endpoint", "i-0a0000000000000b2"),
+                                    "pending_polls": 1},
+        }
+    }));
+    let args = [
+        "--region",
+        "eu-west-1",
+        "--instance-ids",
+        "i-0a0000000000000b1,i-0a0000000000000b2",
+        "--timeout",
+        "6",
+        "--format",
+        "json",
+    ];
+    let (code, _, stderr, _) = fleet(&f, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("instances answered"), "{stderr}");
+    // The same run with stderr on a pseudo-terminal (stdout stays a pipe, as with `> out.json`).
+    let mut cmd = Command::new(BIN);
+    cmd.arg("fleet")
+        .args(args)
+        .env(
+            "AWS_ENDPOINT_URL_SSM",
+            format!("http://127.0.0.1:{}", f.port),
+        )
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE");
+    let tty = common::stderr_on_a_terminal(&cmd);
+    assert!(tty.contains("instances answered"), "{tty:?}");
+    assert!(tty.contains("/2"), "no count out of the total: {tty:?}");
+    assert!(tty.contains("2/2") || tty.contains("1/2"), "{tty:?}");
+    // Cleared when done: the last thing written erases the line.
+    assert!(
+        tty.trim_end_matches(['\r', '\n']).ends_with("\x1b[2K"),
+        "{tty:?}"
+    );
+}
