@@ -322,7 +322,13 @@ impl crate::render::Render for Merged {
 /// (worst first) with each host's status, path picture and findings, and a sortable table of
 /// every host.
 pub fn render_html(m: &Merged) -> String {
-    use crate::render::html::{anchor, esc, hop, page, Status};
+    let (body, attrs) = html_body(m);
+    crate::render::html::page("s3path fleet view", &attrs, &body)
+}
+
+/// The page's body and the attributes of its `<main>` (`fleet` adds its own sections).
+pub fn html_body(m: &Merged) -> (String, String) {
+    use crate::render::html::{anchor, esc, hop, Status};
     use std::fmt::Write as _;
     let status = |h: &Host| {
         let s = Status::from_exit(h.exit_code, !h.findings.is_empty());
@@ -461,7 +467,7 @@ pub fn render_html(m: &Merged) -> String {
         m.hosts.len(),
         vpcs.len()
     );
-    page("s3path fleet view", &attrs, &body)
+    (body, attrs)
 }
 
 #[cfg(test)]

@@ -520,6 +520,23 @@ fn progress_on_a_terminal_only() {
     let (code, _, stderr, _) = fleet(&f, &args);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("instances answered"), "{stderr}");
+    // The fleet view as a page (merge's layout; tests/html.rs loads that in a browser).
+    let html = Command::new(BIN)
+        .arg("fleet")
+        .args(&args[..args.len() - 1])
+        .arg("html")
+        .env(
+            "AWS_ENDPOINT_URL_SSM",
+            format!("http://127.0.0.1:{}", f.port),
+        )
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains(" data-hosts=\"2\""), "{html}");
+    assert!(html.contains("(gateway) → S3"), "{html}");
     // The same run with stderr on a pseudo-terminal (stdout stays a pipe, as with `> out.json`).
     let mut cmd = Command::new(BIN);
     cmd.arg("fleet")
