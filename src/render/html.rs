@@ -338,7 +338,7 @@ pub fn audit(r: &AuditReport) -> String {
             for n in &c.nat_gateways {
                 let _ = writeln!(
                     body,
-                    "<tr><td>{}</td><td class=\"mono\">{}</td><td data-sort=\"{}\">{:.1}</td><td>{}</td><td data-sort=\"{}\">{:.2}</td><td title=\"{}\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+                    "<tr><td class=\"nw\">{}</td><td class=\"mono\">{}</td><td data-sort=\"{}\">{:.1}</td><td>{}</td><td data-sort=\"{}\">{:.2}</td><td title=\"{}\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
                     esc(&n.region),
                     esc(&n.nat_gateway_id),
                     n.processed_gb,
