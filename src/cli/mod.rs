@@ -30,7 +30,7 @@ use output::{emit, ChecksFormat};
     name = "s3path",
     version,
     about = "How does traffic from here reach Amazon S3 (NAT gateway, gateway endpoint, interface endpoint, internet gateway, proxy…), and why?",
-    after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given, or unknown for want of credentials.\n\nEach command's options and examples: s3path COMMAND --help, or its manual: s3path man COMMAND. The path kinds --expect accepts: s3path explain kinds."
+    after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given, or unknown for want of credentials."
 )]
 struct Cli {
     /// Colour and symbols: auto (a terminal, unless NO_COLOR or CLICOLOR=0; CLICOLOR_FORCE
