@@ -80,6 +80,24 @@ pub fn read_regular_file(path: &Path, max: u64) -> Result<String, String> {
 }
 
 /// Parses facts JSON; `name` is used in error messages.
+/// What a JSON document that s3path wrote, but that is not a facts file, is (an audit
+/// inventory, a report, an audit report or a merged view), with the command that reads it.
+fn other_document(value: &serde_json::Value) -> Option<&'static str> {
+    let has = |k: &str| value.get(k).is_some();
+    let request_has = |k: &str| value.get("request").and_then(|r| r.get(k)).is_some();
+    if has("regions") && request_has("regions") {
+        Some("is an audit inventory (from s3path audit --save-facts), not a facts file: judge it with s3path audit --facts FILE")
+    } else if has("regions") && has("subnets") && has("exit_code") {
+        Some("is an audit report (s3path audit --format json), not a facts file")
+    } else if has("verdict") && has("exit_code") {
+        Some("is a report (--format json), not a facts file: replay reads what --save-facts writes")
+    } else if has("hosts") && has("summary") {
+        Some("is a merged fleet view (s3path merge), not a facts file")
+    } else {
+        None
+    }
+}
+
 pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         err(format!(
@@ -89,6 +107,9 @@ pub fn parse_facts(text: &str, name: &str) -> Result<Facts, InputError> {
             strip_position(&e.to_string())
         ))
     })?;
+    if let Some(what) = other_document(&value) {
+        return Err(err(format!("{name}: {what}")));
+    }
     let version = match value.get("schema_version") {
         None => {
             return Err(err(format!(
@@ -164,6 +185,14 @@ pub fn bucket(name: &str) -> Result<crate::names::S3Ref, InputError> {
         }
         err(format!("--bucket '{shown}': {why}"))
     })
+}
+
+/// Every `--bucket`, checked, as it may be kept (`--save-facts`), forwarded (fleet's
+/// SendCommand) and shown: a URL keeps scheme, host and path — never user information, a query
+/// (a presigned URL's `X-Amz-Signature`, `X-Amz-Credential`, `X-Amz-Security-Token`) or a
+/// fragment.
+pub fn buckets(names: &[String]) -> Result<Vec<String>, InputError> {
+    names.iter().map(|b| bucket(b).map(|r| r.input)).collect()
 }
 
 /// `--key`: a non-empty object key of at most 1024 bytes.

@@ -103,6 +103,11 @@ pub fn host(report: &Received, source: &str) -> Host {
             c.exit_code,
         ),
     };
+    let met = match report {
+        Received::Full(r) => r.expectation.as_ref().and_then(|e| e.met),
+        Received::Compact(c) => c.expectation.as_ref().and_then(|e| e.met),
+    };
+    let exit_code = host_exit_code(exit_code, path, met);
     let findings = match report {
         Received::Full(r) => r.findings.iter().map(|f| line(&f.id)).collect(),
         Received::Compact(c) => c.findings.iter().map(|f| line(&f.id)).collect(),
@@ -125,6 +130,20 @@ pub fn host(report: &Received, source: &str) -> Host {
         findings,
         exit_code,
     }
+}
+
+/// A host's exit code, not taken on the report's word alone: the worst of the code it gives
+/// (one outside the contract counts as undecided) and what its verdict calls for — an
+/// unknown path could not be judged (3); a blocked one fails (1) unless the report's own
+/// `--expect` was met by it.
+fn host_exit_code(given: u8, path: PathKind, met: Option<bool>) -> u8 {
+    use crate::report::exit;
+    let from_verdict = match path {
+        PathKind::Unknown => exit::UNDECIDED,
+        PathKind::Blocked if met != Some(true) => exit::FAILING,
+        _ => exit::OK,
+    };
+    crate::report::aggregate_exit_codes([given, from_verdict])
 }
 
 /// Reads one report's text (`source` names it): its host, or why it is not a report.
@@ -182,10 +201,10 @@ pub fn merge(hosts: Vec<Host>, rejected: Vec<String>) -> Merged {
             });
         }
     }
-    // Worst first: error findings and failing exit codes, then by subnet and host.
+    // Worst first (failing, then could not judge: report::exit_rank), then by subnet and host.
     hosts.sort_by(|a, b| {
-        b.exit_code
-            .cmp(&a.exit_code)
+        crate::report::exit_rank(b.exit_code)
+            .cmp(&crate::report::exit_rank(a.exit_code))
             .then_with(|| a.subnet_id.cmp(&b.subnet_id))
             .then_with(|| a.host.cmp(&b.host))
     });
@@ -495,6 +514,7 @@ mod tests {
                 availability_zone: None,
                 vpc_id: Some("vpc-1".into()),
                 subnet_id: Some(subnet.into()),
+                aws_access: None,
             },
             verdict: CompactVerdict {
                 host: None,

@@ -1,5 +1,7 @@
-//! Which proxy an HTTPS request to S3 would use, and `NO_PROXY` matching as curl and
-//! botocore do it. Pure: reads recorded settings, never the process environment.
+//! Which proxy a request would use, and `NO_PROXY` matching as curl and botocore do it: the
+//! one reading of the proxy variables, used both to judge an application's S3 path (from the
+//! recorded settings) and by s3path's own HTTPS client (`gather::https`, from the process
+//! environment it snapshots). Pure: never reads the environment itself.
 
 use std::net::IpAddr;
 
@@ -7,6 +9,27 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use crate::facts::ClientSettings;
+
+/// Where proxy variables are read from: the recorded [`ClientSettings`] (judging), or the
+/// variables s3path's own client was started with.
+pub trait ProxyVars {
+    /// The value of variable `name` exactly as named (`https_proxy` and `HTTPS_PROXY` differ).
+    fn proxy_var(&self, name: &str) -> Option<&str>;
+}
+
+impl ProxyVars for ClientSettings {
+    fn proxy_var(&self, name: &str) -> Option<&str> {
+        ClientSettings::proxy_var(self, name)
+    }
+}
+
+impl ProxyVars for [(String, String)] {
+    fn proxy_var(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
 
 /// The proxy an HTTPS request would use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,11 +55,31 @@ impl ProxyChoice {
 /// The variables consulted for an HTTPS URL, in precedence order (lower case first, as curl
 /// and Python's urllib do).
 pub const HTTPS_PROXY_VARS: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+/// The variables consulted for a plain `http://` URL (an endpoint override such as a local
+/// emulator), in the same order.
+pub const HTTP_PROXY_VARS: [&str; 4] = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
 pub const NO_PROXY_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
 
+/// The variables consulted for a URL of `scheme` (`https` unless it is `http`).
+pub fn proxy_vars(scheme: &str) -> &'static [&'static str; 4] {
+    if scheme.eq_ignore_ascii_case("http") {
+        &HTTP_PROXY_VARS
+    } else {
+        &HTTPS_PROXY_VARS
+    }
+}
+
 /// The proxy configured for HTTPS, if any (an empty value counts as unset).
-pub fn https_proxy(settings: &ClientSettings) -> Option<Result<ProxyChoice, String>> {
-    HTTPS_PROXY_VARS.iter().find_map(|var| {
+pub fn https_proxy<S: ProxyVars + ?Sized>(settings: &S) -> Option<Result<ProxyChoice, String>> {
+    proxy_for(settings, "https")
+}
+
+/// The proxy configured for URLs of `scheme`, if any (an empty value counts as unset).
+pub fn proxy_for<S: ProxyVars + ?Sized>(
+    settings: &S,
+    scheme: &str,
+) -> Option<Result<ProxyChoice, String>> {
+    proxy_vars(scheme).iter().find_map(|var| {
         let value = settings.proxy_var(var)?.trim();
         if value.is_empty() {
             return None;
@@ -54,7 +97,7 @@ pub fn https_proxy(settings: &ClientSettings) -> Option<Result<ProxyChoice, Stri
 }
 
 /// The `NO_PROXY` value in force and the variable it came from.
-pub fn no_proxy(settings: &ClientSettings) -> Option<(&'static str, &str)> {
+pub fn no_proxy<S: ProxyVars + ?Sized>(settings: &S) -> Option<(&'static str, &str)> {
     NO_PROXY_VARS
         .iter()
         .find_map(|var| settings.proxy_var(var).map(|v| (*var, v)))
@@ -170,11 +213,23 @@ pub enum ProxyDecision {
     Invalid { variable: String, error: String },
 }
 
-pub fn decide(settings: &ClientSettings, host: &str) -> ProxyDecision {
-    let proxy = match https_proxy(settings) {
+/// How an HTTPS request to `host` (port 443) goes.
+pub fn decide<S: ProxyVars + ?Sized>(settings: &S, host: &str) -> ProxyDecision {
+    decide_for(settings, "https", host, 443)
+}
+
+/// How a request of `scheme` to `host`:`port` goes: the scheme's proxy variables, then
+/// `NO_PROXY` ([`bypass_entry`]).
+pub fn decide_for<S: ProxyVars + ?Sized>(
+    settings: &S,
+    scheme: &str,
+    host: &str,
+    port: u16,
+) -> ProxyDecision {
+    let proxy = match proxy_for(settings, scheme) {
         None => return ProxyDecision::NoProxy,
         Some(Err(error)) => {
-            let variable = HTTPS_PROXY_VARS
+            let variable = proxy_vars(scheme)
                 .iter()
                 .find(|v| settings.proxy_var(v).is_some_and(|x| !x.trim().is_empty()))
                 .map(|v| v.to_string())
@@ -184,7 +239,7 @@ pub fn decide(settings: &ClientSettings, host: &str) -> ProxyDecision {
         Some(Ok(p)) => p,
     };
     if let Some((variable, value)) = no_proxy(settings) {
-        if let Some(entry) = bypass_entry(value, host, 443) {
+        if let Some(entry) = bypass_entry(value, host, port) {
             return ProxyDecision::Bypassed {
                 proxy,
                 variable,
@@ -193,6 +248,42 @@ pub fn decide(settings: &ClientSettings, host: &str) -> ProxyDecision {
         }
     }
     ProxyDecision::Proxied(proxy)
+}
+
+/// Hosts s3path never sends through a proxy, whatever the variables say: loopback
+/// (`localhost`, `127.0.0.0/8`, `::1`, as Go's and hyper's clients treat them) and the
+/// link-local metadata services (`169.254.0.0/16`: IMDS, the ECS and EKS Pod Identity
+/// credential endpoints; `fe80::/10`; `fd00:ec2::/32`: IMDS and Pod Identity over IPv6).
+pub fn never_proxied(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
+        Ok(IpAddr::V4(a)) => a.is_loopback() || a.is_link_local(),
+        Ok(IpAddr::V6(a)) => {
+            let s = a.segments();
+            a.is_loopback() || (s[0] & 0xffc0) == 0xfe80 || (s[0] == 0xfd00 && s[1] == 0x0ec2)
+        }
+        Err(_) => false,
+    }
+}
+
+/// The user name and password of a proxy URL (`http://user:pass@proxy:3128`), percent-decoded,
+/// for a `Proxy-Authorization` header only: never printed, logged or stored.
+pub fn proxy_credentials(url: &str) -> Option<(String, String)> {
+    let userinfo = crate::url::split(url.trim()).userinfo?;
+    let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some((decode(user), decode(pass)))
 }
 
 /// `NO_PROXY` entries that can never exempt a request to an S3 host name: IP addresses and
@@ -341,5 +432,90 @@ mod tests {
         );
         let s = settings(&[("HTTPS_PROXY", "gopher://x")]);
         assert!(matches!(decide(&s, host), ProxyDecision::Invalid { .. }));
+    }
+
+    #[test]
+    fn own_calls_read_the_same_variables_with_user_info() {
+        let vars: Vec<(String, String)> = [
+            ("HTTPS_PROXY", "http://u%40corp:p%3Ass@10.0.1.60:3128"),
+            ("http_proxy", "http://plain:8080"),
+            (
+                "NO_PROXY",
+                "localhost,.internal.corp,10.0.0.0/8,ssm.eu-west-1.amazonaws.com",
+            ),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let v = &vars[..];
+        let ec2 = "ec2.eu-west-1.amazonaws.com";
+        match decide_for(v, "https", ec2, 443) {
+            ProxyDecision::Proxied(p) => {
+                assert_eq!(p.address(), "10.0.1.60:3128");
+                assert_eq!(p.variable, "HTTPS_PROXY");
+                assert_eq!(
+                    proxy_credentials(&p.url),
+                    Some(("u@corp".to_string(), "p:ss".to_string()))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            decide_for(v, "https", "ssm.eu-west-1.amazonaws.com", 443),
+            ProxyDecision::Bypassed {
+                variable: "NO_PROXY",
+                ..
+            }
+        ));
+        assert!(matches!(
+            decide_for(v, "https", "10.0.3.4", 443),
+            ProxyDecision::Bypassed { .. }
+        ));
+        assert!(matches!(
+            decide_for(v, "https", "api.internal.corp", 443),
+            ProxyDecision::Bypassed { .. }
+        ));
+        // http:// endpoints use the http_ variables.
+        assert!(
+            matches!(decide_for(v, "http", "emulator.example", 4566), ProxyDecision::Proxied(p) if p.host == "plain")
+        );
+        let star = [
+            ("HTTPS_PROXY".to_string(), "http://p:1".to_string()),
+            ("no_proxy".to_string(), "*".to_string()),
+        ];
+        assert!(matches!(
+            decide_for(&star[..], "https", ec2, 443),
+            ProxyDecision::Bypassed { .. }
+        ));
+        assert_eq!(proxy_credentials("http://proxy:3128"), None);
+        assert_eq!(
+            proxy_credentials("http://user@proxy:3128"),
+            Some(("user".into(), String::new()))
+        );
+    }
+
+    #[test]
+    fn metadata_and_loopback_are_never_proxied() {
+        for host in [
+            "169.254.169.254",
+            "169.254.170.2",
+            "169.254.170.23",
+            "[fd00:ec2::254]",
+            "fd00:ec2::23",
+            "fe80::1",
+            "127.0.0.1",
+            "::1",
+            "localhost",
+        ] {
+            assert!(never_proxied(host), "{host}");
+        }
+        for host in [
+            "ec2.eu-west-1.amazonaws.com",
+            "10.0.1.5",
+            "fd00:198::2",
+            "169.255.0.1",
+        ] {
+            assert!(!never_proxied(host), "{host}");
+        }
     }
 }

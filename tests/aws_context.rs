@@ -183,9 +183,10 @@ fn one_credential_resolution_per_run() {
         "doctor walked the credential chain {doctor} times"
     );
 
-    // route: EC2 Describe calls, then HeadBucket and GetBucketPolicy of the bucket (at S3's
-    // own regional name: route does not follow AWS_ENDPOINT_URL_S3, so they may fail here;
-    // the credentials are resolved for them all the same).
+    // route --probe-from-here: EC2 Describe calls, then HeadBucket and GetBucketPolicy of the
+    // bucket from this machine (at S3's own regional name: route does not follow
+    // AWS_ENDPOINT_URL_S3, so they may fail here; the credentials are resolved for them all
+    // the same).
     let (code, r, stderr) = s3path(
         &creds,
         port,
@@ -197,6 +198,7 @@ fn one_credential_resolution_per_run() {
             subnet,
             "--bucket",
             "app-data",
+            "--probe-from-here",
             "--timeout",
             "10",
             "--format",
@@ -265,7 +267,7 @@ fn fleet_reads_every_cut_output_with_the_runs_credentials() {
     let config = dir.path().join("ssm.json");
     std::fs::write(
         &config,
-        serde_json::json!({ "instances": instances }).to_string(),
+        serde_json::json!({ "command_id": "cmd", "instances": instances }).to_string(),
     )
     .unwrap();
     let log = dir.path().join("ssm.log");
@@ -311,7 +313,7 @@ fn fleet_reads_every_cut_output_with_the_runs_credentials() {
         assert!(
             inv["output_source"]
                 .as_str()
-                .is_some_and(|s| s.starts_with("https://s3.")),
+                .is_some_and(|s| s.starts_with("s3://ssm-out/s3path-fleet/cmd/")),
             "read from the output bucket: {inv}"
         );
     }

@@ -182,9 +182,9 @@ fn iam_policy_matches_the_gatherer() {
     granted.sort();
     used.sort();
     assert_eq!(granted, used);
-    assert!(used
-        .iter()
-        .all(|a| a.starts_with("ec2:Describe") || a.starts_with("ec2:Get")));
+    assert!(used.iter().all(|a| a.starts_with("ec2:Describe")
+        || a.starts_with("ec2:Get")
+        || *a == "ec2:SearchTransitGatewayRoutes"));
     // The bucket requests: HeadBucket and ListObjectsV2 need s3:ListBucket, HeadObject
     // s3:GetObject, GetBucketPolicy s3:GetBucketPolicy. Nothing that writes.
     let mut s3_granted: Vec<&str> = doc["Statement"][1]["Action"]

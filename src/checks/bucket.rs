@@ -5,7 +5,9 @@
 use std::net::IpAddr;
 
 use crate::engine::{Decision, PathKind, TargetPath};
-use crate::facts::{BucketFacts, RequestOutcome, RequestRoute, S3Request, VpcEndpoint};
+use crate::facts::{
+    BucketFacts, RequestOutcome, RequestRoute, RequestsFrom, S3Request, VpcEndpoint,
+};
 use crate::names::targets::TargetRole;
 use crate::names::HostKind;
 use crate::policy::{self, KeyValue, Policy, RequestContext};
@@ -56,7 +58,28 @@ impl BucketView<'_> {
             .map(|d| d.label())
             .unwrap_or_else(|| "unknown".to_string())
     }
+
+    /// Whether the requests were made from the machine that ran s3path, not from the vantage
+    /// (`route --probe-from-here`): their outcome says nothing about the judged path.
+    pub fn from_this_machine(&self) -> bool {
+        self.facts.requests_from == RequestsFrom::ThisMachine
+    }
+
+    /// Where the requests went, for a finding's message: `over gateway-endpoint via vpce-…`,
+    /// or, for requests made from the machine that ran s3path, that machine (never the
+    /// subnet's path, which they did not take).
+    pub fn requests_where(&self) -> String {
+        if self.from_this_machine() {
+            FROM_THIS_MACHINE.to_string()
+        } else {
+            format!("over {}", self.path_label())
+        }
+    }
 }
+
+/// How requests made by `route --probe-from-here` are labelled.
+pub const FROM_THIS_MACHINE: &str =
+    "from this machine (where s3path ran, over its own network), not over the subnet's path";
 
 /// Every bucket that was gathered, with the engine's path for its regional name.
 pub fn buckets<'a>(cx: &Context<'a>) -> Vec<BucketView<'a>> {
@@ -319,6 +342,10 @@ pub struct BucketSummary {
     /// `ok`, `denied`, `failed`, `no such bucket`, `not made`.
     pub result: String,
     pub requests: Vec<S3Request>,
+    /// Where `requests` were made: absent for the vantage judged; `this-machine` for
+    /// `route --probe-from-here` (not over `path`).
+    #[serde(default, skip_serializing_if = "RequestsFrom::is_vantage")]
+    pub requests_from: RequestsFrom,
     /// The policy that decided a denial, as S3 and the static evaluation tell it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
@@ -378,6 +405,7 @@ pub fn summaries(cx: &Context) -> Vec<BucketSummary> {
                 path: b.path_label(),
                 result: result.to_string(),
                 requests: reqs.clone(),
+                requests_from: b.facts.requests_from,
                 decided_by,
                 endpoint_policy,
                 bucket_policy,
@@ -413,7 +441,11 @@ fn decided_by(
                 None => e.verdict.as_str().to_string(),
             })
     };
-    let ep = b.endpoint.map(|e| e.id.as_str()).unwrap_or("the endpoint");
+    let ep = if b.from_this_machine() {
+        "an endpoint on this machine's own path (not the subnet's)"
+    } else {
+        b.endpoint.map(|e| e.id.as_str()).unwrap_or("the endpoint")
+    };
     match said.and_then(|d| d.policy.map(|k| (k, d.explicit))) {
         Some((policy::PolicyKind::VpcEndpoint, explicit)) => format!(
             "VPC endpoint policy of {ep} (S3: {}){}",
@@ -423,6 +455,7 @@ fn decided_by(
                 "no statement allows"
             },
             statement_of(endpoint)
+                .filter(|_| !b.from_this_machine())
                 .map(|s| format!("; {s}"))
                 .unwrap_or_default()
         ),

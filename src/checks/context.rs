@@ -22,6 +22,9 @@ use crate::names::s3_service_name;
 /// ```
 macro_rules! check {
     ($ty:ident, $id:literal, $name:literal, $category:ident, $severity:ident, $status:ident, $summary:literal) => {
+        check! { $ty, $id, $name, $category, $severity, $status, $summary, restates: [] }
+    };
+    ($ty:ident, $id:literal, $name:literal, $category:ident, $severity:ident, $status:ident, $summary:literal, restates: [$($kind:ident),*]) => {
         pub struct $ty;
 
         static META: $crate::checks::context::CheckMeta = $crate::checks::context::CheckMeta {
@@ -32,6 +35,7 @@ macro_rules! check {
             status: $crate::checks::context::Status::$status,
             summary: $summary,
             doc: include_str!(concat!("../../checks/", $id, ".md")),
+            restates: &[$($crate::engine::PathKind::$kind),*],
         };
 
         impl $crate::checks::context::Check for $ty {
@@ -150,6 +154,9 @@ pub struct CheckMeta {
     pub summary: &'static str,
     /// The Markdown page `checks/<ID>.md`.
     pub doc: &'static str,
+    /// The paths whose finding merely restates the path itself (S3P101 on a `blocked` path):
+    /// when `--expect` names the path the verdict takes, such a finding is informational.
+    pub restates: &'static [PathKind],
 }
 
 /// What a check reads: the facts, the engine's analysis and what the user expects.

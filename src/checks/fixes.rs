@@ -3,7 +3,7 @@
 
 use crate::engine::kinds::{DeadRoute, DeadTarget};
 use crate::engine::{Analysis, Decision};
-use crate::facts::{Facts, RouteTarget};
+use crate::facts::{Facts, Failure, RouteTarget};
 use crate::names::s3_service_name;
 
 /// The command that makes a route with a dead target usable again.
@@ -72,6 +72,25 @@ pub fn fill_remedies(analysis: &mut Analysis, facts: &Facts) {
         for a in &mut t.addresses {
             fill(&mut a.decision, &region, vpc.as_deref());
         }
+    }
+}
+
+/// What lets a run read the control plane of `region` again, by the typed cause of its failure
+/// (S3P004 for a subnet or instance, `audit` for a region).
+pub fn control_plane(cause: &Failure, region: &str) -> Vec<String> {
+    match cause {
+        Failure::NoCredentials => vec!["give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile".to_string()],
+        Failure::NotFound => vec![
+            format!("check the id and its region: aws ec2 describe-subnets --region {region} --subnet-ids SUBNET_ID (or describe-instances --instance-ids INSTANCE_ID, describe-vpcs --vpc-ids VPC_ID)"),
+            "give the region the resource is in with --region (ids are regional)".to_string(),
+        ],
+        Failure::Denied { action } => vec![format!(
+            "allow {action} (all of docs/iam-policy.json): aws iam put-role-policy --role-name ROLE --policy-name s3path-read-only --policy-document file://docs/iam-policy.json"
+        )],
+        Failure::TimedOut { .. } | Failure::Unreachable { .. } => vec![format!(
+            "give the EC2 API more time (--timeout 30), or check the path from this machine to ec2.{region}.amazonaws.com"
+        )],
+        Failure::Other => vec!["the error says what failed; run again once it is fixed".to_string()],
     }
 }
 

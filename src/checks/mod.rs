@@ -23,6 +23,7 @@ mod s3p105_internet_gateway_without_public_ip;
 mod s3p106_nat_gateway_not_usable;
 mod s3p107_security_group_egress_blocks_443;
 mod s3p108_nacl_blocks_s3;
+mod s3p109_hub_gateway_endpoint_not_transitive;
 mod s3p110_ipv6_bypasses_gateway_endpoint;
 mod s3p201_interface_endpoint_names_public;
 mod s3p202_vpc_dns_attributes_off;
@@ -30,6 +31,7 @@ mod s3p203_resolvers_disagree;
 mod s3p301_endpoint_sg_blocks_443;
 mod s3p302_gateway_endpoint_not_available;
 mod s3p303_interface_endpoint_other_az;
+mod s3p304_hub_endpoint_sg_blocks_spoke;
 mod s3p401_hosts_file_pin;
 mod s3p402_proxy_diverts_s3;
 mod s3p403_aws_cli_v1_interface_endpoint;
@@ -71,6 +73,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p106_nat_gateway_not_usable::NatGatewayNotUsable,
     &s3p107_security_group_egress_blocks_443::SecurityGroupEgressBlocks443,
     &s3p108_nacl_blocks_s3::NaclBlocksS3,
+    &s3p109_hub_gateway_endpoint_not_transitive::HubGatewayEndpointNotTransitive,
     &s3p110_ipv6_bypasses_gateway_endpoint::Ipv6BypassesGatewayEndpoint,
     &s3p201_interface_endpoint_names_public::InterfaceEndpointNamesPublic,
     &s3p202_vpc_dns_attributes_off::VpcDnsAttributesOff,
@@ -78,6 +81,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p301_endpoint_sg_blocks_443::EndpointSgBlocks443,
     &s3p302_gateway_endpoint_not_available::GatewayEndpointNotAvailable,
     &s3p303_interface_endpoint_other_az::InterfaceEndpointOtherAz,
+    &s3p304_hub_endpoint_sg_blocks_spoke::HubEndpointSgBlocksSpoke,
     &s3p401_hosts_file_pin::HostsFilePin,
     &s3p402_proxy_diverts_s3::ProxyDivertsS3,
     &s3p403_aws_cli_v1_interface_endpoint::AwsCliV1InterfaceEndpoint,

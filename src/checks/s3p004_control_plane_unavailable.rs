@@ -4,25 +4,37 @@ use crate::facts::{Failure, Observed, VantageKind};
 
 check! {
     ControlPlaneUnavailable, "S3P004", "control-plane-unavailable", Identity, Warning, Stable,
-    "the route tables could not be read, so the verdict rests on live signals or nothing"
+    "the control plane (the subnet's place or its route tables) could not be read, so the verdict rests on live signals or nothing"
 }
 
 impl ControlPlaneUnavailable {
     fn run(cx: &Context) -> CheckResult {
         let f = cx.facts;
         let Some(v) = f.vantage.get() else {
-            // `route` could not even place the subnet for want of credentials: the run decided
-            // nothing, and says so as a finding rather than "no findings".
-            if let Observed::Failed {
-                error,
-                cause: Some(Failure::NoCredentials),
-            } = &f.vantage
-            {
-                return Ok(vec![Draft::new(
-                    "the control plane could not be read (no credentials), so the path is undetermined",
-                )
-                .evidence(format!("vantage: {error}"))
-                .fix("give s3path credentials that can call the Describe actions in docs/iam-policy.json: --profile NAME (or AWS_PROFILE), environment keys, or an instance profile")]);
+            // `route` could not even place the subnet or instance (no credentials, not found,
+            // denied, no answer): the run judged nothing, and says so as a finding with the
+            // cause and the fix rather than "no findings".
+            // `doctor --subnet-id` on a host that cannot place itself: the named subnet's
+            // lookup is the control plane's failure.
+            let failed = match (&f.vantage, &f.route_tables) {
+                (
+                    Observed::Failed {
+                        error,
+                        cause: Some(cause),
+                    },
+                    _,
+                ) => Some((format!("vantage: {error}"), cause)),
+                (
+                    _,
+                    Observed::Failed {
+                        error,
+                        cause: Some(cause),
+                    },
+                ) => Some((format!("route tables: {error}"), cause)),
+                _ => None,
+            };
+            if let Some((evidence, cause)) = failed {
+                return Ok(vec![vantage_failed(cx, evidence, cause)]);
             }
             return skip(format!(
                 "the vantage {}",
@@ -80,4 +92,21 @@ impl ControlPlaneUnavailable {
             "or judge the subnet from a machine with read-only credentials: s3path route --region {region} --subnet-id {subnet}"
         ))])
     }
+}
+
+/// The finding for a vantage that could not be looked up: what failed, and the change that
+/// lets the run judge.
+fn vantage_failed(cx: &Context, evidence: String, cause: &Failure) -> Draft {
+    let region = cx.region().unwrap_or("REGION");
+    let draft = Draft::new(format!(
+        "the control plane could not be read ({}), so the path is undetermined: nothing was judged",
+        match cause {
+            Failure::NotFound => format!("the subnet or instance was not found in {region}"),
+            c => c.phrase(),
+        }
+    ))
+    .evidence(evidence);
+    super::fixes::control_plane(cause, region)
+        .into_iter()
+        .fold(draft, |d, fix| d.fix(fix))
 }

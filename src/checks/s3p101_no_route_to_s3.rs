@@ -3,7 +3,8 @@ use crate::engine::{BlockCause, PathKind};
 
 check! {
     NoRouteToS3, "S3P101", "no-route-to-s3", Routing, Error, Stable,
-    "the subnet's route table has no usable route to the S3 addresses"
+    "the subnet's route table has no usable route to the S3 addresses",
+    restates: [Blocked]
 }
 
 impl NoRouteToS3 {

@@ -4,7 +4,8 @@ use crate::facts::Part;
 
 check! {
     GatewayEndpointNotOnRouteTable, "S3P102", "gateway-endpoint-not-on-route-table", Routing, Warning, Stable,
-    "an S3 gateway endpoint exists in the VPC but not on the route table this subnet uses"
+    "an S3 gateway endpoint exists in the VPC but not on the route table this subnet uses",
+    restates: [Blocked, NatGateway]
 }
 
 impl GatewayEndpointNotOnRouteTable {

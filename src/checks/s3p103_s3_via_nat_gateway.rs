@@ -3,7 +3,8 @@ use crate::engine::PathKind;
 
 check! {
     S3ViaNatGateway, "S3P103", "s3-via-nat-gateway", Routing, Warning, Stable,
-    "S3 traffic leaves through a NAT gateway, which charges per GB, instead of a free gateway endpoint"
+    "S3 traffic leaves through a NAT gateway, which charges per GB, instead of a free gateway endpoint",
+    restates: [NatGateway]
 }
 
 impl S3ViaNatGateway {

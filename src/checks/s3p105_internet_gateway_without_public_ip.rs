@@ -3,7 +3,8 @@ use crate::engine::{BlockCause, PathKind};
 
 check! {
     InternetGatewayWithoutPublicIp, "S3P105", "internet-gateway-without-public-ip", Routing, Error, Stable,
-    "S3 is routed to an internet gateway but this host has no public address to use it"
+    "S3 is routed to an internet gateway but this host has no public address to use it",
+    restates: [Blocked]
 }
 
 impl InternetGatewayWithoutPublicIp {

@@ -5,7 +5,8 @@ use crate::facts::SgRule;
 
 check! {
     SecurityGroupEgressBlocks443, "S3P107", "security-group-egress-blocks-443", Routing, Error, Stable,
-    "no security group of this host allows outbound TCP 443 to the S3 addresses"
+    "no security group of this host allows outbound TCP 443 to the S3 addresses",
+    restates: [Blocked]
 }
 
 impl SecurityGroupEgressBlocks443 {

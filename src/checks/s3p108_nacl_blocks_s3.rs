@@ -4,7 +4,8 @@ use crate::facts::parts;
 
 check! {
     NaclBlocksS3, "S3P108", "nacl-blocks-s3", Routing, Error, Stable,
-    "the subnet's network ACL denies the request to S3 or its return traffic"
+    "the subnet's network ACL denies the request to S3 or its return traffic",
+    restates: [Blocked]
 }
 
 /// A port from the Linux ephemeral range that replies come back to.

@@ -59,10 +59,10 @@ fn denied(cx: &Context, b: &BucketView) -> Option<Draft> {
         })
         .collect();
     let mut msg = format!(
-        "{} on bucket {name} {} denied (403) over {}",
+        "{} on bucket {name} {} denied (403) {}",
         ops.join(", "),
         if ops.len() > 1 { "were" } else { "was" },
-        b.path_label()
+        b.requests_where()
     );
     let mut draft;
     match explained {
@@ -118,6 +118,13 @@ fn explain(
     let name = &b.facts.name;
     let action = action.unwrap_or("s3:ListBucket");
     match kind {
+        // A request made from this machine passed an endpoint of this machine's own network,
+        // not the subnet's: the subnet's endpoint policy is not what S3 named.
+        PolicyKind::VpcEndpoint if b.from_this_machine() => {
+            draft = draft.fix(format!(
+                "the denying endpoint is on this machine's own path to S3, not the subnet's: judge the subnet's endpoint policy without --probe-from-here, or run s3path doctor --bucket {name} on an instance in the subnet"
+            ));
+        }
         PolicyKind::VpcEndpoint => match b.endpoint {
             Some(ep) => {
                 draft = draft.evidence(format!("the S3 traffic of this host passes {}", ep.id));

@@ -47,14 +47,17 @@ fn failures(b: &BucketView) -> Vec<Draft> {
             _ => "failed",
         };
         let mut d = Draft::new(format!(
-            "{} to bucket {name} at {}{} {what} over {}: {}",
+            "{} to bucket {name} at {}{} {what} {}: {}",
             r.operation,
             r.host,
             r.address.map(|a| format!(" ({a})")).unwrap_or_default(),
-            b.path_label(),
+            b.requests_where(),
             r.error.as_deref().unwrap_or("no detail")
         ));
         d = match r.outcome {
+            _ if b.from_this_machine() => d.fix(
+                "this machine's own way to S3 failed, which says nothing about the subnet: check this machine's network, or run s3path doctor on an instance in the subnet for its real requests",
+            ),
             RequestOutcome::TimedOut | RequestOutcome::ConnectFailed => d.fix(
                 "follow the path: the route (S3P101, S3P106), the security groups (S3P107, S3P301) and network ACLs (S3P108) on it must let TCP 443 out and the replies back",
             ),
@@ -83,8 +86,8 @@ fn failures(b: &BucketView) -> Vec<Draft> {
     {
         out.push(
             Draft::new(format!(
-                "bucket {name} does not exist (HeadBucket answered 404 over {})",
-                b.path_label()
+                "bucket {name} does not exist (HeadBucket answered 404 {})",
+                b.requests_where()
             ))
             .fix(format!("check the name: aws s3api list-buckets --query \"Buckets[?contains(Name, '{name}')].Name\""))
             .evidence(bucket::request_line(r)),

@@ -54,7 +54,7 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
         input::resource_id(v, "vpc", "--vpc-id")?;
     }
     let facts = match &args.facts {
-        Some(path) => input::load_audit_facts(path)?,
+        Some(path) => narrow(input::load_audit_facts(path)?, &args, path)?,
         None => {
             let mut regions = Vec::new();
             for r in &args.regions {
@@ -83,7 +83,7 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
                 &gather::audit::AuditOptions {
                     regions,
                     vpc_ids: args.vpc_ids.clone(),
-                    buckets: args.buckets.clone(),
+                    buckets: input::buckets(&args.buckets)?,
                     timeout,
                     cost: args.cost,
                     profile: profile.map(str::to_string),
@@ -111,4 +111,73 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
     let report = crate::report::audit::judge_with(&facts, &opts, args.nat_price_per_gb);
     print(&report, format)?;
     Ok(report.exit_code)
+}
+
+/// `--facts FILE` with `--region`, `--vpc-id`, `--bucket` or `--cost`: the saved inventory as
+/// the command line asks for it — only those regions and VPCs (one the file cannot hold is
+/// refused in one line), the buckets given (audit judges names from the control plane only,
+/// so they can change), the NAT metrics only with `--cost` (refused when the file has none).
+fn narrow(
+    mut facts: crate::facts::inventory::AuditFacts,
+    args: &AuditArgs,
+    path: &std::path::Path,
+) -> Result<crate::facts::inventory::AuditFacts, InputError> {
+    let file = path.display();
+    if args.all_regions {
+        return Err(InputError(format!(
+            "--all-regions: cannot be used with --facts {file} (give --region to choose among the regions it holds)"
+        )));
+    }
+    if !args.regions.is_empty() {
+        for r in &args.regions {
+            input::region(r)?;
+            if !facts.regions.iter().any(|i| &i.region == r) {
+                let held: Vec<&str> = facts.regions.iter().map(|i| i.region.as_str()).collect();
+                return Err(InputError(format!(
+                    "--region {r}: {file} holds no inventory of it (it holds {})",
+                    if held.is_empty() {
+                        "none".to_string()
+                    } else {
+                        held.join(", ")
+                    }
+                )));
+            }
+        }
+        facts.regions.retain(|i| args.regions.contains(&i.region));
+    }
+    if !args.vpc_ids.is_empty() {
+        let saved = &facts.request.vpc_ids;
+        if let Some(v) = args
+            .vpc_ids
+            .iter()
+            .find(|v| !saved.is_empty() && !saved.contains(v))
+        {
+            return Err(InputError(format!(
+                "--vpc-id {v}: {file} was saved for {} only",
+                saved.join(", ")
+            )));
+        }
+        for inv in &mut facts.regions {
+            if let crate::facts::Observed::Collected { value } = &mut inv.subnets {
+                value.retain(|s| args.vpc_ids.contains(&s.vpc_id));
+            }
+        }
+        facts.request.vpc_ids = args.vpc_ids.clone();
+    }
+    if !args.buckets.is_empty() {
+        facts.request.buckets = args.buckets.clone();
+    }
+    if args.cost {
+        if !facts.request.cost {
+            return Err(InputError(format!(
+                "--cost: {file} was saved without --cost, so it holds no NAT metrics (gather again with --cost --save-facts)"
+            )));
+        }
+    } else {
+        for inv in &mut facts.regions {
+            inv.nat_bytes = crate::facts::inventory::not_asked();
+        }
+        facts.request.cost = false;
+    }
+    Ok(facts)
 }

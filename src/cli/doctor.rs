@@ -58,7 +58,8 @@ pub fn run(args: DoctorArgs, profile: Option<&str>) -> Result<u8, InputError> {
         None => None,
     };
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
-    let mut gather_opts = GatherOptions::new(args.region.clone(), args.buckets.clone(), timeout);
+    let mut gather_opts =
+        GatherOptions::new(args.region.clone(), input::buckets(&args.buckets)?, timeout);
     gather_opts.subnet_id = args.subnet_id.clone();
     gather_opts.key = args.key.clone();
     gather_opts.presigned = presigned;

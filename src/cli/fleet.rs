@@ -31,8 +31,9 @@ pub struct FleetArgs {
     /// A bucket for doctor to judge (repeatable).
     #[arg(long = "bucket", value_name = "BUCKET")]
     pub buckets: Vec<String>,
-    /// Path kinds every instance should take (passed to doctor; a report that does not meet it
-    /// makes the exit code 1); s3path explain kinds lists them.
+    /// Path kinds every instance should take: judged here from each report's verdict path and
+    /// confidence (the instance's own exit code is ignored); not met makes the exit code 1;
+    /// s3path explain kinds lists them.
     #[arg(
         long,
         value_enum,
@@ -51,8 +52,9 @@ pub struct FleetArgs {
     /// 24,000 characters is then read back from it (s3:GetObject).
     #[arg(long, value_name = "BUCKET")]
     pub output_s3_bucket: Option<String>,
-    /// The s3path binary on the instances.
-    #[arg(long = "s3path", value_name = "PATH", default_value = "s3path")]
+    /// The s3path binary on the instances: by default where docs/ssm/s3path-doctor.yaml installs
+    /// it (never whichever s3path comes first on root's PATH); an absolute path.
+    #[arg(long = "s3path", value_name = "PATH", default_value = gather::fleet::INSTALLED_BINARY)]
     pub s3path_path: String,
     /// doctor's own --timeout on each instance, in seconds.
     #[arg(long, value_name = "SECS", default_value = "10")]
@@ -90,12 +92,17 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
         }
         targets.push((format!("tag:{k}"), values));
     }
+    let started = std::time::Instant::now();
+    let mut instance_ids: Vec<String> = Vec::new();
     for i in &args.instance_ids {
         input::resource_id(i, "i", "--instance-ids")?;
+        if !instance_ids.contains(i) {
+            instance_ids.push(i.clone());
+        }
     }
-    for b in &args.buckets {
-        input::bucket(b)?;
-    }
+    // What each instance is sent (and SSM keeps in its command history): the buckets without
+    // user information or a query string (a presigned URL's signature and token stay here).
+    let buckets = input::buckets(&args.buckets)?;
     if args.max_concurrency == 0 || args.max_concurrency > 10_000 {
         return Err(InputError("--max-concurrency: 1 to 10000".to_string()));
     }
@@ -103,17 +110,30 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
         crate::validate::bucket_name(b)
             .map_err(|why| InputError(format!("--output-s3-bucket '{b}': a bucket name {why}")))?;
     }
-    if args.s3path_path.is_empty() || args.s3path_path.chars().any(|c| c.is_control()) {
-        return Err(InputError("--s3path: a path to the binary".to_string()));
+    if !args.s3path_path.starts_with('/')
+        || args.s3path_path.len() > 1024
+        || args.s3path_path.chars().any(|c| c.is_control())
+    {
+        return Err(InputError(
+            "--s3path: the absolute path of the binary on the instances".to_string(),
+        ));
     }
     let region = region_arg(args.region.clone(), profile)?;
     let timeout = timeout_arg(args.timeout)?;
+    // Endpoint settings s3path refuses (user information in AWS_ENDPOINT_URL_SSM, …) are bad
+    // input: one line, nothing sent.
+    if let Err(why) = gather::endpoints::endpoint("ssm", &region, profile) {
+        return Err(InputError(format!(
+            "ssm endpoint: {}",
+            crate::render::escape::line(&why)
+        )));
+    }
     let mut command = format!(
         "{} doctor --format compact --timeout {}",
         shell_quote(&args.s3path_path),
         args.doctor_timeout.clamp(1, 300)
     );
-    for b in &args.buckets {
+    for b in &buckets {
         command.push_str(&format!(" --bucket {}", shell_quote(b)));
     }
     if !args.expect.is_empty() {
@@ -126,11 +146,13 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
         &gather::fleet::FleetOptions {
             region,
             targets,
-            instance_ids: args.instance_ids.clone(),
+            instance_ids,
             command,
             max_concurrency: args.max_concurrency,
             output_s3_bucket: args.output_s3_bucket.clone(),
-            timeout,
+            // One deadline: gathering stops early enough (a tenth, at most 2 s) for the outputs
+            // it read to be parsed before the --timeout ends; none is parsed after it.
+            timeout: timeout - (timeout / 10).min(std::time::Duration::from_secs(2)),
             profile: profile.map(str::to_string),
         },
         &spinner,
@@ -139,7 +161,13 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
     if let Some(save) = save {
         save.write(&facts)?;
     }
-    let report = crate::fleet::judge(&facts);
+    let report = crate::fleet::judge(
+        &facts,
+        &crate::fleet::FleetJudgeOptions {
+            expect: args.expect.clone(),
+            deadline: Some(started + timeout),
+        },
+    );
     print(&report, args.format)?;
     Ok(report.exit_code)
 }

@@ -56,7 +56,15 @@ pub fn run(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
             inputs.len()
         )));
     }
+    // The worst host wins (report::aggregate_exit_codes); a file that could not be read is a
+    // host that could not be judged.
+    let code = crate::report::aggregate_exit_codes(
+        hosts
+            .iter()
+            .map(|h| h.exit_code)
+            .chain(rejected.iter().map(|_| crate::report::exit::UNDECIDED)),
+    );
     let merged = crate::merge::merge(hosts, rejected);
     print(&merged, format)?;
-    Ok(0)
+    Ok(code)
 }

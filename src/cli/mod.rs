@@ -30,7 +30,7 @@ use output::{emit, ChecksFormat};
     name = "s3path",
     version,
     about = "How does traffic from here reach Amazon S3 (NAT gateway, gateway endpoint, interface endpoint, internet gateway, proxy…), and why?",
-    after_help = "Exit codes: 0 ok; 1 error findings (or warnings with --fail-on warning) or expectation not met; 2 usage error or bad input; 3 verdict unknown while --expect was given, or unknown for want of credentials."
+    after_help = "Exit codes: 0 judged and fine; 1 judged and failing (error findings, or warnings with --fail-on warning; --expect not met); 2 bad input; 3 could not judge (vantage failed, no credentials, subnet or VPC not found, path unknown, --expect undecided). Many parts (audit, merge, fleet): the worst wins, 1 over 3 over 0."
 )]
 struct Cli {
     /// Colour and symbols: auto (a terminal, unless NO_COLOR or CLICOLOR=0; CLICOLOR_FORCE

@@ -24,6 +24,11 @@ pub struct RouteArgs {
     /// A bucket to judge (repeatable); the first decides the primary target.
     #[arg(long = "bucket", value_name = "BUCKET")]
     pub buckets: Vec<String>,
+    /// Make the buckets' read-only requests (HeadBucket, GetBucketPolicy: each bucket's
+    /// region and policy) from this machine. They are labelled as made from here: this
+    /// machine's network is not the subnet's path. Default: no bucket request at all.
+    #[arg(long)]
+    pub probe_from_here: bool,
     /// Region of the subnet (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).
     #[arg(long)]
     pub region: Option<String>,
@@ -42,6 +47,11 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     for b in &args.buckets {
         input::bucket(b)?;
     }
+    if args.probe_from_here && args.buckets.is_empty() {
+        return Err(InputError(
+            "--probe-from-here: give --bucket BUCKET (it makes that bucket's requests from this machine)".to_string(),
+        ));
+    }
     if let Some(s) = &args.subnet_id {
         input::resource_id(s, "subnet", "--subnet-id")?;
     }
@@ -57,7 +67,8 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
             region,
             subnet_id: args.subnet_id.clone(),
             instance_id: args.instance_id.clone(),
-            buckets: args.buckets.clone(),
+            buckets: input::buckets(&args.buckets)?,
+            probe_from_here: args.probe_from_here,
             timeout,
             profile: profile.map(str::to_string),
         },

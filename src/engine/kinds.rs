@@ -169,6 +169,9 @@ pub enum BlockCause {
     /// The route's target does not exist or cannot carry traffic (a deleted or failed NAT
     /// gateway, a detached internet gateway, an endpoint that is not `available`).
     DeadTarget,
+    /// A gateway endpoint of another VPC: gateway endpoints serve only traffic that starts in
+    /// their own VPC, never traffic arriving over a transit gateway, peering or VPN.
+    NotTransitive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +240,82 @@ pub struct Decision {
     /// first-hop probe", "live probes only: …").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
+    /// Beyond the first hop (a transit gateway): where the traffic goes next, in order, as far
+    /// as the control plane of the far side was readable (`engine::rules::transit`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<Hop>,
+}
+
+/// One hop beyond a decision's first: a transit gateway route table's choice, then what the
+/// VPC at the far end does with the address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    pub path: PathKind,
+    /// The resource (`vpce-…`, `nat-…`, `tgw-attach-…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// The VPC the hop is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// The route table that decided it (a transit gateway route table or the far VPC's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    pub confidence: Confidence,
+    /// Why the hop is `unknown` or `blocked`, or cannot carry the traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<BlockCause>,
+}
+
+impl Hop {
+    pub(crate) fn new(path: PathKind, via: Option<String>, vpc_id: Option<String>) -> Self {
+        Hop {
+            path,
+            via,
+            vpc_id,
+            route_table: None,
+            route: None,
+            confidence: Confidence::Inferred,
+            reason: None,
+            blocked_by: None,
+        }
+    }
+
+    pub(crate) fn unknown(reason: impl Into<String>) -> Self {
+        Hop {
+            confidence: Confidence::Undetermined,
+            reason: Some(reason.into()),
+            ..Hop::new(PathKind::Unknown, None, None)
+        }
+    }
+
+    /// `interface-endpoint vpce-… (vpc-…)`.
+    pub fn label(&self) -> String {
+        let mut s = self.path.to_string();
+        if let Some(v) = &self.via {
+            s.push(' ');
+            s.push_str(v);
+        }
+        let mut notes: Vec<&str> = Vec::new();
+        if let Some(vpc) = &self.vpc_id {
+            notes.push(vpc);
+        }
+        if self.blocked_by == Some(BlockCause::NotTransitive) {
+            notes.push("not usable from another VPC");
+        }
+        if !notes.is_empty() {
+            s.push_str(&format!(" ({})", notes.join(", ")));
+        }
+        s
+    }
+
+    /// True when the traffic cannot get through this hop.
+    pub fn stops(&self) -> bool {
+        self.blocked_by.is_some() || self.path == PathKind::Blocked
+    }
 }
 
 /// Why a route's target cannot carry traffic.
@@ -317,6 +396,7 @@ impl Decision {
             remedy: None,
             dead_target: None,
             basis: None,
+            hops: Vec::new(),
         }
     }
 
@@ -344,12 +424,18 @@ impl Decision {
         self.evidence.push(ev(kind, detail));
     }
 
-    /// The kind and resource, e.g. `gateway-endpoint via vpce-0abc`.
+    /// The kind and resource, e.g. `gateway-endpoint via vpce-0abc`, and the hops beyond it
+    /// (`transit-gateway via tgw-… → interface-endpoint vpce-… (vpc-hub)`).
     pub fn label(&self) -> String {
-        match &self.via {
+        let mut s = match &self.via {
             Some(v) => format!("{} via {v}", self.path),
             None => self.path.to_string(),
+        };
+        for h in &self.hops {
+            s.push_str(" → ");
+            s.push_str(&h.label());
         }
+        s
     }
 
     /// The target of the route whose dead target blocks this decision.

@@ -25,7 +25,7 @@ pub mod text;
 
 pub use analysis::{AddressPath, Analysis, EffectiveTable, TargetPath};
 pub use context::effective_table;
-pub use kinds::{BlockCause, Confidence, Decision, Evidence, EvidenceKind, PathKind};
+pub use kinds::{BlockCause, Confidence, Decision, Evidence, EvidenceKind, Hop, PathKind};
 pub use text::{
     classify_route_target, join_capped, join_ips, route_target_label, tcp_outcome_name,
     EVIDENCE_LIST_CAP,

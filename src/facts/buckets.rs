@@ -22,6 +22,29 @@ pub struct BucketFacts {
     /// The bucket policy (`GetBucketPolicy`), as the JSON text S3 returned.
     #[serde(default)]
     pub bucket_policy: Observed<String>,
+    /// Where the requests were made: from the vantage judged (doctor on the host), or from
+    /// the machine that ran s3path (`route --probe-from-here`), whose network is not the
+    /// subnet's path. Absent in older facts: the vantage.
+    #[serde(default, skip_serializing_if = "RequestsFrom::is_vantage")]
+    pub requests_from: RequestsFrom,
+}
+
+/// Where a bucket's requests were made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestsFrom {
+    /// From the vantage judged: the requests took the path the report judges.
+    #[default]
+    Vantage,
+    /// From the machine that ran s3path (a CI runner, a laptop), not from the subnet judged:
+    /// what they met says nothing about the subnet's path.
+    ThisMachine,
+}
+
+impl RequestsFrom {
+    pub fn is_vantage(&self) -> bool {
+        *self == RequestsFrom::Vantage
+    }
 }
 
 /// How a request was addressed.

@@ -23,6 +23,10 @@ pub const BUCKETS: usize = 64;
 pub const REQUESTS: usize = 64;
 pub const PROBES: usize = 256;
 pub const SETTINGS: usize = 256;
+/// VPCs followed beyond a transit gateway, and transit gateway attachments/route tables.
+pub const HUBS: usize = 8;
+pub const TGW_ATTACHMENTS: usize = 64;
+pub const TGW_ROUTES: usize = 10000;
 
 impl Facts {
     /// Checks every list against [`limits`]: `Err` names the list, its length and the limit.
@@ -48,6 +52,13 @@ impl Facts {
             )
         }
         at_most("request.buckets", self.request.buckets.len(), BUCKETS)?;
+        if let Some(a) = &self.aws_access {
+            at_most(
+                "aws_access.connections",
+                a.connections.len(),
+                super::MAX_ACCESS_ROUTES,
+            )?;
+        }
         for &part in Part::ALL {
             let name = part.name();
             match part {
@@ -195,6 +206,75 @@ impl Facts {
                 Part::Clock => {
                     if let Some(c) = self.clock.get() {
                         at_most("clock.errors", c.errors.len(), SETTINGS)?;
+                    }
+                }
+                Part::Transit => {
+                    if let Some(t) = self.transit.get() {
+                        at_most("transit.attachments", t.attachments.len(), TGW_ATTACHMENTS)?;
+                        at_most(
+                            "transit.route_tables",
+                            t.route_tables.len(),
+                            TGW_ATTACHMENTS,
+                        )?;
+                        for rt in &t.route_tables {
+                            if let Some(r) = rt.routes.get() {
+                                at_most(&format!("routes of {}", rt.id), r.len(), TGW_ROUTES)?;
+                                for route in r {
+                                    at_most(
+                                        &format!("attachments of a route of {}", rt.id),
+                                        route.attachments.len(),
+                                        TGW_ATTACHMENTS,
+                                    )?;
+                                }
+                            }
+                        }
+                        at_most("transit.hubs", t.hubs.len(), HUBS)?;
+                        for h in &t.hubs {
+                            let what = |l: &str| format!("{l} of hub {}", h.vpc_id);
+                            at_most(&what("subnets"), h.attachment_subnet_ids.len(), CIDRS)?;
+                            if let Some(c) = h.cidrs.get() {
+                                at_most(&what("CIDRs"), c.len(), CIDRS)?;
+                            }
+                            if let Some(ts) = h.route_tables.get() {
+                                at_most(&what("route tables"), ts.len(), ROUTE_TABLES)?;
+                                for t in ts {
+                                    at_most(&what(&t.id), t.routes.len(), ROUTES)?;
+                                    at_most(&what(&t.id), t.subnet_ids.len(), ROUTES)?;
+                                }
+                            }
+                            if let Some(es) = h.vpc_endpoints.get() {
+                                at_most(&what("endpoints"), es.len(), ENDPOINTS)?;
+                                for e in es {
+                                    at_most(&what(&e.id), e.network_interfaces.len(), ENIS)?;
+                                    at_most(&what(&e.id), e.security_group_ids.len(), ENIS)?;
+                                    at_most(&what(&e.id), e.subnet_ids.len(), ENIS)?;
+                                    at_most(&what(&e.id), e.route_table_ids.len(), ROUTE_TABLES)?;
+                                    at_most(&what(&e.id), e.dns_entries.len(), ENIS)?;
+                                }
+                            }
+                            if let Some(l) = h.prefix_lists.get() {
+                                at_most(&what("prefix lists"), l.len(), PREFIX_LISTS)?;
+                                for pl in l {
+                                    at_most(&what(&pl.id), pl.cidrs.len(), CIDRS)?;
+                                }
+                            }
+                            if let Some(g) = h.security_groups.get() {
+                                at_most(&what("security groups"), g.len(), SECURITY_GROUPS)?;
+                                for sg in g {
+                                    at_most(
+                                        &what(&sg.id),
+                                        sg.egress.len() + sg.ingress.len(),
+                                        SG_RULES,
+                                    )?;
+                                }
+                            }
+                            if let Some(n) = h.nat_gateways.get() {
+                                at_most(&what("NAT gateways"), n.len(), NAT_GATEWAYS)?;
+                            }
+                            if let Some(n) = h.internet_gateways.get() {
+                                at_most(&what("internet gateways"), n.len(), NAT_GATEWAYS)?;
+                            }
+                        }
                     }
                 }
                 // No lists in these.

@@ -4,6 +4,7 @@
 //! or failed (with the error). The path engine and the checks read only this value, so a
 //! saved facts file can be judged again offline with `s3path replay`.
 
+mod access;
 mod buckets;
 mod clock;
 pub mod fleet;
@@ -14,9 +15,11 @@ mod network;
 mod observed;
 mod route_target;
 mod states;
+mod transit;
 
 use serde::{Deserialize, Serialize};
 
+pub use access::*;
 pub use buckets::*;
 pub use clock::*;
 pub use host::*;
@@ -28,6 +31,7 @@ pub use states::{
     AclAction, AddressFamily, AttachmentState, EndpointIpAddressType, EndpointState, IpProtocol,
     NatConnectivity, NatState, RouteOrigin, RouteState,
 };
+pub use transit::*;
 
 /// Version of the facts file format. Bump it when a field changes meaning or a required field
 /// is added; `replay` refuses files from a newer version instead of misreading them.
@@ -99,6 +103,14 @@ pub struct Facts {
     /// The host clock against the `Date` of the AWS answers s3path's own signed calls got.
     #[serde(default)]
     pub clock: Observed<ClockSkew>,
+    /// Beyond a transit gateway the VPC's routes name: the attachments, the transit gateway
+    /// route tables and the VPCs they lead to (hub-and-spoke).
+    #[serde(default)]
+    pub transit: Observed<Transit>,
+    /// How s3path itself reached AWS for its own calls: direct or through a proxy, and the CA
+    /// bundle it trusted (informational, never judged; absent when it made no call of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access: Option<AwsAccess>,
     /// Where the gather's time went: each phase, when it started and how long it took
     /// (informational, never judged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -116,6 +128,7 @@ observed_parts!(
         gathered_at = None,
         request = Request::default(),
         timings = Vec::new(),
+        aws_access = None,
     ],
     parts: [
         Vantage => vantage: Vantage, "the vantage";
@@ -136,6 +149,7 @@ observed_parts!(
         Buckets => buckets: Vec<BucketFacts>, "bucket facts";
         Presigned => presigned: PresignedCheck, "presigned URL";
         Clock => clock: ClockSkew, "the host clock";
+        Transit => transit: Transit, "transit gateway hops";
     ]
 );
 

@@ -66,7 +66,8 @@ impl ApiError {
         }
     }
 
-    fn retryable(&self) -> bool {
+    /// Throttling, a 5xx answer or a transport error: worth another try while time is left.
+    pub fn retryable(&self) -> bool {
         match &self.kind {
             ApiErrorKind::Service { status, code } => {
                 *status >= 500

@@ -1,6 +1,7 @@
 //! One AWS context per run: the configuration (`aws-config`'s `SdkConfig`) loaded once, the
 //! credential chain walked once, one HTTPS client (hyper + rustls) with one trust store for
-//! the Query services (EC2, CloudWatch, SSM). The gather entry points (doctor, route, audit,
+//! the Query services (EC2, CloudWatch, SSM), and the SDK's HTTP client on the same connector
+//! ([`super::https`]: the proxy variables, `CONNECT` tunnels, the CA bundle). The gather entry points (doctor, route, audit,
 //! fleet) build it once and hand it down; the S3 clients and the Query clients take their
 //! credentials from it, so a run resolves credentials once whatever the number of clients,
 //! regions or objects it reads.
@@ -18,16 +19,16 @@ use aws_credential_types::provider::{
 use aws_credential_types::Credentials;
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::{watch, OnceCell};
 
 use super::deadline::Deadline;
-use crate::facts::{ClockSkew, Observed};
+use super::https::{AccessLog, Tunnel};
+use crate::facts::{AccessClient, AwsAccess, CaBundle, ClockSkew, Observed};
 
 /// The HTTPS connector of the Query clients.
-pub type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+pub type Https = super::https::Https;
 
 /// The one HTTPS client of a run's Query calls.
 pub type QueryHttp = Client<Https, Full<Bytes>>;
@@ -42,6 +43,13 @@ pub struct AwsContext {
     /// Built on first use (reading the trust store is not free, and a run may make no Query
     /// call at all).
     http: Arc<OnceLock<QueryHttp>>,
+    /// The trust of the run's own HTTPS, read once: the TLS configuration, the CA bundle it
+    /// came from, and why that bundle could not be read.
+    trust: Arc<OnceLock<Trust>>,
+    /// The proxy variables, read when the context was made.
+    proxy_vars: Arc<Vec<(String, String)>>,
+    /// The connections the run's own clients made.
+    access: AccessLog,
     connect: Duration,
     /// The host clock against the AWS answers' `Date` (shared by every client of the run).
     clock: Arc<Mutex<ClockState>>,
@@ -68,6 +76,9 @@ impl AwsContext {
             config: Arc::new(OnceCell::new()),
             credentials: RunCredentials::pending(run),
             http: Arc::new(OnceLock::new()),
+            trust: Arc::new(OnceLock::new()),
+            proxy_vars: Arc::new(super::https::proxy_vars(&super::options::ProcessEnv)),
+            access: AccessLog::default(),
             connect: run.left_max(Duration::from_secs(2)),
             clock: Arc::default(),
             profile: None,
@@ -117,6 +128,9 @@ impl AwsContext {
                 if let Some(p) = &self.profile {
                     loader = loader.profile_name(p);
                 }
+                // STS, SSO and the other credential sources go the way the Query calls go.
+                loader =
+                    loader.http_client(super::https::SdkHttp::new(self.https(AccessClient::Sdk)));
                 let config = Box::pin(loader.load()).await;
                 self.credentials.set_provider(config.credentials_provider());
                 config
@@ -151,8 +165,63 @@ impl AwsContext {
 
     /// The run's HTTPS client for the Query services (one connection pool, one trust store).
     pub fn query_http(&self) -> QueryHttp {
-        self.http.get_or_init(|| query_http(self.connect)).clone()
+        self.http
+            .get_or_init(|| {
+                Client::builder(TokioExecutor::new())
+                    .pool_idle_timeout(Duration::from_secs(10))
+                    .build(self.https(AccessClient::ControlPlane))
+            })
+            .clone()
     }
+
+    /// The run's HTTPS connector for `client`: the proxy variables, the trust store.
+    pub fn https(&self, client: AccessClient) -> Https {
+        let tunnel = Tunnel::new(
+            Arc::clone(&self.proxy_vars),
+            client,
+            self.access.clone(),
+            self.connect,
+        );
+        super::https::https(tunnel, Arc::clone(&self.trust().tls))
+    }
+
+    fn trust(&self) -> &Trust {
+        self.trust.get_or_init(|| {
+            let env = super::options::WithProfile {
+                env: &super::options::ProcessEnv,
+                profile: self.profile.as_deref(),
+            };
+            let bundle = super::https::ca_bundle(&env);
+            let (roots, error) = super::https::roots(bundle.as_ref());
+            Trust {
+                tls: Arc::new(super::https::tls_config(roots)),
+                bundle,
+                error,
+            }
+        })
+    }
+
+    /// How the run's own calls reached AWS (`None`: no call was made).
+    pub fn access_observed(&self) -> Option<AwsAccess> {
+        let bundle = self.trust.get().and_then(|t| {
+            t.bundle.clone().map(|mut b| {
+                // Only the first line, bounded: the error names the file, never its content.
+                b.error = t
+                    .error
+                    .as_ref()
+                    .map(|e| e.lines().next().unwrap_or("").chars().take(200).collect());
+                b
+            })
+        });
+        super::https::observed(&self.access, bundle)
+    }
+}
+
+/// The trust of a run's own HTTPS.
+struct Trust {
+    tls: Arc<rustls::ClientConfig>,
+    bundle: Option<CaBundle>,
+    error: Option<String>,
 }
 
 /// What the run's AWS answers told about the host clock.
@@ -387,56 +456,6 @@ impl ProvideCredentials for RunCredentials {
             })
         })
     }
-}
-
-/// The trust anchors for the tool's own API calls: the system store, plus `AWS_CA_BUNDLE`
-/// when it names a readable bundle (as the SDKs honour it).
-fn roots() -> rustls::RootCertStore {
-    let custom: Vec<(String, String)> = std::env::var("AWS_CA_BUNDLE")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .map(|p| vec![("AWS_CA_BUNDLE".to_string(), p)])
-        .unwrap_or_default();
-    let (stores, _) = super::tls::stores(&custom);
-    let mut roots = rustls::RootCertStore::empty();
-    for s in stores {
-        roots.roots.extend(s.roots().roots.iter().cloned());
-    }
-    roots
-}
-
-/// The Query services' HTTPS client: rustls (aws-lc) over the trust store read once, HTTP/1,
-/// a bounded connect, no proxy.
-fn query_http(connect: Duration) -> QueryHttp {
-    let roots = roots();
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map(|b| {
-        b.with_root_certificates(roots.clone())
-            .with_no_client_auth()
-    });
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(connect.max(Duration::from_millis(100))));
-    http.set_nodelay(true);
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let https = match tls {
-        Ok(cfg) => builder.with_tls_config(cfg),
-        // Not reachable with the bundled provider; keep a working client regardless.
-        Err(_) => builder.with_tls_config(
-            rustls::ClientConfig::builder()
-                .with_root_certificates(roots)
-                .with_no_client_auth(),
-        ),
-    }
-    .https_or_http()
-    .enable_http1()
-    .wrap_connector(http);
-    Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(10))
-        .build(https)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::facts::{
 };
 
 /// The IAM actions s3path uses (all read-only); docs/iam-policy.json grants exactly these.
-pub const ACTIONS: [&str; 16] = [
+pub const ACTIONS: [&str; 19] = [
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeNetworkInterfaces",
@@ -38,6 +38,10 @@ pub const ACTIONS: [&str; 16] = [
     "ec2:DescribeNetworkAcls",
     "ec2:DescribeDhcpOptions",
     "ec2:DescribeRegions",
+    // Beyond a transit gateway (`super::transit`).
+    "ec2:DescribeTransitGatewayAttachments",
+    "ec2:SearchTransitGatewayRoutes",
+    "ec2:DescribeTransitGatewayVpcAttachments",
 ];
 
 /// What the EC2 API said about one VPC.
@@ -54,6 +58,9 @@ pub struct Ec2Facts {
     pub nat_gateways: Observed<Vec<NatGateway>>,
     pub security_groups: Observed<Vec<SecurityGroup>>,
     pub network_acls: Observed<Vec<NetworkAcl>>,
+    /// Beyond the transit gateways the routes name (`super::transit`), filled by the callers
+    /// that judge a vantage (not for the hubs themselves).
+    pub transit: Observed<crate::facts::Transit>,
 }
 
 impl Ec2Facts {
@@ -68,6 +75,7 @@ impl Ec2Facts {
         facts.nat_gateways = self.nat_gateways;
         facts.security_groups = self.security_groups;
         facts.network_acls = self.network_acls;
+        facts.transit = self.transit;
     }
 }
 
@@ -76,6 +84,7 @@ pub fn mark_unavailable(facts: &mut crate::facts::Facts, status: Observed<()>) {
     for &part in crate::facts::Part::CONTROL_PLANE {
         facts.set_status(part, &status);
     }
+    facts.set_status(crate::facts::Part::Transit, &status);
 }
 
 /// A failed lookup of the vantage's place (`DescribeSubnets`, `DescribeInstances`, …).
@@ -178,7 +187,7 @@ fn describe_error(action: &str, e: &ApiError) -> Ec2Error {
     Ec2Error { message, cause }
 }
 
-fn fail<T>(action: &str, e: &ApiError) -> Observed<T> {
+pub(crate) fn fail<T>(action: &str, e: &ApiError) -> Observed<T> {
     describe_error(action, e).observed()
 }
 
@@ -861,6 +870,7 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
         nat_gateways,
         security_groups,
         network_acls,
+        transit: Observed::not_collected("the transit gateway hops were not followed"),
     }
 }
 
@@ -981,11 +991,44 @@ pub(crate) async fn vpcs(
     }
 }
 
-/// The regions enabled for the account (`DescribeRegions`).
+/// The regions enabled for the account (`DescribeRegions`, which without `AllRegions` lists
+/// the enabled ones): each region whose `optInStatus` is `opt-in-not-required` or `opted-in`
+/// (a region without the field, as older answers and emulators give, counts as enabled).
 pub(crate) async fn regions(c: &Client) -> Result<Vec<String>, String> {
-    c.one("DescribeRegions", &Params::new(), |root| {
-        crate::gather::aws::item_texts(root, "regionInfo", "regionName")
-    })
-    .await
-    .map_err(|e| describe_error("ec2:DescribeRegions", &e).message)
+    c.one("DescribeRegions", &Params::new(), enabled_regions)
+        .await
+        .map_err(|e| describe_error("ec2:DescribeRegions", &e).message)
+}
+
+/// The enabled regions of a `DescribeRegions` answer.
+fn enabled_regions(root: roxmltree::Node<'_, '_>) -> Vec<String> {
+    crate::gather::aws::items(root, "regionInfo")
+        .filter(|r| {
+            crate::gather::aws::text_of(*r, "optInStatus")
+                .is_none_or(|s| matches!(s.as_str(), "opt-in-not-required" | "opted-in"))
+        })
+        .filter_map(|r| crate::gather::aws::text_of(r, "regionName"))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod regions_tests {
+    use super::*;
+
+    #[test]
+    fn only_enabled_regions_are_audited() {
+        let x = r#"<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+            <regionInfo>
+              <item><regionName>eu-west-1</regionName><optInStatus>opt-in-not-required</optInStatus></item>
+              <item><regionName>af-south-1</regionName><optInStatus>opted-in</optInStatus></item>
+              <item><regionName>me-south-1</regionName><optInStatus>not-opted-in</optInStatus></item>
+              <item><regionName>us-east-2</regionName></item>
+            </regionInfo></DescribeRegionsResponse>"#;
+        let doc = roxmltree::Document::parse(x).unwrap();
+        assert_eq!(
+            enabled_regions(doc.root_element()),
+            ["eu-west-1", "af-south-1", "us-east-2"]
+        );
+    }
 }

@@ -17,6 +17,7 @@ pub mod ecs;
 pub mod endpoints;
 mod env;
 pub mod fleet;
+pub mod https;
 pub mod imds;
 mod metadata_http;
 mod options;
@@ -27,6 +28,7 @@ pub mod progress;
 pub mod route;
 pub mod s3;
 pub mod tls;
+pub mod transit;
 
 use std::net::IpAddr;
 
@@ -262,6 +264,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
     clock.record("aws-cli", since);
     facts.client_settings = Observed::collected(settings);
     facts.clock = context.clock_observed();
+    facts.aws_access = context.access_observed();
     facts.timings = clock.timings;
     facts
 }

@@ -375,7 +375,9 @@ async fn control_plane(
         }
     };
     // What is left of the budget after the lookup, not a fresh one.
-    let facts = ec2::gather(&client, &region, &vpc, run.left()).await;
+    let mut facts = ec2::gather(&client, &region, &vpc, run.left()).await;
+    facts.transit =
+        super::transit::gather(&client, &region, &vpc, &facts.route_tables, run.left()).await;
     Some(Ok((vpc, subnet, facts)))
 }
 
@@ -454,7 +456,7 @@ pub fn spawn_buckets(
         );
         match proxy::decide(settings, &host) {
             ProxyDecision::Proxied(p) => Some(format!(
-                "the application's S3 requests go through the proxy {} ({}); s3path does not send its own requests through proxies",
+                "the application's S3 requests go through the proxy {} ({}); the bucket requests, which follow the application's own path from this host with a pinned resolver, are not sent through it",
                 p.address(),
                 p.variable
             )),

@@ -13,6 +13,9 @@ pub struct RouteOptions {
     pub subnet_id: Option<String>,
     pub instance_id: Option<String>,
     pub buckets: Vec<String>,
+    /// `--probe-from-here`: make the buckets' read-only requests (HeadBucket,
+    /// GetBucketPolicy) from this machine, marked as made from here. Off: no bucket request.
+    pub probe_from_here: bool,
     pub timeout: Duration,
     /// `--profile`: the profile for credentials and settings (else `AWS_PROFILE`).
     pub profile: Option<String>,
@@ -87,11 +90,18 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
             Err(e) => {
                 facts.vantage = e.observed();
                 ec2::mark_unavailable(&mut facts, e.observed());
+                // The verdict's reason names the lookup that failed, not "no DNS answers".
+                facts.dns = Observed::not_collected(format!(
+                    "the answers are derived from the control plane, which could not be read ({e})"
+                ));
+                facts.aws_access = context.access_observed();
                 return facts;
             }
         };
         vantage.vpc_id = Some(vpc.clone());
-        let e = ec2::gather(&client, &opts.region, &vpc, run.left()).await;
+        let mut e = ec2::gather(&client, &opts.region, &vpc, run.left()).await;
+        e.transit =
+            super::transit::gather(&client, &opts.region, &vpc, &e.route_tables, run.left()).await;
         if let Some((v4, v6)) = e.vpc_cidrs.get() {
             vantage.vpc_ipv4_cidr_blocks = v4.clone();
             vantage.vpc_ipv6_cidr_blocks = v6.clone();
@@ -109,10 +119,16 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         facts.client_settings =
             Observed::not_collected("s3path route does not look at any host's settings");
         facts.metadata_service = Observed::not_collected("not relevant to s3path route");
-        // The buckets' regions and policies (HeadBucket and GetBucketPolicy from this machine:
-        // the region and the policy do not depend on the path; no reads are made).
+        // No bucket request by default: this machine (a CI runner, a laptop) is not in the
+        // subnet, so what its requests meet says nothing about the subnet's path. With
+        // --probe-from-here, the buckets' regions and policies (HeadBucket and
+        // GetBucketPolicy; no reads) are asked from here, and marked as made from here.
         facts.buckets = if opts.buckets.is_empty() {
             Observed::not_collected("no --bucket given")
+        } else if !opts.probe_from_here {
+            Observed::not_collected(
+                "s3path route makes no bucket requests: this machine is not in the subnet (--probe-from-here makes them from here, labelled as such)",
+            )
         } else {
             match super::dns::system_resolver(opts.timeout.min(Duration::from_secs(2))) {
                 Ok((r, label)) => {
@@ -144,14 +160,22 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                             .await
                             .0
                     };
-                    run.run_hard(work)
+                    let mut got = run
+                        .run_hard(work)
                         .await
-                        .unwrap_or_else(|| run.ran_out("the bucket requests", opts.timeout))
+                        .unwrap_or_else(|| run.ran_out("the bucket requests", opts.timeout));
+                    if let Observed::Collected { value } = &mut got {
+                        for b in value.iter_mut() {
+                            b.requests_from = crate::facts::RequestsFrom::ThisMachine;
+                        }
+                    }
+                    got
                 }
                 Err(e) => Observed::failed(format!("no resolver for the bucket requests: {e}")),
             }
         };
         facts.presigned = Observed::not_collected("s3path route does not check presigned URLs");
+        facts.aws_access = context.access_observed();
         facts
     })
 }

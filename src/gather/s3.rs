@@ -525,6 +525,7 @@ async fn one_bucket(
         region: Observed::not_collected("not asked"),
         requests: Vec::new(),
         bucket_policy: Observed::not_collected("not asked"),
+        requests_from: crate::facts::RequestsFrom::Vantage,
     };
     if let Some(why) = &plan.proxied {
         facts.region = Observed::not_collected(why.clone());

@@ -35,7 +35,8 @@ impl TrustStore {
 /// The largest CA bundle read (the system bundle is about 200 KiB).
 pub const MAX_BUNDLE_BYTES: u64 = 8 * 1024 * 1024;
 
-fn load(path: &str) -> Result<RootCertStore, String> {
+/// The certificates of the PEM bundle at `path`, as trust anchors.
+pub fn load(path: &str) -> Result<RootCertStore, String> {
     let mut roots = RootCertStore::empty();
     let pem = read_bundle(path)?;
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem.as_bytes())

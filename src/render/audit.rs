@@ -60,6 +60,15 @@ pub fn human(r: &AuditReport, opts: &HumanOptions) -> String {
         for m in &reg.missing {
             out.push_str(&format!("    not collected: {}\n", t(m)));
         }
+        for f in &reg.fix {
+            out.push_str(&format!("    fix: {}\n", t(f)));
+        }
+    }
+    for v in &r.vpcs_not_judged {
+        out.push_str(&format!(
+            "  {}: not judged: no subnet of it was found (check the id and --region)\n",
+            t(v)
+        ));
     }
     let mut current: Option<(&str, &str)> = None;
     let rows: Vec<[String; 5]> = r
@@ -203,6 +212,19 @@ pub fn markdown(r: &AuditReport) -> String {
                 format!(" ({})", md(&e.not_met.join(", ")))
             },
             e.undecided.len()
+        ));
+    }
+    for reg in r.regions.iter().filter(|g| !g.fix.is_empty()) {
+        out.push_str(&format!(
+            "**{}: the subnets could not be listed.** Fix: {}\n\n",
+            md(&reg.region),
+            md(&reg.fix.join("; "))
+        ));
+    }
+    if !r.vpcs_not_judged.is_empty() {
+        out.push_str(&format!(
+            "**Not judged:** {} (no subnet of it was found).\n\n",
+            md(&r.vpcs_not_judged.join(", "))
         ));
     }
     if let Some(c) = &r.cost {

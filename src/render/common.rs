@@ -98,5 +98,8 @@ pub(super) fn vantage_line(r: &Report) -> String {
         }
         None => parts.push(format!("vantage {}", v.status)),
     }
+    if let Some(a) = &v.aws_access {
+        parts.push(a.clone());
+    }
     parts.join(" · ")
 }

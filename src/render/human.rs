@@ -79,7 +79,10 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
         _ => Some(true),
     };
     let mark = p.mark(good);
-    let head = format!("{}{via}", v.path);
+    let mut head = format!("{}{via}", v.path);
+    for h in &v.hops {
+        head.push_str(&format!(" → {}", t(&h.label())));
+    }
     out.push_str(&format!(
         "{}{}VERDICT  {}  [{}]\n  {}\n",
         mark,
@@ -259,6 +262,12 @@ pub fn render(r: &Report, opts: &HumanOptions) -> String {
                 t(&b.path),
                 t(&b.result)
             ));
+            if !b.requests_from.is_vantage() && !b.requests.is_empty() {
+                out.push_str(&format!(
+                    "    requests made {}:\n",
+                    crate::checks::bucket::FROM_THIS_MACHINE
+                ));
+            }
             for q in &b.requests {
                 out.push_str(&format!(
                     "    {}\n",

@@ -101,11 +101,17 @@ pub fn render(r: &Report) -> String {
     if !r.buckets.is_empty() {
         out.push_str("## Buckets\n\n| bucket | region | path | result | requests | decided by |\n|---|---|---|---|---|---|\n");
         for b in &r.buckets {
-            let reqs: Vec<String> = b
+            let mut reqs: Vec<String> = b
                 .requests
                 .iter()
                 .map(crate::checks::bucket::request_line)
                 .collect();
+            if !b.requests_from.is_vantage() && !reqs.is_empty() {
+                reqs.insert(
+                    0,
+                    format!("made {}:", crate::checks::bucket::FROM_THIS_MACHINE),
+                );
+            }
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 cell(&b.name),

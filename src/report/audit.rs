@@ -200,6 +200,10 @@ pub struct RegionStatus {
     /// Parts that were not collected, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// When the subnets could not be listed: what lets the audit read them (by the typed
+    /// cause: credentials, a denied action, time).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fix: Vec<String>,
     pub calls: BTreeMap<String, u32>,
 }
 
@@ -229,6 +233,10 @@ pub struct AuditReport {
     pub summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expectation: Option<AuditExpectation>,
+    /// The `--vpc-id`s no subnet was judged in (not found, or without subnets): the audit
+    /// could not judge them (exit 3 unless something failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpcs_not_judged: Vec<String>,
     /// `--cost`: what the NAT gateways on S3 paths process, as an upper bound.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostReport>,
@@ -385,6 +393,11 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
             region: inv.region.clone(),
             subnets: subnets.len(),
             missing,
+            fix: inv
+                .subnets
+                .failure()
+                .map(|c| crate::checks::fixes::control_plane(c, &inv.region))
+                .unwrap_or_default(),
             calls: inv.calls.clone(),
         });
         for s in subnets {
@@ -467,21 +480,23 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
             .collect(),
     });
     // 1 when any subnet fails (a finding at --fail-on, or the expectation), else 3 when any is
-    // undecided or a region's subnets could not be listed (an audit that saw nothing is not a
-    // pass), else 0.
-    let regions_unlisted = regions.iter().any(|r| {
-        af.regions
-            .iter()
-            .find(|i| i.region == r.region)
-            .is_some_and(|i| i.subnets.get().is_none())
-    });
-    let exit_code = if rows.iter().any(|r| r.exit_code == 1) {
-        1
-    } else if rows.iter().any(|r| r.exit_code == 3) || regions_unlisted {
-        3
-    } else {
-        0
-    };
+    // undecided, a region's subnets could not be listed, a --vpc-id had no subnet judged, or
+    // no subnet at all was judged (an audit that saw nothing is not a pass), else 0
+    // (report::aggregate_exit_codes).
+    let unlisted = af.regions.iter().filter(|i| i.subnets.get().is_none());
+    let vpcs_not_judged: Vec<String> = af
+        .request
+        .vpc_ids
+        .iter()
+        .filter(|v| !rows.iter().any(|r| &r.vpc_id == *v))
+        .cloned()
+        .collect();
+    let exit_code = report::aggregate_exit_codes(
+        rows.iter()
+            .map(|r| r.exit_code)
+            .chain(unlisted.map(|_| report::exit::UNDECIDED))
+            .chain(vpcs_not_judged.iter().map(|_| report::exit::UNDECIDED)),
+    );
     let cost = cost(af, &rows, nat_price);
     AuditReport {
         schema_version: AUDIT_SCHEMA_VERSION,
@@ -494,6 +509,7 @@ pub fn judge_with(af: &AuditFacts, opts: &JudgeOptions, nat_price: Option<f64>) 
         },
         subnets: rows,
         expectation,
+        vpcs_not_judged,
         cost,
         exit_code,
     }

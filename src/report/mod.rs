@@ -79,6 +79,10 @@ pub struct VantageSummary {
     pub vpc_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
+    /// How s3path itself reached AWS ("control plane through proxy 10.0.1.60:3128
+    /// (HTTPS_PROXY)", "control plane direct"), when it made calls of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_access: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,6 +101,9 @@ pub struct Verdict {
     /// For `proxy`: how the proxy itself is reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<Decision>>,
+    /// Beyond a transit gateway: the hops to the far end (hub-and-spoke), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<crate::engine::Hop>,
     pub summary: String,
 }
 
@@ -250,12 +257,16 @@ pub fn judge(facts: &Facts, opts: &JudgeOptions) -> Report {
 
     let verdict = verdict(facts, &analysis);
     let expectation = (!opts.expect.is_empty()).then(|| expectation(facts, &verdict, &opts.expect));
-    let exit_code = match exit_code(&findings, expectation.as_ref(), opts.fail_on, opts.preview) {
-        // No credentials and nothing else to go on: the run decided nothing (exit 3), it did
-        // not find everything fine.
-        0 if verdict.path == PathKind::Unknown && without_credentials(facts) => 3,
-        c => c,
-    };
+    if expectation.as_ref().and_then(|e| e.met) == Some(true) {
+        informational_when_expected(&mut findings, verdict.path);
+    }
+    let exit_code = exit_code(
+        &findings,
+        expectation.as_ref(),
+        opts.fail_on,
+        opts.preview,
+        verdict.path != PathKind::Unknown,
+    );
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -392,43 +403,103 @@ pub fn control_plane_gap(facts: &Facts) -> Option<String> {
     }
 }
 
-/// 0 ok; 1 error findings (or warnings with `--fail-on warning`) or expectation not met;
-/// 3 verdict unknown while an expectation was given.
-/// Whether the control plane (the vantage or the route tables) failed for want of credentials.
-pub fn without_credentials(facts: &Facts) -> bool {
-    let no = |cause: Option<&crate::facts::Failure>| {
-        matches!(cause, Some(crate::facts::Failure::NoCredentials))
-    };
-    no(facts.vantage.failure()) || no(facts.route_tables.failure())
+/// The exit contract of every command (README, "Exit codes").
+pub mod exit {
+    /// Judged, and fine.
+    pub const OK: u8 = 0;
+    /// Judged, and failing: an error finding (a warning with `--fail-on warning`), or
+    /// `--expect` not met.
+    pub const FAILING: u8 = 1;
+    /// Bad input (usage, a file that is not what the command reads): nothing was judged.
+    pub const BAD_INPUT: u8 = 2;
+    /// Could not judge: the vantage failed (no credentials, subnet or VPC not found, the API
+    /// unreachable), or every part that decides the verdict is missing, or `--expect` could
+    /// not be decided.
+    pub const UNDECIDED: u8 = 3;
 }
 
-/// Preview findings are shown but gate only with `--preview=gate`.
+/// The exit code of many judged parts (a merge's hosts, an audit's subnets and regions, a
+/// fleet's instances): the worst wins — [`exit::FAILING`] when any part failed, else
+/// [`exit::UNDECIDED`] when any part could not be judged (a code outside the contract counts
+/// as undecided), else [`exit::OK`]. No part at all is undecided: seeing nothing is not a
+/// pass.
+pub fn aggregate_exit_codes(codes: impl IntoIterator<Item = u8>) -> u8 {
+    let mut any = false;
+    let mut undecided = false;
+    for c in codes {
+        any = true;
+        match c {
+            exit::OK => {}
+            exit::FAILING => return exit::FAILING,
+            _ => undecided = true,
+        }
+    }
+    if undecided || !any {
+        exit::UNDECIDED
+    } else {
+        exit::OK
+    }
+}
+
+/// How bad an exit code is, for "worst first": failing (1) over could not judge (3, and any
+/// code outside the contract) over fine (0).
+pub fn exit_rank(code: u8) -> u8 {
+    match code {
+        exit::OK => 0,
+        exit::FAILING => 2,
+        _ => 1,
+    }
+}
+
+/// With the expectation met, the findings that merely restate the path the verdict takes (a
+/// check whose `restates` names it: S3P101 on an expected `blocked` path) are informational:
+/// a subnet isolated on purpose passes its gate.
+fn informational_when_expected(findings: &mut [Finding], path: PathKind) {
+    for f in findings.iter_mut() {
+        let restates = checks::REGISTRY
+            .iter()
+            .find(|c| c.meta().id == f.id)
+            .is_some_and(|c| c.meta().restates.contains(&path));
+        if restates && f.severity != Severity::Info {
+            f.severity = Severity::Info;
+            f.message
+                .push_str(&format!(" (as expected: --expect {path}; informational)"));
+        }
+    }
+    findings.sort_by_key(|f| f.severity);
+}
+
+/// One report's exit code ([`exit`]): 1 for a gating error finding or `--expect` not met;
+/// else 3 when the run could not judge (`judged` false: the verdict is unknown) or could not
+/// decide `--expect`; else 1 for a gating warning with `--fail-on warning`; else 0. Preview
+/// findings are shown but gate only with `--preview=gate`.
 pub fn exit_code(
     findings: &[Finding],
     expectation: Option<&Expectation>,
     fail_on: FailOn,
     preview: PreviewMode,
+    judged: bool,
 ) -> u8 {
-    if let Some(e) = expectation {
-        match e.met {
-            None => return 3,
-            Some(false) => return 1,
-            Some(true) => {}
-        }
-    }
     let worst = findings
         .iter()
         .filter(|f| !f.preview || preview == PreviewMode::Gate)
         .map(|f| f.severity)
         .min();
+    let met = expectation.map(|e| e.met);
+    if worst == Some(Severity::Error) || met == Some(Some(false)) {
+        return exit::FAILING;
+    }
+    if !judged || met == Some(None) {
+        return exit::UNDECIDED;
+    }
     match (worst, fail_on) {
-        (Some(Severity::Error), _) => 1,
-        (Some(Severity::Warning), FailOn::Warning) => 1,
-        _ => 0,
+        (Some(Severity::Warning), FailOn::Warning) => exit::FAILING,
+        _ => exit::OK,
     }
 }
 
 fn vantage_summary(facts: &Facts) -> VantageSummary {
+    let aws_access = facts.aws_access.as_ref().map(|a| a.sentence());
     match facts.vantage.get() {
         Some(v) => VantageSummary {
             status: "collected".to_string(),
@@ -437,6 +508,7 @@ fn vantage_summary(facts: &Facts) -> VantageSummary {
             availability_zone: v.availability_zone.clone(),
             vpc_id: v.vpc_id.clone(),
             subnet_id: v.subnet_id.clone(),
+            aws_access,
         },
         None => VantageSummary {
             status: facts
@@ -448,6 +520,7 @@ fn vantage_summary(facts: &Facts) -> VantageSummary {
             availability_zone: None,
             vpc_id: None,
             subnet_id: None,
+            aws_access,
         },
     }
 }
@@ -463,6 +536,7 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
             confidence: Confidence::Undetermined,
             evidence: Vec::new(),
             next: None,
+            hops: Vec::new(),
             summary: format!(
                 "Could not determine the path: no region is known (give --region, or run on an instance whose metadata names it){}",
                 facts
@@ -483,6 +557,7 @@ fn verdict(facts: &Facts, analysis: &Analysis) -> Verdict {
         confidence: d.confidence,
         evidence: d.evidence.clone(),
         next: d.next.clone(),
+        hops: d.hops.clone(),
         summary: summary(&primary.target.host, d),
     }
 }
@@ -550,10 +625,35 @@ pub fn summary(host: &str, d: &Decision) -> String {
             )
         }
         _ => format!(
-            "Traffic to {host} leaves through the {}{route}{confidence}",
-            describe_with_via(d)
+            "Traffic to {host} leaves through the {}{route}{}{confidence}",
+            describe_with_via(d),
+            beyond(d)
         ),
     }
+}
+
+/// The hops after a transit gateway, in words: `, then the interface endpoint vpce-… in
+/// vpc-hub`, with the reason of a hop that stops the traffic or could not be followed.
+fn beyond(d: &Decision) -> String {
+    let mut out = String::new();
+    for h in &d.hops {
+        let place = h
+            .vpc_id
+            .as_deref()
+            .map(|v| format!(" in {v}"))
+            .unwrap_or_default();
+        let what = match (h.path, &h.via) {
+            (PathKind::Unknown, _) => "an undetermined path".to_string(),
+            (PathKind::Blocked, _) => "nothing (dropped)".to_string(),
+            (k, Some(v)) => format!("the {} {v}", k.describe()),
+            (k, None) => format!("the {}", k.describe()),
+        };
+        out.push_str(&format!(", then {what}{place}"));
+        if let Some(r) = &h.reason {
+            out.push_str(&format!(" ({r})"));
+        }
+    }
+    out
 }
 
 fn describe_with_via(d: &Decision) -> String {
@@ -561,5 +661,111 @@ fn describe_with_via(d: &Decision) -> String {
         Some(v) if d.path != PathKind::Local => format!("{} {v}", d.path.describe()),
         Some(v) => format!("{} ({v})", d.path.describe()),
         None => d.path.describe().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, preview: bool) -> Finding {
+        Finding {
+            id: "S3P101".into(),
+            preview,
+            name: "no-route-to-s3".into(),
+            category: Category::Routing,
+            severity,
+            message: String::new(),
+            remediation: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    fn expect(met: Option<bool>) -> Expectation {
+        Expectation {
+            expected: vec![PathKind::Blocked],
+            met,
+            undecided: None,
+        }
+    }
+
+    #[test]
+    fn a_failure_wins_over_could_not_judge_which_wins_over_warnings() {
+        let (e, w) = (Severity::Error, Severity::Warning);
+        let code = |f: &[Finding], x: Option<&Expectation>, on: FailOn, judged: bool| {
+            exit_code(f, x, on, PreviewMode::Off, judged)
+        };
+        assert_eq!(code(&[], None, FailOn::Error, true), exit::OK);
+        assert_eq!(code(&[], None, FailOn::Error, false), exit::UNDECIDED);
+        assert_eq!(
+            code(&[finding(e, false)], None, FailOn::Error, false),
+            exit::FAILING
+        );
+        assert_eq!(
+            code(&[finding(w, false)], None, FailOn::Warning, false),
+            exit::UNDECIDED,
+            "the finding that says the run could not judge does not turn 3 into 1"
+        );
+        assert_eq!(
+            code(&[finding(w, false)], None, FailOn::Warning, true),
+            exit::FAILING
+        );
+        assert_eq!(
+            code(&[], Some(&expect(None)), FailOn::Error, true),
+            exit::UNDECIDED
+        );
+        assert_eq!(
+            code(
+                &[finding(e, false)],
+                Some(&expect(None)),
+                FailOn::Error,
+                true
+            ),
+            exit::FAILING
+        );
+        assert_eq!(
+            code(&[], Some(&expect(Some(false))), FailOn::Error, true),
+            exit::FAILING
+        );
+        // A preview error gates only with --preview=gate.
+        assert_eq!(
+            code(&[finding(e, true)], None, FailOn::Error, true),
+            exit::OK
+        );
+        assert_eq!(
+            exit_code(
+                &[finding(e, true)],
+                None,
+                FailOn::Error,
+                PreviewMode::Gate,
+                true
+            ),
+            exit::FAILING
+        );
+    }
+
+    #[test]
+    fn only_findings_that_restate_the_expected_path_become_informational() {
+        let mut fs = vec![finding(Severity::Error, false)];
+        fs.push(Finding {
+            id: "S3P106".into(),
+            name: "nat-gateway-not-usable".into(),
+            ..finding(Severity::Error, false)
+        });
+        informational_when_expected(&mut fs, PathKind::Blocked);
+        let by_id = |id: &str| fs.iter().find(|f| f.id == id).unwrap().severity;
+        assert_eq!(by_id("S3P101"), Severity::Info);
+        assert_eq!(
+            by_id("S3P106"),
+            Severity::Error,
+            "a dead NAT is a fault of its own"
+        );
+        let mut fs = vec![finding(Severity::Error, false)];
+        informational_when_expected(&mut fs, PathKind::NatGateway);
+        assert_eq!(
+            fs[0].severity,
+            Severity::Error,
+            "S3P101 restates blocked only"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Reading a report back (`s3path merge`, `s3path fleet`): another machine's output, untrusted.
 //! A full report ([`Report`]) or a compact one ([`CompactReport`]), typed; anything else is a
-//! one-line reason, never a panic. The caller bounds the size (serde_json bounds the depth at
-//! 128); the text is data — whoever shows it escapes it.
+//! one-line reason, never a panic. Nesting is bounded at [`MAX_DEPTH`] before anything is
+//! built (a report nests about ten deep), and [`read_bounded`] also bounds the size; the text
+//! is data — whoever shows it escapes it.
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -33,6 +34,54 @@ impl std::fmt::Display for NotAReport {
     }
 }
 
+/// The deepest nesting of arrays and objects read.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why a text is too large or too deep to read, when it is: one pass over the bytes, nothing
+/// built (the JSON is not checked here, only its nesting outside strings).
+pub fn too_deep_or_large(text: &str, max_bytes: usize) -> Option<NotAReport> {
+    if text.len() > max_bytes {
+        return Some(NotAReport::Foreign(format!(
+            "is {} bytes, more than the {max_bytes} read",
+            text.len()
+        )));
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(NotAReport::Foreign(format!(
+                        "nests deeper than {MAX_DEPTH} levels"
+                    )));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads one report of at most `max_bytes` bytes and [`MAX_DEPTH`] levels.
+pub fn read_bounded(text: &str, max_bytes: usize) -> Result<Received, NotAReport> {
+    match too_deep_or_large(text, max_bytes) {
+        Some(why) => Err(why),
+        None => read(text),
+    }
+}
+
 /// The longest reason kept from a deserialisation error (it may quote the input).
 const REASON_CHARS: usize = 200;
 
@@ -54,6 +103,9 @@ fn foreign(e: &serde_json::Error) -> NotAReport {
 
 /// Reads one report.
 pub fn read(text: &str) -> Result<Received, NotAReport> {
+    if let Some(why) = too_deep_or_large(text, usize::MAX) {
+        return Err(why);
+    }
     // JSON at all? (Checked apart: serde_json reports some type errors as syntax errors.)
     if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
         return Err(NotAReport::NotJson(format!(
@@ -89,5 +141,23 @@ pub fn read(text: &str) -> Result<Received, NotAReport> {
         serde_json::from_str::<Report>(text)
             .map(|r| Received::Full(Box::new(r)))
             .map_err(|e| foreign(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_or_large_texts_are_refused_before_parsing() {
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(matches!(read(&deep), Err(NotAReport::Foreign(w)) if w.contains("deeper")));
+        // Brackets inside strings do not count.
+        let quoted = format!("{{\"a\": \"{}\\\"[\"}}", "[".repeat(1000));
+        assert!(too_deep_or_large(&quoted, usize::MAX).is_none());
+        let big = format!("{{\"a\": \"{}\"}}", "x".repeat(2000));
+        assert!(
+            matches!(read_bounded(&big, 1000), Err(NotAReport::Foreign(w)) if w.contains("bytes"))
+        );
     }
 }

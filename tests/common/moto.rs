@@ -22,6 +22,15 @@ pub struct Proc(pub Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        // SIGTERM first, so a watchdog shell (see `moto_server`) can stop what it started.
+        let _ = Command::new("kill")
+            .arg(self.0.id().to_string())
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_millis(1500);
+        while Instant::now() < deadline && matches!(self.0.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -64,12 +73,19 @@ pub fn moto_command(host: &str, port: u16) -> Vec<String> {
         .to_vec()
 }
 
-/// moto_server on a free loopback port.
+/// moto_server on a free loopback port. It is started under a small shell watchdog that stops it
+/// when this test process ends: suites keep their server in a `static`, which is never dropped,
+/// and a moto_server left behind by every run would pile up on a developer's machine.
 pub fn moto_server() -> (Proc, u16) {
     let port = free_port();
-    let cmd = moto_command("127.0.0.1", port);
-    let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
-    (start(&cmd, port), port)
+    let cmd = moto_command("127.0.0.1", port).join(" ");
+    let watchdog = format!(
+        "{cmd} >/dev/null 2>&1 & m=$!; trap 'kill $m 2>/dev/null; exit 0' TERM; \
+         while kill -0 {parent} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1; done; \
+         kill $m 2>/dev/null",
+        parent = std::process::id()
+    );
+    (start(&["sh", "-c", &watchdog], port), port)
 }
 
 /// tests/moto/NAME.

@@ -109,8 +109,10 @@ fn a_bucket_behind_a_dropping_address_times_out_within_the_budget() {
     assert_eq!(code, 1);
 }
 
-/// `route --bucket` whose bucket answers from an address that drops every packet, `--timeout
-/// 3`: the report comes within 4 s (it took 11 s when the buckets had a budget of their own).
+/// `route --bucket --probe-from-here` whose bucket answers from an address that drops every
+/// packet, `--timeout 3`: the report comes within 4 s (it took 11 s when the buckets had a
+/// budget of their own), and the timeout is labelled as met from this machine, never as over
+/// the subnet's path (issue 19). Without the flag, no bucket request is made at all.
 #[test]
 fn route_with_a_bucket_behind_a_dropping_address_stays_within_the_timeout() {
     if skip() {
@@ -132,6 +134,7 @@ fn route_with_a_bucket_behind_a_dropping_address_stays_within_the_timeout() {
             "eu-west-1",
             "--bucket",
             "app-data",
+            "--probe-from-here",
             "--timeout",
             "3",
         ],
@@ -140,6 +143,32 @@ fn route_with_a_bucket_behind_a_dropping_address_stays_within_the_timeout() {
     eprintln!("dropping S3: route --bucket --timeout 3 took {took:?}");
     assert!(took < Duration::from_secs(4), "{took:?}: {stderr}");
     assert_eq!(fact(&r, "route_tables")["status"], "collected", "{stderr}");
+    assert_eq!(r["buckets"][0]["requests_from"], "this-machine", "{stderr}");
+    let failed = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "S3P603")
+        .expect("S3P603");
+    let msg = failed["message"].as_str().unwrap();
+    assert!(msg.contains("from this machine"), "{msg}");
+    assert!(!msg.contains(" over nat-gateway"), "{msg}");
+    // Without --probe-from-here: no bucket request from the runner.
+    let (_, r, stderr, _) = lab.s3path(
+        "route",
+        &[
+            "--subnet-id",
+            subnet,
+            "--region",
+            "eu-west-1",
+            "--bucket",
+            "app-data",
+            "--timeout",
+            "3",
+        ],
+        &ec2_env(&endpoint),
+    );
+    assert_eq!(fact(&r, "buckets")["status"], "not_collected", "{stderr}");
 }
 
 /// The requests through an interface endpoint's `bucket.vpce-…` name (moto cannot serve these

@@ -50,7 +50,18 @@ fn dns_failures_are_told_apart() {
     let t = target(&r, "app-data.s3.eu-west-1.amazonaws.com");
     assert_eq!(t["resolution"], "nxdomain", "{t}");
     assert_eq!(r["verdict"]["path"], "unknown");
-    assert_eq!(code, 3, "unknown verdict with --expect exits 3");
+    // The expectation cannot be decided, but the bucket's requests failed (an error
+    // finding): a failure wins over "could not judge" (README, "Exit codes").
+    assert!(r["expectation"]["met"].is_null(), "{}", r["expectation"]);
+    let errors: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(!errors.is_empty(), "{}", r["findings"]);
+    assert_eq!(code, 1, "an error finding ({errors:?}) wins over 3");
     let ds = target(&r, "s3.dualstack.eu-west-1.amazonaws.com");
     assert_eq!(ds["addresses"][0]["address"], "52.218.30.1");
     let ev = ds["decision"]["evidence"][0]["detail"].as_str().unwrap();

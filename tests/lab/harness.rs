@@ -35,7 +35,7 @@ pub fn sh(args: &[&str]) {
 
 /// A veth pair between two namespaces, each end given as (interface, namespace, address with
 /// prefix length), both ends up.
-fn veth(one: (&str, &str, &str), other: (&str, &str, &str)) {
+pub fn veth(one: (&str, &str, &str), other: (&str, &str, &str)) {
     sh(&[
         "ip", "link", "add", one.0, "type", "veth", "peer", "name", other.0,
     ]);

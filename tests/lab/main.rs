@@ -17,6 +17,7 @@
 //!   AWS CLI, settings that change the name) and the secrets they carry;
 //! - [`doctor_ec2`]: doctor and route with the control plane (moto as the EC2 API);
 //! - [`buckets`]: the real bucket requests;
+//! - [`proxy`]: s3path's own calls through an HTTP CONNECT proxy, and NO_PROXY;
 //! - [`bench`]: the benchmarks (ignored; `cargo test --release --test lab -- --ignored bench`).
 
 #[path = "../common/mod.rs"]
@@ -29,4 +30,5 @@ mod dns;
 mod doctor_ec2;
 mod imds;
 mod probes;
+mod proxy;
 mod settings;

@@ -6,12 +6,20 @@ moto's SSM cannot return a command's real output, this can.
 
 CONFIG (JSON): {"page_size": N, "instances": {ID: {"tags": {K: V}, "managed": bool,
   "behaviour": "report" | "never" | "missing" | "garbage" | "failed", "report": "<stdout>",
-  "pending_polls": N, "s3_url": "the StandardOutputUrl to return"}}}. Every request is appended to LOG as one JSON line
-{"target": ..., "body": ..., "signed": bool}. Requests must be SigV4-signed.
+  "pending_polls": N, "s3_url": "the StandardOutputUrl to return", "code": N, "stderr": "…"}},
+  "command_id": "a fixed CommandId",
+  "generate": {"count": N, "prefix": "i-0d", "report": "<stdout, {id} replaced by the id>"},
+  "throttle_per_second": N}
+Every request is appended to LOG as one JSON line {"target": ..., "body": ..., "signed": bool,
+"throttled": bool}. Requests must be SigV4-signed. Like SSM: more than 50 InstanceIds in one
+SendCommand is a ValidationException; with throttle_per_second, a request past N in the last
+second is a ThrottlingException (HTTP 400).
 """
 import json
 import sys
+import collections
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -19,6 +27,13 @@ port, config_path, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 config = json.load(open(config_path))
 instances = config["instances"]
 page_size = config.get("page_size", 50)
+gen = config.get("generate")
+if gen:
+    for n in range(gen["count"]):
+        iid = gen.get("prefix", "i-0d") + format(n, "015x")
+        instances[iid] = {"behaviour": "report", "report": gen["report"].replace("{id}", iid)}
+rate = config.get("throttle_per_second")
+recent = collections.deque()
 lock = threading.Lock()
 commands = {}  # command id -> {"ids": [...], "polls": {id: n}}
 
@@ -65,9 +80,21 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         target = self.headers.get("X-Amz-Target", "")
         signed = self.headers.get("Authorization", "").startswith("AWS4-HMAC-SHA256")
+        throttled = False
         with lock:
+            if rate:
+                now = time.monotonic()
+                while recent and recent[0] < now - 1.0:
+                    recent.popleft()
+                if len(recent) >= rate:
+                    throttled = True
+                else:
+                    recent.append(now)
             with open(log_path, "a") as fh:
-                fh.write(json.dumps({"target": target, "body": body, "signed": signed}) + "\n")
+                fh.write(json.dumps({"target": target, "body": body, "signed": signed,
+                                     "throttled": throttled}) + "\n")
+        if throttled:
+            return self.reply(400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
         if not signed:
             return self.reply(400, {"__type": "MissingAuthenticationTokenException", "message": "unsigned"})
         action = target.split(".")[-1]
@@ -77,7 +104,10 @@ class Handler(BaseHTTPRequestHandler):
                      if i in instances and instances[i].get("managed", True)]
             return self.reply(200, {"InstanceInformationList": found})
         if action == "SendCommand":
-            cid = str(uuid.uuid4())
+            if len(body.get("InstanceIds") or []) > 50:
+                return self.reply(400, {"__type": "ValidationException",
+                                        "message": "1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to 50"})
+            cid = config.get("command_id") or str(uuid.uuid4())
             ids = targeted(body)
             with lock:
                 commands[cid] = {"ids": ids, "polls": {}}
@@ -119,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
                 out["StandardErrorContent"] = "/var/lib/amazon/ssm/i/document/orchestration/x/_script.sh: 1: s3path: not found\n"
                 out["ResponseCode"] = 127
             elif b == "failed":
-                out["StandardErrorContent"] = "doctor crashed\n"
+                out["StandardErrorContent"] = c.get("stderr", "doctor crashed\n")
                 out["ResponseCode"] = 2
             return self.reply(200, out)
         return self.reply(400, {"__type": "UnknownOperationException", "message": action})

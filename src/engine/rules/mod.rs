@@ -33,6 +33,7 @@ pub(super) mod proxy;
 pub(super) mod public_address;
 pub(super) mod route_lpm;
 pub(super) mod route_target;
+pub(super) mod transit;
 pub(super) mod vpc_cidr;
 
 use std::net::IpAddr;
@@ -83,6 +84,7 @@ pub(crate) fn decide_address(cx: &Cx, q: Query) -> Decision {
         .or_else(|| route_lpm::rule(cx, &q));
     match decided {
         Some(mut d) => {
+            transit::follow(cx, &mut d, &q);
             probe_agreement::confirm(cx, &mut d, q.addr);
             d
         }

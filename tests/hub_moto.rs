@@ -1,0 +1,266 @@
+//! Hub-and-spoke: a spoke VPC whose S3 traffic crosses a transit gateway to a hub VPC, built in
+//! a real moto_server on loopback by tests/moto/hub.py. moto gaps handled here, never in the
+//! product: SearchTransitGatewayRoutes drops each route's attachments (tests/moto/
+//! moto_server_patched.py restores them), an attachment keeps showing the default route table
+//! after AssociateTransitGatewayRouteTable (hub.py uses the default association), interface
+//! endpoint ENI addresses fall outside their subnet (the test answers DNS with them as given).
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use s3path::engine::{BlockCause, PathKind};
+use s3path::facts::*;
+use s3path::gather::context::AwsContext;
+use s3path::gather::deadline::Deadline;
+use s3path::gather::{ec2, transit};
+use s3path::report::{judge, JudgeOptions, PreviewMode};
+
+const REGION: &str = "us-east-1";
+
+/// A patched moto_server of this test's own, with `scenario` built in it.
+fn hub(scenario: &str) -> Option<(common::Proc, u16, Value)> {
+    if common::skip("tests/hub_moto.rs", common::MOTO) {
+        return None;
+    }
+    let port = common::free_port();
+    let script = common::moto_path("moto_server_patched.py");
+    let proc = common::start(
+        &[
+            "python3",
+            script.to_str().unwrap(),
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ],
+        port,
+    );
+    let topo = common::moto_script("hub.py", &[&port.to_string(), REGION, scenario]);
+    Some((proc, port, topo))
+}
+
+fn route_cli(port: u16, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_s3path"))
+        .arg("route")
+        .args(args)
+        .env("AWS_ENDPOINT_URL_EC2", format!("http://127.0.0.1:{port}"))
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    let text = if json.is_null() {
+        stdout
+    } else {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    (out.status.code().unwrap_or(-1), json, text)
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+#[test]
+fn a_gateway_endpoint_in_the_hub_cannot_serve_the_spoke() {
+    let Some((_moto, port, topo)) = hub("hub-gateway") else {
+        return;
+    };
+    let subnet = s(&topo["spoke_subnet"]);
+    let args = [
+        "--subnet-id",
+        subnet,
+        "--region",
+        REGION,
+        "--format",
+        "json",
+        "--preview=gate",
+    ];
+    let (code, r, stderr) = route_cli(port, &args);
+    let v = &r["verdict"];
+    assert_eq!(v["path"], "transit-gateway", "{v}\n{stderr}");
+    assert_eq!(v["via"], topo["tgw"]);
+    let hop = &v["hops"][0];
+    assert_eq!(hop["path"], "gateway-endpoint", "{v}");
+    assert_eq!(hop["via"], topo["endpoint"]);
+    assert_eq!(hop["vpc_id"], topo["hub"]);
+    assert_eq!(hop["blocked_by"], "not_transitive");
+    assert_eq!(hop["route_table"], topo["hub_rtb"]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "S3P109")
+        .unwrap_or_else(|| panic!("S3P109 in {}", r["findings"]));
+    let msg = s(&f["message"]);
+    assert!(
+        msg.contains(s(&topo["endpoint"])) && msg.contains(s(&topo["hub"])),
+        "{msg}"
+    );
+    let fixes = f["remediation"].to_string();
+    assert!(
+        fixes.contains(s(&topo["spoke_rtb"])),
+        "the spoke's own table: {fixes}"
+    );
+    assert_eq!(code, 1, "a gated error finding");
+
+    // The human verdict line shows the far end.
+    let (_, _, text) = route_cli(port, &["--subnet-id", subnet, "--region", REGION]);
+    let far = format!("→ gateway-endpoint {}", s(&topo["endpoint"]));
+    assert!(text.contains(&far), "{text}");
+}
+
+/// The facts doctor would have on an instance of the spoke whose DNS answers with the hub
+/// endpoint's address (a private hosted zone shared with the spoke).
+fn spoke_facts(port: u16, topo: &Value, answer: &str) -> Facts {
+    // Static test credentials for the signer, never real ones (the same in every test).
+    for (k, v) in common::MOTO_ENV {
+        std::env::set_var(k, v);
+    }
+    std::env::remove_var("AWS_PROFILE");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (e, t) = rt.block_on(async {
+        let cx = AwsContext::load(REGION, Deadline::after(Duration::from_secs(30))).await;
+        let url = format!("http://127.0.0.1:{port}");
+        let c = ec2::client(&cx, REGION, Duration::from_secs(10), Some(&url));
+        let vpc = s(&topo["spoke"]);
+        let e = ec2::gather(&c, REGION, vpc, Duration::from_secs(10)).await;
+        let t = transit::gather(&c, REGION, vpc, &e.route_tables, Duration::from_secs(10)).await;
+        (e, t)
+    });
+    let mut f = Facts::empty(
+        Request {
+            region: Some(REGION.into()),
+            buckets: vec![],
+            key: None,
+        },
+        "not part of this test",
+    );
+    let (v4, v6) = e.vpc_cidrs.get().cloned().expect("DescribeVpcs");
+    f.vantage = Observed::collected(Vantage {
+        region: Some(REGION.into()),
+        availability_zone: Some(format!("{REGION}a")),
+        vpc_id: Some(s(&topo["spoke"]).into()),
+        subnet_id: Some(s(&topo["spoke_subnet"]).into()),
+        vpc_ipv4_cidr_blocks: v4,
+        vpc_ipv6_cidr_blocks: v6,
+        local_ipv4s: vec!["10.1.1.10".parse().unwrap()],
+        ..Vantage::new(VantageKind::Ec2Instance)
+    });
+    e.apply(&mut f);
+    f.transit = t;
+    let answer = |host: &str| Resolution {
+        host: host.into(),
+        status: LookupStatus::Answered,
+        source: AnswerSource::Dns,
+        addresses: vec![answer.parse().unwrap()],
+        cname_chain: vec![],
+        ttl: Some(5),
+        error: None,
+        resolver: Some("10.1.0.2".into()),
+    };
+    f.dns = Observed::collected(vec![
+        answer("s3.us-east-1.amazonaws.com"),
+        answer("s3.amazonaws.com"),
+        answer("s3.dualstack.us-east-1.amazonaws.com"),
+    ]);
+    f.client_settings = Observed::collected(ClientSettings::default());
+    f
+}
+
+fn preview() -> JudgeOptions {
+    JudgeOptions {
+        preview: PreviewMode::Gate,
+        ..JudgeOptions::default()
+    }
+}
+
+#[test]
+fn the_hubs_interface_endpoint_is_named_as_the_far_end() {
+    let Some((_moto, port, topo)) = hub("hub-interface") else {
+        return;
+    };
+    let ip = s(&topo["endpoint_ips"][0]).to_string();
+    let f = spoke_facts(port, &topo, &ip);
+    let t = f.transit.get().expect("transit collected");
+    assert_eq!(t.hubs.len(), 1, "{t:?}");
+    assert_eq!(t.hubs[0].vpc_id, s(&topo["hub"]));
+    let r = judge(&f, &preview());
+    assert_eq!(r.verdict.path, PathKind::TransitGateway);
+    let hop = r.verdict.hops.first().expect("a hop");
+    assert_eq!(hop.path, PathKind::InterfaceEndpoint, "{hop:?}");
+    assert_eq!(hop.via.as_deref(), Some(s(&topo["endpoint"])));
+    assert_eq!(hop.vpc_id.as_deref(), Some(s(&topo["hub"])));
+    assert!(
+        r.verdict.summary.contains(s(&topo["endpoint"])),
+        "{}",
+        r.verdict.summary
+    );
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id.as_ref()).collect();
+    assert!(!ids.contains(&"S3P304"), "the SG allows the spoke: {ids:?}");
+    assert!(!ids.contains(&"S3P109"), "{ids:?}");
+
+    // A public address instead (no private hosted zone): the hub's default route, its NAT.
+    let f = spoke_facts(port, &topo, "52.216.8.8");
+    let r = judge(&f, &preview());
+    let hop = r.verdict.hops.first().expect("a hop");
+    assert_eq!(hop.path, PathKind::NatGateway, "{hop:?}");
+    assert_eq!(hop.via.as_deref(), Some(s(&topo["nat"])));
+}
+
+#[test]
+fn a_hub_endpoint_whose_security_group_ignores_the_spoke_is_found() {
+    let Some((_moto, port, topo)) = hub("hub-interface-closed") else {
+        return;
+    };
+    let ip = s(&topo["endpoint_ips"][0]).to_string();
+    let r = judge(&spoke_facts(port, &topo, &ip), &preview());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "S3P304")
+        .unwrap_or_else(|| panic!("S3P304 in {:?}", r.findings));
+    assert!(f.message.contains(s(&topo["endpoint_sg"])), "{}", f.message);
+    assert!(f.message.contains("10.1.1.10"), "{}", f.message);
+    assert!(
+        f.remediation
+            .iter()
+            .any(|x| x.contains("--cidr 10.1.0.0/16")),
+        "{:?}",
+        f.remediation
+    );
+    assert_eq!(r.exit_code, 1);
+}
+
+#[test]
+fn an_unassociated_or_unreadable_far_side_is_never_guessed() {
+    let Some((_moto, port, topo)) = hub("hub-gateway") else {
+        return;
+    };
+    let mut f = spoke_facts(port, &topo, "52.216.8.8");
+    // The spoke's attachment associated with no table: dropped by the transit gateway.
+    if let Observed::Collected { value } = &mut f.transit {
+        for a in &mut value.attachments {
+            a.route_table_id = None;
+        }
+    }
+    let r = judge(&f, &preview());
+    let hop = r.verdict.hops.first().expect("a hop");
+    assert_eq!(hop.path, PathKind::Blocked, "{hop:?}");
+    assert_eq!(hop.blocked_by, Some(BlockCause::NoRoute));
+    // The far side could not be read: one unknown hop that says why, no guess.
+    f.transit = Observed::failed("ec2:SearchTransitGatewayRoutes: AccessDenied");
+    let r = judge(&f, &preview());
+    let hop = r.verdict.hops.first().expect("a hop");
+    assert_eq!(hop.path, PathKind::Unknown);
+    assert!(hop.reason.as_deref().unwrap_or("").contains("AccessDenied"));
+    assert!(!r.findings.iter().any(|f| f.id == "S3P109"));
+}
