@@ -496,6 +496,31 @@ impl crate::render::Render for FleetReport {
     fn markdown(&self) -> String {
         render_markdown(self)
     }
+    fn html(&self) -> String {
+        render_html(self)
+    }
+}
+
+/// The fleet view as one page (merge's), then the instances without a report.
+pub fn render_html(r: &FleetReport) -> String {
+    use crate::render::html::{esc, page};
+    let (mut body, attrs) = merge::html_body(&r.merged);
+    if let Some(e) = &r.error {
+        body.push_str(&format!("<p class=\"status FAIL\">{}</p>\n", esc(e)));
+    }
+    if !r.unanswered.is_empty() {
+        body.push_str("<h2>Instances without a report</h2>\n<table class=\"sortable\"><thead><tr><th>instance</th><th>reason</th><th>detail</th></tr></thead><tbody>\n");
+        for u in &r.unanswered {
+            body.push_str(&format!(
+                "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(&u.instance_id),
+                esc(u.reason),
+                esc(&u.detail)
+            ));
+        }
+        body.push_str("</tbody></table>\n");
+    }
+    page("s3path fleet", &attrs, &body)
 }
 
 #[cfg(test)]

@@ -336,6 +336,161 @@ impl crate::render::Render for Merged {
     fn markdown(&self) -> String {
         render_markdown(self)
     }
+    fn html(&self) -> String {
+        render_html(self)
+    }
+}
+
+/// The fleet view as one self-contained page: disagreements first, then one section per VPC
+/// (worst first) with each host's status, path picture and findings, and a sortable table of
+/// every host.
+pub fn render_html(m: &Merged) -> String {
+    let (body, attrs) = html_body(m);
+    crate::render::html::page("s3path fleet view", &attrs, &body)
+}
+
+/// The page's body and the attributes of its `<main>` (`fleet` adds its own sections).
+pub fn html_body(m: &Merged) -> (String, String) {
+    use crate::render::html::{anchor, esc, hop, Status};
+    use std::fmt::Write as _;
+    let status = |h: &Host| {
+        let s = Status::from_exit(h.exit_code, !h.findings.is_empty());
+        match h.path {
+            PathKind::Blocked => Status::Fail,
+            PathKind::Unknown => s.max(Status::Unknown),
+            _ => s,
+        }
+    };
+    let picture = |h: &Host| {
+        let mut hops = vec![esc(&h.host)];
+        if let Some(s) = &h.subnet_id {
+            hops.push(esc(s));
+        }
+        match h.path {
+            PathKind::Blocked => hops.push("✗ blocked".to_string()),
+            PathKind::Unknown => hops.push("? (undetermined)".to_string()),
+            k => {
+                hops.push(hop(k, h.via.as_deref()));
+                hops.push("S3".to_string());
+            }
+        }
+        hops.join(" → ")
+    };
+    let mut body = String::from("<h1>s3path fleet view</h1>\n");
+    let counts: Vec<String> = m
+        .summary
+        .by_path
+        .iter()
+        .map(|(p, n)| format!("{} {n}", esc(p)))
+        .collect();
+    let overall = m.hosts.iter().map(status).max().unwrap_or(Status::Unknown);
+    let _ = writeln!(
+        body,
+        "<p>{} {} report{} · {}</p>",
+        overall.cell(),
+        m.summary.reports,
+        if m.summary.reports == 1 { "" } else { "s" },
+        counts.join(" · ")
+    );
+    for r in &m.rejected {
+        let _ = writeln!(body, "<p class=\"muted\">not merged: {}</p>", esc(r));
+    }
+    if !m.disagreements.is_empty() {
+        body.push_str(
+            "<h2>Disagreements: hosts of one subnet that take different paths</h2>\n<ul>",
+        );
+        for d in &m.disagreements {
+            let groups: Vec<String> = d
+                .paths
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}: {}",
+                        hop(g.path, g.via.as_deref()),
+                        esc(&crate::engine::join_capped(&g.hosts))
+                    )
+                })
+                .collect();
+            let _ = write!(
+                body,
+                "<li><span class=\"mono\">{}</span>: {}</li>",
+                esc(&d.subnet_id),
+                groups.join("; ")
+            );
+        }
+        body.push_str("</ul>\n");
+    }
+    body.push_str("<h2>Hosts</h2>\n<div class=\"wide\"><table class=\"sortable\" id=\"host-table\" data-main><thead><tr><th>status</th><th>host</th><th>VPC</th><th>subnet</th><th>path</th><th>confidence</th><th>findings</th></tr></thead><tbody>\n");
+    for h in &m.hosts {
+        let st = status(h);
+        let _ = writeln!(
+            body,
+            "<tr data-row=\"host\"><td data-sort=\"{}\">{}</td><td class=\"mono\"><a href=\"#{}\">{}</a></td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td></tr>",
+            3 - st as u8,
+            st.cell(),
+            anchor("host", &h.host),
+            esc(&h.host),
+            esc(h.vpc_id.as_deref().unwrap_or("")),
+            esc(h.subnet_id.as_deref().unwrap_or("")),
+            esc(&h.label()),
+            h.confidence.as_str(),
+            esc(&h.findings.join(" ")),
+        );
+    }
+    body.push_str("</tbody></table></div>\n");
+    let mut vpcs: BTreeMap<&str, Vec<&Host>> = BTreeMap::new();
+    for h in &m.hosts {
+        vpcs.entry(h.vpc_id.as_deref().unwrap_or(""))
+            .or_default()
+            .push(h);
+    }
+    let mut vpcs: Vec<_> = vpcs.into_iter().collect();
+    vpcs.sort_by_key(|(vpc, hosts)| {
+        let worst = hosts.iter().map(|h| status(h)).max();
+        (std::cmp::Reverse(worst), *vpc)
+    });
+    body.push_str("<h2>VPCs, worst first</h2>\n");
+    for (vpc, hosts) in &vpcs {
+        let st = hosts.iter().map(|h| status(h)).max().unwrap_or(Status::Ok);
+        let _ = writeln!(
+            body,
+            "<section class=\"vpc\" data-status=\"{}\"><h3>{} <span class=\"mono\">{}</span> <span class=\"muted\">{} host{}</span></h3>",
+            st.as_str(),
+            st.cell(),
+            if vpc.is_empty() { "no VPC".to_string() } else { esc(vpc) },
+            hosts.len(),
+            if hosts.len() == 1 { "" } else { "s" },
+        );
+        let mut hosts = hosts.clone();
+        hosts.sort_by_key(|h| (std::cmp::Reverse(status(h)), h.host.as_str()));
+        for h in hosts {
+            let findings = if h.findings.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<br>findings: <code>{}</code> <span class=\"muted\">(s3path explain ID shows each fix)</span>",
+                    esc(&h.findings.join(" "))
+                )
+            };
+            let _ = writeln!(
+                body,
+                "<p id=\"{}\">{} <span class=\"mono\">{}</span> — {} [{}]<br><span class=\"path mono\">{}</span>{findings}</p>",
+                anchor("host", &h.host),
+                status(h).cell(),
+                esc(&h.host),
+                esc(&h.summary),
+                h.confidence.as_str(),
+                picture(h),
+            );
+        }
+        body.push_str("</section>\n");
+    }
+    let attrs = format!(
+        " data-hosts=\"{}\" data-vpcs=\"{}\"",
+        m.hosts.len(),
+        vpcs.len()
+    );
+    (body, attrs)
 }
 
 #[cfg(test)]

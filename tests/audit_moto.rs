@@ -394,3 +394,46 @@ fn audit_refuses_bad_input_in_one_line() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
 }
+
+/// Progress on a terminal only (issue 20): with stderr on a pseudo-terminal, audit shows the
+/// regions done out of the total and each region's phase (indicatif), then clears it; on a
+/// pipe, nothing.
+#[test]
+fn audit_progress_on_a_terminal_only() {
+    if common::skip("tests/audit_moto.rs", common::MOTO) {
+        return;
+    }
+    let (_moto, port) = common::moto_server();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let args = [
+        "--region",
+        REGION,
+        "--region",
+        "eu-west-1",
+        "--format",
+        "json",
+    ];
+    let (code, _, stderr) = audit(&endpoint, &args);
+    assert_ne!(code, 2, "{stderr}");
+    assert!(!stderr.contains("regions"), "{stderr}");
+    let mut cmd = Command::new(BIN);
+    cmd.arg("audit")
+        .args(args)
+        .env("AWS_ENDPOINT_URL_EC2", &endpoint)
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+    let tty = common::stderr_on_a_terminal(&cmd);
+    assert!(
+        tty.contains("regions 0/2") || tty.contains("regions 1/2"),
+        "{tty:?}"
+    );
+    assert!(
+        tty.contains(": subnets, VPCs, route tables"),
+        "no phase: {tty:?}"
+    );
+    assert!(
+        tty.trim_end_matches(['\r', '\n']).ends_with("\x1b[2K"),
+        "{tty:?}"
+    );
+}

@@ -910,3 +910,70 @@ fn forged_reports_neither_pass_the_gate_nor_pose_as_another_host() {
     assert_eq!(rejected["reason"], "rejected", "{r}");
     assert!(rejected["detail"].as_str().unwrap().contains("S3P999"));
 }
+
+/// Progress on a terminal only (issue 20): on a pseudo-terminal stderr shows the instances
+/// answered out of the total (indicatif) and clears it; on a pipe, nothing.
+#[test]
+fn progress_on_a_terminal_only() {
+    if common::skip("tests/fleet.rs", NEEDS) {
+        return;
+    }
+    let f = fake(json!({
+        "instances": {
+            "i-0a0000000000000b1": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("gateway-endpoint", "i-0a0000000000000b1")},
+            "i-0a0000000000000b2": {"tags": {"Env": "prod"}, "behaviour": "report",
+                                    "report": report("gateway-endpoint", "i-0a0000000000000b2"),
+                                    "pending_polls": 1},
+        }
+    }));
+    let args = [
+        "--region",
+        "eu-west-1",
+        "--instance-ids",
+        "i-0a0000000000000b1,i-0a0000000000000b2",
+        "--timeout",
+        "6",
+        "--format",
+        "json",
+    ];
+    let (code, _, stderr, _) = fleet(&f, &args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("instances answered"), "{stderr}");
+    // The fleet view as a page (merge's layout; tests/html.rs loads that in a browser).
+    let html = Command::new(BIN)
+        .arg("fleet")
+        .args(&args[..args.len() - 1])
+        .arg("html")
+        .env(
+            "AWS_ENDPOINT_URL_SSM",
+            format!("http://127.0.0.1:{}", f.port),
+        )
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains(" data-hosts=\"2\""), "{html}");
+    assert!(html.contains("(gateway) → S3"), "{html}");
+    // The same run with stderr on a pseudo-terminal (stdout stays a pipe, as with `> out.json`).
+    let mut cmd = Command::new(BIN);
+    cmd.arg("fleet")
+        .args(args)
+        .env(
+            "AWS_ENDPOINT_URL_SSM",
+            format!("http://127.0.0.1:{}", f.port),
+        )
+        .envs(common::MOTO_ENV)
+        .env_remove("AWS_PROFILE");
+    let tty = common::stderr_on_a_terminal(&cmd);
+    assert!(tty.contains("instances answered"), "{tty:?}");
+    assert!(tty.contains("/2"), "no count out of the total: {tty:?}");
+    assert!(tty.contains("2/2") || tty.contains("1/2"), "{tty:?}");
+    // Cleared when done: the last thing written erases the line.
+    assert!(
+        tty.trim_end_matches(['\r', '\n']).ends_with("\x1b[2K"),
+        "{tty:?}"
+    );
+}

@@ -77,6 +77,20 @@ fn a_forged_s3_error_message_cannot_forge_the_report() {
     );
     assert!(!md.lines().any(|l| l.starts_with("## Verdict")), "{md}");
     assert!(!md.contains('\x1b'));
+    // HTML: the forged text stays text (one page, the only scripts its own two).
+    let out = bin()
+        .args(["replay", f.to_str().unwrap(), "--format", "html"])
+        .output()
+        .unwrap();
+    let (html, _) = text(&out);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<script>").count(), 2, "{html}");
+    for bad in ['\x1b', '\x07', '\u{9b}', '\r'] {
+        assert!(!html.contains(bad), "{bad:?} in the page");
+    }
     // JSON keeps the data as data (escaped by JSON itself), in one document.
     let out = bin()
         .args(["replay", f.to_str().unwrap(), "--format", "json"])

@@ -88,7 +88,7 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
                 None
             };
             let save = SaveTarget::prepare(args.save_facts.as_deref())?;
-            let spinner = Spinner::start("reading the control plane");
+            let spinner = Spinner::counting("reading the control plane", "regions");
             let gathered = gather::audit::gather_audit(
                 &gather::audit::AuditOptions {
                     regions,
@@ -100,6 +100,7 @@ pub fn run(args: AuditArgs, profile: Option<&str>) -> Result<u8, InputError> {
                 },
                 None,
                 home.as_deref(),
+                &spinner,
             );
             spinner.stop();
             let mut facts = gathered.map_err(InputError)?;

@@ -9,57 +9,85 @@ use crate::input::{self, InputError};
 use crate::render::Format;
 use crate::report::{self, JudgeOptions};
 
-/// A phase line on stderr while facts are gathered: only on a terminal, only after 300 ms,
-/// erased when done; never on a pipe (so never in captured JSON or logs).
+/// Progress on stderr while facts are gathered (indicatif): a spinner with the phase and the
+/// time, and for `audit` (regions) and `fleet` (instances answered) a bar of steps done out of
+/// the total once it is known. Only when stderr is a terminal (not `TERM=dumb`); erased when
+/// done; never on a pipe (so never in captured JSON or logs).
 pub struct Spinner {
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    bar: Option<indicatif::ProgressBar>,
+    /// What a step is (`regions`, `instances answered`), for the bar.
+    unit: &'static str,
+    counting: std::sync::atomic::AtomicBool,
+}
+
+fn style(template: &str) -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+        .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ")
+        .progress_chars("█▌ ")
 }
 
 impl Spinner {
     pub fn start(what: &'static str) -> Spinner {
-        use std::io::IsTerminal;
-        use std::sync::atomic::{AtomicBool, Ordering};
-        let done = std::sync::Arc::new(AtomicBool::new(false));
-        let enabled = io::stderr().is_terminal()
-            && std::env::var("TERM").as_deref() != Ok("dumb")
-            && human_options().styled;
-        let thread = enabled.then(|| {
-            let done = done.clone();
-            std::thread::spawn(move || {
-                let start = std::time::Instant::now();
-                let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-                let mut shown = false;
-                let mut i = 0;
-                while !done.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(100));
-                    if start.elapsed() < Duration::from_millis(300) {
-                        continue;
-                    }
-                    let mut err = io::stderr().lock();
-                    let _ = write!(
-                        err,
-                        "\r{} {what}… {:.1} s",
-                        frames[i % frames.len()],
-                        start.elapsed().as_secs_f64()
-                    );
-                    let _ = err.flush();
-                    shown = true;
-                    i += 1;
-                }
-                if shown {
-                    // Erase the line (carriage return, clear line).
-                    let _ = write!(io::stderr().lock(), "\r\x1b[2K");
-                }
-            })
-        });
-        Spinner { done, thread }
+        Spinner::counting(what, "")
     }
 
-    pub fn stop(mut self) {
-        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    /// A spinner that becomes a bar of `unit` done / total when gathering knows the total.
+    pub fn counting(what: &'static str, unit: &'static str) -> Spinner {
+        use std::io::IsTerminal;
+        // Stderr decides (`audit --format json > out.json` on a terminal shows progress).
+        let enabled = io::stderr().is_terminal() && std::env::var("TERM").as_deref() != Ok("dumb");
+        let bar = enabled.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(style("{spinner} {elapsed} {wide_msg}"));
+            bar.set_message(format!("{what}…"));
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        });
+        Spinner {
+            bar,
+            unit,
+            counting: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    pub fn stop(self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl crate::gather::progress::Progress for Spinner {
+    fn set_total(&self, total: u64) {
+        let Some(b) = &self.bar else { return };
+        if !self
+            .counting
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            b.set_style(style(&format!(
+                "{{spinner}} {} {{pos}}/{{len}} [{{bar:20}}] {{elapsed}} {{wide_msg}}",
+                self.unit
+            )));
+        }
+        b.set_length(total);
+    }
+    fn set_done(&self, done: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(done);
+        }
+    }
+    fn step(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+    fn phase(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(crate::render::escape::line(what).into_owned());
         }
     }
 }

@@ -32,8 +32,15 @@ pub struct FleetArgs {
     #[arg(long = "bucket", value_name = "BUCKET")]
     pub buckets: Vec<String>,
     /// Path kinds every instance should take: judged here from each report's verdict path and
-    /// confidence (the instance's own exit code is ignored); not met makes the exit code 1.
-    #[arg(long, value_enum, value_name = "KIND[,KIND...]", value_delimiter = ',')]
+    /// confidence (the instance's own exit code is ignored); not met makes the exit code 1;
+    /// s3path explain kinds lists them.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND[,KIND...]",
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
     pub expect: Vec<PathKind>,
     /// The region of the instances (default: AWS_REGION, AWS_DEFAULT_REGION).
     #[arg(long)]
@@ -46,7 +53,7 @@ pub struct FleetArgs {
     #[arg(long, value_name = "BUCKET")]
     pub output_s3_bucket: Option<String>,
     /// The s3path binary on the instances: by default where docs/ssm/s3path-doctor.yaml installs
-    /// it (never whichever `s3path` comes first on root's PATH); an absolute path.
+    /// it (never whichever s3path comes first on root's PATH); an absolute path.
     #[arg(long = "s3path", value_name = "PATH", default_value = gather::fleet::INSTALLED_BINARY)]
     pub s3path_path: String,
     /// doctor's own --timeout on each instance, in seconds.
@@ -134,19 +141,22 @@ pub fn run(args: FleetArgs, profile: Option<&str>) -> Result<u8, InputError> {
         command.push_str(&format!(" --expect {}", kinds.join(",")));
     }
     let save = SaveTarget::prepare(args.save_facts.as_deref())?;
-    let spinner = Spinner::start("waiting for SSM Run Command");
-    let facts = gather::fleet::gather_fleet(&gather::fleet::FleetOptions {
-        region,
-        targets,
-        instance_ids,
-        command,
-        max_concurrency: args.max_concurrency,
-        output_s3_bucket: args.output_s3_bucket.clone(),
-        // One deadline: gathering stops early enough (a tenth, at most 2 s) for the outputs it
-        // read to be parsed before the --timeout ends; none is parsed after it.
-        timeout: timeout - (timeout / 10).min(std::time::Duration::from_secs(2)),
-        profile: profile.map(str::to_string),
-    });
+    let spinner = Spinner::counting("waiting for SSM Run Command", "instances answered");
+    let facts = gather::fleet::gather_fleet(
+        &gather::fleet::FleetOptions {
+            region,
+            targets,
+            instance_ids,
+            command,
+            max_concurrency: args.max_concurrency,
+            output_s3_bucket: args.output_s3_bucket.clone(),
+            // One deadline: gathering stops early enough (a tenth, at most 2 s) for the outputs
+            // it read to be parsed before the --timeout ends; none is parsed after it.
+            timeout: timeout - (timeout / 10).min(std::time::Duration::from_secs(2)),
+            profile: profile.map(str::to_string),
+        },
+        &spinner,
+    );
     spinner.stop();
     if let Some(save) = save {
         save.write(&facts)?;

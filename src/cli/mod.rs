@@ -8,6 +8,7 @@ pub mod checks;
 pub mod common;
 pub mod doctor;
 pub mod fleet;
+pub mod help;
 pub mod merge;
 pub mod names;
 pub mod output;
@@ -60,18 +61,24 @@ enum ColorArg {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Gather facts from this host and judge the path to S3.
+    #[command(after_help = help::DOCTOR)]
     Doctor(doctor::DoctorArgs),
     /// Judge a subnet (or an instance's subnet) from the EC2 control plane only, from anywhere
     /// with read-only credentials: no host, no probes.
+    #[command(after_help = help::ROUTE)]
     Route(route::RouteArgs),
-    /// Judge a saved facts file offline (from `doctor --save-facts`).
+    /// Judge a saved facts file offline (from doctor --save-facts).
+    #[command(after_help = help::REPLAY)]
     Replay(replay::ReplayArgs),
-    /// Print the documentation page of a check (by ID such as S3P103, or by name).
+    /// Print the documentation page of a check (by ID such as S3P103, or by name), or the path
+    /// kinds (kinds).
+    #[command(after_help = help::EXPLAIN)]
     Explain {
-        /// Check ID (S3P103, 103) or name (s3-via-nat-gateway).
+        /// Check ID (S3P103, 103), name (s3-via-nat-gateway), or kinds (the path kinds).
         check: String,
     },
     /// List every check.
+    #[command(after_help = help::CHECKS)]
     Checks {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ChecksFormat::Human)]
@@ -80,6 +87,7 @@ enum Command {
     /// Merge many reports (doctor or route --format json, from SSM, Ansible, kubectl exec, a CI
     /// matrix) into one fleet view: per host its verdict and findings, counts by path and by
     /// finding, and first the disagreements — hosts of one subnet that take different paths.
+    #[command(after_help = help::MERGE)]
     Merge {
         /// Report files, or directories whose *.json files are read.
         #[arg(required = true, value_name = "FILE|DIR")]
@@ -89,16 +97,19 @@ enum Command {
         format: Format,
     },
     /// Judge every subnet of a region (or of some VPCs) from the EC2 control plane: the same
-    /// judgement as `route --subnet-id`, one constant set of Describe calls per region. With
+    /// judgement as route --subnet-id, one constant set of Describe calls per region. With
     /// --expect, a drift gate: exit 1 when any subnet takes another path.
+    #[command(after_help = help::AUDIT)]
     Audit(audit::AuditArgs),
-    /// Run `s3path doctor` on many instances through SSM Run Command (AWS-RunShellScript) and
+    /// Run s3path doctor on many instances through SSM Run Command (AWS-RunShellScript) and
     /// merge their reports. The only command that writes: it calls ssm:SendCommand
     /// (docs/iam-policy-fleet.json); every other command is read-only.
+    #[command(after_help = help::FLEET)]
     Fleet(fleet::FleetArgs),
     /// Show how the application names S3 for each input: what it names (bucket, access point,
     /// Multi-Region Access Point, directory bucket, …), the host names its SDK uses with this
     /// environment's and profile's settings, and which endpoints such names can use. Offline.
+    #[command(after_help = help::NAMES)]
     Names {
         /// Bucket names, s3:// URIs, https:// S3 URLs, access point ARNs or aliases, Multi-Region
         /// Access Point ARNs or aliases, directory buckets, Object Lambda access points.
@@ -117,12 +128,22 @@ enum Command {
         format: ChecksFormat,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = help::COMPLETIONS)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to stdout: `s3path man > s3path.1`.
-    Man,
+    /// Print the manual page (roff) of s3path or of one command to stdout, or write every page
+    /// to a directory.
+    #[command(after_help = help::MAN)]
+    Man {
+        /// A command (doctor, route, audit, …): its own page, s3path-COMMAND(1).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+        /// Write every page (s3path.1, s3path-doctor.1, …) to DIR instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// Entry point for the binary.
@@ -210,6 +231,10 @@ fn run(cli: Cli) -> Result<u8, InputError> {
         Command::Doctor(args) => doctor::run(args, profile),
         Command::Route(args) => route::run(args, profile),
         Command::Replay(args) => replay::run(args),
+        Command::Explain { check } if check.eq_ignore_ascii_case("kinds") => {
+            emit(&help::kinds())?;
+            Ok(0)
+        }
         Command::Explain { check } => checks::explain(&check),
         Command::Checks { format } => checks::list(format),
         Command::Merge { inputs, format } => merge::run(&inputs, format),
@@ -227,12 +252,19 @@ fn run(cli: Cli) -> Result<u8, InputError> {
             emit(&String::from_utf8_lossy(&out))?;
             Ok(0)
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map_err(|e| InputError(format!("cannot render the manual page: {e}")))?;
-            emit(&String::from_utf8_lossy(&out))?;
+        Command::Man {
+            out_dir: Some(dir), ..
+        } => {
+            for f in help::man_pages_to(Cli::command(), &dir)? {
+                eprintln!("wrote {}", crate::render::escape::line(&f));
+            }
+            Ok(0)
+        }
+        Command::Man {
+            command,
+            out_dir: None,
+        } => {
+            emit(&help::man_page(Cli::command(), command.as_deref())?)?;
             Ok(0)
         }
     }

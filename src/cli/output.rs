@@ -28,10 +28,16 @@ impl From<ChecksFormat> for Format {
 
 #[derive(Args, Debug)]
 pub struct OutputArgs {
-    /// Path kinds that are acceptable (comma-separated or repeated), e.g. gateway-endpoint.
-    /// Exit 1 when a confirmed or inferred verdict is another kind, 3 when the verdict cannot
-    /// decide it (unknown, or only probable).
-    #[arg(long, value_enum, value_name = "KIND[,KIND...]", value_delimiter = ',')]
+    /// Path kinds that are acceptable (comma-separated or repeated), e.g. gateway-endpoint;
+    /// s3path explain kinds lists them. Exit 1 when a confirmed or inferred verdict is another
+    /// kind, 3 when the verdict cannot decide it (unknown, or only probable).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND[,KIND...]",
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
     pub expect: Vec<PathKind>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -39,8 +45,8 @@ pub struct OutputArgs {
     /// Lowest finding severity that makes the exit code 1.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// Also run preview checks (new; their wording or conditions may change): `--preview`
-    /// shows their findings without changing the exit code, `--preview=gate` lets them count.
+    /// Also run preview checks (new; their wording or conditions may change): --preview
+    /// shows their findings without changing the exit code, --preview=gate lets them count.
     #[arg(
         long,
         value_enum,

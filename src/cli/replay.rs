@@ -10,7 +10,7 @@ use crate::report;
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
-    /// A facts file written by `s3path doctor --save-facts`.
+    /// A facts file written by s3path doctor --save-facts (or route --save-facts).
     pub facts: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::context::AwsContext;
 use super::deadline::Deadline;
 use super::ec2;
+use super::progress::Progress;
 use crate::facts::inventory::{AuditFacts, AuditRequest, Inventory, AUDIT_SCHEMA_VERSION};
 use crate::facts::{EndpointType, Failure, Observed};
 
@@ -157,7 +158,11 @@ pub async fn inventory(
     run: &Deadline,
     endpoint: Option<&str>,
     cost: bool,
+    progress: &dyn Progress,
 ) -> Inventory {
+    progress.phase(&format!(
+        "{region}: subnets, VPCs, route tables, endpoints, NAT gateways, network ACLs"
+    ));
     let budget = run.left();
     let c = ec2::client(context, region, budget, endpoint);
     let filter = ec2::vpcs_filter(vpc_ids);
@@ -207,6 +212,7 @@ pub async fn inventory(
     );
     // The lists and internet gateways the routes name (plus the region's own S3 lists).
     let (lists, igws) = ec2::named_by_routes(&tables);
+    progress.phase(&format!("{region}: prefix lists, internet gateways"));
     let (prefix_lists, internet_gateways) = tokio::join!(
         async {
             within(
@@ -245,6 +251,9 @@ pub async fn inventory(
             .filter(|(_, v)| with_private_dns.contains(v.id.as_str()))
             .map(|(i, _)| i)
             .collect();
+        if !wanted.is_empty() {
+            progress.phase(&format!("{region}: VPC DNS attributes"));
+        }
         let attrs = super::dns::join_all(wanted.iter().map(|&i| {
             let id = vs[i].id.clone();
             let c = &c;
@@ -263,6 +272,7 @@ pub async fn inventory(
                     .filter(|n| n.state == crate::facts::NatState::Available)
                     .map(|n| n.id.clone())
                     .collect();
+                progress.phase(&format!("{region}: NAT gateway metrics (CloudWatch)"));
                 nat_bytes(&c, &ids, run).await
             }
             None => nats.status_only(),
@@ -270,6 +280,7 @@ pub async fn inventory(
     } else {
         crate::facts::inventory::not_asked()
     };
+    progress.step();
     Inventory {
         nat_bytes,
         region: region.to_string(),
@@ -303,6 +314,7 @@ pub fn gather_audit(
     opts: &AuditOptions,
     endpoint: Option<&str>,
     all_regions_from: Option<&str>,
+    progress: &dyn Progress,
 ) -> Result<AuditFacts, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -318,17 +330,25 @@ pub fn gather_audit(
         let context = AwsContext::new(home, run).with_profile(opts.profile.clone());
         let mut regions = opts.regions.clone();
         if let Some(home) = all_regions_from {
+            progress.phase(&format!("{home}: the account's regions"));
             for r in all_regions(&context, home, &run, endpoint).await? {
                 if !regions.contains(&r) {
                     regions.push(r);
                 }
             }
         }
-        let inventories = super::dns::join_all(
-            regions
-                .iter()
-                .map(|r| inventory(&context, r, &opts.vpc_ids, &run, endpoint, opts.cost)),
-        )
+        progress.set_total(regions.len() as u64);
+        let inventories = super::dns::join_all(regions.iter().map(|r| {
+            inventory(
+                &context,
+                r,
+                &opts.vpc_ids,
+                &run,
+                endpoint,
+                opts.cost,
+                progress,
+            )
+        }))
         .await;
         Ok(AuditFacts {
             schema_version: AUDIT_SCHEMA_VERSION,

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use super::aws::QueryClient;
 use super::context::AwsContext;
 use super::deadline::Deadline;
+use super::progress::Progress;
 pub use crate::facts::fleet::MAX_OUTPUT_BYTES;
 use crate::facts::fleet::{terminal, FleetFacts, Invocation, NotSent};
 
@@ -84,7 +85,7 @@ fn capped(s: &str, n: usize) -> String {
 }
 
 /// Runs the fleet command and gathers every answer within the deadline.
-pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
+pub fn gather_fleet(opts: &FleetOptions, progress: &dyn Progress) -> FleetFacts {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -97,7 +98,7 @@ pub fn gather_fleet(opts: &FleetOptions) -> FleetFacts {
             }
         }
     };
-    rt.block_on(run(opts))
+    rt.block_on(run(opts, progress))
 }
 
 /// The SSM client of a run, its deadline, and how often SSM throttled it.
@@ -171,7 +172,7 @@ impl Ssm<'_> {
     }
 }
 
-async fn run(opts: &FleetOptions) -> FleetFacts {
+async fn run(opts: &FleetOptions, progress: &dyn Progress) -> FleetFacts {
     let run = Deadline::after(opts.timeout);
     // One context for the run: SSM and the output bucket share the configuration and one
     // resolution of the credentials.
@@ -195,13 +196,19 @@ async fn run(opts: &FleetOptions) -> FleetFacts {
         run,
         throttled: AtomicU32::new(0),
     };
-    gather(opts, &ssm, &context, &mut facts).await;
+    gather(opts, &ssm, &context, &mut facts, progress).await;
     facts.calls = client.calls();
     facts.throttled = ssm.throttled.load(Ordering::Relaxed);
     facts
 }
 
-async fn gather(opts: &FleetOptions, ssm: &Ssm<'_>, context: &AwsContext, facts: &mut FleetFacts) {
+async fn gather(
+    opts: &FleetOptions,
+    ssm: &Ssm<'_>,
+    context: &AwsContext,
+    facts: &mut FleetFacts,
+    progress: &dyn Progress,
+) {
     let run = ssm.run;
     // 1. Which of the named instances SSM manages (and are online).
     let mut instance_ids: Vec<String> = Vec::new();
@@ -283,6 +290,7 @@ async fn gather(opts: &FleetOptions, ssm: &Ssm<'_>, context: &AwsContext, facts:
             .map(str::to_string)
             .ok_or_else(|| "ssm:SendCommand answered without a CommandId".to_string())
     };
+    progress.phase("sending the command (ssm:SendCommand)");
     // Each command and the instance ids it was sent to (none for tag targets).
     let mut commands: Vec<(String, Vec<String>)> = Vec::new();
     if instance_ids.is_empty() {
@@ -327,6 +335,7 @@ async fn gather(opts: &FleetOptions, ssm: &Ssm<'_>, context: &AwsContext, facts:
     let mut complete: BTreeSet<String> = BTreeSet::new();
     let mut read: BTreeSet<(String, String)> = BTreeSet::new();
     let mut wait = Duration::from_millis(500);
+    progress.phase("instances answered");
     loop {
         for (command_id, sent) in &commands {
             if complete.contains(command_id) {
@@ -402,6 +411,10 @@ async fn gather(opts: &FleetOptions, ssm: &Ssm<'_>, context: &AwsContext, facts:
             if let (Some(inv), Some(answer)) = (invocations.get_mut(key), answer) {
                 answer.apply(inv);
             }
+        }
+        if !invocations.is_empty() {
+            progress.set_total(invocations.len().max(facts.sent.len()) as u64);
+            progress.set_done(read.len() as u64);
         }
         if complete.len() == commands.len()
             && invocations

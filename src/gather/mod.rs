@@ -24,6 +24,7 @@ mod options;
 mod phases;
 mod plain;
 pub mod probe;
+pub mod progress;
 pub mod route;
 pub mod s3;
 pub mod tls;

@@ -3,6 +3,7 @@
 pub mod audit;
 mod common;
 pub mod escape;
+pub mod html;
 mod human;
 mod markdown;
 pub mod plan;
@@ -17,9 +18,12 @@ pub enum Format {
     Json,
     #[value(alias = "md")]
     Markdown,
-    /// One line of JSON with the verdict and the findings only, at most 24,000 characters
-    /// (`COMPACT_MAX_CHARS`): what SSM Run Command returns inline (`s3path fleet`).
+    /// One line of JSON with the verdict and the findings only, at most 24,000 characters:
+    /// what SSM Run Command returns inline (s3path fleet).
     Compact,
+    /// One self-contained HTML file (inline style and script, nothing loaded from the
+    /// network): for audit and merge, sections per VPC worst first and a sortable table.
+    Html,
 }
 
 pub use crate::report::compact::COMPACT_MAX_CHARS;
@@ -46,6 +50,10 @@ pub trait Render: serde::Serialize {
     fn compact(&self) -> String {
         serde_json::to_string(self).expect("the output serializes") + "\n"
     }
+    /// One self-contained HTML page. Outputs without an HTML layout show their plain text.
+    fn html(&self) -> String {
+        html::plain_page("s3path", &self.human(&HumanOptions::default()))
+    }
 }
 
 /// `output` in `format`: the one format dispatch.
@@ -55,6 +63,7 @@ pub fn to_text<R: Render + ?Sized>(output: &R, format: Format, human: &HumanOpti
         Format::Markdown => output.markdown(),
         Format::Json => output.json(),
         Format::Compact => output.compact(),
+        Format::Html => output.html(),
     }
 }
 
@@ -77,6 +86,9 @@ impl Render for crate::report::audit::AuditReport {
     }
     fn markdown(&self) -> String {
         audit::markdown(self)
+    }
+    fn html(&self) -> String {
+        html::audit(self)
     }
 }
 

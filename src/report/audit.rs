@@ -437,8 +437,14 @@ pub struct SubnetVerdict {
     pub path: PathKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The route that decided it (`pl-… -> vpce-…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     pub confidence: Confidence,
     pub summary: String,
+    /// Why: the decision's evidence, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<crate::engine::Evidence>,
 }
 
 /// One subnet in the audit.
@@ -644,8 +650,10 @@ fn not_judged(inv: &Inventory, s: &SubnetInfo, opts: &JudgeOptions) -> SubnetRow
             host: None,
             path: PathKind::Unknown,
             via: None,
+            route: None,
             confidence: Confidence::Undetermined,
             summary: NOT_JUDGED.to_string(),
+            evidence: Vec::new(),
         },
         findings: Vec::new(),
         expectation: (!opts.expect.is_empty()).then_some("undecided"),
@@ -656,7 +664,7 @@ fn not_judged(inv: &Inventory, s: &SubnetInfo, opts: &JudgeOptions) -> SubnetRow
 
 /// How bad a row is, for "worst first": blocked and undecided, then the expectation not met,
 /// errors, warnings, then the rest.
-fn badness(r: &SubnetRow) -> u8 {
+pub fn badness(r: &SubnetRow) -> u8 {
     let worst = r
         .findings
         .iter()
@@ -753,8 +761,10 @@ pub fn judge_with(
                     host: r.verdict.host.clone(),
                     path: r.verdict.path,
                     via: r.verdict.via.clone(),
+                    route: r.verdict.route.clone(),
                     confidence: r.verdict.confidence,
                     summary: r.verdict.summary.clone(),
+                    evidence: r.verdict.evidence.clone(),
                 },
                 findings: r
                     .findings
@@ -900,8 +910,10 @@ mod tests {
                 host: None,
                 path,
                 via: Some("nat-1".into()),
+                route: None,
                 confidence: Confidence::Inferred,
                 summary: String::new(),
+                evidence: vec![],
             },
             findings: vec![],
             expectation: None,

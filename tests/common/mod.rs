@@ -144,3 +144,38 @@ pub fn scenario_expected(name: &str) -> (serde_json::Value, Vec<String>) {
         .unwrap_or_default();
     (expected, args)
 }
+
+/// Runs `cmd` with its stderr on a pseudo-terminal (Python's pty module; stdout discarded, as
+/// with `> out.json`) and returns what it wrote there.
+pub fn stderr_on_a_terminal(cmd: &std::process::Command) -> String {
+    let script = r#"
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=slave)
+os.close(slave)
+out = bytearray()
+while True:
+    try:
+        data = os.read(master, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out.extend(data)
+p.wait()
+sys.stdout.buffer.write(bytes(out))
+"#;
+    let mut py = std::process::Command::new("python3");
+    py.arg("-c")
+        .arg(script)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env("TERM", "xterm-256color");
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => py.env(k, v),
+            None => py.env_remove(k),
+        };
+    }
+    String::from_utf8_lossy(&py.output().expect("python3 runs").stdout).into_owned()
+}
