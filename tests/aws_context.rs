@@ -452,7 +452,9 @@ fn profile_flag_selects_credential_process_credentials_and_region() {
         let all = format!("{out}{stderr}");
         assert!(!all.contains("SECRET-IN"), "{all}");
         let sentence = "profile 'broken' gave no credentials from its credential_process: the process failed (exit status: 3)";
-        assert!(all.contains(sentence), "{format}: {all}");
+        // The human report wraps at 100 columns: compare with the lines joined.
+        let flat = all.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(sentence), "{format}: {all}");
         if format == "json" {
             let r: Value = serde_json::from_str(&out).unwrap();
             assert!(

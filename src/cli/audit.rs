@@ -38,11 +38,11 @@ pub struct AuditArgs {
     /// The NAT data processing price in USD per GB (default: s3path's table, by region).
     #[arg(long, value_name = "USD", value_parser = input::price_per_gb)]
     pub nat_price_per_gb: Option<f64>,
-    /// A Terraform/OpenTofu plan (`terraform show -json PLANFILE`): judge every subnet it
+    /// A Terraform/OpenTofu plan (terraform show -json PLANFILE): judge every subnet it
     /// affects before and after apply (one region; docs/plan.md).
     #[arg(long, value_name = "PLAN_JSON", conflicts_with = "baseline")]
     pub plan: Option<PathBuf>,
-    /// An earlier `audit --format json`: show only the subnets whose path, via or findings
+    /// An earlier audit --format json: show only the subnets whose path, via or findings
     /// changed, as regression or improvement; exit 1 on a regression (docs/audit.md).
     #[arg(long, value_name = "AUDIT_JSON")]
     pub baseline: Option<PathBuf>,

@@ -156,7 +156,13 @@ pub fn main() -> ExitCode {
                 eprintln!("s3path: {}", crate::render::escape::line(&line));
                 return ExitCode::from(2);
             }
-            // --help and --version print to stdout and exit 0; usage errors exit 2.
+            // Any other usage error: one line too (what clap said, and where the help is).
+            if let Some(line) = usage_error_line(&e) {
+                eprintln!("s3path: {}", crate::render::escape::line(&line));
+                return ExitCode::from(2);
+            }
+            // --help and --version print to stdout and exit 0; a bare `s3path` prints the help
+            // on stderr and exits 2.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
@@ -174,6 +180,37 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A usage error (unknown argument, missing value, conflict, …) as one line: clap's message
+/// with its lines joined, and the command whose `--help` explains it. `None` for help, version
+/// and a bare command (those print as clap prints them).
+fn usage_error_line(e: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if !e.use_stderr() || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return None;
+    }
+    let text = e.render().to_string();
+    let mut lines = text.lines();
+    let message: Vec<&str> = lines
+        .by_ref()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+        .map(|l| l.trim())
+        .collect();
+    let message = message.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    let command = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(|u| {
+            u.split_whitespace()
+                .take_while(|w| !w.starts_with('[') && !w.starts_with('<') && !w.starts_with('-'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "s3path".to_string());
+    Some(format!("{message} (see `{command} --help`)"))
 }
 
 /// `--flag 'value': choose a, b or c` for a value clap did not accept.

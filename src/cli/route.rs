@@ -39,12 +39,12 @@ pub struct RouteArgs {
     /// Write the gathered facts to FILE.
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,
-    /// A Terraform/OpenTofu plan (`terraform show -json PLANFILE`): judge the subnet before
-    /// and after apply; `--expect` is evaluated on the after state (docs/plan.md).
+    /// A Terraform/OpenTofu plan (terraform show -json PLANFILE): judge the subnet before
+    /// and after apply; --expect is evaluated on the after state (docs/plan.md).
     #[arg(long, value_name = "PLAN_JSON")]
     pub plan: Option<PathBuf>,
-    /// With --plan: the current state from a saved inventory (`audit --save-facts`, one
-    /// region) or route facts (`route --save-facts`) instead of the API.
+    /// With --plan: the current state from a saved inventory (audit --save-facts, one
+    /// region) or route facts (route --save-facts) instead of the API.
     #[arg(
         long,
         value_name = "FILE",
