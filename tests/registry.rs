@@ -179,12 +179,15 @@ fn iam_policy_matches_the_gatherer() {
         .map(|a| a.as_str().unwrap())
         .collect();
     let mut used = s3path::gather::ec2::ACTIONS.to_vec();
+    used.extend(s3path::gather::private_dns::ACTIONS);
     granted.sort();
     used.sort();
     assert_eq!(granted, used);
     assert!(used.iter().all(|a| a.starts_with("ec2:Describe")
         || a.starts_with("ec2:Get")
-        || *a == "ec2:SearchTransitGatewayRoutes"));
+        || *a == "ec2:SearchTransitGatewayRoutes"
+        || a.starts_with("route53:List")
+        || a.starts_with("route53resolver:List")));
     // The bucket requests: HeadBucket and ListObjectsV2 need s3:ListBucket, HeadObject
     // s3:GetObject, GetBucketPolicy s3:GetBucketPolicy. Nothing that writes.
     let mut s3_granted: Vec<&str> = doc["Statement"][1]["Action"]

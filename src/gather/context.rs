@@ -149,6 +149,24 @@ impl AwsContext {
         }
     }
 
+    /// The configuration the run's other SDK clients (Route 53, Resolver) are built from: the
+    /// run's region, credentials and endpoint settings (`AWS_ENDPOINT_URL_<SERVICE>` work as
+    /// aws-config reads them), one attempt per call, each call bounded by `limit`.
+    pub async fn sdk_client_config(&self, limit: Duration) -> SdkConfig {
+        let mut b = self.sdk_config().await.to_builder();
+        b.set_timeout_config(Some(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(limit.min(self.connect))
+                .operation_attempt_timeout(limit)
+                .operation_timeout(limit)
+                .build(),
+        ));
+        b.set_retry_config(Some(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(1),
+        ));
+        b.build()
+    }
+
     /// The run's HTTPS client for the Query services (one connection pool, one trust store).
     pub fn query_http(&self) -> QueryHttp {
         self.http.get_or_init(|| query_http(self.connect)).clone()

@@ -22,6 +22,7 @@ mod metadata_http;
 mod options;
 mod phases;
 mod plain;
+pub mod private_dns;
 pub mod probe;
 pub mod route;
 pub mod s3;

@@ -376,8 +376,15 @@ async fn control_plane(
     };
     // What is left of the budget after the lookup, not a fresh one.
     let mut facts = ec2::gather(&client, &region, &vpc, run.left()).await;
-    facts.transit =
-        super::transit::gather(&client, &region, &vpc, &facts.route_tables, run.left()).await;
+    facts.transit = super::transit::gather(
+        &client,
+        context,
+        &region,
+        &vpc,
+        &facts.route_tables,
+        run.left(),
+    )
+    .await;
     Some(Ok((vpc, subnet, facts)))
 }
 

@@ -100,7 +100,7 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         vantage.vpc_id = Some(vpc.clone());
         let mut e = ec2::gather(&client, &opts.region, &vpc, run.left()).await;
         e.transit =
-            super::transit::gather(&client, &opts.region, &vpc, &e.route_tables, run.left()).await;
+            super::transit::gather(&client, &context, &opts.region, &vpc, &e.route_tables, run.left()).await;
         if let Some((v4, v6)) = e.vpc_cidrs.get() {
             vantage.vpc_ipv4_cidr_blocks = v4.clone();
             vantage.vpc_ipv6_cidr_blocks = v6.clone();

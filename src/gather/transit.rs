@@ -27,6 +27,7 @@ fn named_gateways(tables: &[RouteTable]) -> BTreeSet<String> {
 /// Reads what lies beyond the transit gateways `tables` (the vantage VPC's route tables) name.
 pub async fn gather(
     c: &Client,
+    context: &super::context::AwsContext,
     region: &str,
     vpc_id: &str,
     tables: &Observed<Vec<RouteTable>>,
@@ -40,8 +41,19 @@ pub async fn gather(
         return Observed::not_collected("no route of the VPC names a transit gateway");
     }
     let started = tokio::time::Instant::now();
-    match tokio::time::timeout(budget, follow(c, region, vpc_id, &tgws, budget)).await {
-        Ok(t) => t,
+    let both = async {
+        tokio::join!(
+            follow(c, region, vpc_id, &tgws, budget),
+            super::private_dns::gather(context, region, vpc_id, budget)
+        )
+    };
+    match tokio::time::timeout(budget, both).await {
+        Ok((mut t, dns)) => {
+            if let Observed::Collected { value } = &mut t {
+                value.private_dns = dns;
+            }
+            t
+        }
         Err(_) => {
             let ms = started.elapsed().as_millis() as u64;
             Observed::failed_with(
@@ -150,6 +162,7 @@ async fn follow(
         attachments,
         route_tables,
         hubs,
+        private_dns: Observed::not_collected("read beside the transit gateway hops"),
     })
 }
 
