@@ -409,3 +409,69 @@ fn a_forwarding_rule_leaves_the_answer_to_its_forwarder() {
     assert_eq!(code_gated, 3, "undetermined against --expect");
     assert_eq!(code, 3, "nothing could be judged");
 }
+
+/// The spoke's facts as doctor has them for `bucket`, whose name resolves (through the shared
+/// zone) to the hub endpoint's address.
+fn spoke_facts_for_bucket(port: u16, topo: &Value, bucket: &str) -> Facts {
+    let ip = s(&topo["endpoint_ips"][0]).to_string();
+    let mut f = spoke_facts(port, topo, &ip);
+    f.request.buckets = vec![bucket.to_string()];
+    if let Observed::Collected { value } = &mut f.dns {
+        let mut r = value[0].clone();
+        r.host = format!("{bucket}.s3.{REGION}.amazonaws.com");
+        value.push(r);
+    }
+    f.buckets = Observed::collected(vec![BucketFacts {
+        name: bucket.to_string(),
+        region: Observed::collected(REGION.to_string()),
+        requests: vec![],
+        bucket_policy: Observed::not_collected("not part of this test"),
+        requests_from: RequestsFrom::default(),
+    }]);
+    f
+}
+
+#[test]
+fn the_hub_endpoints_policy_and_private_dns_are_judged_like_a_local_endpoints() {
+    let Some((_moto, port, topo)) = hub_with("hub-interface", "policy") else {
+        return;
+    };
+    let ep = s(&topo["endpoint"]);
+    // A bucket the hub endpoint's policy does not allow: S3P604 names the hub endpoint.
+    let r = judge(
+        &spoke_facts_for_bucket(port, &topo, "denied-bucket"),
+        &preview(),
+    );
+    assert_eq!(r.verdict.path, PathKind::TransitGateway);
+    assert_eq!(
+        r.verdict.hops.last().and_then(|h| h.via.as_deref()),
+        Some(ep)
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == "S3P604")
+        .unwrap_or_else(|| panic!("S3P604 in {:?}", r.findings));
+    assert!(
+        f.message.contains(ep) && f.message.contains("denied-bucket"),
+        "{}",
+        f.message
+    );
+    // Private DNS on, on a centralised endpoint: S3P305 (info) says the zone must be shared.
+    let info = r
+        .findings
+        .iter()
+        .find(|f| f.id == "S3P305")
+        .unwrap_or_else(|| panic!("S3P305 in {:?}", r.findings));
+    assert!(info.message.contains(ep) && info.message.contains(s(&topo["hub"])));
+    // The bucket the policy allows: no S3P604.
+    let r = judge(
+        &spoke_facts_for_bucket(port, &topo, "allowed-bucket"),
+        &preview(),
+    );
+    assert!(
+        !r.findings.iter().any(|f| f.id == "S3P604"),
+        "{:?}",
+        r.findings
+    );
+}

@@ -18,7 +18,8 @@ With an interface endpoint, a Route 53 private hosted zone s3.REGION.amazonaws.c
 with the spoke points the regional name and its subdomains (alias records) at the endpoint's DNS
 name, as a hub-and-spoke deployment shares it. A fourth argument `forward` adds a Route 53
 Resolver FORWARD rule for the same name associated with the spoke (an outbound endpoint in the
-spoke), which takes precedence over the zone.
+spoke), which takes precedence over the zone. `policy` gives the hub endpoint a policy that
+allows only the bucket `allowed-bucket` and turns its private DNS on. Several: comma-separated.
 """
 import json
 import sys
@@ -26,7 +27,7 @@ import sys
 import boto3
 
 port, region, scenario = sys.argv[1], sys.argv[2], sys.argv[3]
-extra = sys.argv[4] if len(sys.argv) > 4 else ""
+extra = (sys.argv[4] if len(sys.argv) > 4 else "").split(",")
 ec2 = boto3.client(
     "ec2",
     region_name=region,
@@ -82,8 +83,14 @@ elif scenario in ("hub-interface", "hub-interface-closed"):
     cidr = "10.1.0.0/16" if scenario == "hub-interface" else "10.0.0.0/16"
     ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{
         "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]}])
+    more = {}
+    if "policy" in extra:
+        more["PolicyDocument"] = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::allowed-bucket", "arn:aws:s3:::allowed-bucket/*"]}]})
     ep = ec2.create_vpc_endpoint(VpcId=hub, ServiceName=service, VpcEndpointType="Interface",
-                                 SubnetIds=[hub_subnet], SecurityGroupIds=[sg], PrivateDnsEnabled=False)["VpcEndpoint"]
+                                 SubnetIds=[hub_subnet], SecurityGroupIds=[sg],
+                                 PrivateDnsEnabled="policy" in extra, **more)["VpcEndpoint"]
     out["endpoint"] = ep["VpcEndpointId"]
     out["endpoint_sg"] = sg
     enis = ep.get("NetworkInterfaceIds", [])
@@ -105,7 +112,7 @@ elif scenario in ("hub-interface", "hub-interface-closed"):
     r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
     out["zone"] = zone
     out["endpoint_dns"] = target
-    if extra == "forward":
+    if "forward" in extra:
         resolver = boto3.client("route53resolver", region_name=region, endpoint_url=f"http://127.0.0.1:{port}",
                                 aws_access_key_id="testing", aws_secret_access_key="testing")
         rsg = ec2.create_security_group(GroupName="resolver", Description="outbound", VpcId=spoke)["GroupId"]
