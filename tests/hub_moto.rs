@@ -49,6 +49,11 @@ fn hub_with(scenario: &str, extra: &str) -> Option<(common::Proc, u16, Value)> {
 }
 
 fn route_cli(port: u16, args: &[&str]) -> (i32, Value, String) {
+    route_cli_sts(port, port, args)
+}
+
+/// [`route_cli`] with STS (AssumeRole for `--hub-role-arn`) at `sts_port`.
+fn route_cli_sts(port: u16, sts_port: u16, args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_s3path"))
         .arg("route")
         .args(args)
@@ -61,6 +66,10 @@ fn route_cli(port: u16, args: &[&str]) -> (i32, Value, String) {
         .env(
             "AWS_ENDPOINT_URL_ROUTE53RESOLVER",
             format!("http://127.0.0.1:{port}"),
+        )
+        .env(
+            "AWS_ENDPOINT_URL_STS",
+            format!("http://127.0.0.1:{sts_port}"),
         )
         .envs(common::MOTO_ENV)
         .env_remove("AWS_PROFILE")
@@ -158,6 +167,7 @@ fn spoke_facts(port: u16, topo: &Value, answer: &str) -> Facts {
         let t = transit::gather(
             &c,
             &cx,
+            None,
             REGION,
             vpc,
             &e.route_tables,
@@ -473,5 +483,50 @@ fn the_hub_endpoints_policy_and_private_dns_are_judged_like_a_local_endpoints() 
         !r.findings.iter().any(|f| f.id == "S3P604"),
         "{:?}",
         r.findings
+    );
+}
+
+#[test]
+fn the_far_side_is_read_with_the_hub_role() {
+    let Some((_moto, port, topo)) = hub("hub-interface") else {
+        return;
+    };
+    let subnet = s(&topo["spoke_subnet"]);
+    let role = "arn:aws:iam::123456789012:role/s3path-hub-read";
+    let args = [
+        "--subnet-id",
+        subnet,
+        "--region",
+        REGION,
+        "--format",
+        "json",
+        "--hub-role-arn",
+        role,
+    ];
+    // moto's STS answers AssumeRole: the far side is read with the role's credentials.
+    let (_, r, stderr) = route_cli(port, &args);
+    let hop = &r["verdict"]["hops"][0];
+    assert_eq!(hop["path"], "interface-endpoint", "{r}\n{stderr}");
+    assert_eq!(hop["via"], topo["endpoint"]);
+    // STS unreachable: the role cannot be assumed, so the far side is not read (the spoke's
+    // own side still is) and the hop says so; nothing is guessed.
+    let closed = common::free_port();
+    let (code, r, stderr) = route_cli_sts(port, closed, &args);
+    let v = &r["verdict"];
+    assert_eq!(v["path"], "transit-gateway", "{v}\n{stderr}");
+    assert_eq!(v["hops"][0]["path"], "unknown", "{v}");
+    assert!(!v.to_string().contains(s(&topo["endpoint"])), "{v}");
+    assert_eq!(code, 0, "the first hop is still judged");
+    // A malformed role: one line, exit 2.
+    let out = Command::new(env!("CARGO_BIN_EXE_s3path"))
+        .args(["route", "--subnet-id", subnet, "--region", REGION])
+        .args(["--hub-role-arn", "arn:aws:iam::12:user/x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--hub-role-arn") && err.lines().count() == 1,
+        "{err}"
     );
 }

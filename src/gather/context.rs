@@ -48,6 +48,9 @@ pub struct AwsContext {
     /// `--profile`: the profile the configuration and the credentials come from (else
     /// `AWS_PROFILE`, as the SDK reads it).
     profile: Option<String>,
+    /// `--hub-role-arn`: this context's credentials are that role's, assumed (STS AssumeRole,
+    /// aws-config's `AssumeRoleProvider`) with the run's own credentials.
+    role_arn: Option<String>,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -71,6 +74,19 @@ impl AwsContext {
             connect: run.left_max(Duration::from_secs(2)),
             clock: Arc::default(),
             profile: None,
+            role_arn: None,
+        }
+    }
+
+    /// A context of the same run (region, profile, HTTPS client, clock) whose credentials are
+    /// `role_arn`'s, assumed with this context's chain (`--hub-role-arn`: the far side of a
+    /// transit gateway in another account). Nothing is read until a client needs it.
+    pub fn assuming(&self, role_arn: &str, run: Deadline) -> AwsContext {
+        AwsContext {
+            config: Arc::new(OnceCell::new()),
+            credentials: RunCredentials::pending(run),
+            role_arn: Some(role_arn.to_string()),
+            ..self.clone()
         }
     }
 
@@ -118,7 +134,19 @@ impl AwsContext {
                     loader = loader.profile_name(p);
                 }
                 let config = Box::pin(loader.load()).await;
-                self.credentials.set_provider(config.credentials_provider());
+                let provider = match &self.role_arn {
+                    Some(arn) => Some(SharedCredentialsProvider::new(
+                        Box::pin(
+                            aws_config::sts::AssumeRoleProvider::builder(arn)
+                                .session_name("s3path-hub-read")
+                                .configure(&config)
+                                .build(),
+                        )
+                        .await,
+                    )),
+                    None => config.credentials_provider(),
+                };
+                self.credentials.set_provider(provider);
                 config
                     .into_builder()
                     .credentials_provider(SharedCredentialsProvider::new(self.credentials.clone()))

@@ -145,6 +145,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.vantage.get(),
         on_aws,
         opts.subnet_id.clone(),
+        opts.hub_role_arn.clone(),
         run,
     );
     let since = clock.now();

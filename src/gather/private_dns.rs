@@ -44,18 +44,28 @@ pub fn covers_s3(domain: &str, region: &str) -> bool {
 }
 
 /// Reads the zones and rules of `vpc_id` within `budget`.
+///
+/// A zone's records are read with `far` (`--hub-role-arn`) when the run's credentials cannot
+/// read them (a zone the hub account owns and shares with the spoke).
 pub async fn gather(
     context: &AwsContext,
+    far: Option<&AwsContext>,
     region: &str,
     vpc_id: &str,
     budget: Duration,
 ) -> Observed<PrivateDns> {
     let config = context.sdk_client_config(budget).await;
     let r53 = aws_sdk_route53::Client::new(&config);
+    let far_r53 = match far {
+        Some(f) => Some(aws_sdk_route53::Client::new(
+            &f.sdk_client_config(budget).await,
+        )),
+        None => None,
+    };
     let resolver = aws_sdk_route53resolver::Client::new(&config);
     let work = async {
         let (hosted_zones, resolver_rules) = tokio::join!(
-            zones(&r53, region, vpc_id),
+            zones(&r53, far_r53.as_ref(), region, vpc_id),
             rules(&resolver, region, vpc_id)
         );
         PrivateDns {
@@ -125,6 +135,7 @@ fn unescape(name: &str) -> String {
 
 async fn zones(
     c: &aws_sdk_route53::Client,
+    far: Option<&aws_sdk_route53::Client>,
     region: &str,
     vpc_id: &str,
 ) -> Observed<Vec<HostedZone>> {
@@ -159,7 +170,11 @@ async fn zones(
         }
     }
     let read = futures_util::future::join_all(found.into_iter().map(|(id, name, owner)| async {
-        let (records, truncated) = records(c, &id, region).await;
+        let (mut read, mut truncated) = records(c, &id, region).await;
+        if let (Some(f), None) = (far, read.get()) {
+            (read, truncated) = records(f, &id, region).await;
+        }
+        let records = read;
         HostedZone {
             id,
             name,
