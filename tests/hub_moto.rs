@@ -515,6 +515,11 @@ fn the_far_side_is_read_with_the_hub_role() {
     let v = &r["verdict"];
     assert_eq!(v["path"], "transit-gateway", "{v}\n{stderr}");
     assert_eq!(v["hops"][0]["path"], "unknown", "{v}");
+    let why = v["hops"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        why.contains(&format!("the hub role {role} could not be assumed")),
+        "{why}"
+    );
     assert!(!v.to_string().contains(s(&topo["endpoint"])), "{v}");
     assert_eq!(code, 0, "the first hop is still judged");
     // A malformed role: one line, exit 2.

@@ -111,7 +111,11 @@ impl AwsContext {
         };
         let profile = super::aws_config::active_profile(&env);
         let source = super::aws_config::credential_source(&env);
-        no_credentials_sentence(&profile, source, failure)
+        let sentence = no_credentials_sentence(&profile, source, failure);
+        match &self.role_arn {
+            Some(arn) => format!("the hub role {arn} could not be assumed ({sentence})"),
+            None => sentence,
+        }
     }
 
     /// [`AwsContext::new`], with the configuration loaded now.
