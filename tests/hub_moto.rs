@@ -341,6 +341,10 @@ fn route_follows_the_spokes_private_zone_to_the_hubs_interface_endpoint() {
     ] {
         assert!(dns.contains(part), "{part} in {dns}");
     }
+    // The far end is named with its security group and its policy.
+    let all = v["evidence"].to_string();
+    assert!(all.contains(s(&topo["endpoint_sg"])), "{all}");
+    assert!(all.contains("its policy allows everything"), "{all}");
     // The endpoint's address is the one the zone leads to.
     let ip = s(&topo["endpoint_ips"][0]);
     assert!(dns.contains(ip), "{dns}");
@@ -467,6 +471,8 @@ fn the_hub_endpoints_policy_and_private_dns_are_judged_like_a_local_endpoints() 
         "{}",
         f.message
     );
+    let far = format!("{:?}", r.verdict.evidence);
+    assert!(far.contains("its policy restricts"), "{far}");
     // Private DNS on, on a centralised endpoint: S3P305 (info) says the zone must be shared.
     let info = r
         .findings
