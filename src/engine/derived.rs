@@ -545,4 +545,128 @@ mod tests {
             assert_eq!(r.addresses, ["52.218.0.1".parse::<IpAddr>().unwrap()]);
         }
     }
+
+    fn zone(name: &str, records: Vec<DnsRecord>) -> crate::facts::HostedZone {
+        crate::facts::HostedZone {
+            id: format!("Z-{name}"),
+            name: name.into(),
+            owner: None,
+            records: crate::facts::Observed::collected(records),
+            truncated: false,
+        }
+    }
+
+    fn a(name: &str, ip: &str) -> DnsRecord {
+        DnsRecord {
+            name: name.into(),
+            record_type: "A".into(),
+            values: vec![ip.into()],
+            alias_target: None,
+        }
+    }
+
+    fn transit_with(
+        zones: Vec<crate::facts::HostedZone>,
+        rules: Vec<crate::facts::ResolverRule>,
+    ) -> Transit {
+        Transit {
+            private_dns: crate::facts::Observed::collected(PrivateDns {
+                hosted_zones: crate::facts::Observed::collected(zones),
+                resolver_rules: crate::facts::Observed::collected(rules),
+            }),
+            ..Transit::default()
+        }
+    }
+
+    fn forward(domain: &str) -> crate::facts::ResolverRule {
+        crate::facts::ResolverRule {
+            id: "rslvr-rr-1".into(),
+            name: None,
+            domain_name: domain.into(),
+            rule_type: "FORWARD".into(),
+            target_ips: vec!["10.9.0.2:53".into()],
+        }
+    }
+
+    fn with_zones(t: &Transit, buckets: &[String]) -> Vec<Resolution> {
+        derived_answers(
+            "eu-west-1",
+            buckets,
+            &[],
+            Some(&ON),
+            &[s3_list()],
+            None,
+            Some(t),
+        )
+    }
+
+    #[test]
+    fn a_private_zone_answers_with_its_exact_record_else_its_closest_wildcard() {
+        let t = transit_with(
+            vec![zone(
+                "s3.eu-west-1.amazonaws.com",
+                vec![
+                    a("s3.eu-west-1.amazonaws.com", "10.0.0.5"),
+                    a("*.s3.eu-west-1.amazonaws.com", "10.0.0.6"),
+                ],
+            )],
+            vec![],
+        );
+        let buckets = ["logs".to_string()];
+        let got = with_zones(&t, &buckets);
+        let r = answer(&got, "s3.eu-west-1.amazonaws.com").unwrap();
+        assert_eq!(r.addresses, ["10.0.0.5".parse::<IpAddr>().unwrap()]);
+        assert!(r
+            .resolver
+            .as_deref()
+            .unwrap()
+            .contains("Z-s3.eu-west-1.amazonaws.com"));
+        let b = answer(&got, "logs.s3.eu-west-1.amazonaws.com").unwrap();
+        assert_eq!(b.addresses, ["10.0.0.6".parse::<IpAddr>().unwrap()]);
+        // Outside the zone: the public answer, as without it.
+        let g = answer(&got, "s3.amazonaws.com");
+        assert!(g.is_none_or(|g| g.resolver.as_deref() == Some(SIMULATED)));
+    }
+
+    #[test]
+    fn a_name_the_zone_lacks_does_not_exist_and_a_forwarding_rule_is_not_derived() {
+        let t = transit_with(
+            vec![zone(
+                "s3.eu-west-1.amazonaws.com",
+                vec![a("s3.eu-west-1.amazonaws.com", "10.0.0.5")],
+            )],
+            vec![],
+        );
+        let buckets = ["logs".to_string()];
+        let got = with_zones(&t, &buckets);
+        let b = answer(&got, "logs.s3.eu-west-1.amazonaws.com").unwrap();
+        assert_eq!(b.status, LookupStatus::Nxdomain);
+        // A forwarding rule of the same domain wins over the zone: nothing derived.
+        let t = transit_with(
+            vec![zone(
+                "s3.eu-west-1.amazonaws.com",
+                vec![a("s3.eu-west-1.amazonaws.com", "10.0.0.5")],
+            )],
+            vec![forward("s3.eu-west-1.amazonaws.com")],
+        );
+        assert!(answer(&with_zones(&t, &[]), "s3.eu-west-1.amazonaws.com").is_none());
+        // A more specific zone wins over a broader rule.
+        let t = transit_with(
+            vec![zone(
+                "s3.eu-west-1.amazonaws.com",
+                vec![a("s3.eu-west-1.amazonaws.com", "10.0.0.5")],
+            )],
+            vec![forward("amazonaws.com")],
+        );
+        let got = with_zones(&t, &[]);
+        let r = answer(&got, "s3.eu-west-1.amazonaws.com").unwrap();
+        assert_eq!(r.addresses, ["10.0.0.5".parse::<IpAddr>().unwrap()]);
+        // The broader rule still takes the names the zone does not cover.
+        assert!(answer(&got, "s3.dualstack.eu-west-1.amazonaws.com").is_none());
+        let plain = derived_answers("eu-west-1", &[], &[], Some(&ON), &[s3_list()], None, None);
+        assert!(
+            answer(&plain, "s3.dualstack.eu-west-1.amazonaws.com").is_some(),
+            "answered without the rule"
+        );
+    }
 }
