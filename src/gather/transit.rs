@@ -78,10 +78,14 @@ pub async fn gather(
         return Observed::not_collected("no route of the VPC names a transit gateway");
     }
     let started = tokio::time::Instant::now();
+    // The zones and rules get three quarters of the budget: a slow Route 53 (a global
+    // endpoint, reached through the NAT or not at all from a private subnet) fails its own
+    // piece, never the transit gateway hops read beside it.
+    let dns_budget = budget.mul_f64(0.75);
     let both = async {
         tokio::join!(
             follow(far.map_or(c, |f| f.client), region, vpc_id, &tgws, budget),
-            super::private_dns::gather(context, far.map(|f| f.context), region, vpc_id, budget)
+            super::private_dns::gather(context, far.map(|f| f.context), region, vpc_id, dns_budget)
         )
     };
     match tokio::time::timeout(budget, both).await {
