@@ -382,6 +382,32 @@ pub fn profile(name: &str) -> Result<(), InputError> {
     }
 }
 
+/// Checks an IAM role ARN (`--hub-role-arn`): `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
+pub fn role_arn(arn: &str, flag: &str) -> Result<(), InputError> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|n| {
+            !n.is_empty()
+                && n.len() <= 512
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "{flag} '{}' is not an IAM role ARN (expected arn:aws:iam::ACCOUNT_ID:role/NAME)",
+            arn.escape_default().take(200).collect::<String>()
+        )))
+    }
+}
+
 /// Checks an EC2 resource id such as `subnet-0abc…` or `i-0abc…` (prefix, then 8 or 17 hex
 /// digits).
 pub fn resource_id(id: &str, prefix: &str, flag: &str) -> Result<(), InputError> {

@@ -179,12 +179,15 @@ fn iam_policy_matches_the_gatherer() {
         .map(|a| a.as_str().unwrap())
         .collect();
     let mut used = s3path::gather::ec2::ACTIONS.to_vec();
+    used.extend(s3path::gather::private_dns::ACTIONS);
     granted.sort();
     used.sort();
     assert_eq!(granted, used);
     assert!(used.iter().all(|a| a.starts_with("ec2:Describe")
         || a.starts_with("ec2:Get")
-        || *a == "ec2:SearchTransitGatewayRoutes"));
+        || *a == "ec2:SearchTransitGatewayRoutes"
+        || a.starts_with("route53:List")
+        || a.starts_with("route53resolver:List")));
     // The bucket requests: HeadBucket and ListObjectsV2 need s3:ListBucket, HeadObject
     // s3:GetObject, GetBucketPolicy s3:GetBucketPolicy. Nothing that writes.
     let mut s3_granted: Vec<&str> = doc["Statement"][1]["Action"]
@@ -208,6 +211,38 @@ fn iam_policy_matches_the_gatherer() {
         .map(|a| a.as_str().unwrap())
         .collect();
     assert_eq!(cost_granted, s3path::gather::audit::COST_ACTIONS.to_vec());
+}
+
+/// docs/iam-policy-hub.json (the `--hub-role-arn` role) grants exactly what the far side of a
+/// transit gateway is read with: read-only, and a subset of what docs/iam-policy.json grants.
+#[test]
+fn hub_iam_policy_matches_the_far_side_gatherer() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy-hub.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(doc["Statement"].as_array().map(Vec::len), Some(1));
+    let mut granted: Vec<&str> = doc["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let mut used = s3path::gather::transit::FAR_ACTIONS.to_vec();
+    granted.sort();
+    used.sort();
+    assert_eq!(granted, used);
+    let mut all = s3path::gather::ec2::ACTIONS.to_vec();
+    all.extend(s3path::gather::private_dns::ACTIONS);
+    for a in &used {
+        assert!(all.contains(a), "{a} is not a gatherer's action");
+        assert!(
+            a.starts_with("ec2:Describe")
+                || a.starts_with("ec2:Get")
+                || *a == "ec2:SearchTransitGatewayRoutes"
+                || a.starts_with("route53:List"),
+            "{a} is not read-only"
+        );
+    }
 }
 
 /// docs/iam-policy-fleet.json grants exactly what `fleet` calls; nothing else in s3path writes.

@@ -24,7 +24,8 @@ pub struct BucketView<'a> {
     pub target: Option<&'a TargetPath>,
     /// The path that finally carries the traffic (through a proxy: the proxy's path).
     pub decision: Option<&'a Decision>,
-    /// The VPC endpoint the traffic passes, when the path is through one.
+    /// The VPC endpoint the traffic passes, when the path is through one (a hub's interface
+    /// endpoint when the path crosses a transit gateway to it).
     pub endpoint: Option<&'a VpcEndpoint>,
 }
 
@@ -125,6 +126,13 @@ pub fn buckets<'a>(cx: &Context<'a>) -> Vec<BucketView<'a>> {
                 PathKind::GatewayEndpoint | PathKind::InterfaceEndpoint => {
                     cx.endpoint(d.via.as_deref())
                 }
+                // Beyond a transit gateway: the hub's interface endpoint that serves the spoke
+                // is judged like a local one (its policy decides the bucket's requests).
+                PathKind::TransitGateway => d
+                    .hops
+                    .last()
+                    .filter(|h| h.path == PathKind::InterfaceEndpoint)
+                    .and_then(|h| cx.hub_endpoint(h.vpc_id.as_deref(), h.via.as_deref())),
                 _ => None,
             });
             BucketView {

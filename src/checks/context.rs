@@ -244,6 +244,18 @@ impl<'a> Context<'a> {
         self.facts.vpc_endpoints.get()?.iter().find(|e| e.id == id)
     }
 
+    /// The endpoint `id` of the hub VPC `vpc` (read beyond a transit gateway).
+    pub fn hub_endpoint(&self, vpc: Option<&str>, id: Option<&str>) -> Option<&'a VpcEndpoint> {
+        let (vpc, id) = (vpc?, id?);
+        self.facts
+            .transit
+            .get()?
+            .hubs
+            .iter()
+            .filter(|h| h.vpc_id == vpc)
+            .find_map(|h| h.vpc_endpoints.get()?.iter().find(|e| e.id == id))
+    }
+
     /// Whether `t` is the name of a bucket that S3 says lives in another region than the one
     /// judged (its path is the bucket region's, which S3P601 reports).
     pub fn cross_region(&self, t: &TargetPath) -> bool {

@@ -32,6 +32,7 @@ mod s3p301_endpoint_sg_blocks_443;
 mod s3p302_gateway_endpoint_not_available;
 mod s3p303_interface_endpoint_other_az;
 mod s3p304_hub_endpoint_sg_blocks_spoke;
+mod s3p305_hub_endpoint_private_dns_on;
 mod s3p401_hosts_file_pin;
 mod s3p402_proxy_diverts_s3;
 mod s3p403_aws_cli_v1_interface_endpoint;
@@ -82,6 +83,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &s3p302_gateway_endpoint_not_available::GatewayEndpointNotAvailable,
     &s3p303_interface_endpoint_other_az::InterfaceEndpointOtherAz,
     &s3p304_hub_endpoint_sg_blocks_spoke::HubEndpointSgBlocksSpoke,
+    &s3p305_hub_endpoint_private_dns_on::HubEndpointPrivateDnsOn,
     &s3p401_hosts_file_pin::HostsFilePin,
     &s3p402_proxy_diverts_s3::ProxyDivertsS3,
     &s3p403_aws_cli_v1_interface_endpoint::AwsCliV1InterfaceEndpoint,

@@ -32,6 +32,11 @@ pub struct DoctorArgs {
     /// js-v3, go-v1, go-v2, dotnet, rust); default: every family whose names differ.
     #[arg(long, value_name = "FAMILY")]
     pub sdk: Option<String>,
+    /// Read the far side of a transit gateway (its route tables, the hub VPCs, a shared private
+    /// hosted zone's records) with this IAM role, assumed read-only (docs/iam-policy-hub.json).
+    /// Default: the run's own credentials.
+    #[arg(long, value_name = "ROLE_ARN")]
+    pub hub_role_arn: Option<String>,
     /// Write the gathered facts to FILE (JSON; safe to attach to a ticket).
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,
@@ -69,6 +74,10 @@ pub fn run(args: DoctorArgs, profile: Option<&str>) -> Result<u8, InputError> {
     gather_opts.key = args.key.clone();
     gather_opts.presigned = presigned;
     gather_opts.profile = profile.map(str::to_string);
+    if let Some(a) = &args.hub_role_arn {
+        input::role_arn(a, "--hub-role-arn")?;
+    }
+    gather_opts.hub_role_arn = args.hub_role_arn.clone();
     let spinner = Spinner::start("gathering facts");
     let mut facts = gather::gather(&gather_opts, &ProcessEnv);
     spinner.stop();

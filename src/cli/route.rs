@@ -36,6 +36,11 @@ pub struct RouteArgs {
     /// js-v3, go-v1, go-v2, dotnet, rust); default: every family whose names differ.
     #[arg(long, value_name = "FAMILY")]
     pub sdk: Option<String>,
+    /// Read the far side of a transit gateway (its route tables, the hub VPCs, a shared private
+    /// hosted zone's records) with this IAM role, assumed read-only (docs/iam-policy-hub.json).
+    /// Default: the run's own credentials.
+    #[arg(long, value_name = "ROLE_ARN")]
+    pub hub_role_arn: Option<String>,
     /// Write the gathered facts to FILE.
     #[arg(long, value_name = "FILE")]
     pub save_facts: Option<PathBuf>,
@@ -72,6 +77,9 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
     if let Some(s) = &args.subnet_id {
         input::resource_id(s, "subnet", "--subnet-id")?;
     }
+    if let Some(a) = &args.hub_role_arn {
+        input::role_arn(a, "--hub-role-arn")?;
+    }
     if let Some(i) = &args.instance_id {
         input::resource_id(i, "i", "--instance-id")?;
     }
@@ -103,6 +111,7 @@ pub fn run(args: RouteArgs, profile: Option<&str>) -> Result<u8, InputError> {
             probe_from_here: args.probe_from_here,
             timeout,
             profile: profile.map(str::to_string),
+            hub_role_arn: args.hub_role_arn.clone(),
         },
         None,
     );

@@ -103,6 +103,17 @@ fn answer<'a>(cx: &Cx<'a>, target: &Target) -> Result<&'a Resolution, Box<Decisi
         return Ok(r);
     }
     if cx.is_route_view() {
+        if let Some(r) = super::derived::forwarding_rule(cx.facts, &target.host) {
+            let to = if r.target_ips.is_empty() {
+                String::new()
+            } else {
+                format!(" to {}", r.target_ips.join(", "))
+            };
+            return Err(Box::new(Decision::unknown(format!(
+                "{} is forwarded by the Route 53 Resolver rule {} ({}){to}: its answer comes from that forwarder, which the control plane does not show",
+                target.host, r.id, r.domain_name
+            ))));
+        }
         if let Some(d) = outside_lists::rule(cx, target) {
             return Err(Box::new(d));
         }
@@ -131,10 +142,19 @@ fn address_evidence(host: &str, res: &Resolution, addr: IpAddr) -> Evidence {
             EvidenceKind::HostsFile,
             format!("{host} is pinned to {addr} in the hosts file"),
         ),
-        AnswerSource::Derived => ev(
-            EvidenceKind::Dns,
-            format!("{host} would resolve to {addr}{one_of} ({DERIVED})"),
-        ),
+        AnswerSource::Derived => {
+            // A private hosted zone's answer names the zone and record.
+            let via = res
+                .resolver
+                .as_deref()
+                .filter(|r| *r != super::derived::SIMULATED)
+                .map(|r| format!("; {r}"))
+                .unwrap_or_default();
+            ev(
+                EvidenceKind::Dns,
+                format!("{host} would resolve to {addr}{one_of} ({DERIVED}{via})"),
+            )
+        }
         AnswerSource::Dns => {
             let by = res
                 .resolver

@@ -27,6 +27,12 @@ pub const SETTINGS: usize = 256;
 pub const HUBS: usize = 8;
 pub const TGW_ATTACHMENTS: usize = 64;
 pub const TGW_ROUTES: usize = 10000;
+/// Private hosted zones and Resolver rules of a VPC kept for S3 names, records read per zone,
+/// and values per record.
+pub const ZONES: usize = 64;
+pub const RESOLVER_RULES: usize = 256;
+pub const ZONE_RECORDS: usize = 1000;
+pub const RECORD_VALUES: usize = 64;
 
 impl Facts {
     /// Checks every list against [`limits`]: `Err` names the list, its length and the limit.
@@ -229,6 +235,36 @@ impl Facts {
                             }
                         }
                         at_most("transit.hubs", t.hubs.len(), HUBS)?;
+                        if let Some(d) = t.private_dns.get() {
+                            if let Some(z) = d.hosted_zones.get() {
+                                at_most("transit.private_dns.hosted_zones", z.len(), ZONES)?;
+                                for zone in z {
+                                    let r = zone.records.get().map_or(0, Vec::len);
+                                    at_most(&format!("records of {}", zone.id), r, ZONE_RECORDS)?;
+                                    for rec in zone.records.get().into_iter().flatten() {
+                                        at_most(
+                                            &format!("values of a record of {}", zone.id),
+                                            rec.values.len(),
+                                            RECORD_VALUES,
+                                        )?;
+                                    }
+                                }
+                            }
+                            if let Some(r) = d.resolver_rules.get() {
+                                at_most(
+                                    "transit.private_dns.resolver_rules",
+                                    r.len(),
+                                    RESOLVER_RULES,
+                                )?;
+                                for rule in r {
+                                    at_most(
+                                        &format!("targets of {}", rule.id),
+                                        rule.target_ips.len(),
+                                        RECORD_VALUES,
+                                    )?;
+                                }
+                            }
+                        }
                         for h in &t.hubs {
                             let what = |l: &str| format!("{l} of hub {}", h.vpc_id);
                             at_most(&what("subnets"), h.attachment_subnet_ids.len(), CIDRS)?;

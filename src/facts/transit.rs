@@ -23,6 +23,74 @@ pub struct Transit {
     /// The VPCs the routes lead to (at most `limits::HUBS`), each as read.
     #[serde(default)]
     pub hubs: Vec<HubVpc>,
+    /// The DNS side: the Route 53 private hosted zones and Resolver rules of the vantage's VPC
+    /// that cover S3 names (what makes a spoke's S3 names resolve to the hub's endpoint).
+    #[serde(default)]
+    pub private_dns: Observed<PrivateDns>,
+}
+
+/// The private hosted zones associated with the VPC and the Resolver rules associated with it,
+/// kept only when they cover an S3 name (`s3.<region>.amazonaws.com`, `s3.amazonaws.com`, their
+/// parents or subdomains).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrivateDns {
+    /// `route53:ListHostedZonesByVPC`, then each zone's S3 records.
+    pub hosted_zones: Observed<Vec<HostedZone>>,
+    /// `route53resolver:ListResolverRuleAssociations` (this VPC) and `ListResolverRules`.
+    pub resolver_rules: Observed<Vec<ResolverRule>>,
+}
+
+/// A private hosted zone associated with the VPC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostedZone {
+    pub id: String,
+    /// The zone's domain, without the final dot (`s3.eu-west-1.amazonaws.com`).
+    pub name: String,
+    /// The zone's owning account or service, when another account owns it (shared zones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The records for S3 names (`ListResourceRecordSets`), or why they could not be read.
+    pub records: Observed<Vec<DnsRecord>>,
+    /// More records exist than were read (`limits::ZONE_RECORDS`).
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// One record of a private hosted zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DnsRecord {
+    /// Without the final dot; `*.` for a wildcard (Route 53's `\052` unescaped).
+    pub name: String,
+    /// `A`, `AAAA`, `CNAME`, …
+    pub record_type: String,
+    /// The values (addresses for A/AAAA, a name for CNAME).
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// An alias record's target DNS name (without the final dot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_target: Option<String>,
+}
+
+/// A Route 53 Resolver rule associated with the VPC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolverRule {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Without the final dot.
+    pub domain_name: String,
+    /// `FORWARD`, `SYSTEM` or `RECURSIVE`.
+    pub rule_type: String,
+    /// Where a FORWARD rule sends queries (`ip:port`).
+    #[serde(default)]
+    pub target_ips: Vec<String>,
+}
+
+/// Whether `name` is `domain` or a subdomain of it (case-insensitive, final dots ignored).
+pub fn dns_within(name: &str, domain: &str) -> bool {
+    let n = name.trim_end_matches('.').to_ascii_lowercase();
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    n == d || n.ends_with(&format!(".{d}"))
 }
 
 /// One transit gateway attachment (`DescribeTransitGatewayAttachments`).

@@ -56,6 +56,9 @@ pub struct AwsContext {
     /// `--profile`: the profile the configuration and the credentials come from (else
     /// `AWS_PROFILE`, as the SDK reads it).
     profile: Option<String>,
+    /// `--hub-role-arn`: this context's credentials are that role's, assumed (STS AssumeRole,
+    /// aws-config's `AssumeRoleProvider`) with the run's own credentials.
+    role_arn: Option<String>,
 }
 
 impl std::fmt::Debug for AwsContext {
@@ -82,6 +85,19 @@ impl AwsContext {
             connect: run.left_max(Duration::from_secs(2)),
             clock: Arc::default(),
             profile: None,
+            role_arn: None,
+        }
+    }
+
+    /// A context of the same run (region, profile, HTTPS client, clock) whose credentials are
+    /// `role_arn`'s, assumed with this context's chain (`--hub-role-arn`: the far side of a
+    /// transit gateway in another account). Nothing is read until a client needs it.
+    pub fn assuming(&self, role_arn: &str, run: Deadline) -> AwsContext {
+        AwsContext {
+            config: Arc::new(OnceCell::new()),
+            credentials: RunCredentials::pending(run),
+            role_arn: Some(role_arn.to_string()),
+            ..self.clone()
         }
     }
 
@@ -106,7 +122,11 @@ impl AwsContext {
         };
         let profile = super::aws_config::active_profile(&env);
         let source = super::aws_config::credential_source(&env);
-        no_credentials_sentence(&profile, source, failure)
+        let sentence = no_credentials_sentence(&profile, source, failure);
+        match &self.role_arn {
+            Some(arn) => format!("the hub role {arn} could not be assumed ({sentence})"),
+            None => sentence,
+        }
     }
 
     /// [`AwsContext::new`], with the configuration loaded now.
@@ -132,7 +152,19 @@ impl AwsContext {
                 loader =
                     loader.http_client(super::https::SdkHttp::new(self.https(AccessClient::Sdk)));
                 let config = Box::pin(loader.load()).await;
-                self.credentials.set_provider(config.credentials_provider());
+                let provider = match &self.role_arn {
+                    Some(arn) => Some(SharedCredentialsProvider::new(
+                        Box::pin(
+                            aws_config::sts::AssumeRoleProvider::builder(arn)
+                                .session_name("s3path-hub-read")
+                                .configure(&config)
+                                .build(),
+                        )
+                        .await,
+                    )),
+                    None => config.credentials_provider(),
+                };
+                self.credentials.set_provider(provider);
                 config
                     .into_builder()
                     .credentials_provider(SharedCredentialsProvider::new(self.credentials.clone()))
@@ -161,6 +193,24 @@ impl AwsContext {
             Ok(r) => r,
             Err(_) => Err(CredentialsFailure::TimedOut(limit)),
         }
+    }
+
+    /// The configuration the run's other SDK clients (Route 53, Resolver) are built from: the
+    /// run's region, credentials and endpoint settings (`AWS_ENDPOINT_URL_<SERVICE>` work as
+    /// aws-config reads them), one attempt per call, each call bounded by `limit`.
+    pub async fn sdk_client_config(&self, limit: Duration) -> SdkConfig {
+        let mut b = self.sdk_config().await.to_builder();
+        b.set_timeout_config(Some(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(limit.min(self.connect))
+                .operation_attempt_timeout(limit)
+                .operation_timeout(limit)
+                .build(),
+        ));
+        b.set_retry_config(Some(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(1),
+        ));
+        b.build()
     }
 
     /// The run's HTTPS client for the Query services (one connection pool, one trust store).

@@ -23,6 +23,7 @@ mod metadata_http;
 mod options;
 mod phases;
 mod plain;
+pub mod private_dns;
 pub mod probe;
 pub mod progress;
 pub mod route;
@@ -148,6 +149,7 @@ async fn gather_async(opts: &GatherOptions, env: &dyn Env) -> Facts {
         facts.vantage.get(),
         on_aws,
         opts.subnet_id.clone(),
+        opts.hub_role_arn.clone(),
         run,
     );
     let since = clock.now();

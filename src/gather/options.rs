@@ -24,6 +24,8 @@ pub struct GatherOptions {
     pub presigned: Option<crate::validate::PresignedUrl>,
     /// `--profile`: the profile for credentials, region and settings (else `AWS_PROFILE`).
     pub profile: Option<String>,
+    /// `--hub-role-arn`: read the far side of a transit gateway with this role, assumed.
+    pub hub_role_arn: Option<String>,
 }
 
 impl GatherOptions {
@@ -37,6 +39,7 @@ impl GatherOptions {
             key: None,
             presigned: None,
             profile: None,
+            hub_role_arn: None,
         }
     }
 }

@@ -306,6 +306,7 @@ pub fn spawn_control_plane(
     vantage: Option<&Vantage>,
     on_aws: bool,
     named_subnet: Option<String>,
+    hub_role_arn: Option<String>,
     run: Deadline,
 ) -> JoinHandle<(ControlPlane, Duration)> {
     let vantage_ids = vantage.map(|v| {
@@ -319,7 +320,16 @@ pub fn spawn_control_plane(
     let context = context.clone();
     tokio::spawn(async move {
         let started = Instant::now();
-        let out = control_plane(&context, region, vantage_ids, on_aws, named_subnet, run).await;
+        let out = control_plane(
+            &context,
+            region,
+            vantage_ids,
+            on_aws,
+            named_subnet,
+            hub_role_arn,
+            run,
+        )
+        .await;
         (out, started.elapsed())
     })
 }
@@ -332,6 +342,7 @@ async fn control_plane(
     vantage_ids: Option<VantageIds>,
     on_aws: bool,
     named_subnet: Option<String>,
+    hub_role_arn: Option<String>,
     run: Deadline,
 ) -> ControlPlane {
     if !on_aws && named_subnet.is_none() {
@@ -376,8 +387,24 @@ async fn control_plane(
     };
     // What is left of the budget after the lookup, not a fresh one.
     let mut facts = ec2::gather(&client, &region, &vpc, run.left()).await;
-    facts.transit =
-        super::transit::gather(&client, &region, &vpc, &facts.route_tables, run.left()).await;
+    let hub_context = hub_role_arn.as_deref().map(|a| context.assuming(a, run));
+    let hub_client = hub_context
+        .as_ref()
+        .map(|h| ec2::client(h, &region, budget, None));
+    let far = hub_context
+        .as_ref()
+        .zip(hub_client.as_ref())
+        .map(|(context, client)| super::transit::Far { client, context });
+    facts.transit = super::transit::gather(
+        &client,
+        context,
+        far,
+        &region,
+        &vpc,
+        &facts.route_tables,
+        run.left(),
+    )
+    .await;
     Some(Ok((vpc, subnet, facts)))
 }
 

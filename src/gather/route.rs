@@ -19,6 +19,9 @@ pub struct RouteOptions {
     pub timeout: Duration,
     /// `--profile`: the profile for credentials and settings (else `AWS_PROFILE`).
     pub profile: Option<String>,
+    /// `--hub-role-arn`: read the far side of a transit gateway (its route tables, the hub
+    /// VPCs, a shared zone's records) with this role, assumed read-only.
+    pub hub_role_arn: Option<String>,
 }
 
 /// Gathers the control-plane facts of the subnet (or of the instance's subnet).
@@ -44,6 +47,10 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         let context =
             super::context::AwsContext::new(&opts.region, run).with_profile(opts.profile.clone());
         let client = ec2::client(&context, &opts.region, opts.timeout, endpoint);
+        let hub_context = opts.hub_role_arn.as_deref().map(|a| context.assuming(a, run));
+        let hub_client = hub_context
+            .as_ref()
+            .map(|h| ec2::client(h, &opts.region, opts.timeout, endpoint));
         let mut vantage = Vantage {
             instance_id: opts.instance_id.clone(),
             region: Some(opts.region.clone()),
@@ -101,8 +108,12 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
         };
         vantage.vpc_id = Some(vpc.clone());
         let mut e = ec2::gather(&client, &opts.region, &vpc, run.left()).await;
+        let far = hub_context
+            .as_ref()
+            .zip(hub_client.as_ref())
+            .map(|(context, client)| super::transit::Far { client, context });
         e.transit =
-            super::transit::gather(&client, &opts.region, &vpc, &e.route_tables, run.left()).await;
+            super::transit::gather(&client, &context, far, &opts.region, &vpc, &e.route_tables, run.left()).await;
         if let Some((v4, v6)) = e.vpc_cidrs.get() {
             vantage.vpc_ipv4_cidr_blocks = v4.clone();
             vantage.vpc_ipv6_cidr_blocks = v6.clone();

@@ -9,11 +9,35 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::aws::{items, text_at, text_of, Params};
+use super::context::AwsContext;
 use super::ec2::{self, Client};
 use crate::facts::{
     limits, Failure, HubVpc, Observed, RouteTable, TgwAttachment, TgwRoute, TgwRouteAttachment,
     TgwRouteTable, Transit,
 };
+
+/// What the `--hub-role-arn` role is used for: the transit gateway's attachments and route
+/// tables, each hub VPC read like the vantage's own (`ec2::gather`), and a shared zone's records
+/// (docs/iam-policy-hub.json grants exactly these; tests/registry.rs checks it).
+pub const FAR_ACTIONS: &[&str] = &[
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
+    "ec2:DescribePrefixLists",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeVpcAttribute",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeTransitGatewayAttachments",
+    "ec2:SearchTransitGatewayRoutes",
+    "ec2:DescribeTransitGatewayVpcAttachments",
+    "route53:ListResourceRecordSets",
+];
 
 /// The transit gateways the routes of `tables` name.
 fn named_gateways(tables: &[RouteTable]) -> BTreeSet<String> {
@@ -24,9 +48,23 @@ fn named_gateways(tables: &[RouteTable]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Reads what lies beyond the transit gateways `tables` (the vantage VPC's route tables) name.
+/// The far side's reader (`--hub-role-arn`): an EC2 client and the context with the assumed
+/// role's credentials. Without it the far side is read with the run's own credentials.
+#[derive(Clone, Copy)]
+pub struct Far<'a> {
+    pub client: &'a Client,
+    pub context: &'a AwsContext,
+}
+
+/// Reads what lies beyond the transit gateways `tables` (the vantage VPC's route tables) name:
+/// the transit gateway's attachments, route tables and the hub VPCs with `far` when given (the
+/// transit gateway owner's account), else with `c`; the vantage VPC's private hosted zones and
+/// Resolver rules with `context` (a zone's records with `far` when the run's credentials cannot
+/// read them).
 pub async fn gather(
     c: &Client,
+    context: &AwsContext,
+    far: Option<Far<'_>>,
     region: &str,
     vpc_id: &str,
     tables: &Observed<Vec<RouteTable>>,
@@ -40,8 +78,23 @@ pub async fn gather(
         return Observed::not_collected("no route of the VPC names a transit gateway");
     }
     let started = tokio::time::Instant::now();
-    match tokio::time::timeout(budget, follow(c, region, vpc_id, &tgws, budget)).await {
-        Ok(t) => t,
+    // The zones and rules get three quarters of the budget: a slow Route 53 (a global
+    // endpoint, reached through the NAT or not at all from a private subnet) fails its own
+    // piece, never the transit gateway hops read beside it.
+    let dns_budget = budget.mul_f64(0.75);
+    let both = async {
+        tokio::join!(
+            follow(far.map_or(c, |f| f.client), region, vpc_id, &tgws, budget),
+            super::private_dns::gather(context, far.map(|f| f.context), region, vpc_id, dns_budget)
+        )
+    };
+    match tokio::time::timeout(budget, both).await {
+        Ok((mut t, dns)) => {
+            if let Observed::Collected { value } = &mut t {
+                value.private_dns = dns;
+            }
+            t
+        }
         Err(_) => {
             let ms = started.elapsed().as_millis() as u64;
             Observed::failed_with(
@@ -150,6 +203,7 @@ async fn follow(
         attachments,
         route_tables,
         hubs,
+        private_dns: Observed::not_collected("read beside the transit gateway hops"),
     })
 }
 

@@ -16,7 +16,9 @@
 use std::net::IpAddr;
 
 use crate::engine::context::Cx;
-use crate::engine::kinds::{BlockCause, Confidence, Decision, Hop, PathKind};
+use crate::engine::kinds::{
+    ev, BlockCause, Confidence, Decision, Evidence, EvidenceKind, Hop, PathKind,
+};
 use crate::engine::lookup::{self, Outcome};
 use crate::engine::text::{classify_route_target, route_target_label};
 use crate::facts::{EndpointType, HubVpc, Observed, RouteTable, TgwRoute, Transit};
@@ -46,6 +48,60 @@ pub(crate) fn follow(cx: &Cx, d: &mut Decision, q: &Query) {
     };
     let vpc = cx.vantage.and_then(|v| v.vpc_id.as_deref());
     d.hops = hops(transit, &tgw, vpc, q);
+    if let Some(e) = far_end_evidence(transit, d.hops.last(), q.addr, &tgw) {
+        d.evidence.push(e);
+    }
+}
+
+/// The far end named with what judges it: a hub interface endpoint's security groups and
+/// whether its policy restricts anything (the checks judge both: S3P304, S3P604).
+fn far_end_evidence(t: &Transit, hop: Option<&Hop>, addr: IpAddr, tgw: &str) -> Option<Evidence> {
+    let hop = hop.filter(|h| h.path == PathKind::InterfaceEndpoint)?;
+    let (ep_id, hub_id) = (hop.via.as_deref()?, hop.vpc_id.as_deref()?);
+    let ep = t
+        .hubs
+        .iter()
+        .filter(|h| h.vpc_id == hub_id)
+        .find_map(|h| h.vpc_endpoints.get()?.iter().find(|e| e.id == ep_id))?;
+    let groups = if ep.security_group_ids.is_empty() {
+        "no security group".to_string()
+    } else {
+        format!("security groups {}", ep.security_group_ids.join(", "))
+    };
+    let policy = match ep.policy_document.as_deref() {
+        None => "its policy was not read",
+        Some(p) if full_access(p) => "its policy allows everything",
+        Some(_) => "its policy restricts what it carries (judged per bucket with --bucket)",
+    };
+    Some(ev(
+        EvidenceKind::Eni,
+        format!("{addr} is an address of interface endpoint {ep_id} in {hub_id}, reached through {tgw}: {groups}; {policy}"),
+    ))
+}
+
+/// Whether an endpoint policy is the full-access one (one Allow of everything to everyone).
+fn full_access(policy: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(policy) else {
+        return false;
+    };
+    let all = |x: &serde_json::Value| {
+        x == "*" || x.as_array().is_some_and(|a| a.len() == 1 && a[0] == "*")
+    };
+    let statements = match &v["Statement"] {
+        serde_json::Value::Array(a) => a.clone(),
+        o @ serde_json::Value::Object(_) => vec![o.clone()],
+        _ => return false,
+    };
+    statements.len() == 1 && {
+        let st = &statements[0];
+        st["Effect"] == "Allow"
+            && (all(&st["Principal"]) || st["Principal"]["AWS"] == "*")
+            && all(&st["Action"])
+            && all(&st["Resource"])
+            && st.get("Condition").is_none()
+            && st.get("NotAction").is_none()
+            && st.get("NotResource").is_none()
+    }
 }
 
 fn hops(t: &Transit, tgw: &str, vpc: Option<&str>, q: &Query) -> Vec<Hop> {
