@@ -201,6 +201,11 @@ impl AwsContext {
         })
     }
 
+    /// The proxy variables the run's own calls read.
+    pub fn proxy_vars(&self) -> Arc<Vec<(String, String)>> {
+        Arc::clone(&self.proxy_vars)
+    }
+
     /// How the run's own calls reached AWS (`None`: no call was made).
     pub fn access_observed(&self) -> Option<AwsAccess> {
         let bundle = self.trust.get().and_then(|t| {

@@ -20,7 +20,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
@@ -431,6 +432,94 @@ impl HttpConnector for SdkConnector {
     }
 }
 
+/// An HTTP client for requests that otherwise take a client of their own (the bucket
+/// requests' pinned resolver): a request whose host the proxy variables send to a proxy goes
+/// through the shared connector ([`SdkHttp`]: the `CONNECT` tunnel, the run's trust, recorded
+/// in the [`AccessLog`]); every other request goes through `direct`. `last` holds the host
+/// of the last request when it went to the proxy (no address is known then: the proxy
+/// resolves the name), `None` when it went direct.
+#[derive(Clone, Debug)]
+pub struct ProxyOr {
+    direct: SharedHttpClient,
+    proxied: SdkHttp,
+    vars: Arc<Vec<(String, String)>>,
+    last: Arc<Mutex<Option<String>>>,
+}
+
+impl ProxyOr {
+    pub fn new(
+        direct: SharedHttpClient,
+        proxied: SdkHttp,
+        vars: Arc<Vec<(String, String)>>,
+        last: Arc<Mutex<Option<String>>>,
+    ) -> ProxyOr {
+        ProxyOr {
+            direct,
+            proxied,
+            vars,
+            last,
+        }
+    }
+}
+
+impl HttpClient for ProxyOr {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(ProxyOrConnector {
+            direct: self.direct.http_connector(settings, components),
+            proxied: self.proxied.http_connector(settings, components),
+            vars: Arc::clone(&self.vars),
+            last: Arc::clone(&self.last),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ProxyOrConnector {
+    direct: SharedHttpConnector,
+    proxied: SharedHttpConnector,
+    vars: Arc<Vec<(String, String)>>,
+    last: Arc<Mutex<Option<String>>>,
+}
+
+/// The host of `uri` when the proxy variables send it to a proxy (or name one that cannot be
+/// parsed: the tunnel then fails saying so, as the judged applications would).
+fn proxied_host(vars: &[(String, String)], uri: &str) -> Option<String> {
+    let uri: Uri = uri.parse().ok()?;
+    let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme == "http" { 80 } else { 443 });
+    if proxy::never_proxied(&host) {
+        return None;
+    }
+    match proxy::decide_for(vars, &scheme, &host, port) {
+        ProxyDecision::Proxied(_) | ProxyDecision::Invalid { .. } => Some(host),
+        ProxyDecision::NoProxy | ProxyDecision::Bypassed { .. } => None,
+    }
+}
+
+impl HttpConnector for ProxyOrConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let host = proxied_host(&self.vars[..], request.uri());
+        let through = host.is_some();
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = host;
+        if through {
+            self.proxied.call(request)
+        } else {
+            self.direct.call(request)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,6 +647,36 @@ mod tests {
             heads[0]
         );
         assert!(!heads[1].contains("Proxy-Authorization"));
+    }
+
+    #[test]
+    fn only_hosts_the_variables_send_to_a_proxy_take_it() {
+        let vars = vec![
+            (
+                "HTTPS_PROXY".to_string(),
+                "http://10.0.1.60:3128".to_string(),
+            ),
+            ("NO_PROXY".to_string(), "internal.example".to_string()),
+        ];
+        let s3 = "https://app-data.s3.eu-west-1.amazonaws.com/?policy";
+        assert_eq!(
+            proxied_host(&vars, s3).as_deref(),
+            Some("app-data.s3.eu-west-1.amazonaws.com")
+        );
+        assert_eq!(proxied_host(&vars, "https://a.internal.example/"), None);
+        assert_eq!(proxied_host(&vars, "http://127.0.0.1:5000/app-data"), None);
+        assert_eq!(proxied_host(&vars, "https://169.254.169.254/"), None);
+        assert_eq!(proxied_host(&[], s3), None);
+        // Plain http goes through the http proxy variables only.
+        assert_eq!(
+            proxied_host(&vars, "http://app-data.s3.amazonaws.com/"),
+            None
+        );
+        let bad = vec![("HTTPS_PROXY".to_string(), "http://[::1".to_string())];
+        assert!(
+            proxied_host(&bad, s3).is_some(),
+            "the tunnel says why it fails"
+        );
     }
 
     #[tokio::test]
