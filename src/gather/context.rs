@@ -201,9 +201,9 @@ impl AwsContext {
         })
     }
 
-    /// The proxy variables the run's own calls read.
-    pub fn proxy_vars(&self) -> Arc<Vec<(String, String)>> {
-        Arc::clone(&self.proxy_vars)
+    /// The proxy variables the run's own calls read, and the record of their connections.
+    pub fn proxy_vars(&self) -> (Arc<Vec<(String, String)>>, AccessLog) {
+        (Arc::clone(&self.proxy_vars), self.access.clone())
     }
 
     /// How the run's own calls reached AWS (`None`: no call was made).

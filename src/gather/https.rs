@@ -443,6 +443,7 @@ pub struct ProxyOr {
     direct: SharedHttpClient,
     proxied: SdkHttp,
     vars: Arc<Vec<(String, String)>>,
+    log: AccessLog,
     last: Arc<Mutex<Option<String>>>,
 }
 
@@ -451,12 +452,14 @@ impl ProxyOr {
         direct: SharedHttpClient,
         proxied: SdkHttp,
         vars: Arc<Vec<(String, String)>>,
+        log: AccessLog,
         last: Arc<Mutex<Option<String>>>,
     ) -> ProxyOr {
         ProxyOr {
             direct,
             proxied,
             vars,
+            log,
             last,
         }
     }
@@ -472,6 +475,7 @@ impl HttpClient for ProxyOr {
             direct: self.direct.http_connector(settings, components),
             proxied: self.proxied.http_connector(settings, components),
             vars: Arc::clone(&self.vars),
+            log: self.log.clone(),
             last: Arc::clone(&self.last),
         })
     }
@@ -482,16 +486,22 @@ struct ProxyOrConnector {
     direct: SharedHttpConnector,
     proxied: SharedHttpConnector,
     vars: Arc<Vec<(String, String)>>,
+    log: AccessLog,
     last: Arc<Mutex<Option<String>>>,
 }
 
 /// The host of `uri` when the proxy variables send it to a proxy (or name one that cannot be
-/// parsed: the tunnel then fails saying so, as the judged applications would).
-fn proxied_host(vars: &[(String, String)], uri: &str) -> Option<String> {
-    let uri: Uri = uri.parse().ok()?;
+/// parsed: the tunnel then fails saying so, as the judged applications would); else `Err`
+/// with the direct connection's record (`None` for loopback and link-local hosts).
+fn proxied_host(
+    vars: &[(String, String)],
+    uri: &str,
+) -> Result<String, Option<(String, u16, Option<(&'static str, String)>)>> {
+    let uri: Uri = uri.parse().map_err(|_| None)?;
     let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
     let host = uri
-        .host()?
+        .host()
+        .ok_or(None)?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
@@ -499,19 +509,45 @@ fn proxied_host(vars: &[(String, String)], uri: &str) -> Option<String> {
         .port_u16()
         .unwrap_or(if scheme == "http" { 80 } else { 443 });
     if proxy::never_proxied(&host) {
-        return None;
+        return Err(None);
     }
     match proxy::decide_for(vars, &scheme, &host, port) {
-        ProxyDecision::Proxied(_) | ProxyDecision::Invalid { .. } => Some(host),
-        ProxyDecision::NoProxy | ProxyDecision::Bypassed { .. } => None,
+        ProxyDecision::Proxied(_) | ProxyDecision::Invalid { .. } => Ok(host),
+        ProxyDecision::NoProxy => Err(Some((host, port, None))),
+        ProxyDecision::Bypassed {
+            variable, entry, ..
+        } => Err(Some((host, port, Some((variable, entry))))),
     }
 }
 
 impl HttpConnector for ProxyOrConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let host = proxied_host(&self.vars[..], request.uri());
-        let through = host.is_some();
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = host;
+        let decided = proxied_host(&self.vars[..], request.uri());
+        let last = match decided {
+            Ok(host) => Some(host),
+            Err(direct) => {
+                // A direct request is s3path's own connection too: recorded as the tunnel
+                // records its direct ones.
+                if let Some((host, port, bypass)) = direct {
+                    let (variable, no_proxy_entry) = match bypass {
+                        Some((v, e)) => (Some(v.to_string()), Some(e)),
+                        None => (None, None),
+                    };
+                    self.log.record(AccessRoute {
+                        client: AccessClient::Sdk,
+                        host,
+                        port,
+                        via: AccessVia::Direct,
+                        proxy: None,
+                        variable,
+                        no_proxy_entry,
+                    });
+                }
+                None
+            }
+        };
+        let through = last.is_some();
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = last;
         if through {
             self.proxied.call(request)
         } else {
@@ -660,21 +696,35 @@ mod tests {
         ];
         let s3 = "https://app-data.s3.eu-west-1.amazonaws.com/?policy";
         assert_eq!(
-            proxied_host(&vars, s3).as_deref(),
-            Some("app-data.s3.eu-west-1.amazonaws.com")
+            proxied_host(&vars, s3),
+            Ok("app-data.s3.eu-west-1.amazonaws.com".to_string())
         );
-        assert_eq!(proxied_host(&vars, "https://a.internal.example/"), None);
-        assert_eq!(proxied_host(&vars, "http://127.0.0.1:5000/app-data"), None);
-        assert_eq!(proxied_host(&vars, "https://169.254.169.254/"), None);
-        assert_eq!(proxied_host(&[], s3), None);
-        // Plain http goes through the http proxy variables only.
         assert_eq!(
-            proxied_host(&vars, "http://app-data.s3.amazonaws.com/"),
-            None
+            proxied_host(&vars, "https://a.internal.example/"),
+            Err(Some((
+                "a.internal.example".to_string(),
+                443,
+                Some(("NO_PROXY", "internal.example".to_string()))
+            )))
         );
+        assert_eq!(
+            proxied_host(&vars, "http://127.0.0.1:5000/app-data"),
+            Err(None)
+        );
+        assert_eq!(proxied_host(&vars, "https://169.254.169.254/"), Err(None));
+        assert_eq!(
+            proxied_host(&[], s3),
+            Err(Some((
+                "app-data.s3.eu-west-1.amazonaws.com".to_string(),
+                443,
+                None
+            )))
+        );
+        // Plain http goes through the http proxy variables only.
+        assert!(proxied_host(&vars, "http://app-data.s3.amazonaws.com/").is_err());
         let bad = vec![("HTTPS_PROXY".to_string(), "http://[::1".to_string())];
         assert!(
-            proxied_host(&bad, s3).is_some(),
+            proxied_host(&bad, s3).is_ok(),
             "the tunnel says why it fails"
         );
     }

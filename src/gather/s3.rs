@@ -190,17 +190,23 @@ pub struct Session {
     tls_error: Option<String>,
     /// Requests made as s3path's own (`route --probe-from-here`): those whose host this
     /// machine's proxy variables send to a proxy go through the run's shared connector.
-    own: Option<(super::https::SdkHttp, Arc<Vec<(String, String)>>)>,
+    own: Option<(
+        super::https::SdkHttp,
+        Arc<Vec<(String, String)>>,
+        super::https::AccessLog,
+    )>,
 }
 
 impl Session {
     /// This session, its requests made as s3path's own calls from this machine: a request
     /// whose host this machine's proxy variables send to a proxy goes through that proxy
     /// (the shared connector of [`super::https`], the run's CA bundle, recorded in the run's
-    /// `aws_access`); the others go direct through the pinned resolver.
+    /// `aws_access`); the others go direct through the pinned resolver (recorded
+    /// there too).
     pub fn through_own_proxy(mut self, context: &AwsContext) -> Session {
         let http = super::https::SdkHttp::new(context.https(crate::facts::AccessClient::Sdk));
-        self.own = Some((http, context.proxy_vars()));
+        let (vars, log) = context.proxy_vars();
+        self.own = Some((http, vars, log));
         self
     }
 }
@@ -284,10 +290,11 @@ fn reach_styled(
         .build_with_resolver(pinned.clone());
     let proxied = Arc::new(Mutex::new(None));
     let http = match &s.own {
-        Some((own, vars)) => SharedHttpClient::new(super::https::ProxyOr::new(
+        Some((own, vars, log)) => SharedHttpClient::new(super::https::ProxyOr::new(
             http,
             own.clone(),
             Arc::clone(vars),
+            log.clone(),
             Arc::clone(&proxied),
         )),
         None => http,
