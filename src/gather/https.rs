@@ -490,13 +490,13 @@ struct ProxyOrConnector {
     last: Arc<Mutex<Option<String>>>,
 }
 
+/// A direct connection: host, port, and the `NO_PROXY` variable and entry that exempted it.
+type DirectTo = (String, u16, Option<(&'static str, String)>);
+
 /// The host of `uri` when the proxy variables send it to a proxy (or name one that cannot be
 /// parsed: the tunnel then fails saying so, as the judged applications would); else `Err`
 /// with the direct connection's record (`None` for loopback and link-local hosts).
-fn proxied_host(
-    vars: &[(String, String)],
-    uri: &str,
-) -> Result<String, Option<(String, u16, Option<(&'static str, String)>)>> {
+fn proxied_host(vars: &[(String, String)], uri: &str) -> Result<String, Option<DirectTo>> {
     let uri: Uri = uri.parse().map_err(|_| None)?;
     let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
     let host = uri

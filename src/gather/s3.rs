@@ -190,12 +190,15 @@ pub struct Session {
     tls_error: Option<String>,
     /// Requests made as s3path's own (`route --probe-from-here`): those whose host this
     /// machine's proxy variables send to a proxy go through the run's shared connector.
-    own: Option<(
-        super::https::SdkHttp,
-        Arc<Vec<(String, String)>>,
-        super::https::AccessLog,
-    )>,
+    own: Option<Own>,
 }
+
+/// The run's shared connector, its proxy variables and its record of connections.
+type Own = (
+    super::https::SdkHttp,
+    Arc<Vec<(String, String)>>,
+    super::https::AccessLog,
+);
 
 impl Session {
     /// This session, its requests made as s3path's own calls from this machine: a request
