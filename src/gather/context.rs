@@ -251,6 +251,11 @@ impl AwsContext {
         })
     }
 
+    /// The proxy variables the run's own calls read, and the record of their connections.
+    pub fn proxy_vars(&self) -> (Arc<Vec<(String, String)>>, AccessLog) {
+        (Arc::clone(&self.proxy_vars), self.access.clone())
+    }
+
     /// How the run's own calls reached AWS (`None`: no call was made).
     pub fn access_observed(&self) -> Option<AwsAccess> {
         let bundle = self.trust.get().and_then(|t| {

@@ -20,7 +20,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
@@ -431,6 +432,130 @@ impl HttpConnector for SdkConnector {
     }
 }
 
+/// An HTTP client for requests that otherwise take a client of their own (the bucket
+/// requests' pinned resolver): a request whose host the proxy variables send to a proxy goes
+/// through the shared connector ([`SdkHttp`]: the `CONNECT` tunnel, the run's trust, recorded
+/// in the [`AccessLog`]); every other request goes through `direct`. `last` holds the host
+/// of the last request when it went to the proxy (no address is known then: the proxy
+/// resolves the name), `None` when it went direct.
+#[derive(Clone, Debug)]
+pub struct ProxyOr {
+    direct: SharedHttpClient,
+    proxied: SdkHttp,
+    vars: Arc<Vec<(String, String)>>,
+    log: AccessLog,
+    last: Arc<Mutex<Option<String>>>,
+}
+
+impl ProxyOr {
+    pub fn new(
+        direct: SharedHttpClient,
+        proxied: SdkHttp,
+        vars: Arc<Vec<(String, String)>>,
+        log: AccessLog,
+        last: Arc<Mutex<Option<String>>>,
+    ) -> ProxyOr {
+        ProxyOr {
+            direct,
+            proxied,
+            vars,
+            log,
+            last,
+        }
+    }
+}
+
+impl HttpClient for ProxyOr {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(ProxyOrConnector {
+            direct: self.direct.http_connector(settings, components),
+            proxied: self.proxied.http_connector(settings, components),
+            vars: Arc::clone(&self.vars),
+            log: self.log.clone(),
+            last: Arc::clone(&self.last),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ProxyOrConnector {
+    direct: SharedHttpConnector,
+    proxied: SharedHttpConnector,
+    vars: Arc<Vec<(String, String)>>,
+    log: AccessLog,
+    last: Arc<Mutex<Option<String>>>,
+}
+
+/// A direct connection: host, port, and the `NO_PROXY` variable and entry that exempted it.
+type DirectTo = (String, u16, Option<(&'static str, String)>);
+
+/// The host of `uri` when the proxy variables send it to a proxy (or name one that cannot be
+/// parsed: the tunnel then fails saying so, as the judged applications would); else `Err`
+/// with the direct connection's record (`None` for loopback and link-local hosts).
+fn proxied_host(vars: &[(String, String)], uri: &str) -> Result<String, Option<DirectTo>> {
+    let uri: Uri = uri.parse().map_err(|_| None)?;
+    let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
+    let host = uri
+        .host()
+        .ok_or(None)?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if scheme == "http" { 80 } else { 443 });
+    if proxy::never_proxied(&host) {
+        return Err(None);
+    }
+    match proxy::decide_for(vars, &scheme, &host, port) {
+        ProxyDecision::Proxied(_) | ProxyDecision::Invalid { .. } => Ok(host),
+        ProxyDecision::NoProxy => Err(Some((host, port, None))),
+        ProxyDecision::Bypassed {
+            variable, entry, ..
+        } => Err(Some((host, port, Some((variable, entry))))),
+    }
+}
+
+impl HttpConnector for ProxyOrConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let decided = proxied_host(&self.vars[..], request.uri());
+        let last = match decided {
+            Ok(host) => Some(host),
+            Err(direct) => {
+                // A direct request is s3path's own connection too: recorded as the tunnel
+                // records its direct ones.
+                if let Some((host, port, bypass)) = direct {
+                    let (variable, no_proxy_entry) = match bypass {
+                        Some((v, e)) => (Some(v.to_string()), Some(e)),
+                        None => (None, None),
+                    };
+                    self.log.record(AccessRoute {
+                        client: AccessClient::Sdk,
+                        host,
+                        port,
+                        via: AccessVia::Direct,
+                        proxy: None,
+                        variable,
+                        no_proxy_entry,
+                    });
+                }
+                None
+            }
+        };
+        let through = last.is_some();
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = last;
+        if through {
+            self.proxied.call(request)
+        } else {
+            self.direct.call(request)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,6 +683,50 @@ mod tests {
             heads[0]
         );
         assert!(!heads[1].contains("Proxy-Authorization"));
+    }
+
+    #[test]
+    fn only_hosts_the_variables_send_to_a_proxy_take_it() {
+        let vars = vec![
+            (
+                "HTTPS_PROXY".to_string(),
+                "http://10.0.1.60:3128".to_string(),
+            ),
+            ("NO_PROXY".to_string(), "internal.example".to_string()),
+        ];
+        let s3 = "https://app-data.s3.eu-west-1.amazonaws.com/?policy";
+        assert_eq!(
+            proxied_host(&vars, s3),
+            Ok("app-data.s3.eu-west-1.amazonaws.com".to_string())
+        );
+        assert_eq!(
+            proxied_host(&vars, "https://a.internal.example/"),
+            Err(Some((
+                "a.internal.example".to_string(),
+                443,
+                Some(("NO_PROXY", "internal.example".to_string()))
+            )))
+        );
+        assert_eq!(
+            proxied_host(&vars, "http://127.0.0.1:5000/app-data"),
+            Err(None)
+        );
+        assert_eq!(proxied_host(&vars, "https://169.254.169.254/"), Err(None));
+        assert_eq!(
+            proxied_host(&[], s3),
+            Err(Some((
+                "app-data.s3.eu-west-1.amazonaws.com".to_string(),
+                443,
+                None
+            )))
+        );
+        // Plain http goes through the http proxy variables only.
+        assert!(proxied_host(&vars, "http://app-data.s3.amazonaws.com/").is_err());
+        let bad = vec![("HTTPS_PROXY".to_string(), "http://[::1".to_string())];
+        assert!(
+            proxied_host(&bad, s3).is_ok(),
+            "the tunnel says why it fails"
+        );
     }
 
     #[tokio::test]

@@ -162,12 +162,15 @@ pub fn gather_route(opts: &RouteOptions, endpoint: Option<&str>) -> Facts {
                     };
                     let budget = run.left();
                     let work = async {
+                        // s3path's own requests: through this machine's proxy when its
+                        // variables send the S3 host there.
                         let session = super::s3::session(
                             &context,
                             &[],
                             budget.min(Duration::from_millis(1500)),
                         )
-                        .await;
+                        .await
+                        .through_own_proxy(&context);
                         super::s3::gather(&session, &plan, &pinned, None, run.left())
                             .await
                             .0

@@ -23,6 +23,7 @@ use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::Client;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use hickory_resolver::TokioResolver;
 
 use super::context::AwsContext;
@@ -187,6 +188,30 @@ pub struct Session {
     signed: bool,
     tls: TlsContext,
     tls_error: Option<String>,
+    /// Requests made as s3path's own (`route --probe-from-here`): those whose host this
+    /// machine's proxy variables send to a proxy go through the run's shared connector.
+    own: Option<Own>,
+}
+
+/// The run's shared connector, its proxy variables and its record of connections.
+type Own = (
+    super::https::SdkHttp,
+    Arc<Vec<(String, String)>>,
+    super::https::AccessLog,
+);
+
+impl Session {
+    /// This session, its requests made as s3path's own calls from this machine: a request
+    /// whose host this machine's proxy variables send to a proxy goes through that proxy
+    /// (the shared connector of [`super::https`], the run's CA bundle, recorded in the run's
+    /// `aws_access`); the others go direct through the pinned resolver (recorded
+    /// there too).
+    pub fn through_own_proxy(mut self, context: &AwsContext) -> Session {
+        let http = super::https::SdkHttp::new(context.https(crate::facts::AccessClient::Sdk));
+        let (vars, log) = context.proxy_vars();
+        self.own = Some((http, vars, log));
+        self
+    }
 }
 
 /// The run's configuration, and whether its credential chain yields credentials within
@@ -223,6 +248,7 @@ pub async fn session(
         signed,
         tls,
         tls_error,
+        own: None,
     }
 }
 
@@ -234,6 +260,8 @@ struct Reach {
     endpoint: Option<String>,
     endpoint_id: Option<String>,
     signed: bool,
+    /// The host of the last request when it went through a proxy (s3path's own requests, see [`Session::through_own_proxy`]).
+    proxied: Arc<Mutex<Option<String>>>,
     /// The end of the gather's budget: no request runs past it.
     deadline: Instant,
 }
@@ -263,6 +291,17 @@ fn reach_styled(
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(s.tls.clone())
         .build_with_resolver(pinned.clone());
+    let proxied = Arc::new(Mutex::new(None));
+    let http = match &s.own {
+        Some((own, vars, log)) => SharedHttpClient::new(super::https::ProxyOr::new(
+            http,
+            own.clone(),
+            Arc::clone(vars),
+            log.clone(),
+            Arc::clone(&proxied),
+        )),
+        None => http,
+    };
     let mut b = aws_sdk_s3::config::Builder::from(&s.config)
         .region(Region::new(region.to_string()))
         .http_client(http)
@@ -297,6 +336,7 @@ fn reach_styled(
         endpoint: endpoint.map(str::to_string),
         endpoint_id: None,
         signed: s.signed,
+        proxied,
         deadline: Instant::now() + limit,
     }
 }
@@ -350,8 +390,16 @@ impl Reach {
     }
 
     /// The host and address the last request used: the pinned resolver's last answer, or the
-    /// endpoint URL's literal address.
+    /// endpoint URL's literal address; through a proxy, the host only (the proxy resolved it).
     fn host_and_address(&self) -> (String, Option<IpAddr>) {
+        if let Some(h) = self
+            .proxied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
+            return (h, None);
+        }
         if let Some(r) = self.pinned.last() {
             return (r.host, r.addresses.first().copied());
         }
@@ -371,7 +419,13 @@ impl Reach {
         result: &Result<O, SdkError<E, HttpResponse>>,
     ) -> S3Request {
         let latency = started.elapsed().as_secs_f64() * 1000.0;
-        let answer = self.pinned.last();
+        // Through a proxy, the pinned resolver was not asked (the proxy resolved the name).
+        let through_proxy = self
+            .proxied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
+        let answer = (!through_proxy).then(|| self.pinned.last()).flatten();
         let mut r = self.request(operation);
         r.latency_ms = Some((latency * 10.0).round() / 10.0);
         match result {

@@ -14,6 +14,7 @@ use crate::harness::*;
 
 const EC2_HOST: &str = "ec2.eu-west-1.amazonaws.com";
 const STS_HOST: &str = "sts.eu-west-1.amazonaws.com";
+const S3_HOST: &str = "app-data.s3.eu-west-1.amazonaws.com";
 const API_ADDR: &str = "192.0.2.2";
 const PROXY_ADDR: &str = "10.0.60.1";
 
@@ -94,7 +95,7 @@ fn proxy_net(lab: &mut Lab) -> (ProxyNet, serde_json::Value) {
     ]);
     std::fs::write(
         d.join("ec2.ext"),
-        format!("subjectAltName=DNS:{EC2_HOST},DNS:{STS_HOST}\n"),
+        format!("subjectAltName=DNS:{EC2_HOST},DNS:{STS_HOST},DNS:{S3_HOST}\n"),
     )
     .unwrap();
     sh(&[
@@ -150,6 +151,7 @@ fn proxy_net(lab: &mut Lab) -> (ProxyNet, serde_json::Value) {
     let log = net.log.to_str().unwrap().to_string();
     let map = format!("{EC2_HOST}={API_ADDR}");
     let sts_map = format!("{STS_HOST}={API_ADDR}");
+    let s3_map = format!("{S3_HOST}={API_ADDR}");
     let proxy_ns = net.proxy_ns.clone();
     lab.spawn(
         &proxy_ns,
@@ -164,6 +166,8 @@ fn proxy_net(lab: &mut Lab) -> (ProxyNet, serde_json::Value) {
             &map,
             "--map",
             &sts_map,
+            "--map",
+            &s3_map,
             "--auth",
             "lab:Lab-Secret-7",
         ],
@@ -315,4 +319,93 @@ fn doctor_reads_the_control_plane_through_a_connect_proxy_and_says_so() {
     );
     let after = std::fs::read_to_string(&net.log).unwrap_or_default();
     assert_eq!(before, after, "NO_PROXY: nothing went to the proxy");
+}
+
+/// `route --bucket --probe-from-here` on a machine whose only way out is the proxy: the bucket
+/// requests (HeadBucket, GetBucketPolicy) are s3path's own, so they go through the proxy this
+/// machine's variables name, as the EC2 calls do (one connector: `CONNECT` with the proxy's
+/// credentials, the CA bundle). The S3 request names the host and no address (the proxy
+/// resolved it). With `NO_PROXY` naming the S3 domain, the bucket requests go direct through
+/// the pinned resolver again (the lab DNS's address) and the proxy sees no S3 `CONNECT`.
+#[test]
+fn route_probe_from_here_sends_the_bucket_requests_through_this_machines_proxy() {
+    if skip() {
+        return;
+    }
+    let records = records_with(&[(EC2_HOST, API_ADDR)]);
+    let mut lab = Lab::new(LabSpec::answering(records));
+    let (net, topo) = proxy_net(&mut lab);
+    let create = "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:5000/app-data', data=b'<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>', method='PUT'))";
+    sh(&["ip", "netns", "exec", &net.api_ns, "python3", "-c", create]);
+    let subnet = topo["subnet"].as_str().unwrap();
+    let proxy_url = format!("http://lab:Lab-Secret-7@{PROXY_ADDR}:3128");
+    let mut env = vec![
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("HTTPS_PROXY", proxy_url.as_str()),
+    ];
+    let args = [
+        "--subnet-id",
+        subnet,
+        "--region",
+        "eu-west-1",
+        "--bucket",
+        "app-data",
+        "--probe-from-here",
+        "--timeout",
+        "10",
+    ];
+    let (_, r, stderr, took) = lab.s3path("route", &args, &env);
+    eprintln!("route --probe-from-here through the proxy took {took:?}");
+    let log = std::fs::read_to_string(&net.log).unwrap_or_default();
+    assert_eq!(
+        fact(&r, "route_tables")["status"],
+        "collected",
+        "{stderr} proxy log: {log}"
+    );
+    let b = &r["buckets"][0];
+    assert_eq!(b["requests_from"], "this-machine", "{stderr}");
+    let head = &b["requests"][0];
+    assert_eq!(head["operation"], "HeadBucket", "{b}");
+    assert_eq!(head["status"], 200, "{b} proxy log: {log}");
+    assert_eq!(head["host"], S3_HOST, "{head}");
+    assert!(
+        head.get("address").is_none(),
+        "the proxy resolved it: {head}"
+    );
+    assert!(
+        log.contains(&format!("CONNECT {S3_HOST}:443 auth=yes 200")),
+        "proxy log: {log}"
+    );
+    assert_eq!(
+        r["vantage"]["aws_access"],
+        format!(
+            "control plane through proxy {PROXY_ADDR}:3128 (HTTPS_PROXY); CA bundle {} (AWS_CA_BUNDLE)",
+            lab.ca_bundle()
+        ),
+        "{stderr}"
+    );
+    assert!(!r.to_string().contains("Lab-Secret-7") && !stderr.contains("Lab-Secret-7"));
+
+    // NO_PROXY names the S3 domain only: the bucket requests go direct (to the lab DNS's
+    // address for the name), the EC2 calls still through the proxy.
+    let before = std::fs::read_to_string(&net.log).unwrap_or_default();
+    env.push(("NO_PROXY", ".s3.eu-west-1.amazonaws.com"));
+    let (_, r, stderr, _) = lab.s3path("route", &args, &env);
+    let head = &r["buckets"][0]["requests"][0];
+    assert_eq!(head["address"], "52.218.20.7", "{stderr} {head}");
+    let after = std::fs::read_to_string(&net.log).unwrap_or_default();
+    let new = &after[before.len().min(after.len())..];
+    assert!(!new.contains(S3_HOST), "proxy log: {new}");
+    assert!(
+        new.contains(&format!("CONNECT {EC2_HOST}:443")),
+        "proxy log: {new}"
+    );
+    let access = r["vantage"]["aws_access"].as_str().unwrap_or_default();
+    assert!(
+        access.starts_with(&format!(
+            "control plane through proxy {PROXY_ADDR}:3128 (HTTPS_PROXY); SDK calls (STS, S3) direct (NO_PROXY .s3.eu-west-1.amazonaws.com)"
+        )),
+        "{access}"
+    );
 }
