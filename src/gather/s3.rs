@@ -649,9 +649,22 @@ async fn one_bucket(
         (None, Some(status), _) => Observed::failed(format!(
             "HeadBucket answered {status} without x-amz-bucket-region"
         )),
+        // The cause in words; the SDK's chain stays in the request's own `error` (shown with -v).
+        (None, None, RequestOutcome::DnsFailed) => Observed::failed(format!(
+            "HeadBucket got no answer: {} did not resolve",
+            head.host
+        )),
+        (None, None, RequestOutcome::ConnectFailed) => Observed::failed(format!(
+            "HeadBucket got no answer: could not connect to {}",
+            head.host
+        )),
+        (None, None, RequestOutcome::TimedOut) => Observed::failed(format!(
+            "HeadBucket got no answer from {} in time",
+            head.host
+        )),
         (None, None, _) => Observed::failed(format!(
             "HeadBucket got no answer: {}",
-            head.error.clone().unwrap_or_default()
+            super::plain::plain_error(&head.error.clone().unwrap_or_default())
         )),
     };
     let no_bucket = head.status == Some(404);
