@@ -2,7 +2,7 @@ use super::context::{gateway_endpoint_fix, pass, CheckResult, Context, Draft};
 use crate::engine::BlockCause;
 
 check! {
-    HubGatewayEndpointNotTransitive, "S3P109", "hub-gateway-endpoint-not-transitive", Routing, Error, Preview,
+    HubGatewayEndpointNotTransitive, "S3P109", "hub-gateway-endpoint-not-transitive", Routing, Error, Stable,
     "S3 traffic crosses a transit gateway to a VPC whose only S3 path is a gateway endpoint, which never serves another VPC"
 }
 

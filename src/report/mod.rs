@@ -362,12 +362,17 @@ impl std::fmt::Display for RunStatus {
 impl Report {
     /// The status word of this report (see [`RunStatus`]): the one place it is decided.
     pub fn status(&self) -> RunStatus {
-        status_of(self.exit_code, self.verdict.path, &self.findings)
+        let expected = self
+            .expectation
+            .as_ref()
+            .is_some_and(|e| e.met == Some(true));
+        status_of(self.exit_code, self.verdict.path, expected, &self.findings)
     }
 }
 
-/// [`Report::status`] from its parts (the audit's subnets have them too).
-pub fn status_of(exit_code: u8, path: PathKind, findings: &[Finding]) -> RunStatus {
+/// [`Report::status`] from its parts: a `blocked` path is a warning unless `--expect` asked for
+/// it and it is met (a subnet isolated on purpose is OK).
+pub fn status_of(exit_code: u8, path: PathKind, expected: bool, findings: &[Finding]) -> RunStatus {
     match exit_code {
         3 => return RunStatus::Unknown,
         0 => {}
@@ -379,7 +384,7 @@ pub fn status_of(exit_code: u8, path: PathKind, findings: &[Finding]) -> RunStat
     let worst = findings.iter().map(|f| f.severity).min();
     match worst {
         Some(Severity::Error | Severity::Warning) => RunStatus::Warn,
-        _ if path == PathKind::Blocked => RunStatus::Warn,
+        _ if path == PathKind::Blocked && !expected => RunStatus::Warn,
         _ => RunStatus::Ok,
     }
 }
@@ -557,6 +562,8 @@ fn informational_when_expected(findings: &mut [Finding], path: PathKind) {
             .is_some_and(|c| c.meta().restates.contains(&path));
         if restates && f.severity != Severity::Info {
             f.severity = Severity::Info;
+            // Its fix would undo what was asked for (an endpoint on an isolated subnet's table).
+            f.remediation.clear();
             f.message
                 .push_str(&format!(" (as expected: --expect {path}; informational)"));
         }
