@@ -37,6 +37,9 @@ pub fn run(inputs: &[PathBuf], format: Format) -> Result<u8, InputError> {
             files.push(input.clone());
         }
     }
+    // A file named twice (`merge dir dir`, `merge a.json ./a.json`) is one report.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     let mut hosts = Vec::new();
     for f in &files {
         let name = f.display().to_string();

@@ -783,20 +783,29 @@ pub fn judge_with(
             });
         }
     }
-    // Grouped by region and VPC, worst first within a VPC.
-    rows.sort_by(|a, b| {
+    // Grouped by region and VPC, the worst VPC first (by its worst subnet), worst first within
+    // a VPC.
+    let mut vpc_worst: HashMap<(String, String), u8> = HashMap::new();
+    for r in &rows {
+        let w = vpc_worst
+            .entry((r.region.clone(), r.vpc_id.clone()))
+            .or_default();
+        *w = (*w).max(badness(r));
+    }
+    let worst_of = |r: &SubnetRow| {
+        vpc_worst
+            .get(&(r.region.clone(), r.vpc_id.clone()))
+            .copied()
+            .unwrap_or(0)
+    };
+    rows.sort_by_cached_key(|r| {
         (
-            &a.region,
-            &a.vpc_id,
-            std::cmp::Reverse(badness(a)),
-            &a.subnet_id,
+            r.region.clone(),
+            std::cmp::Reverse(worst_of(r)),
+            r.vpc_id.clone(),
+            std::cmp::Reverse(badness(r)),
+            r.subnet_id.clone(),
         )
-            .cmp(&(
-                &b.region,
-                &b.vpc_id,
-                std::cmp::Reverse(badness(b)),
-                &b.subnet_id,
-            ))
     });
     let mut by_path = BTreeMap::new();
     let mut findings = BTreeMap::new();
