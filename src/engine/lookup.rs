@@ -74,7 +74,8 @@ pub struct Lookup<'a> {
     pub assumptions: Vec<String>,
 }
 
-fn max_len(addr: IpAddr) -> u8 {
+/// The longest prefix an address of this family can match (32 or 128).
+pub(crate) fn max_len(addr: IpAddr) -> u8 {
     if addr.is_ipv4() {
         32
     } else {

@@ -19,7 +19,7 @@ use crate::engine::context::Cx;
 use crate::engine::kinds::{
     ev, BlockCause, Confidence, Decision, Evidence, EvidenceKind, Hop, PathKind,
 };
-use crate::engine::lookup::{self, Outcome};
+use crate::engine::lookup::{self, max_len, Outcome};
 use crate::engine::text::{classify_route_target, route_target_label};
 use crate::facts::{EndpointType, HubVpc, Observed, RouteTable, TgwRoute, Transit};
 
@@ -231,14 +231,6 @@ fn hops(t: &Transit, tgw: &str, vpc: Option<&str>, q: &Query) -> Vec<Hop> {
         });
     }
     vec![h]
-}
-
-fn max_len(addr: IpAddr) -> u8 {
-    if addr.is_ipv4() {
-        32
-    } else {
-        128
-    }
 }
 
 /// The longest CIDR route of a transit gateway route table that holds `addr`; on equal
