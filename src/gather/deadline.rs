@@ -65,3 +65,15 @@ impl Deadline {
         )
     }
 }
+
+/// A failed fact: `what` got no answer within `ms` milliseconds; `action` is the call that was
+/// waited for (for the typed cause and its fix).
+pub fn no_answer<T>(what: &str, action: &str, ms: u64) -> Observed<T> {
+    Observed::failed_with(
+        format!("{what}: no answer within {ms} ms"),
+        Failure::TimedOut {
+            action: Some(action.to_string()),
+            after_ms: Some(ms),
+        },
+    )
+}

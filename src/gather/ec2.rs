@@ -758,14 +758,7 @@ pub async fn gather(c: &Client, region: &str, vpc_id: &str, budget: Duration) ->
         tokio::time::timeout_at(deadline, f)
             .await
             .unwrap_or_else(|_| {
-                let ms = started.elapsed().as_millis() as u64;
-                Observed::failed_with(
-                    format!("{action}: no answer within {ms} ms"),
-                    Failure::TimedOut {
-                        action: Some(action.to_string()),
-                        after_ms: Some(ms),
-                    },
-                )
+                super::deadline::no_answer(action, action, started.elapsed().as_millis() as u64)
             })
     }
     let tables_then_named = async {

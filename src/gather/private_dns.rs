@@ -75,15 +75,10 @@ pub async fn gather(
     };
     match tokio::time::timeout(budget, work).await {
         Ok(d) => Observed::collected(d),
-        Err(_) => Observed::failed_with(
-            format!(
-                "the private hosted zones and Resolver rules: no answer within {} ms",
-                budget.as_millis()
-            ),
-            Failure::TimedOut {
-                action: Some("route53:ListHostedZonesByVPC".to_string()),
-                after_ms: Some(budget.as_millis() as u64),
-            },
+        Err(_) => super::deadline::no_answer(
+            "the private hosted zones and Resolver rules",
+            "route53:ListHostedZonesByVPC",
+            budget.as_millis() as u64,
         ),
     }
 }

@@ -12,7 +12,7 @@ use super::aws::{items, text_at, text_of, Params};
 use super::context::AwsContext;
 use super::ec2::{self, Client};
 use crate::facts::{
-    limits, Failure, HubVpc, Observed, RouteTable, TgwAttachment, TgwRoute, TgwRouteAttachment,
+    limits, HubVpc, Observed, RouteTable, TgwAttachment, TgwRoute, TgwRouteAttachment,
     TgwRouteTable, Transit,
 };
 
@@ -95,16 +95,11 @@ pub async fn gather(
             }
             t
         }
-        Err(_) => {
-            let ms = started.elapsed().as_millis() as u64;
-            Observed::failed_with(
-                format!("the transit gateway hops: no answer within {ms} ms"),
-                Failure::TimedOut {
-                    action: Some("ec2:SearchTransitGatewayRoutes".to_string()),
-                    after_ms: Some(ms),
-                },
-            )
-        }
+        Err(_) => super::deadline::no_answer(
+            "the transit gateway hops",
+            "ec2:SearchTransitGatewayRoutes",
+            started.elapsed().as_millis() as u64,
+        ),
     }
 }
 
