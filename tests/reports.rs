@@ -334,10 +334,7 @@ fn every_report_draws_its_path() {
         let ends_at_s3 = !matches!(
             terminal.path,
             s3path::engine::PathKind::Blocked | s3path::engine::PathKind::Unknown
-        ) && !terminal
-            .hops
-            .iter()
-            .any(|h| h.stops() || h.path == s3path::engine::PathKind::Unknown);
+        ) && !terminal.hops.iter().any(|h| h.ends_path());
         let joined = human.replace("\n               ", " ");
         if ends_at_s3 {
             assert!(joined.contains("→ S3"), "{name}: {path}");

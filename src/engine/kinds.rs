@@ -312,9 +312,10 @@ impl Hop {
         s
     }
 
-    /// True when the traffic cannot get through this hop.
-    pub fn stops(&self) -> bool {
-        self.blocked_by.is_some() || self.path == PathKind::Blocked
+    /// True when the path ends at this hop: the traffic cannot get through it, or it could
+    /// not be followed further (`unknown`).
+    pub fn ends_path(&self) -> bool {
+        self.blocked_by.is_some() || matches!(self.path, PathKind::Blocked | PathKind::Unknown)
     }
 }
 

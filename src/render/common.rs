@@ -168,10 +168,7 @@ pub fn path_hops(t: &crate::engine::TargetPath, region: Option<&str>) -> Vec<Str
             _ => h.label(),
         });
     }
-    let stopped = d
-        .hops
-        .iter()
-        .any(|h| h.stops() || h.path == PathKind::Unknown);
+    let stopped = d.hops.iter().any(|h| h.ends_path());
     if !matches!(d.path, PathKind::Blocked | PathKind::Unknown) && !stopped {
         hops.push(s3_hop(region));
     }
